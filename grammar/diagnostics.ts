@@ -1,0 +1,100 @@
+// Diagnostics are data: every stage returns them, only the CLI prints them and sets the exit code.
+import type { SourceSpan } from "./ast.js";
+
+export type Severity = "error" | "warning";
+
+export interface Diagnostic {
+  severity: Severity;
+  /** Stable kebab-case identifier, e.g. `syntax`, `unknown-layer`, `shape-not-integer`. */
+  code: string;
+  /** What is wrong, one sentence, no trailing period needed. */
+  message: string;
+  span: SourceSpan;
+  /** How to fix it. */
+  hint?: string;
+  /** Extra explanation lines (the arithmetic of a shape error, the candidates that would fit...). */
+  notes?: string[];
+}
+
+export function makeDiagnostic(
+  code: string,
+  message: string,
+  span: SourceSpan,
+  extra: { hint?: string; notes?: string[]; severity?: Severity } = {},
+): Diagnostic {
+  const diagnostic: Diagnostic = { severity: extra.severity ?? "error", code, message, span };
+  if (extra.hint !== undefined) diagnostic.hint = extra.hint;
+  if (extra.notes !== undefined && extra.notes.length > 0) diagnostic.notes = extra.notes;
+  return diagnostic;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/**
+ * Renders one diagnostic the way compilers do:
+ *
+ *   examples/bad.cnn:4:7: error[shape-not-integer]: conv output width is not a whole number
+ *      4 |   c1 = conv(6, kernel=3, stride=3)
+ *        |        ^^^^^^^^^^^^^^^^^^^^^^^^^^
+ *     = note: (7 - 3 + 2*0)/3 + 1 = 2.33 is not a whole number
+ *     = help: use stride=2 or pad=1
+ *
+ * `sources` maps file names to their text so the offending line can be quoted.
+ */
+export function formatDiagnostic(diagnostic: Diagnostic, sources: ReadonlyMap<string, string>): string {
+  const { span } = diagnostic;
+  const header = `${span.file}:${span.startLine}:${span.startColumn}: ${diagnostic.severity}[${diagnostic.code}]: ${diagnostic.message}`;
+  const lines = [header];
+  const text = sources.get(span.file);
+  if (text !== undefined) {
+    const sourceLines = text.split(/\r?\n/);
+    const line = sourceLines[span.startLine - 1];
+    if (line !== undefined) {
+      const gutter = String(span.startLine).length;
+      const lastColumn = span.endLine === span.startLine ? span.endColumn : line.length;
+      const width = Math.max(1, lastColumn - span.startColumn + 1);
+      lines.push(`${" ".repeat(gutter + 1)}|`);
+      lines.push(` ${span.startLine} | ${line}`);
+      lines.push(`${" ".repeat(gutter + 1)}| ${" ".repeat(Math.max(0, span.startColumn - 1))}${"^".repeat(width)}`);
+    }
+  }
+  for (const note of diagnostic.notes ?? []) lines.push(`  = note: ${note}`);
+  if (diagnostic.hint !== undefined) lines.push(`  = help: ${diagnostic.hint}`);
+  return lines.join("\n");
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): string {
+  return diagnostics.map((d) => formatDiagnostic(d, sources)).join("\n\n");
+}
+
+/** Closest candidate by edit distance, for "did you mean ...?" hints; undefined when none is close. */
+export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = candidate;
+    }
+  }
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + cost);
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}

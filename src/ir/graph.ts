@@ -1,0 +1,182 @@
+// The IR: a typed graph of ops. It is the single source of truth for everything after parsing:
+// shapes, parameters, MACs, activation sizes and schedules live on the nodes, and the CLI, codegen
+// and runtime read them from here rather than recomputing them.
+import type { SourceSpan } from "../../grammar/ast.js";
+
+/** A per-sample shape (the batch is implicit): [C, H, W] for images, [C, L] for sequences, [F] for features. */
+export type Shape = number[];
+
+export interface Padding2d {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
+export type PoolKind = "max" | "avg" | "l2";
+export type Rounding = "floor" | "ceil";
+
+/**
+ * Convolution over 1 or 2 spatial dimensions. A 1-D conv (`spatialRank` 1, input [C, L]) is stored with
+ * height 1: kernel [1, F], stride [1, S], padding top/bottom 0, so one code path serves both.
+ */
+export interface ConvAttrs {
+  op: "conv";
+  spatialRank: 1 | 2;
+  outChannels: number;
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  padding: Padding2d;
+  paddingMode: PaddingMode;
+  groups: number;
+  bias: boolean;
+}
+
+export interface PoolAttrs {
+  op: "pool";
+  kind: PoolKind;
+  spatialRank: 1 | 2;
+  window: [number, number];
+  stride: [number, number];
+  padding: Padding2d;
+  rounding: Rounding;
+  /** avg pooling only: whether zero-padded cells count in the divisor (PyTorch's count_include_pad). */
+  countPadding: boolean;
+}
+
+/** Global pooling: one value per channel. */
+export interface GlobalPoolAttrs {
+  op: "global_pool";
+  kind: "max" | "avg";
+}
+
+/** Fully connected; flattens its input implicitly (PyTorch Linear after torch.flatten(x, 1)). */
+export interface FcAttrs {
+  op: "fc";
+  outFeatures: number;
+  bias: boolean;
+}
+
+export interface BatchNormAttrs {
+  op: "batchnorm";
+  eps: number;
+  momentum: number;
+}
+
+/** Local response normalization across channels (AlexNet's NORM), PyTorch's LocalResponseNorm. */
+export interface LrnAttrs {
+  op: "lrn";
+  size: number;
+  alpha: number;
+  beta: number;
+  k: number;
+}
+
+export type ActivationAttrs =
+  | { op: "relu" }
+  | { op: "leaky_relu"; alpha: number }
+  | { op: "elu"; alpha: number }
+  | { op: "tanh" }
+  | { op: "sigmoid" };
+
+export type OpAttrs =
+  | { op: "input" }
+  | ConvAttrs
+  | PoolAttrs
+  | GlobalPoolAttrs
+  | FcAttrs
+  | { op: "flatten" }
+  | ActivationAttrs
+  | { op: "softmax" }
+  | BatchNormAttrs
+  | { op: "dropout"; p: number }
+  | LrnAttrs
+  | { op: "add" }
+  | { op: "concat" };
+
+export type OpKind = OpAttrs["op"];
+
+export type ParamInit = "kaiming" | "uniform_fan_in" | "zeros" | "ones";
+
+/** A tensor a node owns. Its full name is `${node.name}.${name}` (PyTorch's state_dict key). */
+export interface ParamSpec {
+  name: "weight" | "bias" | "running_mean" | "running_var";
+  shape: number[];
+  /** false for batchnorm running statistics (PyTorch buffers: saved, but not counted as parameters). */
+  trainable: boolean;
+  init: ParamInit;
+}
+
+/**
+ * How a node is computed (TVM's schedule): data attached by the scheduling pass, read by codegen.
+ * The kinds are defined with the kernels (src/codegen/schedule.ts); the IR only carries them.
+ */
+export interface Schedule {
+  kind: string;
+  [knob: string]: number | string | boolean;
+}
+
+export interface Node {
+  /** Index in `Graph.nodes`; nodes are stored in topological order. */
+  id: number;
+  /** Unique, PyTorch-style dotted name (`layer1.0.conv1`); weight names derive from it. */
+  name: string;
+  attrs: OpAttrs;
+  /** Ids of the nodes this one reads, in argument order. */
+  inputs: number[];
+  /** Output shape per sample. */
+  shape: Shape;
+  params: ParamSpec[];
+  /** Trainable parameter count (weights + biases; batchnorm running stats excluded). */
+  paramCount: number;
+  /** Multiply-accumulates per sample (conv and fc; 0 for ops without a dot product). */
+  macs: number;
+  /** Output elements per sample. */
+  activations: number;
+  /** The source of the layer, for diagnostics. */
+  span: SourceSpan;
+  schedule?: Schedule;
+}
+
+export type LossKind = "cross_entropy" | "mse";
+
+export interface OptimizerConfig {
+  kind: "sgd" | "adam";
+  momentum?: number;
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+}
+
+/** The optional `train { ... }` section, checked and typed. `cnnc train` reads it. */
+export interface TrainConfig {
+  loss: LossKind;
+  optimizer: OptimizerConfig;
+  learningRate: number;
+  batch: number;
+  epochs: number;
+  /** Dataset descriptor, e.g. { kind: "fashion_mnist", path: "/usr/share/datasets/fashion-mnist" }. */
+  data?: { kind: string; path?: string };
+  span: SourceSpan;
+}
+
+export interface Graph {
+  name: string;
+  nodes: Node[];
+  /** Ids of the `input` nodes, in declaration order. */
+  inputs: number[];
+  /** Ids of the output nodes (the network's last statement). */
+  outputs: number[];
+  train?: TrainConfig;
+}
+
+export function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((product, size) => product * size, 1);
+}
+
+export function paramFullName(node: Node, param: ParamSpec): string {
+  return `${node.name}.${param.name}`;
+}
