@@ -1,0 +1,71 @@
+// A Plan is what `cnnc build` emits and the runtime executes: a list of buffers and a flat list of
+// kernel dispatches over them, for one batch size (shapes are baked into the WGSL as constants, so a
+// different batch gets its own plan; the runtime caches plans per batch).
+import type { Graph, Node } from "../ir/graph.js";
+
+export type BufferRole = "input" | "output" | "activation" | "param" | "scratch";
+
+export interface PlanBuffer {
+  id: number;
+  /** Human-readable: the node name for activations, the weight name for params. */
+  label: string;
+  role: BufferRole;
+  /** Size in bytes (float32 elements * 4), a multiple of 4. */
+  bytes: number;
+  /** For role "param": the PyTorch state_dict name (`c1.weight`). */
+  paramName?: string;
+  /** For inputs/outputs/activations: the node whose value it holds. */
+  node?: number;
+}
+
+export interface KernelBinding {
+  buffer: number;
+  access: "read" | "read_write";
+}
+
+export interface KernelStep {
+  /** Unique, file-name safe: `<layer>.<kernel>` e.g. `c1.conv_direct`, `c1.im2col`, `c1.gemm`. */
+  name: string;
+  /** The IR node this dispatch computes (for errors and profiling). */
+  node: number;
+  /** The layer name, for error messages. */
+  layer: string;
+  wgsl: string;
+  entryPoint: string;
+  workgroups: [number, number, number];
+  /** Binding i of group 0 is bindings[i]. */
+  bindings: KernelBinding[];
+}
+
+export interface Plan {
+  network: string;
+  batch: number;
+  buffers: PlanBuffer[];
+  steps: KernelStep[];
+  /** Graph input node id -> buffer id. */
+  inputs: { node: number; name: string; buffer: number; shape: number[] }[];
+  /** Graph output node id -> buffer id. */
+  outputs: { node: number; name: string; buffer: number; shape: number[] }[];
+  /** Every node's value -> the buffer that holds it (a flatten shares its input's buffer). */
+  nodeBuffers: Map<number, number>;
+}
+
+/**
+ * What a kernel generator sees while emitting one node's kernels. Generators are pure functions of
+ * (node, context): they ask for scratch buffers and emit steps; the plan builder owns buffer ids.
+ */
+export interface KernelContext {
+  graph: Graph;
+  batch: number;
+  /** Buffer ids holding each of `node.inputs`, in order. */
+  inputBuffers: number[];
+  /** Buffer id that receives this node's output. */
+  outputBuffer: number;
+  /** Buffer id of one of the node's params by its short name (`weight`, `bias`, ...). */
+  paramBuffer(name: string): number;
+  /** A temporary buffer used by this node's kernels only (an im2col column matrix). */
+  scratchBuffer(label: string, bytes: number): number;
+  emit(step: KernelStep): void;
+}
+
+export type KernelGenerator = (node: Node, context: KernelContext) => void;
