@@ -1,0 +1,151 @@
+// The CPU reference: runs an IR graph forward with plain loops in float64, straight from each op's
+// textbook / PyTorch definition. It is the oracle the GPU kernels and `cnnc run --check` are judged by,
+// so it shares no code with them. Inference semantics: batchnorm uses running statistics, dropout is
+// the identity.
+import { shapeSize, type Graph, type Node } from "../ir/graph.js";
+import { CnncUserError } from "../errors.js";
+import { makeTensor, type Tensor, type WeightMap } from "../tensor.js";
+import { runActivation } from "./activations.js";
+import { runConv } from "./conv.js";
+import { runFc } from "./fc.js";
+import { runBatchNorm, runLrn } from "./normalization.js";
+import { runGlobalPool, runPool } from "./pool.js";
+import { runSoftmax } from "./softmax.js";
+import { runAdd, runConcat, runDropout, runFlatten } from "./structural.js";
+import type { RefValue } from "./value.js";
+
+export interface ReferenceOptions {
+  /** Keep every node's value (returned as `values`), e.g. to find the first layer where GPU and CPU differ. */
+  keepAll?: boolean;
+}
+
+export interface ReferenceResult {
+  /** Keyed by output node name; full shape [batch, ...node.shape], float32 (rounded from float64). */
+  outputs: Map<string, Tensor>;
+  /** With keepAll: every node's value by node id, [batch, ...node.shape] row-major, float64. */
+  values?: Map<number, Float64Array>;
+}
+
+export function runReference(
+  graph: Graph,
+  inputs: Map<string, Tensor>,
+  weights: WeightMap,
+  options: ReferenceOptions = {},
+): ReferenceResult {
+  const batch = batchOf(graph, inputs);
+  // Free each intermediate value after its last reader unless the caller wants them all.
+  const lastUse = new Map<number, number>();
+  for (const node of graph.nodes) for (const source of node.inputs) lastUse.set(source, node.id);
+  const keep = new Set(graph.outputs);
+
+  const live = new Map<number, RefValue>();
+  const values = options.keepAll === true ? new Map<number, Float64Array>() : undefined;
+  for (const node of graph.nodes) {
+    const args = node.inputs.map((source) => {
+      const value = live.get(source);
+      if (value === undefined) {
+        throw new Error(`reference: ${node.name} reads node ${source}, which is not computed before it`);
+      }
+      return value;
+    });
+    const value = node.attrs.op === "input" ? inputValue(node, inputs, batch) : evaluate(node, args, weights);
+    live.set(node.id, value);
+    values?.set(node.id, value.data);
+    if (values === undefined) {
+      for (const source of node.inputs) {
+        if (lastUse.get(source) === node.id && !keep.has(source)) live.delete(source);
+      }
+    }
+  }
+
+  const outputs = new Map<string, Tensor>();
+  for (const id of graph.outputs) {
+    const node = graph.nodes[id]!;
+    const value = live.get(id)!;
+    outputs.set(node.name, makeTensor([batch, ...node.shape], Float32Array.from(value.data)));
+  }
+  return values === undefined ? { outputs } : { outputs, values };
+}
+
+function evaluate(node: Node, args: RefValue[], weights: WeightMap): RefValue {
+  const attrs = node.attrs;
+  const single = (): RefValue => {
+    if (args.length !== 1) throw new Error(`reference: ${node.name} (${attrs.op}) takes one input, got ${args.length}`);
+    return args[0]!;
+  };
+  switch (attrs.op) {
+    case "input":
+      throw new Error(`reference: input ${node.name} is not an op`);
+    case "conv":
+      return runConv(node, attrs, single(), weights);
+    case "pool":
+      return runPool(node, attrs, single());
+    case "global_pool":
+      return runGlobalPool(node, attrs, single());
+    case "fc":
+      return runFc(node, attrs, single(), weights);
+    case "flatten":
+      return runFlatten(node, single());
+    case "relu":
+    case "leaky_relu":
+    case "elu":
+    case "tanh":
+    case "sigmoid":
+      return runActivation(node, attrs, single());
+    case "softmax":
+      return runSoftmax(node, single());
+    case "batchnorm":
+      return runBatchNorm(node, attrs, single(), weights);
+    case "dropout":
+      return runDropout(node, single());
+    case "lrn":
+      return runLrn(node, attrs, single());
+    case "add":
+      return runAdd(node, args);
+    case "concat":
+      return runConcat(node, args);
+  }
+}
+
+/** The batch size every input must share: their first dimension. */
+function batchOf(graph: Graph, inputs: Map<string, Tensor>): number {
+  let batch: number | undefined;
+  for (const id of graph.inputs) {
+    const node = graph.nodes[id]!;
+    const tensor = requireInput(node, inputs);
+    const size = tensor.shape[0]!;
+    if (batch !== undefined && size !== batch) {
+      throw new CnncUserError(`input "${node.name}" has batch ${size} but an earlier input has batch ${batch}`, {
+        hint: "all inputs of one run must have the same first (batch) dimension",
+      });
+    }
+    batch = size;
+  }
+  if (batch === undefined) throw new Error(`reference: graph ${graph.name} has no inputs`);
+  return batch;
+}
+
+function requireInput(node: Node, inputs: Map<string, Tensor>): Tensor {
+  const tensor = inputs.get(node.name);
+  const expected = `[N, ${node.shape.join(", ")}]`;
+  if (tensor === undefined) {
+    throw new CnncUserError(`input "${node.name}" is missing`, {
+      hint: `give ${node.name} as a float32 tensor of shape ${expected}`,
+    });
+  }
+  const matches =
+    tensor.shape.length === node.shape.length + 1 &&
+    tensor.shape[0]! >= 1 &&
+    node.shape.every((size, i) => tensor.shape[i + 1] === size);
+  if (!matches || tensor.data.length !== shapeSize(tensor.shape)) {
+    throw new CnncUserError(`input "${node.name}" has shape [${tensor.shape.join(", ")}], expected ${expected}`, {
+      hint: "inputs are NCHW with the batch first (N x C x H x W, or N x C x L for 1-D networks)",
+    });
+  }
+  return tensor;
+}
+
+function inputValue(node: Node, inputs: Map<string, Tensor>, batch: number): RefValue {
+  const tensor = requireInput(node, inputs);
+  return { batch, shape: [...node.shape], data: Float64Array.from(tensor.data) };
+}

@@ -1,0 +1,60 @@
+// Where a padded coordinate reads from, per PyTorch's padding_mode (torch.nn.functional.pad semantics,
+// applied independently along each axis, so corners compose the same way PyTorch's do).
+import type { PaddingMode } from "../ir/graph.js";
+
+/**
+ * The input index that padded coordinate `coord` (relative to the unpadded input, so -1 is the first
+ * padded cell before it) reads, or -1 when it reads a zero: zero padding, or a coordinate beyond the
+ * declared padding (only a ceil-rounded window can reach there; it reads zeros).
+ */
+export function sourceIndex(
+  coord: number,
+  size: number,
+  padBefore: number,
+  padAfter: number,
+  mode: PaddingMode,
+): number {
+  if (coord >= 0 && coord < size) return coord;
+  if (coord < -padBefore || coord >= size + padAfter) return -1;
+  switch (mode) {
+    case "zeros":
+      return -1;
+    case "reflect": {
+      // Mirror about the edge cell without repeating it: -1 -> 1, size -> size - 2 (PyTorch requires pad < size).
+      const mirrored = coord < 0 ? -coord : 2 * (size - 1) - coord;
+      if (mirrored < 0 || mirrored >= size) {
+        throw new Error(`reference: reflect padding of ${Math.max(padBefore, padAfter)} needs an input larger than ${size}`);
+      }
+      return mirrored;
+    }
+    case "replicate":
+      return coord < 0 ? 0 : size - 1;
+    case "circular": {
+      // Wrap around (PyTorch requires pad <= size, so one wrap suffices; the modulo is exact anyway).
+      return ((coord % size) + size) % size;
+    }
+  }
+}
+
+/**
+ * For each output position o and kernel tap t (index o * taps + t), the input index the tap reads or -1.
+ * Precomputed per axis so the convolution loops stay plain.
+ */
+export function axisSourceTable(
+  outputs: number,
+  taps: number,
+  stride: number,
+  dilation: number,
+  size: number,
+  padBefore: number,
+  padAfter: number,
+  mode: PaddingMode,
+): Int32Array {
+  const table = new Int32Array(outputs * taps);
+  for (let o = 0; o < outputs; o++) {
+    for (let t = 0; t < taps; t++) {
+      table[o * taps + t] = sourceIndex(o * stride - padBefore + t * dilation, size, padBefore, padAfter, mode);
+    }
+  }
+  return table;
+}
