@@ -1,0 +1,115 @@
+// Small shared helpers for emitting WGSL text: header comments, storage binding declarations,
+// literals and 1-D dispatches folded into a 2-D grid. Every kernel generator uses these so the
+// generated shaders look alike and obey the same device limits.
+
+/** WebGPU's guaranteed minimum for workgroups per dispatch dimension. */
+export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+/** WebGPU's guaranteed minimum for invocations per workgroup. */
+export const MAX_INVOCATIONS_PER_WORKGROUP = 256;
+
+export interface StorageBindingSpec {
+  /** WGSL variable name, e.g. `input`, `weight`. */
+  name: string;
+  access: "read" | "read_write";
+  /** WGSL element type of the runtime-sized array; defaults to `f32`. */
+  element?: "f32" | "vec4<f32>";
+}
+
+/**
+ * A `//` comment block opening a shader: a title line, then `key: value` lines (layer, shapes,
+ * schedule), so a dumped shader says what it computes.
+ */
+export function headerComment(title: string, details: Record<string, string | number | boolean> = {}): string {
+  const lines = [`// ${title}`];
+  for (const [key, value] of Object.entries(details)) lines.push(`//   ${key}: ${String(value)}`);
+  return lines.join("\n");
+}
+
+/** `@group(0) @binding(i)` declarations, binding i being specs[i] (matching KernelStep.bindings). */
+export function storageBindings(specs: readonly StorageBindingSpec[]): string {
+  return specs
+    .map((spec, index) => {
+      const element = spec.element ?? "f32";
+      return `@group(0) @binding(${index}) var<storage, ${spec.access}> ${spec.name}: array<${element}>;`;
+    })
+    .join("\n");
+}
+
+/** A WGSL f32 literal that round-trips the JS number (after rounding to float32). */
+export function f32Literal(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as a WGSL f32 literal`);
+  const rounded = Math.fround(value);
+  // The shortest decimal that reads back as the same float32 (0.1 rather than 0.10000000149011612).
+  let text = String(rounded);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(rounded.toPrecision(digits));
+    if (Math.fround(candidate) === rounded) {
+      text = String(candidate);
+      break;
+    }
+  }
+  // `1e-7` and `1.5` are valid WGSL as is; integers need a suffix to be f32 rather than abstract-int.
+  return /[.eE]/.test(text) ? `${text}f` : `${text}.0f`;
+}
+
+/** A WGSL u32 literal; throws on values a u32 cannot hold (an internal error). */
+export function u32Literal(value: number): string {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new Error(`cannot write ${value} as a WGSL u32 literal`);
+  }
+  return `${value}u`;
+}
+
+/** A WGSL i32 literal; throws on values an i32 cannot hold (an internal error). */
+export function i32Literal(value: number): string {
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
+    throw new Error(`cannot write ${value} as a WGSL i32 literal`);
+  }
+  return `${value}i`;
+}
+
+/** Module-scope `const NAME: u32 = 12u;` lines, one per entry, for shapes baked into a shader. */
+export function u32Constants(constants: Record<string, number>): string {
+  return Object.entries(constants)
+    .map(([name, value]) => `const ${name}: u32 = ${u32Literal(value)};`)
+    .join("\n");
+}
+
+/** How a flat range of invocations is laid out as workgroups. */
+export interface Dispatch {
+  workgroups: [number, number, number];
+  workgroupSize: number;
+  /** Invocations the kernel must actually run; the rest of the last workgroup returns early. */
+  invocations: number;
+}
+
+/**
+ * Lays `invocations` threads out as workgroups of `workgroupSize`, folding the workgroup count into
+ * a 2-D grid when it exceeds the per-dimension limit. Pair with `flatInvocationIndex`.
+ */
+export function foldedDispatch(invocations: number, workgroupSize: number): Dispatch {
+  if (!Number.isInteger(invocations) || invocations < 1) throw new Error(`bad invocation count ${invocations}`);
+  if (workgroupSize < 1 || workgroupSize > MAX_INVOCATIONS_PER_WORKGROUP) {
+    throw new Error(`workgroup size ${workgroupSize} outside 1..${MAX_INVOCATIONS_PER_WORKGROUP}`);
+  }
+  const groups = Math.ceil(invocations / workgroupSize);
+  const x = Math.min(groups, MAX_WORKGROUPS_PER_DIMENSION);
+  const y = Math.ceil(groups / x);
+  if (y > MAX_WORKGROUPS_PER_DIMENSION) throw new Error(`dispatch of ${invocations} invocations is too large`);
+  return { workgroups: [x, y, 1], workgroupSize, invocations };
+}
+
+/**
+ * The entry point's signature and the prologue computing `index` (u32), the flat invocation index
+ * for a `foldedDispatch`, returning early past the end. The caller appends the body and `}`.
+ */
+export function flatInvocationPrologue(entryPoint: string, dispatch: Dispatch): string {
+  return [
+    `@compute @workgroup_size(${dispatch.workgroupSize})`,
+    `fn ${entryPoint}(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {`,
+    `  let index = (workgroup.y * ${u32Literal(dispatch.workgroups[0])} + workgroup.x) * ${u32Literal(dispatch.workgroupSize)} + local;`,
+    `  if (index >= ${u32Literal(dispatch.invocations)}) {`,
+    `    return;`,
+    `  }`,
+  ].join("\n");
+}
