@@ -32,6 +32,12 @@ export interface ConvAttrs {
   paddingMode: PaddingMode;
   groups: number;
   bias: boolean;
+  /**
+   * How a fractional output size is handled; absent means exact (a fractional size is an error).
+   * `floor` drops the incomplete last window, as PyTorch's Conv2d does. (`rounding=ceil` in the language
+   * is turned into extra bottom/right padding during elaboration, so it never appears here.)
+   */
+  rounding?: Rounding;
 }
 
 export interface PoolAttrs {
@@ -138,6 +144,12 @@ export interface Node {
   /** The source of the layer, for diagnostics. */
   span: SourceSpan;
   schedule?: Schedule;
+  /**
+   * Set by the mark-in-place pass: this elementwise node may write its output over its single input's
+   * buffer (no other node reads that input and it is neither a graph input nor output), as PyTorch's
+   * `inplace=True`. The summary counts such outputs as no new activation memory.
+   */
+  inPlace?: boolean;
 }
 
 export type LossKind = "cross_entropy" | "mse";
