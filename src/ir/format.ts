@@ -1,0 +1,62 @@
+// How shapes and counts are written for people: diagnostics use the language's CxHxW order (what the
+// user writes after `input`); the summary table uses the course notes' HxWxC volumes (`224x224x64`).
+import type { Shape } from "./graph.js";
+
+/** `3x32x32` — channels first, as in `input image: 3x32x32`. */
+export function formatDims(shape: readonly number[]): string {
+  return shape.join("x");
+}
+
+/** `224x224x64` — the notes' volume order (height x width x depth); `7x5` for a CxL sequence; `4096` for features. */
+export function formatVolume(shape: Shape): string {
+  if (shape.length <= 1) return shape.join("x");
+  const [channels, ...spatial] = shape;
+  return [...spatial, channels].join("x");
+}
+
+/** `224*224*64`, in the same order as formatVolume. */
+export function formatVolumeProduct(shape: Shape): string {
+  if (shape.length <= 1) return shape.join("*");
+  const [channels, ...spatial] = shape;
+  return [...spatial, channels].join("*");
+}
+
+/** `1,792` */
+export function formatInteger(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/** `3.2M`, `803K`, `15.5G`, `760`: short magnitudes for table cells. */
+export function formatMagnitude(value: number): string {
+  const units: [number, string][] = [
+    [1e12, "T"],
+    [1e9, "G"],
+    [1e6, "M"],
+    [1e3, "K"],
+  ];
+  for (const [scale, suffix] of units) {
+    if (value >= scale) {
+      const scaled = value / scale;
+      const text = scaled >= 100 ? scaled.toFixed(0) : scaled.toFixed(1);
+      return `${text.replace(/\.0$/, "")}${suffix}`;
+    }
+  }
+  return String(value);
+}
+
+/** A number for arithmetic notes: integers as is, others with at most two decimals (`2.33`). */
+export function formatDecimal(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return String(Number(value.toFixed(2)));
+}
+
+/** Bytes as MiB with one decimal: `58.1 MiB`. */
+export function formatMebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** "a, b or c" */
+export function formatAlternatives(items: readonly string[], conjunction = "or"): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} ${conjunction} ${items[items.length - 1]}`;
+}

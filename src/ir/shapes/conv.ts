@@ -1,0 +1,87 @@
+// Convolution: output [K, H', W'] (or [K, L'] for 1-D), weights in PyTorch layout — Conv2d
+// [K, C/groups, kh, kw], Conv1d [K, C/groups, F] — so weights move to and from PyTorch unchanged.
+import type { ConvAttrs, ParamSpec, Shape } from "../graph.js";
+import { checkPositive, describeInput } from "./checks.js";
+import { type ShapeResult, shapeOk, shapeProblem } from "./result.js";
+import { inferWindowedSizes, spatialAxes } from "./spatial.js";
+
+export function convLabel(attrs: ConvAttrs): string {
+  return attrs.spatialRank === 1 ? "conv1d" : "conv";
+}
+
+export function inferConvShape(attrs: ConvAttrs, input: Shape): ShapeResult {
+  const label = convLabel(attrs);
+  const expectedRank = attrs.spatialRank + 1;
+  if (input.length !== expectedRank) {
+    const wanted = attrs.spatialRank === 2 ? "a CxHxW input (or CxL for a 1-D conv)" : "a CxL input";
+    return shapeProblem("wrong-rank", `${label} needs ${wanted}, but its input is ${describeInput(input)}`, {
+      hint:
+        input.length === 1
+          ? "convolutions must come before fc/flatten; a flat vector has no spatial layout left"
+          : attrs.spatialRank === 1
+            ? "use conv on CxHxW inputs; conv1d is for CxL sequences"
+            : "give the input as CxHxW (image) or CxL (sequence)",
+    });
+  }
+  const bad = checkPositive(label, [
+    ["filters", attrs.outChannels],
+    ["kernel", ...attrs.kernel],
+    ["stride", ...attrs.stride],
+    ["dilation", ...attrs.dilation],
+    ["groups", attrs.groups],
+  ]);
+  if (bad !== undefined) return bad;
+  const { top, bottom, left, right } = attrs.padding;
+  if (Math.min(top, bottom, left, right) < 0 || ![top, bottom, left, right].every(Number.isInteger)) {
+    return shapeProblem("bad-attribute", `${label} padding must be whole numbers >= 0, got [${top}, ${bottom}, ${left}, ${right}]`);
+  }
+
+  const channels = input[0]!;
+  if (channels % attrs.groups !== 0 || attrs.outChannels % attrs.groups !== 0) {
+    const divisors = commonDivisors(channels, attrs.outChannels);
+    return shapeProblem("groups-not-dividing", `${label} groups=${attrs.groups} does not divide ${channels % attrs.groups !== 0 ? `the ${channels} input channels` : `the ${attrs.outChannels} filters`}`, {
+      notes: [`groups must divide both the input channels (${channels}) and the filters (${attrs.outChannels})`],
+      hint: `use groups=${divisors.join(", ")}`.replace(/, (\d+)$/, " or $1"),
+    });
+  }
+
+  const axes = spatialAxes(input, attrs.spatialRank, attrs);
+  const wrapping = checkPaddingMode(label, attrs, axes.map((axis) => ({ name: axis.name, size: axis.window.input, pads: [axis.window.padBefore, axis.window.padAfter] })));
+  if (wrapping !== undefined) return wrapping;
+  const sizes = inferWindowedSizes(label, "kernel", input, axes, attrs.rounding ?? "exact");
+  if (!sizes.ok) return { ok: false, problem: sizes.problem };
+
+  const inPerGroup = channels / attrs.groups;
+  const kernelShape = attrs.spatialRank === 2 ? [attrs.kernel[0], attrs.kernel[1]] : [attrs.kernel[1]];
+  const params: ParamSpec[] = [
+    { name: "weight", shape: [attrs.outChannels, inPerGroup, ...kernelShape], trainable: true, init: "kaiming" },
+  ];
+  if (attrs.bias) params.push({ name: "bias", shape: [attrs.outChannels], trainable: true, init: "uniform_fan_in" });
+  const shape = [attrs.outChannels, ...sizes.sizes];
+  const outputPositions = sizes.sizes.reduce((product, size) => product * size, 1);
+  const macs = attrs.outChannels * outputPositions * inPerGroup * kernelShape.reduce((product, size) => product * size, 1);
+  return shapeOk(shape, params, macs);
+}
+
+/** PyTorch's rule for non-zero padding modes: reflect needs pad < size, circular needs pad <= size. */
+function checkPaddingMode(label: string, attrs: ConvAttrs, axes: { name: string; size: number; pads: number[] }[]): ShapeResult | undefined {
+  if (attrs.paddingMode !== "reflect" && attrs.paddingMode !== "circular") return undefined;
+  for (const axis of axes) {
+    const pad = Math.max(...axis.pads);
+    const limit = attrs.paddingMode === "reflect" ? axis.size - 1 : axis.size;
+    if (pad > limit) {
+      return shapeProblem("padding-too-large", `${label} ${attrs.paddingMode} padding of ${pad} is too large for an input ${axis.name} of ${axis.size}`, {
+        notes: [`${attrs.paddingMode} padding can add at most ${limit} on each side of an axis of size ${axis.size}`],
+        hint: `use pad <= ${limit}, or padding_mode=zeros or replicate`,
+      });
+    }
+  }
+  return undefined;
+}
+
+function commonDivisors(a: number, b: number): number[] {
+  const divisors: number[] = [];
+  for (let d = 1; d <= Math.min(a, b); d++) if (a % d === 0 && b % d === 0) divisors.push(d);
+  return divisors;
+}
+

@@ -1,0 +1,40 @@
+// What a shape function returns: the node's derived facts, or a problem explained in the user's terms.
+// Shape functions are pure; the caller (elaboration, the verifier, a pass) attaches the source span.
+import type { ParamSpec, Shape } from "../graph.js";
+
+/** Everything a node derives from its attrs and input shapes. */
+export interface NodeFacts {
+  shape: Shape;
+  params: ParamSpec[];
+  /** Trainable parameters (weights and biases; batchnorm running statistics excluded). */
+  paramCount: number;
+  /** Multiply-accumulates per sample. */
+  macs: number;
+  /** Output elements per sample. */
+  activations: number;
+}
+
+/** A shape error: becomes a Diagnostic with the same code, message, notes and hint. */
+export interface ShapeProblem {
+  code: string;
+  message: string;
+  notes?: string[];
+  hint?: string;
+}
+
+export type ShapeResult = { ok: true; facts: NodeFacts } | { ok: false; problem: ShapeProblem };
+
+export function shapeOk(shape: Shape, params: ParamSpec[] = [], macs = 0): ShapeResult {
+  const paramCount = params
+    .filter((param) => param.trainable)
+    .reduce((total, param) => total + param.shape.reduce((product, size) => product * size, 1), 0);
+  const activations = shape.reduce((product, size) => product * size, 1);
+  return { ok: true, facts: { shape, params, paramCount, macs, activations } };
+}
+
+export function shapeProblem(code: string, message: string, extra: { notes?: string[]; hint?: string } = {}): ShapeResult {
+  const problem: ShapeProblem = { code, message };
+  if (extra.notes !== undefined && extra.notes.length > 0) problem.notes = extra.notes;
+  if (extra.hint !== undefined) problem.hint = extra.hint;
+  return { ok: false, problem };
+}
