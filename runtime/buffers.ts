@@ -1,0 +1,102 @@
+/// <reference types="@webgpu/types" />
+// GPU storage buffers for tensors: creation with size checks that name the tensor, upload, and
+// read-back through a staging buffer. Sizes are in bytes; tensors are float32.
+import { CnncUserError } from "../src/errors.js";
+import { runWithErrorScope } from "./gpuErrors.js";
+
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || Number.isInteger(value) ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+/** WebGPU buffer sizes must be multiples of 4, and a zero-sized binding is invalid. */
+function paddedSize(bytes: number): number {
+  return Math.max(4, Math.ceil(bytes / 4) * 4);
+}
+
+/**
+ * Throws a CnncUserError when a tensor of `bytes` cannot be bound as one storage buffer on `device`.
+ * Activation sizes grow with the batch, hence the hint.
+ */
+export function checkStorageBufferSize(device: GPUDevice, bytes: number, label: string): void {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new Error(`buffer ${label}: invalid size ${bytes}`);
+  }
+  const bindingLimit = device.limits.maxStorageBufferBindingSize;
+  const bufferLimit = device.limits.maxBufferSize;
+  const limit = Math.min(bindingLimit, bufferLimit);
+  if (paddedSize(bytes) > limit) {
+    const limitName = bindingLimit <= bufferLimit ? "maxStorageBufferBindingSize" : "maxBufferSize";
+    throw new CnncUserError(
+      `tensor ${label} needs ${formatBytes(bytes)} (${bytes} bytes), more than this GPU allows in one storage buffer ` +
+        `(${limitName} = ${formatBytes(limit)})`,
+      { hint: "use a smaller --batch (activation buffers grow with the batch) or a smaller input size" },
+    );
+  }
+}
+
+/** A storage buffer that can also be copied to and from; `usageExtras` adds usage flags. */
+export function createStorageBuffer(device: GPUDevice, bytes: number, label: string, usageExtras = 0): GPUBuffer {
+  checkStorageBufferSize(device, bytes, label);
+  return device.createBuffer({
+    label,
+    size: paddedSize(bytes),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | usageExtras,
+  });
+}
+
+/** Writes `data` into `buffer` at `offsetBytes` (queued; ordered before later submissions). */
+export function uploadFloat32(device: GPUDevice, buffer: GPUBuffer, data: Float32Array, offsetBytes = 0): void {
+  if (offsetBytes + data.byteLength > buffer.size) {
+    throw new Error(
+      `upload to ${buffer.label}: ${data.byteLength} bytes at offset ${offsetBytes} overflow its ${buffer.size} bytes`,
+    );
+  }
+  device.queue.writeBuffer(buffer, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** A storage buffer holding `data`. */
+export function createStorageBufferWithData(device: GPUDevice, data: Float32Array, label: string): GPUBuffer {
+  const buffer = createStorageBuffer(device, data.byteLength, label);
+  uploadFloat32(device, buffer, data);
+  return buffer;
+}
+
+/**
+ * Reads the first `bytes` of `buffer` (which needs COPY_SRC usage) after all submitted work: copies
+ * into a staging buffer, maps it, and copies out. Errors name the buffer.
+ */
+export async function readFloat32(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<Float32Array> {
+  if (bytes % 4 !== 0 || bytes > buffer.size) {
+    throw new Error(`read of ${buffer.label}: ${bytes} bytes is not a whole float32 count within its ${buffer.size} bytes`);
+  }
+  if (bytes === 0) {
+    return new Float32Array(0);
+  }
+  const staging = device.createBuffer({
+    label: `${buffer.label} (read-back)`,
+    size: bytes,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  try {
+    return await runWithErrorScope(device, `reading ${buffer.label}`, async () => {
+      const encoder = device.createCommandEncoder({ label: `read ${buffer.label}` });
+      encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
+      device.queue.submit([encoder.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      // slice(): the mapped range is detached by unmap().
+      const result = new Float32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      return result;
+    });
+  } finally {
+    staging.destroy();
+  }
+}
