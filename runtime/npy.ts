@@ -1,0 +1,198 @@
+// NumPy .npy files (format versions 1.0, 2.0 and 3.0), float32 little-endian C-order only: the
+// layout cnnc computes in, so nothing is converted silently. Other dtypes are rejected with the
+// one-line NumPy fix (`x.astype(np.float32)`), as are Fortran-order arrays.
+// Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+import { readFileSync, writeFileSync } from "node:fs";
+
+import { CnncUserError } from "../src/errors.js";
+import { makeTensor, type Tensor } from "../src/tensor.js";
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
+const FLOAT32_DESCR = "<f4";
+
+const DTYPE_NAMES: Record<string, string> = {
+  f2: "float16",
+  f4: "float32",
+  f8: "float64",
+  f16: "float128",
+  i1: "int8",
+  i2: "int16",
+  i4: "int32",
+  i8: "int64",
+  u1: "uint8",
+  u2: "uint16",
+  u4: "uint32",
+  u8: "uint64",
+  b1: "bool",
+  c8: "complex64",
+  c16: "complex128",
+};
+
+function dtypeName(descr: string): string {
+  const name = DTYPE_NAMES[descr.replace(/^[<>|=]/, "")] ?? "an unsupported dtype";
+  return descr.startsWith(">") ? `big-endian ${name}` : name;
+}
+
+interface NpyHeader {
+  descr: string;
+  fortranOrder: boolean;
+  shape: number[];
+}
+
+function parseHeader(text: string, file: string): NpyHeader {
+  const bad = (what: string): CnncUserError =>
+    new CnncUserError(`${file} has a malformed .npy header (${what}): ${JSON.stringify(text.trim())}`, {
+      hint: "write the file with numpy.save",
+    });
+  const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text)?.[1];
+  const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text)?.[1];
+  const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined) throw bad("no 'descr'");
+  if (fortran === undefined) throw bad("no 'fortran_order'");
+  if (shapeText === undefined) throw bad("no 'shape'");
+  const shape = shapeText
+    .split(",")
+    .map((part) => part.trim().replace(/L$/, "")) // Python 2 wrote long integers as `3L`.
+    .filter((part) => part !== "")
+    .map((part) => {
+      if (!/^\d+$/.test(part)) throw bad(`shape entry '${part}'`);
+      return Number(part);
+    });
+  return { descr, fortranOrder: fortran === "True", shape };
+}
+
+function describeShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/**
+ * Reads a float32 C-order .npy file from a path or from its bytes. `file` names it in error messages
+ * (defaults to the path, or `array.npy` for bytes).
+ */
+export function readNpy(source: Uint8Array | string, file?: string): Tensor {
+  let bytes: Uint8Array;
+  if (typeof source === "string") {
+    file ??= source;
+    try {
+      bytes = readFileSync(source);
+    } catch (error) {
+      throw new CnncUserError(`cannot read ${source}: ${(error as Error).message}`, { cause: error });
+    }
+  } else {
+    bytes = source;
+  }
+  const name = file ?? "array.npy";
+
+  if (bytes.length < 10 || !MAGIC.every((byte, i) => bytes[i] === byte)) {
+    throw new CnncUserError(`${name} is not a .npy file (it does not start with "\\x93NUMPY")`, {
+      hint: "save arrays with numpy.save('x.npy', x.astype(np.float32))",
+    });
+  }
+  const major = bytes[6] ?? 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (major !== 1 && major !== 2 && major !== 3) {
+    throw new CnncUserError(`${name} uses .npy format version ${major}.${bytes[7] ?? 0}; cnnc reads versions 1, 2 and 3`);
+  }
+  const lengthBytes = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lengthBytes) {
+    throw new CnncUserError(`${name} is truncated inside its header`);
+  }
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataStart = 8 + lengthBytes + headerLength;
+  if (dataStart > bytes.length) {
+    throw new CnncUserError(
+      `${name} is truncated: its header says ${headerLength} header bytes, but the file has only ${bytes.length} bytes`,
+    );
+  }
+  const headerText = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(8 + lengthBytes, dataStart));
+  const header = parseHeader(headerText, name);
+
+  if (header.descr !== FLOAT32_DESCR) {
+    throw new CnncUserError(
+      `${name} holds ${dtypeName(header.descr)} ('${header.descr}'); cnnc reads float32 ('${FLOAT32_DESCR}'): ` +
+        `save with x.astype(np.float32)`,
+    );
+  }
+  if (header.fortranOrder) {
+    throw new CnncUserError(`${name} is stored in Fortran (column-major) order; cnnc reads C order`, {
+      hint: "save with np.ascontiguousarray(x)",
+    });
+  }
+  const count = header.shape.reduce((product, extent) => product * extent, 1);
+  const dataBytes = bytes.length - dataStart;
+  if (dataBytes !== count * 4) {
+    const problem = dataBytes < count * 4 ? "is truncated" : "has trailing bytes";
+    throw new CnncUserError(
+      `${name} ${problem}: shape ${describeShape(header.shape)} needs ${count * 4} bytes of float32 data, ` +
+        `the file holds ${dataBytes}`,
+    );
+  }
+  // Copy into a fresh, 4-byte aligned buffer (not slice(): on a Node Buffer it is a view into a shared
+  // pool). Every platform Node runs on is little-endian, so the bytes are the floats.
+  const data = new Float32Array(new Uint8Array(bytes.subarray(dataStart)).buffer);
+  return makeTensor(header.shape, data);
+}
+
+function shapeTuple(shape: readonly number[]): string {
+  if (shape.length === 1) return `(${shape[0]},)`;
+  return `(${shape.join(", ")})`;
+}
+
+/** Encodes a tensor as a .npy file (version 1.0, or 2.0 when the header needs it). */
+export function writeNpy(tensor: Tensor): Uint8Array {
+  const dict = `{'descr': '${FLOAT32_DESCR}', 'fortran_order': False, 'shape': ${shapeTuple(tensor.shape)}, }`;
+  // NumPy pads the header with spaces and a newline so the data starts on a 64-byte boundary.
+  const major = dict.length + 1 + 10 > 0xffff ? 2 : 1;
+  const prefixBytes = major === 1 ? 10 : 12;
+  const padded = dict.padEnd(Math.ceil((prefixBytes + dict.length + 1) / 64) * 64 - prefixBytes - 1, " ") + "\n";
+  const out = new Uint8Array(prefixBytes + padded.length + tensor.data.byteLength);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  out[6] = major;
+  out[7] = 0;
+  if (major === 1) {
+    view.setUint16(8, padded.length, true);
+  } else {
+    view.setUint32(8, padded.length, true);
+  }
+  out.set(new TextEncoder().encode(padded), prefixBytes);
+  out.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength), prefixBytes + padded.length);
+  return out;
+}
+
+export function writeNpyFile(path: string, tensor: Tensor): void {
+  writeFileSync(path, writeNpy(tensor));
+}
+
+/**
+ * Checks `got` against an expected shape whose entries are sizes or symbolic names (`"N"` matches any
+ * size, consistently where a name repeats). Returns the sizes the names took. Throws e.g.
+ * `input image expects [N, 1, 28, 28] (NCHW), got [28, 28]`.
+ */
+export function expectShape(
+  got: readonly number[],
+  expected: readonly (number | string)[],
+  what: string,
+  options: { layout?: string; location?: string } = {},
+): Record<string, number> {
+  const bindings: Record<string, number> = {};
+  const matches =
+    got.length === expected.length &&
+    expected.every((want, axis) => {
+      const size = got[axis] ?? -1;
+      if (typeof want === "number") return size === want;
+      const bound = bindings[want];
+      if (bound !== undefined) return size === bound;
+      bindings[want] = size;
+      return size > 0;
+    });
+  if (matches) {
+    return bindings;
+  }
+  const layout = options.layout === undefined ? "" : ` (${options.layout})`;
+  const missingBatch = got.length + 1 === expected.length && expected.slice(1).every((want, axis) => want === got[axis]);
+  throw new CnncUserError(`${what} expects [${expected.join(", ")}]${layout}, got ${describeShape(got)}`, {
+    hint: missingBatch ? "add the batch dimension: x[np.newaxis] (or x.reshape(1, *x.shape))" : undefined,
+    location: options.location,
+  });
+}

@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { describe, expect, it } from "vitest";
+
+import { expectShape, readNpy, writeNpy, writeNpyFile } from "../../runtime/npy.js";
+import { CnncUserError } from "../../src/errors.js";
+import { makeTensor } from "../../src/tensor.js";
+
+const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
+const fixture = (name: string): string => join(fixtures, name);
+/** The array every fixture holds: np.arange(24).reshape(2, 3, 4) * 0.25 - 1.5. */
+const expectedValues = Array.from({ length: 24 }, (_, i) => i * 0.25 - 1.5);
+
+function userError(run: () => unknown): CnncUserError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CnncUserError) return error;
+    throw error;
+  }
+  throw new Error("expected a CnncUserError");
+}
+
+describe("readNpy", () => {
+  it("reads a float32 file written by numpy.save", () => {
+    const tensor = readNpy(fixture("f32_2x3x4.npy"));
+    expect(tensor.shape).toEqual([2, 3, 4]);
+    expect(Array.from(tensor.data)).toEqual(expectedValues);
+  });
+
+  it("reads format version 3.0 and 0-d arrays", () => {
+    expect(Array.from(readNpy(fixture("f32_v3.npy")).data)).toEqual(expectedValues);
+    const scalar = readNpy(fixture("scalar.npy"));
+    expect(scalar.shape).toEqual([]);
+    expect(Array.from(scalar.data)).toEqual([2.5]);
+  });
+
+  it("round-trips through writeNpy, byte for byte as numpy writes it", () => {
+    const original = readFileSync(fixture("f32_2x3x4.npy"));
+    const tensor = readNpy(original, "x.npy");
+    expect(Buffer.from(writeNpy(tensor)).equals(original)).toBe(true);
+  });
+
+  it("round-trips odd shapes through a file, including a 1-d and an empty array", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cnnc-npy-"));
+    try {
+      for (const shape of [[7], [1, 3, 5, 5], [0, 4], [2, 1, 1, 1, 3]]) {
+        const tensor = makeTensor(shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)));
+        const path = join(dir, "t.npy");
+        writeNpyFile(path, tensor);
+        const back = readNpy(path);
+        expect(back.shape).toEqual(shape);
+        expect(back.data).toEqual(tensor.data);
+        // numpy aligns the data to 64 bytes; so do we.
+        expect((readFileSync(path).length - tensor.data.byteLength) % 64).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("rejects float64 with the numpy fix", () => {
+    const error = userError(() => readNpy(readFileSync(fixture("f64_2x3x4.npy")), "x.npy"));
+    expect(error.message).toBe("x.npy holds float64 ('<f8'); cnnc reads float32 ('<f4'): save with x.astype(np.float32)");
+  });
+
+  it("rejects integer arrays", () => {
+    expect(userError(() => readNpy(readFileSync(fixture("i64.npy")), "labels.npy")).message).toBe(
+      "labels.npy holds int64 ('<i8'); cnnc reads float32 ('<f4'): save with x.astype(np.float32)",
+    );
+  });
+
+  it("rejects Fortran order", () => {
+    const error = userError(() => readNpy(readFileSync(fixture("f32_fortran.npy")), "x.npy"));
+    expect(error.message).toBe("x.npy is stored in Fortran (column-major) order; cnnc reads C order");
+    expect(error.hint).toBe("save with np.ascontiguousarray(x)");
+  });
+
+  it("rejects a file that is not .npy", () => {
+    const error = userError(() => readNpy(new TextEncoder().encode("a,b,c\n1,2,3\n"), "x.csv"));
+    expect(error.message).toBe('x.csv is not a .npy file (it does not start with "\\x93NUMPY")');
+  });
+
+  it("rejects truncated data and trailing bytes, with sizes", () => {
+    const bytes = readFileSync(fixture("f32_2x3x4.npy"));
+    expect(userError(() => readNpy(bytes.subarray(0, bytes.length - 8), "x.npy")).message).toBe(
+      "x.npy is truncated: shape [2, 3, 4] needs 96 bytes of float32 data, the file holds 88",
+    );
+    expect(userError(() => readNpy(Buffer.concat([bytes, Buffer.alloc(4)]), "x.npy")).message).toBe(
+      "x.npy has trailing bytes: shape [2, 3, 4] needs 96 bytes of float32 data, the file holds 100",
+    );
+    expect(userError(() => readNpy(bytes.subarray(0, 40), "x.npy")).message).toBe(
+      "x.npy is truncated: its header says 118 header bytes, but the file has only 40 bytes",
+    );
+  });
+
+  it("rejects a malformed header", () => {
+    const bytes = Buffer.from(readFileSync(fixture("f32_2x3x4.npy")));
+    bytes.write("'shapo'", bytes.indexOf("'shape'"), "latin1");
+    expect(userError(() => readNpy(bytes, "x.npy")).message).toMatch(/^x\.npy has a malformed \.npy header \(no 'shape'\)/);
+  });
+
+  it("names a missing file", () => {
+    expect(userError(() => readNpy("/nonexistent/x.npy")).message).toMatch(/^cannot read \/nonexistent\/x\.npy: .*ENOENT/);
+  });
+});
+
+describe("expectShape", () => {
+  it("binds symbolic sizes", () => {
+    expect(expectShape([8, 1, 28, 28], ["N", 1, 28, 28], "input image")).toEqual({ N: 8 });
+  });
+
+  it("reports expected vs got, with the layout", () => {
+    const error = userError(() => expectShape([28, 28], ["N", 1, 28, 28], "input image", { layout: "NCHW" }));
+    expect(error.message).toBe("input image expects [N, 1, 28, 28] (NCHW), got [28, 28]");
+    expect(error.hint).toBeUndefined();
+  });
+
+  it("suggests adding the batch dimension when only it is missing", () => {
+    const error = userError(() => expectShape([1, 28, 28], ["N", 1, 28, 28], "input image", { layout: "NCHW" }));
+    expect(error.hint).toMatch(/x\[np\.newaxis\]/);
+  });
+
+  it("requires a repeated name to take one size", () => {
+    expect(() => expectShape([3, 4], ["K", "K"], "matrix")).toThrow("matrix expects [K, K], got [3, 4]");
+  });
+});
