@@ -1,0 +1,218 @@
+/// <reference types="@webgpu/types" />
+// Runs a Plan on a device: creates its buffers (size-checked against the device's limits), compiles
+// each kernel with the zero-warnings check, binds everything once, uploads the weights once, and then
+// runs forward passes: upload inputs, one command buffer with every dispatch, read outputs.
+import type { KernelBinding, KernelStep, Plan, PlanBuffer } from "../src/codegen/plan.js";
+import { CnncUserError } from "../src/errors.js";
+import type { Tensor, WeightMap } from "../src/tensor.js";
+import { checkStorageBufferSize, createStorageBuffer, formatBytes, readFloat32, uploadFloat32 } from "./buffers.js";
+import type { GpuContext } from "./device.js";
+import { DeviceWeights } from "./deviceWeights.js";
+import { runWithErrorScope } from "./gpuErrors.js";
+import { pipelineFor } from "./pipelineCache.js";
+
+interface BoundStep {
+  step: KernelStep;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+}
+
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** Activation-like buffers scale with the batch; parameters do not. */
+function checkBufferFits(device: GPUDevice, plan: Plan, buffer: PlanBuffer): void {
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  if (buffer.bytes <= limit) return;
+  if (buffer.role === "param") {
+    checkStorageBufferSize(device, buffer.bytes, `weight ${buffer.label}`);
+    return;
+  }
+  const perSample = buffer.bytes / plan.batch;
+  const largestBatch = Math.floor(limit / perSample);
+  const what = buffer.role === "scratch" ? `scratch buffer ${buffer.label}` : `the ${buffer.role} of layer ${buffer.label}`;
+  throw new CnncUserError(
+    `${what} needs ${formatBytes(buffer.bytes)} at batch ${plan.batch}, more than this GPU allows in one storage buffer (${formatBytes(limit)})`,
+    {
+      hint:
+        largestBatch >= 1
+          ? `use a smaller batch: at most ${largestBatch} fits this layer`
+          : "even batch 1 does not fit: use a smaller input size or a GPU with larger storage buffer limits",
+    },
+  );
+}
+
+function checkStepFits(device: GPUDevice, step: KernelStep): void {
+  const maxBindings = device.limits.maxStorageBuffersPerShaderStage;
+  if (step.bindings.length > maxBindings) {
+    throw new Error(`kernel ${step.name} binds ${step.bindings.length} storage buffers; this device allows ${maxBindings}`);
+  }
+  const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
+  if (step.workgroups.some((count) => !Number.isInteger(count) || count < 0 || count > maxGroups)) {
+    throw new Error(`kernel ${step.name} dispatches ${step.workgroups.join("x")} workgroups; this device allows ${maxGroups} per dimension`);
+  }
+}
+
+export class PlanExecutor {
+  private destroyed = false;
+
+  private constructor(
+    private readonly gpu: GpuContext,
+    readonly plan: Plan,
+    private readonly buffers: GPUBuffer[],
+    private readonly ownedBuffers: GPUBuffer[],
+    private readonly steps: BoundStep[],
+    private readonly ownedWeights: DeviceWeights | undefined,
+  ) {}
+
+  /**
+   * Prepares `plan` on `gpu`. `weights` is a WeightMap (uploaded for this executor alone) or a
+   * DeviceWeights shared with other executors of the same network (a session's plans per batch).
+   */
+  static async create(gpu: GpuContext, plan: Plan, weights: WeightMap | DeviceWeights): Promise<PlanExecutor> {
+    const device = gpu.device;
+    const shared = weights instanceof DeviceWeights ? weights : undefined;
+    const deviceWeights = weights instanceof DeviceWeights ? weights : new DeviceWeights(device, weights);
+    const owned: GPUBuffer[] = [];
+    try {
+      for (const buffer of plan.buffers) checkBufferFits(device, plan, buffer);
+      for (const step of plan.steps) checkStepFits(device, step);
+      const buffers: GPUBuffer[] = [];
+      for (const buffer of plan.buffers) {
+        if (buffer.role === "param") {
+          if (buffer.paramName === undefined) throw new Error(`internal: param buffer ${buffer.label} has no paramName`);
+          buffers.push(await deviceWeights.buffer(buffer.paramName, buffer.bytes));
+          continue;
+        }
+        const created = await runWithErrorScope(device, `allocating ${buffer.label}`, () =>
+          createStorageBuffer(device, buffer.bytes, `${buffer.role} ${buffer.label}`),
+        );
+        owned.push(created);
+        buffers.push(created);
+      }
+      const steps: BoundStep[] = [];
+      for (const step of plan.steps) {
+        const { pipeline, layout } = await pipelineFor(device, step);
+        const bindGroup = await runWithErrorScope(device, `binding buffers of kernel ${step.name}`, () =>
+          device.createBindGroup({
+            label: step.name,
+            layout,
+            entries: step.bindings.map((binding: KernelBinding, index) => ({
+              binding: index,
+              resource: { buffer: buffers[binding.buffer]! },
+            })),
+          }),
+        );
+        steps.push({ step, pipeline, bindGroup });
+      }
+      return new PlanExecutor(gpu, plan, buffers, owned, steps, shared === undefined ? deviceWeights : undefined);
+    } catch (error) {
+      for (const buffer of owned) buffer.destroy();
+      if (shared === undefined) deviceWeights.destroy();
+      throw error;
+    }
+  }
+
+  /** One forward pass. `inputs` maps each graph input's name to an [N, ...shape] tensor. */
+  async run(inputs: Map<string, Tensor>): Promise<Map<string, Tensor>> {
+    if (this.destroyed) throw new Error(`the executor of ${this.plan.network} was destroyed`);
+    const device = this.gpu.device;
+    this.checkInputs(inputs);
+    const label = `${this.plan.network} (batch ${this.plan.batch})`;
+    await runWithErrorScope(device, `uploading the inputs of ${label}`, () => {
+      for (const input of this.plan.inputs) {
+        uploadFloat32(device, this.buffers[input.buffer]!, inputs.get(input.name)!.data);
+      }
+    });
+    try {
+      await runWithErrorScope(device, `the forward pass of ${label}`, async () => {
+        device.queue.submit([this.encode(this.steps)]);
+        await device.queue.onSubmittedWorkDone();
+      });
+    } catch (error) {
+      throw await this.localize(error);
+    }
+    const outputs = new Map<string, Tensor>();
+    for (const output of this.plan.outputs) {
+      const bytes = output.shape.reduce((product, size) => product * size, 1) * 4;
+      const data = await readFloat32(device, this.buffers[output.buffer]!, bytes);
+      outputs.set(output.name, { shape: [...output.shape], data });
+    }
+    return outputs;
+  }
+
+  private encode(steps: readonly BoundStep[]): GPUCommandBuffer {
+    const encoder = this.gpu.device.createCommandEncoder({ label: this.plan.network });
+    const pass = encoder.beginComputePass({ label: this.plan.network });
+    for (const { step, pipeline, bindGroup } of steps) {
+      pass.pushDebugGroup(step.name);
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(...step.workgroups);
+      pass.popDebugGroup();
+    }
+    pass.end();
+    return encoder.finish();
+  }
+
+  /**
+   * A failed batched submission says only that *something* failed. Unless the device is gone, rerun
+   * the kernels one submission each to name the first one that fails; fall back to the original error.
+   */
+  private async localize(error: unknown): Promise<unknown> {
+    if (error instanceof CnncUserError && /device was lost/.test(error.message)) return error;
+    const device = this.gpu.device;
+    for (const bound of this.steps) {
+      try {
+        await runWithErrorScope(device, `kernel ${bound.step.name} (layer ${bound.step.layer})`, async () => {
+          device.queue.submit([this.encode([bound])]);
+          await device.queue.onSubmittedWorkDone();
+        });
+      } catch (stepError) {
+        return stepError;
+      }
+    }
+    return error;
+  }
+
+  private checkInputs(inputs: Map<string, Tensor>): void {
+    const expected = this.plan.inputs.map((input) => `\`${input.name}\` ${shapeText(input.shape)}`).join(", ");
+    for (const name of inputs.keys()) {
+      if (!this.plan.inputs.some((input) => input.name === name)) {
+        throw new CnncUserError(`the network ${this.plan.network} has no input named \`${name}\``, {
+          hint: `its inputs are ${expected}`,
+        });
+      }
+    }
+    for (const input of this.plan.inputs) {
+      const tensor = inputs.get(input.name);
+      if (tensor === undefined) {
+        throw new CnncUserError(`missing input \`${input.name}\``, { hint: `the network's inputs are ${expected}` });
+      }
+      const same = tensor.shape.length === input.shape.length && tensor.shape.every((size, i) => size === input.shape[i]);
+      if (!same) {
+        throw new CnncUserError(
+          `input \`${input.name}\` has shape ${shapeText(tensor.shape)} but the network expects ${shapeText(input.shape)} (N${input.shape.length === 4 ? "CHW" : input.shape.length === 3 ? "CL" : "F"})`,
+          { hint: `pass a float32 array of shape ${shapeText(input.shape)}` },
+        );
+      }
+      const elements = input.shape.reduce((product, size) => product * size, 1);
+      if (tensor.data.length !== elements) {
+        throw new Error(`internal: input ${input.name} has ${tensor.data.length} values for shape ${shapeText(tensor.shape)}`);
+      }
+    }
+  }
+
+  /** Frees this executor's buffers (and its weights unless they were shared). */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const buffer of this.ownedBuffers) buffer.destroy();
+    this.ownedWeights?.destroy();
+  }
+}
+
+export function createExecutor(gpu: GpuContext, plan: Plan, weights: WeightMap | DeviceWeights): Promise<PlanExecutor> {
+  return PlanExecutor.create(gpu, plan, weights);
+}

@@ -1,0 +1,44 @@
+// Elementwise activations as a standalone kernel. The expressions are the conv/fc epilogue's
+// (epilogue.ts), so a fused and an unfused activation compute exactly the same thing.
+import type { ActivationAttrs, Node } from "../ir/graph.js";
+import { shapeSize } from "../ir/graph.js";
+import { linearDispatch, shapeText } from "./dispatch.js";
+import { activationExpression, activationLabel } from "./epilogue.js";
+import type { KernelContext } from "./plan.js";
+import { headerComment } from "./wgsl.js";
+
+export function isActivation(attrs: Node["attrs"]): attrs is ActivationAttrs {
+  return ["relu", "leaky_relu", "elu", "tanh", "sigmoid"].includes(attrs.op);
+}
+
+export function generateActivation(node: Node, context: KernelContext): void {
+  const attrs = node.attrs;
+  if (!isActivation(attrs)) throw new Error(`internal: generateActivation called on ${attrs.op}`);
+  const dispatch = linearDispatch(context.batch * shapeSize(node.shape));
+  const wgsl = `${headerComment(activationLabel(attrs), {
+    layer: node.name,
+    "input and output": shapeText([context.batch, ...node.shape]),
+    schedule: "one invocation per element",
+  })}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+
+${dispatch.entryPoint}
+  let v = x[index];
+  y[index] = ${activationExpression(attrs, "v")};
+}
+`;
+  context.emit({
+    name: `${node.name}.${attrs.op}`,
+    node: node.id,
+    layer: node.name,
+    wgsl,
+    entryPoint: "main",
+    workgroups: dispatch.workgroups,
+    bindings: [
+      { buffer: context.inputBuffers[0]!, access: "read" },
+      { buffer: context.outputBuffer, access: "read_write" },
+    ],
+  });
+}

@@ -1,0 +1,118 @@
+// Lowers a shape-checked graph to a Plan for one batch size: one buffer per value (views share their
+// input's), one per parameter tensor, the scratch buffers kernels ask for, and the kernel dispatches
+// each node's generator emits, in topological order.
+import { paramFullName, shapeSize, type Graph, type Node } from "../ir/graph.js";
+import { KERNEL_GENERATORS, VIEW_OPS } from "./generators.js";
+import type { BufferRole, KernelContext, KernelStep, Plan, PlanBuffer } from "./plan.js";
+
+const FLOAT_BYTES = 4;
+
+export function buildPlan(graph: Graph, batch: number): Plan {
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new Error(`internal: buildPlan needs a positive integer batch, got ${batch}`);
+  }
+  const buffers: PlanBuffer[] = [];
+  const steps: KernelStep[] = [];
+  const nodeBuffers = new Map<number, number>();
+  const stepNames = new Set<string>();
+  const outputIds = new Set(graph.outputs);
+
+  const addBuffer = (buffer: Omit<PlanBuffer, "id">): number => {
+    const id = buffers.length;
+    // Zero-sized GPU bindings are invalid; a 1-element placeholder keeps degenerate shapes bindable.
+    buffers.push({ ...buffer, id, bytes: Math.max(buffer.bytes, FLOAT_BYTES) });
+    return id;
+  };
+  const valueBytes = (node: Node): number => batch * shapeSize(node.shape) * FLOAT_BYTES;
+
+  for (const node of graph.nodes) {
+    const op = node.attrs.op;
+    if (op === "input") {
+      nodeBuffers.set(node.id, addBuffer({ label: node.name, role: "input", bytes: valueBytes(node), node: node.id }));
+      continue;
+    }
+    const inputBuffers = node.inputs.map((inputId) => {
+      const buffer = nodeBuffers.get(inputId);
+      if (buffer === undefined) {
+        throw new Error(`internal: ${node.name} reads node ${inputId}, which has no buffer (graph not topological?)`);
+      }
+      return buffer;
+    });
+    if (VIEW_OPS.has(op)) {
+      const source = inputBuffers[0];
+      if (source === undefined || inputBuffers.length !== 1) {
+        throw new Error(`internal: view ${node.name} (${op}) must have exactly one input`);
+      }
+      const sourceNode = graph.nodes[node.inputs[0]!]!;
+      if (shapeSize(sourceNode.shape) !== shapeSize(node.shape)) {
+        throw new Error(`internal: view ${node.name} changes the element count of its input`);
+      }
+      nodeBuffers.set(node.id, source);
+      if (outputIds.has(node.id) && buffers[source]!.role === "activation") buffers[source]!.role = "output";
+      continue;
+    }
+    const generator = KERNEL_GENERATORS.get(op);
+    if (generator === undefined) {
+      throw new Error(`internal: no kernel generator for op "${op}" (layer ${node.name})`);
+    }
+    const role: BufferRole = outputIds.has(node.id) ? "output" : "activation";
+    const outputBuffer = addBuffer({ label: node.name, role, bytes: valueBytes(node), node: node.id });
+    nodeBuffers.set(node.id, outputBuffer);
+
+    const paramBuffers = new Map<string, number>();
+    for (const param of node.params) {
+      const paramName = paramFullName(node, param);
+      paramBuffers.set(
+        param.name,
+        addBuffer({ label: paramName, role: "param", bytes: shapeSize(param.shape) * FLOAT_BYTES, paramName }),
+      );
+    }
+    const context: KernelContext = {
+      graph,
+      batch,
+      inputBuffers,
+      outputBuffer,
+      paramBuffer(name: string): number {
+        const buffer = paramBuffers.get(name);
+        if (buffer === undefined) {
+          throw new Error(`internal: ${node.name} has no parameter "${name}"`);
+        }
+        return buffer;
+      },
+      scratchBuffer(label: string, bytes: number): number {
+        return addBuffer({ label: `${node.name}.${label}`, role: "scratch", bytes, node: node.id });
+      },
+      emit(step: KernelStep): void {
+        if (stepNames.has(step.name)) {
+          throw new Error(`internal: two kernel steps are named ${step.name}`);
+        }
+        for (const binding of step.bindings) {
+          if (buffers[binding.buffer] === undefined) {
+            throw new Error(`internal: step ${step.name} binds unknown buffer ${binding.buffer}`);
+          }
+        }
+        stepNames.add(step.name);
+        steps.push(step);
+      },
+    };
+    generator(node, context);
+  }
+
+  const endpoint = (id: number): { node: number; name: string; buffer: number; shape: number[] } => {
+    const node = graph.nodes[id];
+    const buffer = nodeBuffers.get(id);
+    if (node === undefined || buffer === undefined) {
+      throw new Error(`internal: graph endpoint ${id} has no buffer`);
+    }
+    return { node: id, name: node.name, buffer, shape: [batch, ...node.shape] };
+  };
+  return {
+    network: graph.name,
+    batch,
+    buffers,
+    steps,
+    inputs: graph.inputs.map(endpoint),
+    outputs: graph.outputs.map(endpoint),
+    nodeBuffers,
+  };
+}

@@ -1,0 +1,30 @@
+// Which kernel generator computes each op. Ops that are views (flatten, dropout at inference) and graph
+// inputs have no entry: the plan builder maps them to an existing buffer instead of emitting a kernel.
+import type { OpKind } from "../ir/graph.js";
+import type { KernelGenerator } from "./plan.js";
+import { generateActivation } from "./activation.js";
+import { generateAdd } from "./add.js";
+import { generateBatchNorm } from "./batchnorm.js";
+import { generateConcat } from "./concat.js";
+import { generateGlobalPool } from "./globalPool.js";
+import { generateLrn } from "./lrn.js";
+import { generatePool } from "./pool.js";
+import { generateSoftmax } from "./softmax.js";
+
+/** Ops whose output is their (single) input's buffer, reinterpreted: no kernel, no copy. */
+export const VIEW_OPS: ReadonlySet<OpKind> = new Set<OpKind>(["flatten", "dropout"]);
+
+export const KERNEL_GENERATORS: ReadonlyMap<OpKind, KernelGenerator> = new Map<OpKind, KernelGenerator>([
+  ["pool", generatePool],
+  ["global_pool", generateGlobalPool],
+  ["relu", generateActivation],
+  ["leaky_relu", generateActivation],
+  ["elu", generateActivation],
+  ["tanh", generateActivation],
+  ["sigmoid", generateActivation],
+  ["softmax", generateSoftmax],
+  ["batchnorm", generateBatchNorm],
+  ["lrn", generateLrn],
+  ["add", generateAdd],
+  ["concat", generateConcat],
+]);

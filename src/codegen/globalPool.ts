@@ -1,0 +1,87 @@
+// Global max / average pooling: one workgroup per (sample, channel) plane. Each lane folds a strided
+// slice of the plane, then the workgroup combines the lanes' partial results in shared memory by a tree
+// reduction, so a large plane (a 56x56 map) is read by 64 invocations instead of one.
+import type { GlobalPoolAttrs, Node } from "../ir/graph.js";
+import { shapeSize } from "../ir/graph.js";
+import { shapeText } from "./dispatch.js";
+import { MAX_WORKGROUPS_PER_DIMENSION, f32Literal, headerComment } from "./wgsl.js";
+import type { KernelContext } from "./plan.js";
+
+const REDUCTION_WORKGROUP_SIZE = 64;
+
+function globalPoolAttrs(node: Node): GlobalPoolAttrs {
+  if (node.attrs.op !== "global_pool") throw new Error(`internal: generateGlobalPool called on ${node.attrs.op}`);
+  return node.attrs;
+}
+
+export function generateGlobalPool(node: Node, context: KernelContext): void {
+  const attrs = globalPoolAttrs(node);
+  const inputShape = context.graph.nodes[node.inputs[0]!]!.shape;
+  const C = inputShape[0]!;
+  const positions = shapeSize(inputShape.slice(1));
+  const planes = context.batch * C;
+  const groupsX = Math.min(planes, MAX_WORKGROUPS_PER_DIMENSION);
+  const groupsY = Math.ceil(planes / groupsX);
+  const combine = attrs.kind === "max" ? "max(a, b)" : "a + b";
+  const identity = attrs.kind === "max" ? "-0x1.fffffep+127f" : "0.0f";
+  const finish = attrs.kind === "max" ? "partial[0]" : `partial[0] / ${f32Literal(positions)}`;
+
+  const wgsl = `${headerComment(`global ${attrs.kind} pooling`, {
+    layer: node.name,
+    input: shapeText([context.batch, ...inputShape]),
+    output: shapeText([context.batch, ...node.shape]),
+    schedule: `one workgroup of ${REDUCTION_WORKGROUP_SIZE} per (sample, channel) plane, tree reduction in shared memory`,
+  })}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+
+const PLANES: u32 = ${planes}u;
+const POSITIONS: u32 = ${positions}u;
+const GROUPS_X: u32 = ${groupsX}u;
+const LANES: u32 = ${REDUCTION_WORKGROUP_SIZE}u;
+
+var<workgroup> partial: array<f32, ${REDUCTION_WORKGROUP_SIZE}>;
+
+fn combine(a: f32, b: f32) -> f32 {
+  return ${combine};
+}
+
+@compute @workgroup_size(${REDUCTION_WORKGROUP_SIZE})
+fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lane: u32) {
+  // The plane depends on the workgroup id only, so this early exit is uniform across the workgroup.
+  let plane = group.y * GROUPS_X + group.x;
+  if (plane >= PLANES) {
+    return;
+  }
+  let base = plane * POSITIONS;
+  var accumulator = ${identity};
+  for (var position = lane; position < POSITIONS; position += LANES) {
+    accumulator = combine(accumulator, x[base + position]);
+  }
+  partial[lane] = accumulator;
+  workgroupBarrier();
+  for (var width = LANES / 2u; width > 0u; width /= 2u) {
+    if (lane < width) {
+      partial[lane] = combine(partial[lane], partial[lane + width]);
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0u) {
+    y[plane] = ${finish};
+  }
+}
+`;
+  context.emit({
+    name: `${node.name}.global_${attrs.kind}pool`,
+    node: node.id,
+    layer: node.name,
+    wgsl,
+    entryPoint: "main",
+    workgroups: [groupsX, groupsY, 1],
+    bindings: [
+      { buffer: context.inputBuffers[0]!, access: "read" },
+      { buffer: context.outputBuffer, access: "read_write" },
+    ],
+  });
+}

@@ -1,0 +1,59 @@
+// Local response normalization across channels, PyTorch's LocalResponseNorm:
+//   y[c] = x[c] / (k + alpha / size * sum_{c' = c - floor(size/2)}^{c + floor((size-1)/2)} x[c']^2)^beta
+// with channels outside [0, C) contributing 0 and the divisor always `size` (PyTorch averages over a
+// zero-padded window).
+import type { Node } from "../ir/graph.js";
+import { shapeSize } from "../ir/graph.js";
+import { linearDispatch, shapeText } from "./dispatch.js";
+import { f32Literal, headerComment } from "./wgsl.js";
+import type { KernelContext } from "./plan.js";
+
+export function generateLrn(node: Node, context: KernelContext): void {
+  const attrs = node.attrs;
+  if (attrs.op !== "lrn") throw new Error(`internal: generateLrn called on ${attrs.op}`);
+  const C = node.shape[0]!;
+  const inner = shapeSize(node.shape.slice(1));
+  const dispatch = linearDispatch(context.batch * C * inner);
+  const before = Math.floor(attrs.size / 2);
+  const after = Math.floor((attrs.size - 1) / 2);
+  const wgsl = `${headerComment(`local response norm, size=${attrs.size} alpha=${attrs.alpha} beta=${attrs.beta} k=${attrs.k}`, {
+    layer: node.name,
+    "input and output": shapeText([context.batch, ...node.shape]),
+    schedule: "one invocation per element, summing squares over its channel window",
+  })}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+
+const C: i32 = ${C};
+const INNER: u32 = ${inner}u;
+const WINDOW_BEFORE: i32 = ${before};
+const WINDOW_AFTER: i32 = ${after};
+const ALPHA_OVER_SIZE: f32 = ${f32Literal(attrs.alpha / attrs.size)};
+const BETA: f32 = ${f32Literal(attrs.beta)};
+const K: f32 = ${f32Literal(attrs.k)};
+${dispatch.entryPoint}
+  let position = index % INNER;
+  let c = i32((index / INNER) % u32(C));
+  let sample_base = (index / (INNER * u32(C))) * u32(C) * INNER;
+  var sum = 0.0f;
+  for (var other = max(c - WINDOW_BEFORE, 0); other <= min(c + WINDOW_AFTER, C - 1); other++) {
+    let value = x[sample_base + u32(other) * INNER + position];
+    sum += value * value;
+  }
+  y[index] = x[index] / pow(K + ALPHA_OVER_SIZE * sum, BETA);
+}
+`;
+  context.emit({
+    name: `${node.name}.lrn`,
+    node: node.id,
+    layer: node.name,
+    wgsl,
+    entryPoint: "main",
+    workgroups: dispatch.workgroups,
+    bindings: [
+      { buffer: context.inputBuffers[0]!, access: "read" },
+      { buffer: context.outputBuffer, access: "read_write" },
+    ],
+  });
+}

@@ -1,0 +1,122 @@
+// Windowed pooling (max / avg / l2, 2-D and 1-D) as one invocation per output element. The window of
+// output (oh, ow) covers input rows [oh*SH - PAD_TOP, oh*SH - PAD_TOP + KH) and likewise for columns;
+// padded cells never win a max, add 0 to avg and l2 sums, and count in the avg divisor only with
+// count_pad (clipped to the padded input, so ceil-rounded overhang is never counted: PyTorch's rule).
+// A window holding no input cell yields 0. A 1-D pool is the same kernel with H = 1.
+import type { Node, PoolAttrs } from "../ir/graph.js";
+import { linearDispatch, shapeText } from "./dispatch.js";
+import { headerComment } from "./wgsl.js";
+import type { KernelContext } from "./plan.js";
+
+function poolAttrs(node: Node): PoolAttrs {
+  if (node.attrs.op !== "pool") throw new Error(`internal: generatePool called on ${node.attrs.op}`);
+  return node.attrs;
+}
+
+/** [C, H, W] of a per-sample image or sequence shape (a sequence [C, L] is [C, 1, L]). */
+export function imageDims(shape: readonly number[]): { C: number; H: number; W: number } {
+  if (shape.length === 3) return { C: shape[0]!, H: shape[1]!, W: shape[2]! };
+  if (shape.length === 2) return { C: shape[0]!, H: 1, W: shape[1]! };
+  throw new Error(`internal: expected a [C, H, W] or [C, L] shape, got ${shapeText(shape)}`);
+}
+
+/** The statements folding the window's input cells into `result` for one pooling kind. */
+function windowBody(attrs: PoolAttrs): string {
+  const loops = (accumulate: string): string =>
+    [
+      "  for (var row = first_row; row < end_row; row++) {",
+      "    for (var col = first_col; col < end_col; col++) {",
+      "      let value = x[plane_base + u32(row * W + col)];",
+      `      ${accumulate}`,
+      "    }",
+      "  }",
+    ].join("\n");
+  switch (attrs.kind) {
+    case "max":
+      return [
+        "  var best = -0x1.fffffep+127f;",
+        loops("best = max(best, value);"),
+        "  result = best;",
+      ].join("\n");
+    case "l2":
+      return ["  var sum = 0.0f;", loops("sum += value * value;"), "  result = sqrt(sum);"].join("\n");
+    case "avg": {
+      const divisor = attrs.countPadding
+        ? "f32((min(row_start + KH, H + PAD_BOTTOM) - row_start) * (min(col_start + KW, W + PAD_RIGHT) - col_start))"
+        : "f32(input_cells)";
+      return ["  var sum = 0.0f;", loops("sum += value;"), `  result = sum / ${divisor};`].join("\n");
+    }
+  }
+}
+
+export function generatePool(node: Node, context: KernelContext): void {
+  const attrs = poolAttrs(node);
+  const inputNode = context.graph.nodes[node.inputs[0]!]!;
+  const { C, H, W } = imageDims(inputNode.shape);
+  const { H: OH, W: OW } = imageDims(node.shape);
+  const [KH, KW] = attrs.window;
+  const [SH, SW] = attrs.stride;
+  const { top, bottom, left, right } = attrs.padding;
+  const total = context.batch * C * OH * OW;
+  const dispatch = linearDispatch(total);
+  const kindText =
+    attrs.kind === "avg" ? `avg (count_pad=${attrs.countPadding})` : attrs.kind === "l2" ? "l2 (sqrt of sum of squares)" : "max";
+
+  const wgsl = `${headerComment(`${kindText} pooling, ${attrs.spatialRank}-D`, {
+    layer: node.name,
+    input: shapeText([context.batch, ...inputNode.shape]),
+    output: shapeText([context.batch, ...node.shape]),
+    window: `${KH}x${KW}, stride ${SH}x${SW}, rounding ${attrs.rounding}`,
+    padding: `top ${top} bottom ${bottom} left ${left} right ${right}`,
+    schedule: "one invocation per output element",
+  })}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+
+const H: i32 = ${H};
+const W: i32 = ${W};
+const OH: u32 = ${OH}u;
+const OW: u32 = ${OW}u;
+const KH: i32 = ${KH};
+const KW: i32 = ${KW};
+const SH: i32 = ${SH};
+const SW: i32 = ${SW};
+const PAD_TOP: i32 = ${top};
+const PAD_BOTTOM: i32 = ${bottom};
+const PAD_LEFT: i32 = ${left};
+const PAD_RIGHT: i32 = ${right};
+${dispatch.entryPoint}
+  let ow = i32(index % OW);
+  let oh = i32((index / OW) % OH);
+  let plane_base = (index / (OW * OH)) * u32(H * W);
+  let row_start = oh * SH - PAD_TOP;
+  let col_start = ow * SW - PAD_LEFT;
+  let first_row = max(row_start, 0);
+  let end_row = min(row_start + KH, H);
+  let first_col = max(col_start, 0);
+  let end_col = min(col_start + KW, W);
+  let input_cells = max(end_row - first_row, 0) * max(end_col - first_col, 0);
+  var result = 0.0f;
+  if (input_cells > 0) {
+${windowBody(attrs)
+  .split("\n")
+  .map((line) => `  ${line}`)
+  .join("\n")}
+  }
+  y[index] = result;
+}
+`;
+  context.emit({
+    name: `${node.name}.${attrs.kind}pool`,
+    node: node.id,
+    layer: node.name,
+    wgsl,
+    entryPoint: "main",
+    workgroups: dispatch.workgroups,
+    bindings: [
+      { buffer: context.inputBuffers[0]!, access: "read" },
+      { buffer: context.outputBuffer, access: "read_write" },
+    ],
+  });
+}
