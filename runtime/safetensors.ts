@@ -1,0 +1,226 @@
+// Weights as safetensors (https://huggingface.co/docs/safetensors), PyTorch state_dict names and
+// layouts, float32 only. File layout: an 8-byte little-endian header length N, N bytes of JSON
+// `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the raw data;
+// offsets are relative to the start of the data.
+import { readFileSync, writeFileSync } from "node:fs";
+
+import { closestMatch } from "../grammar/diagnostics.js";
+import { CnncUserError } from "../src/errors.js";
+import { makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
+
+const METADATA_KEY = "__metadata__";
+
+/**
+ * PyTorch saves an int64 step counter with every BatchNorm layer. Inference never reads it, so it is
+ * skipped on load (whatever its dtype) and never reported as an unexpected tensor.
+ */
+function isTrainingCounter(name: string): boolean {
+  return name === "num_batches_tracked" || name.endsWith(".num_batches_tracked");
+}
+
+function describeShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+interface HeaderEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+function parseEntry(name: string, value: unknown, file: string): HeaderEntry {
+  const bad = (what: string): CnncUserError =>
+    new CnncUserError(`${file} has a malformed safetensors header: tensor ${name} ${what}`, {
+      hint: "write the file with safetensors' save_file (or cnnc)",
+    });
+  if (!isRecord(value)) throw bad("is not an object");
+  const { dtype, shape, data_offsets: offsets } = value;
+  if (typeof dtype !== "string") throw bad("has no dtype");
+  if (!Array.isArray(shape) || !shape.every(isCount)) throw bad("has no valid shape");
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
+    throw bad("has no valid data_offsets");
+  }
+  const [begin, end] = offsets as [number, number];
+  return { name, dtype, shape: shape as number[], begin, end };
+}
+
+function decodeHeader(bytes: Uint8Array, file: string): { entries: HeaderEntry[]; dataStart: number } {
+  const truncated = (detail: string): CnncUserError =>
+    new CnncUserError(`${file} is truncated or not a safetensors file: ${detail}`, {
+      hint: "write weights with safetensors' save_file (or cnnc), and check that the copy is complete",
+    });
+  if (bytes.length < 8) {
+    throw truncated(`it has only ${bytes.length} bytes`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getBigUint64(0, true);
+  if (headerLength > BigInt(bytes.length - 8)) {
+    throw truncated(`its header length field says ${headerLength} bytes, but only ${bytes.length - 8} follow`);
+  }
+  const dataStart = 8 + Number(headerLength);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, dataStart)));
+  } catch (error) {
+    throw new CnncUserError(`${file} has a malformed safetensors header: ${(error as Error).message}`, {
+      hint: "the header must be a JSON object; write the file with safetensors' save_file (or cnnc)",
+      cause: error,
+    });
+  }
+  if (!isRecord(header)) {
+    throw new CnncUserError(`${file} has a malformed safetensors header: it is not a JSON object`);
+  }
+  const entries = Object.entries(header)
+    .filter(([name]) => name !== METADATA_KEY)
+    .map(([name, value]) => parseEntry(name, value, file));
+  return { entries, dataStart };
+}
+
+/** Decodes a safetensors file's bytes into float32 tensors. `file` names it in error messages. */
+export function readSafetensors(bytes: Uint8Array, file = "weights.safetensors"): WeightMap {
+  const { entries, dataStart } = decodeHeader(bytes, file);
+  const dataLength = bytes.length - dataStart;
+  const used = entries.filter((entry) => !isTrainingCounter(entry.name));
+
+  const wrongType = used.filter((entry) => entry.dtype !== "F32");
+  if (wrongType.length > 0) {
+    throw new CnncUserError(
+      `${file} holds tensors that are not float32: ${wrongType.map((entry) => `${entry.name} (${entry.dtype})`).join(", ")}; ` +
+        `cnnc reads F32`,
+      { hint: "convert before saving: save_file({k: v.float() for k, v in state_dict.items()}, 'weights.safetensors')" },
+    );
+  }
+
+  const weights: WeightMap = new Map();
+  for (const entry of used) {
+    if (entry.begin > entry.end || entry.end > dataLength) {
+      throw new CnncUserError(
+        `${file}: tensor ${entry.name} has data_offsets [${entry.begin}, ${entry.end}] outside the ${dataLength} bytes ` +
+          `of data in the file`,
+        { hint: "the file is truncated or corrupt: write it again" },
+      );
+    }
+    const count = entry.shape.reduce((product, extent) => product * extent, 1);
+    if (entry.end - entry.begin !== count * 4) {
+      throw new CnncUserError(
+        `${file}: tensor ${entry.name} has shape ${describeShape(entry.shape)} (${count * 4} bytes of F32) but ` +
+          `data_offsets [${entry.begin}, ${entry.end}] span ${entry.end - entry.begin} bytes`,
+        { hint: "the file is corrupt: write it again" },
+      );
+    }
+    // Copy into an aligned buffer: offsets need not be multiples of 4 within the file.
+    const start = dataStart + entry.begin;
+    const data = new Float32Array(new Uint8Array(bytes.subarray(start, start + count * 4)).buffer);
+    weights.set(entry.name, makeTensor(entry.shape, data));
+  }
+  return weights;
+}
+
+export function readSafetensorsFile(path: string): WeightMap {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new CnncUserError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return readSafetensors(bytes, path);
+}
+
+/**
+ * Encodes weights as safetensors: tensors in name order, laid out back to back in that order, the
+ * header padded with spaces to a multiple of 8 bytes (so the data is 8-byte aligned), and
+ * `__metadata__` carrying `format: "pt"` as PyTorch's save_file writes it.
+ */
+export function writeSafetensors(weights: WeightMap, metadata: Record<string, string> = {}): Uint8Array {
+  const names = [...weights.keys()].sort();
+  const header: Record<string, unknown> = { [METADATA_KEY]: { format: "pt", ...metadata } };
+  let offset = 0;
+  for (const name of names) {
+    const tensor = weights.get(name) as Tensor;
+    const expectedCount = tensor.shape.reduce((product, extent) => product * extent, 1);
+    if (expectedCount !== tensor.data.length) {
+      throw new Error(`weight ${name}: shape ${describeShape(tensor.shape)} does not match its ${tensor.data.length} values`);
+    }
+    header[name] = { dtype: "F32", shape: tensor.shape, data_offsets: [offset, offset + tensor.data.byteLength] };
+    offset += tensor.data.byteLength;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerLength = Math.ceil(json.length / 8) * 8;
+  const out = new Uint8Array(8 + headerLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLength);
+  let position = 8 + headerLength;
+  for (const name of names) {
+    const { data } = weights.get(name) as Tensor;
+    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), position);
+    position += data.byteLength;
+  }
+  return out;
+}
+
+export function writeSafetensorsFile(path: string, weights: WeightMap, metadata: Record<string, string> = {}): void {
+  writeFileSync(path, writeSafetensors(weights, metadata));
+}
+
+export interface ExpectedWeight {
+  name: string;
+  shape: number[];
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((extent, axis) => extent === b[axis]);
+}
+
+/** Why an unexpected tensor might be there: a wrapper's name prefix, or a typo. */
+function extraTensorNote(name: string, missing: readonly string[]): string {
+  const suffixOf = missing.find((expected) => name.endsWith(`.${expected}`));
+  if (suffixOf !== undefined) {
+    return ` (the network calls it ${suffixOf}: strip the prefix \`${name.slice(0, name.length - suffixOf.length)}\`)`;
+  }
+  const close = closestMatch(name, missing);
+  return close === undefined ? " (the network has no such parameter)" : ` (did you mean ${close}?)`;
+}
+
+/**
+ * Checks loaded weights against what the network expects. Missing, mis-shaped and unexpected tensors
+ * are all reported in ONE CnncUserError, each with the expected shape.
+ */
+export function checkWeights(expected: readonly ExpectedWeight[], weights: WeightMap, file: string): void {
+  const problems: string[] = [];
+  const missing: string[] = [];
+  for (const { name, shape } of expected) {
+    const tensor = weights.get(name);
+    if (tensor === undefined) {
+      problems.push(`missing ${name}, expected shape ${describeShape(shape)}`);
+      missing.push(name);
+    } else if (!sameShape(tensor.shape, shape)) {
+      problems.push(`${name} has shape ${describeShape(tensor.shape)}, expected ${describeShape(shape)}`);
+    }
+  }
+  const expectedNames = new Set(expected.map((weight) => weight.name));
+  const extras = [...weights.keys()].filter((name) => !expectedNames.has(name) && !isTrainingCounter(name)).sort();
+  for (const name of extras) {
+    const tensor = weights.get(name) as Tensor;
+    problems.push(`unexpected tensor ${name} ${describeShape(tensor.shape)}${extraTensorNote(name, missing)}`);
+  }
+  if (problems.length === 0) {
+    return;
+  }
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  throw new CnncUserError(`${file} does not match the network (${count}):\n  ${problems.join("\n  ")}`, {
+    hint:
+      `weights are matched by PyTorch state_dict name and shape (conv weight [out, in/groups, kH, kW], fc weight ` +
+      `[out, in]); the network expects ${expected.length} tensors`,
+  });
+}

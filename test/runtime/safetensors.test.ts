@@ -1,0 +1,177 @@
+import { describe, expect, it } from "vitest";
+
+import { checkWeights, readSafetensors, writeSafetensors } from "../../runtime/safetensors.js";
+import { CnncUserError } from "../../src/errors.js";
+import { makeTensor, type WeightMap } from "../../src/tensor.js";
+
+function sampleWeights(): WeightMap {
+  const ramp = (count: number, scale: number): Float32Array => Float32Array.from({ length: count }, (_, i) => (i - 3) * scale);
+  return new Map([
+    ["fc1.weight", makeTensor([3, 5], ramp(15, 0.5))],
+    ["c1.weight", makeTensor([2, 1, 3, 3], ramp(18, 0.125))],
+    ["c1.bias", makeTensor([2], ramp(2, 1))],
+    ["bn1.running_var", makeTensor([3], ramp(3, 2))],
+  ]);
+}
+
+function userError(run: () => unknown): CnncUserError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CnncUserError) return error;
+    throw error;
+  }
+  throw new Error("expected a CnncUserError");
+}
+
+/** A safetensors file from an explicit header object and data bytes (to build bad files). */
+function rawFile(header: unknown, data: Uint8Array, padTo = 8): Uint8Array {
+  let json = JSON.stringify(header);
+  while (json.length % padTo !== 0) json += " ";
+  const bytes = new Uint8Array(8 + json.length + data.length);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+  bytes.set(new TextEncoder().encode(json), 8);
+  bytes.set(data, 8 + json.length);
+  return bytes;
+}
+
+function headerOf(bytes: Uint8Array): { length: number; json: Record<string, unknown> } {
+  const length = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  return { length, json: JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as Record<string, unknown> };
+}
+
+describe("safetensors", () => {
+  it("round-trips: write then read gives the same tensors", () => {
+    const weights = sampleWeights();
+    const back = readSafetensors(writeSafetensors(weights));
+    expect([...back.keys()].sort()).toEqual([...weights.keys()].sort());
+    for (const [name, tensor] of weights) {
+      expect(back.get(name)?.shape).toEqual(tensor.shape);
+      expect(back.get(name)?.data).toEqual(tensor.data);
+    }
+  });
+
+  it("writes the layout the spec describes: sorted, contiguous, 8-byte aligned, format pt", () => {
+    const bytes = writeSafetensors(sampleWeights());
+    const { length, json } = headerOf(bytes);
+    expect(length % 8).toBe(0);
+    expect(json.__metadata__).toEqual({ format: "pt" });
+    expect(json["bn1.running_var"]).toEqual({ dtype: "F32", shape: [3], data_offsets: [0, 12] });
+    expect(json["c1.bias"]).toEqual({ dtype: "F32", shape: [2], data_offsets: [12, 20] });
+    expect(json["c1.weight"]).toEqual({ dtype: "F32", shape: [2, 1, 3, 3], data_offsets: [20, 92] });
+    expect(json["fc1.weight"]).toEqual({ dtype: "F32", shape: [3, 5], data_offsets: [92, 152] });
+    expect(bytes.length).toBe(8 + length + 152);
+    // The first stored value is bn1.running_var[0] = (0 - 3) * 2.
+    expect(new DataView(bytes.buffer).getFloat32(8 + length, true)).toBe(-6);
+  });
+
+  it("reads a PyTorch-style file with unaligned data and skips num_batches_tracked", () => {
+    const data = new Uint8Array(8 + 8 + 2);
+    new DataView(data.buffer).setBigInt64(0, 7n, true); // bn.num_batches_tracked, int64
+    new DataView(data.buffer).setFloat32(8, 1.5, true);
+    new DataView(data.buffer).setFloat32(12, -2, true);
+    const bytes = rawFile(
+      {
+        "bn.num_batches_tracked": { dtype: "I64", shape: [], data_offsets: [0, 8] },
+        "bn.weight": { dtype: "F32", shape: [2], data_offsets: [8, 16] },
+        __metadata__: { format: "pt" },
+      },
+      data,
+      3,
+    );
+    const weights = readSafetensors(bytes);
+    expect([...weights.keys()]).toEqual(["bn.weight"]);
+    expect(Array.from(weights.get("bn.weight")?.data ?? [])).toEqual([1.5, -2]);
+  });
+
+  it("rejects a truncated file", () => {
+    const bytes = writeSafetensors(sampleWeights());
+    expect(userError(() => readSafetensors(bytes.subarray(0, bytes.length - 10), "w.safetensors")).message).toBe(
+      "w.safetensors: tensor fc1.weight has data_offsets [92, 152] outside the 142 bytes of data in the file",
+    );
+    expect(userError(() => readSafetensors(bytes.subarray(0, 100), "w.safetensors")).message).toMatch(
+      /^w\.safetensors is truncated or not a safetensors file: its header length field says \d+ bytes, but only 92 follow$/,
+    );
+    expect(userError(() => readSafetensors(bytes.subarray(0, 5), "w.safetensors")).message).toBe(
+      "w.safetensors is truncated or not a safetensors file: it has only 5 bytes",
+    );
+  });
+
+  it("rejects a header that is not JSON, or not an object, or has bad entries", () => {
+    const notJson = rawFile({ a: 1 }, new Uint8Array(0));
+    notJson[9] = "#".charCodeAt(0);
+    expect(userError(() => readSafetensors(notJson, "w.safetensors")).message).toMatch(
+      /^w\.safetensors has a malformed safetensors header: .*JSON/,
+    );
+    expect(userError(() => readSafetensors(rawFile([1, 2], new Uint8Array(0)), "w.safetensors")).message).toBe(
+      "w.safetensors has a malformed safetensors header: it is not a JSON object",
+    );
+    const noOffsets = rawFile({ "c1.weight": { dtype: "F32", shape: [1] } }, new Uint8Array(4));
+    expect(userError(() => readSafetensors(noOffsets, "w.safetensors")).message).toBe(
+      "w.safetensors has a malformed safetensors header: tensor c1.weight has no valid data_offsets",
+    );
+  });
+
+  it("rejects a tensor whose offsets do not match its shape", () => {
+    const bytes = rawFile({ "c1.bias": { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8));
+    expect(userError(() => readSafetensors(bytes, "w.safetensors")).message).toBe(
+      "w.safetensors: tensor c1.bias has shape [3] (12 bytes of F32) but data_offsets [0, 8] span 8 bytes",
+    );
+  });
+
+  it("rejects non-F32 tensors, listing all of them, with the conversion", () => {
+    const bytes = rawFile(
+      {
+        "c1.weight": { dtype: "F16", shape: [2], data_offsets: [0, 4] },
+        "c1.bias": { dtype: "BF16", shape: [2], data_offsets: [4, 8] },
+        "fc.bias": { dtype: "F32", shape: [1], data_offsets: [8, 12] },
+      },
+      new Uint8Array(12),
+    );
+    const error = userError(() => readSafetensors(bytes, "w.safetensors"));
+    expect(error.message).toBe("w.safetensors holds tensors that are not float32: c1.weight (F16), c1.bias (BF16); cnnc reads F32");
+    expect(error.hint).toMatch(/v\.float\(\)/);
+  });
+});
+
+describe("checkWeights", () => {
+  const expected = [
+    { name: "c1.weight", shape: [2, 1, 3, 3] },
+    { name: "c1.bias", shape: [2] },
+    { name: "c2.weight", shape: [4, 2, 3, 3] },
+    { name: "fc1.weight", shape: [3, 5] },
+  ];
+
+  it("accepts matching weights (and ignores num_batches_tracked)", () => {
+    const weights = sampleWeights();
+    weights.delete("bn1.running_var");
+    weights.set("c2.weight", makeTensor([4, 2, 3, 3]));
+    weights.set("bn1.num_batches_tracked", makeTensor([]));
+    expect(() => checkWeights(expected, weights, "w.safetensors")).not.toThrow();
+  });
+
+  it("lists every missing, mis-shaped and extra tensor in one error", () => {
+    const weights = sampleWeights();
+    weights.set("c1.weight", makeTensor([2, 1, 5, 5]));
+    weights.set("c1.biass", makeTensor([2]));
+    weights.delete("c1.bias");
+    const error = userError(() => checkWeights(expected, weights, "w.safetensors"));
+    expect(error.message).toBe(
+      [
+        "w.safetensors does not match the network (5 problems):",
+        "  c1.weight has shape [2, 1, 5, 5], expected [2, 1, 3, 3]",
+        "  missing c1.bias, expected shape [2]",
+        "  missing c2.weight, expected shape [4, 2, 3, 3]",
+        "  unexpected tensor bn1.running_var [3] (the network has no such parameter)",
+        "  unexpected tensor c1.biass [2] (did you mean c1.bias?)",
+      ].join("\n"),
+    );
+    expect(error.hint).toMatch(/the network expects 4 tensors/);
+  });
+
+  it("recognizes a wrapper's name prefix", () => {
+    const weights: WeightMap = new Map([["model.c1.bias", makeTensor([2])]]);
+    const error = userError(() => checkWeights([{ name: "c1.bias", shape: [2] }], weights, "w.safetensors"));
+    expect(error.message).toContain("unexpected tensor model.c1.bias [2] (the network calls it c1.bias: strip the prefix `model.`)");
+  });
+});
