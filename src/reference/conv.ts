@@ -58,35 +58,46 @@ export function runConv(node: Node, attrs: ConvAttrs, input: RefValue, weights: 
   const weight = requireWeight(weights, node, "weight", weightShape);
   const bias = attrs.bias ? requireWeight(weights, node, "bias", [K]) : undefined;
 
-  const rowSource = axisSourceTable(OH, kh, sh, dh, H, top, bottom, attrs.paddingMode);
-  const colSource = axisSourceTable(OW, kw, sw, dw, W, left, right, attrs.paddingMode);
+  // Pad first, then correlate (how PyTorch applies padding_mode): each sample's channels are copied
+  // into a padded buffer, extended with zeros where a ceil-rounded last window overhangs the padding.
+  const paddedH = Math.max(H + top + bottom, (OH - 1) * sh + dh * (kh - 1) + 1);
+  const paddedW = Math.max(W + left + right, (OW - 1) * sw + dw * (kw - 1) + 1);
+  const rowSource = axisSourceTable(paddedH, top, bottom, H, attrs.paddingMode);
+  const colSource = axisSourceTable(paddedW, left, right, W, attrs.paddingMode);
+  const padded = new Float64Array(C * paddedH * paddedW);
+  const paddedPlane = paddedH * paddedW;
 
   const output = makeValue(input.batch, node.shape);
   const x = input.data;
   const y = output.data;
-  const planeSize = H * W;
+  const outPlane = OH * OW;
   for (let n = 0; n < input.batch; n++) {
+    for (let c = 0; c < C; c++) {
+      for (let r = 0; r < paddedH; r++) {
+        const row = rowSource[r]!;
+        for (let q = 0; q < paddedW; q++) {
+          const col = colSource[q]!;
+          padded[c * paddedPlane + r * paddedW + q] = row < 0 || col < 0 ? 0 : x[((n * C + c) * H + row) * W + col]!;
+        }
+      }
+    }
+    // One weight at a time, added into the whole output plane: the same sum as the formula above in
+    // another order, which keeps the innermost loop simple and fast.
     for (let k = 0; k < K; k++) {
       const group = Math.floor(k / filtersPerGroup);
-      const firstChannel = n * C + group * channelsPerGroup;
-      const outBase = (n * K + k) * OH * OW;
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++) {
-          let sum = bias === undefined ? 0 : bias[k]!;
-          for (let c = 0; c < channelsPerGroup; c++) {
-            const planeBase = (firstChannel + c) * planeSize;
-            const weightBase = (k * channelsPerGroup + c) * kh * kw;
-            for (let i = 0; i < kh; i++) {
-              const row = rowSource[oh * kh + i]!;
-              if (row < 0) continue;
-              for (let j = 0; j < kw; j++) {
-                const col = colSource[ow * kw + j]!;
-                if (col < 0) continue;
-                sum += weight[weightBase + i * kw + j]! * x[planeBase + row * W + col]!;
-              }
+      const outBase = (n * K + k) * outPlane;
+      y.fill(bias === undefined ? 0 : bias[k]!, outBase, outBase + outPlane);
+      for (let c = 0; c < channelsPerGroup; c++) {
+        const planeBase = (group * channelsPerGroup + c) * paddedPlane;
+        for (let i = 0; i < kh; i++) {
+          for (let j = 0; j < kw; j++) {
+            const w = weight[((k * channelsPerGroup + c) * kh + i) * kw + j]!;
+            for (let oh = 0; oh < OH; oh++) {
+              const inRow = planeBase + (oh * sh + i * dh) * paddedW + j * dw;
+              const outRow = outBase + oh * OW;
+              for (let ow = 0; ow < OW; ow++) y[outRow + ow] = y[outRow + ow]! + w * padded[inRow + ow * sw]!;
             }
           }
-          y[outBase + oh * OW + ow] = sum;
         }
       }
     }

@@ -29,32 +29,21 @@ export function sourceIndex(
     }
     case "replicate":
       return coord < 0 ? 0 : size - 1;
-    case "circular": {
-      // Wrap around (PyTorch requires pad <= size, so one wrap suffices; the modulo is exact anyway).
+    case "circular":
+      // Wrap around (PyTorch requires pad <= size; the modulo is exact for any pad anyway).
       return ((coord % size) + size) % size;
-    }
   }
 }
 
-/**
- * For each output position o and kernel tap t (index o * taps + t), the input index the tap reads or -1.
- * Precomputed per axis so the convolution loops stay plain.
- */
+/** For each cell of a padded axis of `paddedSize` cells (the first `padBefore` of them padding), its source index or -1. */
 export function axisSourceTable(
-  outputs: number,
-  taps: number,
-  stride: number,
-  dilation: number,
-  size: number,
+  paddedSize: number,
   padBefore: number,
   padAfter: number,
+  size: number,
   mode: PaddingMode,
 ): Int32Array {
-  const table = new Int32Array(outputs * taps);
-  for (let o = 0; o < outputs; o++) {
-    for (let t = 0; t < taps; t++) {
-      table[o * taps + t] = sourceIndex(o * stride - padBefore + t * dilation, size, padBefore, padAfter, mode);
-    }
-  }
+  const table = new Int32Array(paddedSize);
+  for (let p = 0; p < paddedSize; p++) table[p] = sourceIndex(p - padBefore, size, padBefore, padAfter, mode);
   return table;
 }
