@@ -6,6 +6,8 @@ import { generateActivation } from "./activation.js";
 import { generateAdd } from "./add.js";
 import { generateBatchNorm } from "./batchnorm.js";
 import { generateConcat } from "./concat.js";
+import { generateConv } from "./conv/conv.js";
+import { generateFc } from "./fc.js";
 import { generateGlobalPool } from "./globalPool.js";
 import { generateLrn } from "./lrn.js";
 import { generatePool } from "./pool.js";
@@ -15,6 +17,8 @@ import { generateSoftmax } from "./softmax.js";
 export const VIEW_OPS: ReadonlySet<OpKind> = new Set<OpKind>(["flatten", "dropout"]);
 
 export const KERNEL_GENERATORS: ReadonlyMap<OpKind, KernelGenerator> = new Map<OpKind, KernelGenerator>([
+  ["conv", generateConv],
+  ["fc", generateFc],
   ["pool", generatePool],
   ["global_pool", generateGlobalPool],
   ["relu", generateActivation],

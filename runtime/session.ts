@@ -1,0 +1,146 @@
+// The library API for running a compiled network: a Session owns a device (or borrows one), the
+// network's weights on that device, and one executor per batch size, built on first use. The batch is
+// taken from the inputs, so the same session runs batch 1 and batch 64.
+import { buildPlan } from "../src/codegen/buildPlan.js";
+import type { Plan } from "../src/codegen/plan.js";
+import { CnncUserError } from "../src/errors.js";
+import type { Graph } from "../src/ir/graph.js";
+import type { Tensor, WeightMap } from "../src/tensor.js";
+import { openDevice, type GpuContext } from "./device.js";
+import { DeviceWeights } from "./deviceWeights.js";
+import { PlanExecutor } from "./executor.js";
+import { expectedWeights, initWeights } from "./init.js";
+import { expectShape } from "./npy.js";
+import { checkWeights } from "./safetensors.js";
+
+export interface SessionOptions {
+  /** PyTorch state_dict-named weights; checked against the network. Without them: initWeights(seed). */
+  weights?: WeightMap;
+  /** Where `weights` came from, for error messages (`model.safetensors`). */
+  weightsSource?: string;
+  /** Seed of the deterministic initialization used when no weights are given (default 0). */
+  seed?: number;
+  /** `auto` (default), `vulkan` or `opengles`. Ignored when `gpu` is given. */
+  backend?: string;
+  /** Run on this already-open device instead of opening one; the session then does not destroy it. */
+  gpu?: GpuContext;
+}
+
+export type SessionInputs = Record<string, Tensor> | Map<string, Tensor>;
+
+export interface Session {
+  readonly graph: Graph;
+  /** The adapter the session runs on, e.g. `OpenGL ES on llvmpipe (...), compatibility mode`. */
+  readonly adapterDescription: string;
+  readonly gpu: GpuContext;
+  /** The weights in use (given, or initialized from the seed): save them to reproduce a run. */
+  readonly weights: WeightMap;
+  /** A forward pass; inputs by input name, each [N, ...shape] with the same N. Outputs by output name. */
+  run(inputs: SessionInputs): Promise<Map<string, Tensor>>;
+  /** The plan the session runs for `batch` (built and cached on first use). */
+  planFor(batch: number): Plan;
+  destroy(): void;
+}
+
+/** The layout letters of an [N, ...shape] tensor, for messages: NCHW, NCL, NF. */
+function layoutOf(perSampleRank: number): string {
+  return perSampleRank === 3 ? "NCHW" : perSampleRank === 2 ? "NCL" : perSampleRank === 1 ? "NF" : `rank ${perSampleRank + 1}`;
+}
+
+/** Checks names and shapes of the inputs against the graph; returns them as a Map and the batch. */
+export function checkSessionInputs(graph: Graph, inputs: SessionInputs): { inputs: Map<string, Tensor>; batch: number } {
+  const byName = inputs instanceof Map ? inputs : new Map(Object.entries(inputs));
+  const inputNodes = graph.inputs.map((id) => graph.nodes[id]!);
+  const names = inputNodes.map((node) => `\`${node.name}\` [N, ${node.shape.join(", ")}]`).join(", ");
+  for (const name of byName.keys()) {
+    if (!inputNodes.some((node) => node.name === name)) {
+      throw new CnncUserError(`the network ${graph.name} has no input named \`${name}\``, { hint: `its inputs are ${names}` });
+    }
+  }
+  let batch: number | undefined;
+  for (const node of inputNodes) {
+    const tensor = byName.get(node.name);
+    if (tensor === undefined) {
+      throw new CnncUserError(`missing input \`${node.name}\``, { hint: `the network's inputs are ${names}` });
+    }
+    const expected: (number | string)[] = [batch ?? "N", ...node.shape];
+    const bound = expectShape(tensor.shape, expected, `input ${node.name}`, { layout: layoutOf(node.shape.length) });
+    batch ??= bound.N;
+  }
+  if (batch === undefined) throw new Error(`internal: network ${graph.name} has no inputs`);
+  return { inputs: byName, batch };
+}
+
+class GraphSession implements Session {
+  private readonly plans = new Map<number, Plan>();
+  private readonly executors = new Map<number, Promise<PlanExecutor>>();
+  private readonly deviceWeights: DeviceWeights;
+  private destroyed = false;
+
+  constructor(
+    readonly graph: Graph,
+    readonly gpu: GpuContext,
+    readonly weights: WeightMap,
+    private readonly ownsGpu: boolean,
+  ) {
+    this.deviceWeights = new DeviceWeights(gpu.device, weights);
+  }
+
+  get adapterDescription(): string {
+    return this.gpu.description;
+  }
+
+  planFor(batch: number): Plan {
+    let plan = this.plans.get(batch);
+    if (plan === undefined) {
+      plan = buildPlan(this.graph, batch);
+      this.plans.set(batch, plan);
+    }
+    return plan;
+  }
+
+  private executorFor(batch: number): Promise<PlanExecutor> {
+    let executor = this.executors.get(batch);
+    if (executor === undefined) {
+      executor = PlanExecutor.create(this.gpu, this.planFor(batch), this.deviceWeights);
+      this.executors.set(batch, executor);
+      // A batch that failed to prepare (too large for the device) may be retried; do not cache the failure.
+      executor.catch(() => this.executors.delete(batch));
+    }
+    return executor;
+  }
+
+  async run(inputs: SessionInputs): Promise<Map<string, Tensor>> {
+    if (this.destroyed) throw new Error(`the session of ${this.graph.name} was destroyed`);
+    const checked = checkSessionInputs(this.graph, inputs);
+    const executor = await this.executorFor(checked.batch);
+    return executor.run(checked.inputs);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const executor of this.executors.values()) {
+      executor.then((ready) => ready.destroy(), () => undefined);
+    }
+    this.executors.clear();
+    this.deviceWeights.destroy();
+    if (this.ownsGpu) this.gpu.destroy();
+  }
+}
+
+/**
+ * Opens a session on `graph` (a shape-checked graph, from `compile` or `compileFile`). Given weights
+ * are checked first (missing, extra and mis-shaped tensors in one error); without weights they are
+ * initialized deterministically from `seed`.
+ */
+export async function createSession(graph: Graph, options: SessionOptions = {}): Promise<Session> {
+  let weights = options.weights;
+  if (weights === undefined) {
+    weights = initWeights(graph, options.seed ?? 0);
+  } else {
+    checkWeights(expectedWeights(graph), weights, options.weightsSource ?? "the weights");
+  }
+  const gpu = options.gpu ?? (await openDevice(options.backend === undefined ? {} : { backend: options.backend }));
+  return new GraphSession(graph, gpu, weights, options.gpu === undefined);
+}
