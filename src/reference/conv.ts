@@ -7,7 +7,7 @@ import { axisSourceTable } from "./padding.js";
 import { asImage, expectShape, makeValue, type RefValue } from "./value.js";
 import { requireWeight } from "./weights.js";
 
-/** Output extent along one axis; `ceil` lets a last, partial window hang over the padded input. */
+/** Output extent along one axis (PyTorch's floor((size + pads - dilation*(kernel-1) - 1) / stride) + 1). */
 export function windowOutputSize(
   size: number,
   kernel: number,
@@ -15,11 +15,8 @@ export function windowOutputSize(
   dilation: number,
   padBefore: number,
   padAfter: number,
-  rounding: "floor" | "ceil",
 ): number {
-  const span = size + padBefore + padAfter - dilation * (kernel - 1) - 1;
-  const steps = rounding === "floor" ? Math.floor(span / stride) : Math.ceil(span / stride);
-  return steps + 1;
+  return Math.floor((size + padBefore + padAfter - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
 export function runConv(node: Node, attrs: ConvAttrs, input: RefValue, weights: WeightMap): RefValue {
@@ -36,22 +33,16 @@ export function runConv(node: Node, attrs: ConvAttrs, input: RefValue, weights: 
   const [dh, dw] = attrs.dilation;
   const { top, bottom, left, right } = attrs.padding;
 
-  // The language allows rounding=ceil on conv (ConvAttrs has no field for it), so the IR's size may be
-  // the floor or the ceil one; a ceil window hanging past the padded input reads zeros there.
-  const shapeFor = (rounding: "floor" | "ceil"): number[] => {
-    const rows = windowOutputSize(H, kh, sh, dh, top, bottom, rounding);
-    const cols = windowOutputSize(W, kw, sw, dw, left, right, rounding);
-    if (attrs.spatialRank === 1 && rows !== 1) {
-      throw new Error(`reference: 1-D conv ${node.name} must be stored with kernel height 1 and no vertical padding`);
-    }
-    return attrs.spatialRank === 1 ? [K, cols] : [K, rows, cols];
-  };
-  const ceilShape = shapeFor("ceil");
-  const matchesCeil = ceilShape.every((size, i) => size === node.shape[i]) && ceilShape.length === node.shape.length;
-  const outputShape = matchesCeil ? ceilShape : shapeFor("floor");
-  expectShape(node, outputShape);
-  const OH = attrs.spatialRank === 1 ? 1 : outputShape[1]!;
-  const OW = outputShape[outputShape.length - 1]!;
+  // Floor rounding: ConvAttrs.rounding is absent (the size divides exactly) or "floor" (an incomplete
+  // last window is dropped, as in PyTorch); the language's ceil becomes extra padding before the IR.
+  const rows = windowOutputSize(H, kh, sh, dh, top, bottom);
+  const cols = windowOutputSize(W, kw, sw, dw, left, right);
+  if (attrs.spatialRank === 1 && rows !== 1) {
+    throw new Error(`reference: 1-D conv ${node.name} must be stored with kernel height 1 and no vertical padding`);
+  }
+  expectShape(node, attrs.spatialRank === 1 ? [K, cols] : [K, rows, cols]);
+  const OH = rows;
+  const OW = cols;
 
   const weightShape =
     attrs.spatialRank === 1 ? [K, channelsPerGroup, kw] : [K, channelsPerGroup, kh, kw];
@@ -59,9 +50,9 @@ export function runConv(node: Node, attrs: ConvAttrs, input: RefValue, weights: 
   const bias = attrs.bias ? requireWeight(weights, node, "bias", [K]) : undefined;
 
   // Pad first, then correlate (how PyTorch applies padding_mode): each sample's channels are copied
-  // into a padded buffer, extended with zeros where a ceil-rounded last window overhangs the padding.
-  const paddedH = Math.max(H + top + bottom, (OH - 1) * sh + dh * (kh - 1) + 1);
-  const paddedW = Math.max(W + left + right, (OW - 1) * sw + dw * (kw - 1) + 1);
+  // into a padded buffer.
+  const paddedH = H + top + bottom;
+  const paddedW = W + left + right;
   const rowSource = axisSourceTable(paddedH, top, bottom, H, attrs.paddingMode);
   const colSource = axisSourceTable(paddedW, left, right, W, attrs.paddingMode);
   const padded = new Float64Array(C * paddedH * paddedW);

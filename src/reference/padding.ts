@@ -4,8 +4,7 @@ import type { PaddingMode } from "../ir/graph.js";
 
 /**
  * The input index that padded coordinate `coord` (relative to the unpadded input, so -1 is the first
- * padded cell before it) reads, or -1 when it reads a zero: zero padding, or a coordinate beyond the
- * declared padding (only a ceil-rounded window can reach there; it reads zeros).
+ * padded cell before it) reads, or -1 when it reads a zero (zero padding, or outside the padding).
  */
 export function sourceIndex(
   coord: number,

@@ -110,14 +110,15 @@ describe("stride, dilation, groups, bias", () => {
     expect(Array.from(output.data)).toEqual([0, 1, 2, 2, 4, 6, 20, 30, 0, 30, 60, 50]);
   });
 
-  it("a ceil-rounded conv (language option) reads zeros past the padded input", () => {
+  it("floor rounding drops an incomplete last window (PyTorch Conv1d)", () => {
     const input = tensorOf([1, 1, 5], [1, 2, 3, 4, 5]);
     const weights = new Map([["layer.weight", tensorOf([1, 1, 2], [1, 1])]]);
-    const output = runConv(conv1d({ out: 1, kernel: 2, stride: 2, bias: false }), [1, 5], input, weights, [1, 3]);
-    expect(Array.from(output.data)).toEqual([3, 7, 5]);
+    const attrs = { ...conv1d({ out: 1, kernel: 2, stride: 2, bias: false }), rounding: "floor" as const };
+    const output = runConv(attrs, [1, 5], input, weights);
+    expect(Array.from(output.data)).toEqual([3, 7]);
   });
 
-  it("an IR shape that is neither rounding of the definition is an internal error", () => {
+  it("an IR shape that differs from the definition is an internal error", () => {
     const input = tensorOf([1, 1, 5], [1, 2, 3, 4, 5]);
     const weights = new Map([["layer.weight", tensorOf([1, 1, 2], [1, 1])]]);
     expect(() => runConv(conv1d({ out: 1, kernel: 2, bias: false }), [1, 5], input, weights, [1, 3])).toThrow(

@@ -216,7 +216,7 @@ function makeNode(id: number, name: string, attrs: OpAttrs, inputIds: number[], 
 
 /**
  * A graph of inputs (named `x` for one, `x0`, `x1`, ... for several) feeding one op named `name`.
- * `shape` overrides the computed output shape (for a conv with rounding=ceil, or to test mismatches).
+ * `shape` overrides the computed output shape (to test how a wrong IR shape is reported).
  */
 export function singleOpGraph(attrs: OpAttrs, inputShapes: Shape | Shape[], name = "layer", shape?: Shape): Graph {
   const shapes = Array.isArray(inputShapes[0]) ? (inputShapes as Shape[]) : [inputShapes as Shape];

@@ -111,6 +111,8 @@ describe("course notes: pooling [2,4,6,1,5,3,2] with a 1x3 window, stride 1", ()
     expectClose(output.data, [6, 6, 6, 5, 5]);
   });
 
+  // cnnc's language, like PyTorch, rejects a padding over half the window, so these two configurations
+  // are built by hand here: they show how the reference defines them and reproduce the notes' numbers.
   it("the notes' shrinking windows at the right edge are max pooling with two cells of right padding", () => {
     // Max{[3,2]} = 3, Max{[2]} = 2: padded cells never win a max.
     const output = runOp(pool1d({ kind: "max", window: 3, stride: 1, padding: [0, 2] }), [1, 7], input);
