@@ -1,0 +1,115 @@
+// The plan executor: buffer sizing against device limits, input and weight checks with clear errors,
+// the pipeline cache, and repeated runs.
+import { describe, expect, it } from "vitest";
+
+import { createExecutor } from "../../runtime/executor.js";
+import { pipelineFor } from "../../runtime/pipelineCache.js";
+import { buildPlan } from "../../src/codegen/buildPlan.js";
+import { CnncUserError } from "../../src/errors.js";
+import { makeTensor } from "../../src/tensor.js";
+import { testGpu } from "../codegen/gpuHarness.js";
+import { chainGraph, conv2d, randomTensor, randomWeights, seededRandom, singleOpGraph } from "../reference/graphBuilders.js";
+
+const random = seededRandom(99);
+
+async function userError(promise: Promise<unknown>): Promise<CnncUserError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(CnncUserError);
+  return error as CnncUserError;
+}
+
+describe("PlanExecutor", () => {
+  it("rejects a batch whose activations exceed the storage buffer limit, naming the layer and a batch that fits", async () => {
+    const gpu = await testGpu();
+    const features = 1_000_000;
+    const limit = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+    const batch = Math.ceil(limit / (features * 4)) + 1;
+    const plan = buildPlan(chainGraph([features], [{ op: "relu" }]), batch);
+    const error = await userError(createExecutor(gpu, plan, new Map()));
+    expect(error.message).toMatch(/layer x|layer l0/);
+    expect(error.message).toContain(`batch ${batch}`);
+    expect(error.hint).toContain(`at most ${Math.floor(limit / (features * 4))}`);
+  });
+
+  it("reports missing and mis-sized weights by name", async () => {
+    const gpu = await testGpu();
+    const graph = singleOpGraph(conv2d({ out: 4, kernel: 3 }), [3, 5, 5], "c1");
+    const plan = buildPlan(graph, 1);
+    const missing = await userError(createExecutor(gpu, plan, new Map()));
+    expect(missing.message).toContain("c1.weight");
+    const wrong = new Map([
+      ["c1.weight", makeTensor([4, 3, 2, 2])],
+      ["c1.bias", makeTensor([4])],
+    ]);
+    const misSized = await userError(createExecutor(gpu, plan, wrong));
+    expect(misSized.message).toContain("c1.weight");
+    expect(misSized.message).toContain("[4, 3, 2, 2]");
+  });
+
+  it("checks input names and shapes, stating the expected NCHW shape", async () => {
+    const gpu = await testGpu();
+    const graph = chainGraph([3, 4, 5], [{ op: "relu" }]);
+    const executor = await createExecutor(gpu, buildPlan(graph, 2), new Map());
+    try {
+      const wrongShape = await userError(executor.run(new Map([["x", makeTensor([2, 3, 5, 4])]])));
+      expect(wrongShape.message).toContain("[2, 3, 4, 5]");
+      expect(wrongShape.message).toContain("NCHW");
+      const wrongName = await userError(executor.run(new Map([["image", makeTensor([2, 3, 4, 5])]])));
+      expect(wrongName.message).toContain("image");
+      expect(wrongName.hint).toContain("`x`");
+      const none = await userError(executor.run(new Map()));
+      expect(none.message).toContain("missing input `x`");
+    } finally {
+      executor.destroy();
+    }
+  });
+
+  it("runs repeatedly with fresh inputs, reusing its buffers", async () => {
+    const gpu = await testGpu();
+    const graph = chainGraph([6], [{ op: "softmax" }]);
+    const executor = await createExecutor(gpu, buildPlan(graph, 1), new Map());
+    try {
+      for (let run = 0; run < 3; run++) {
+        const logits = makeTensor([1, 6], Float32Array.from([0, 0, 0, 0, 0, 0].map((_, i) => (i === run ? 50 : 0))));
+        const output = (await executor.run(new Map([["x", logits]]))).get("l0")!;
+        expect(output.data[run]).toBeCloseTo(1, 6);
+      }
+    } finally {
+      executor.destroy();
+    }
+  });
+
+  it("shares compiled pipelines between executors of identical kernels", async () => {
+    const gpu = await testGpu();
+    const graph = singleOpGraph(conv2d({ out: 5, kernel: 3, padding: 1 }), [3, 7, 7], "c1");
+    const weights = randomWeights(graph, random);
+    const plan = buildPlan(graph, 2);
+    const otherPlan = buildPlan(graph, 2);
+    const first = await createExecutor(gpu, plan, weights);
+    const second = await createExecutor(gpu, otherPlan, weights);
+    try {
+      const input = new Map([["x", randomTensor([2, 3, 7, 7], random)]]);
+      const a = (await first.run(input)).get("c1")!;
+      const b = (await second.run(input)).get("c1")!;
+      expect(b.data).toEqual(a.data);
+      plan.steps.forEach((step, i) => {
+        expect(pipelineFor(gpu.device, otherPlan.steps[i]!)).toBe(pipelineFor(gpu.device, step));
+      });
+      // A different batch bakes different shapes, so it is a different pipeline.
+      expect(pipelineFor(gpu.device, buildPlan(graph, 3).steps[0]!)).not.toBe(pipelineFor(gpu.device, plan.steps[0]!));
+    } finally {
+      first.destroy();
+      second.destroy();
+    }
+  });
+
+  it("fails cleanly after destroy", async () => {
+    const gpu = await testGpu();
+    const executor = await createExecutor(gpu, buildPlan(chainGraph([2], [{ op: "relu" }]), 1), new Map());
+    executor.destroy();
+    await expect(executor.run(new Map([["x", makeTensor([1, 2])]]))).rejects.toThrow(/destroyed/);
+  });
+});
