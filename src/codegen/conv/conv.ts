@@ -1,0 +1,34 @@
+// The conv kernel generator: reads the schedule from the node (or the default rule) and emits either
+// the direct kernel or the im2col + GEMM pair, with the conv's own epilogue (its bias). Fusion passes
+// call `emitConv` with more epilogue stages appended.
+import type { ConvAttrs, Node } from "../../ir/graph.js";
+import { biasStage, type EpilogueStage } from "../epilogue.js";
+import type { KernelContext, KernelGenerator } from "../plan.js";
+import { convScheduleOf } from "../schedule.js";
+import { emitDirectConv } from "./direct.js";
+import { convGeometry } from "./geometry.js";
+import { emitIm2colConv } from "./im2col.js";
+
+export const generateConv: KernelGenerator = (node, context) => {
+  const attrs = convAttrs(node);
+  emitConv(node, context, convEpilogue(attrs, context));
+};
+
+/** The stages a conv applies by itself: its bias, when it has one. */
+export function convEpilogue(attrs: ConvAttrs, context: KernelContext): EpilogueStage[] {
+  return attrs.bias ? [biasStage(context.paramBuffer("bias"))] : [];
+}
+
+/** Emits the conv's kernels with the given epilogue (which replaces, not extends, `convEpilogue`). */
+export function emitConv(node: Node, context: KernelContext, stages: readonly EpilogueStage[]): void {
+  const attrs = convAttrs(node);
+  const geometry = convGeometry(context.graph, node, attrs, context.batch);
+  const schedule = convScheduleOf(node, attrs);
+  if (schedule.kind === "direct") emitDirectConv(node, context, geometry, schedule, stages);
+  else emitIm2colConv(node, context, geometry, schedule, stages);
+}
+
+function convAttrs(node: Node): ConvAttrs {
+  if (node.attrs.op !== "conv") throw new Error(`internal: conv generator called on ${node.name} (${node.attrs.op})`);
+  return node.attrs;
+}

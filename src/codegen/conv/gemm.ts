@@ -1,0 +1,138 @@
+// The GEMM half of im2col convolution: per group g,
+//   out[n, g*M + m, p] = epilogue(sum_r weight[g*M + m, r] * columns[g][r][j]),   j -> (n, p)
+// with M = K/groups filters and r over C/groups*KH*KW. Register-tiled, no workgroup memory (barriers
+// are expensive on software rasterizers such as llvmpipe): each invocation keeps a tileM x tileN block
+// of accumulators as vec4s along the pixel axis, loading tileN/4 vec4s of columns and tileM weights per
+// step of the reduction. Neighbouring invocations take neighbouring pixel tiles, so their weight loads
+// coincide and their column loads are contiguous.
+import type { Node } from "../../ir/graph.js";
+import { composeEpilogue, type EpilogueStage } from "../epilogue.js";
+import type { KernelContext } from "../plan.js";
+import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
+import { flatInvocationPrologue, foldedDispatch, headerComment, storageBindings, u32Constants, u32Literal } from "../wgsl.js";
+import { MAX_STORAGE_BINDINGS, shapeSummary } from "./common.js";
+import { outputPixels, reductionLength, type ConvGeometry } from "./geometry.js";
+import type { ColumnChunk } from "./im2col.js";
+
+const LANES = ["x", "y", "z", "w"] as const;
+
+export function emitConvGemm(
+  node: Node,
+  context: KernelContext,
+  g: ConvGeometry,
+  schedule: Im2colConvSchedule,
+  stages: readonly EpilogueStage[],
+  chunk: ColumnChunk,
+  columnsBuffer: number,
+  stepName: string,
+): void {
+  const tileM = Math.min(schedule.tileM, g.filtersPerGroup);
+  const vectorsPerTile = schedule.tileN / 4;
+  const vectorColumns = chunk.stride / 4;
+  const rowTiles = Math.ceil(g.filtersPerGroup / tileM);
+  const columnTiles = Math.ceil(vectorColumns / vectorsPerTile);
+  const dispatch = foldedDispatch(g.groups * rowTiles * columnTiles, schedule.workgroupSize);
+  const epilogue = composeEpilogue(stages, ["columns", "weight", "output"]);
+  const bindingSpecs = [
+    { name: "columns", access: "read" as const, element: "vec4<f32>" as const },
+    { name: "weight", access: "read" as const },
+    { name: "output", access: "read_write" as const },
+    ...epilogue.bindingSpecs,
+  ];
+  if (bindingSpecs.length > MAX_STORAGE_BINDINGS) {
+    throw new Error(`internal: ${node.name}: conv GEMM kernel needs ${bindingSpecs.length} storage buffers`);
+  }
+
+  const rowIndices = Array.from({ length: tileM }, (_, i) => i);
+  const vectorIndices = Array.from({ length: vectorsPerTile }, (_, q) => q);
+  const body: string[] = [
+    `  let column_tile = index % COLUMN_TILES;`,
+    `  let row_tile = (index / COLUMN_TILES) % ROW_TILES;`,
+    `  let group = index / (COLUMN_TILES * ROW_TILES);`,
+    `  let m0 = row_tile * TILE_M;`,
+    `  let v0 = column_tile * VECTORS_PER_TILE;`,
+    `  // Rows / vec4 columns past the edge are computed on clamped copies and never stored.`,
+  ];
+  for (const i of rowIndices) {
+    body.push(`  let weight_row${i} = (group * M + min(m0 + ${u32Literal(i)}, M - 1u)) * R;`);
+  }
+  for (const q of vectorIndices) {
+    body.push(`  let column${q} = min(v0 + ${u32Literal(q)}, VECTOR_COLUMNS - 1u);`);
+  }
+  for (const i of rowIndices) {
+    body.push(`  var ${vectorIndices.map((q) => `acc${i}_${q}`).join(" = vec4<f32>(0.0f);\n  var ")} = vec4<f32>(0.0f);`);
+  }
+  body.push(`  var columns_row = group * R * VECTOR_COLUMNS;`, `  for (var r = 0u; r < R; r++) {`);
+  for (const q of vectorIndices) body.push(`    let b${q} = columns[columns_row + column${q}];`);
+  for (const i of rowIndices) body.push(`    let a${i} = vec4<f32>(weight[weight_row${i} + r]);`);
+  for (const i of rowIndices) {
+    for (const q of vectorIndices) body.push(`    acc${i}_${q} = fma(a${i}, b${q}, acc${i}_${q});`);
+  }
+  body.push(`    columns_row += VECTOR_COLUMNS;`, `  }`);
+  for (const q of vectorIndices) {
+    for (const lane of [0, 1, 2, 3]) {
+      const j = `(v0 + ${u32Literal(q)}) * 4u + ${u32Literal(lane)}`;
+      body.push(
+        `  if (${j} < COLUMN_COUNT) {`,
+        `    let column = FIRST_COLUMN + ${j};`,
+        `    let base = ((column / (OH * OW)) * K + group * M + m0) * OH * OW + column % (OH * OW);`,
+      );
+      for (const i of rowIndices) {
+        const place = `base + ${u32Literal(i)} * OH * OW`;
+        const value = `acc${i}_${q}.${LANES[lane]!}`;
+        const store = `output[${place}] = apply_epilogue(${value}, group * M + m0 + ${u32Literal(i)}, ${place});`;
+        body.push(i === 0 ? `    ${store}` : `    if (m0 + ${u32Literal(i)} < M) { ${store} }`);
+      }
+      body.push(`  }`);
+    }
+  }
+
+  const wgsl = [
+    headerComment(`conv GEMM (after im2col): layer ${node.name}`, {
+      ...shapeSummary(g),
+      schedule: describeSchedule(schedule),
+      gemm: `per group: [${g.filtersPerGroup} x ${reductionLength(g)}] weights x [${reductionLength(g)} x ${chunk.count}] columns`,
+      "register tile": `${tileM} filters x ${schedule.tileN} columns`,
+      chunk: `global columns ${chunk.first}..${chunk.first + chunk.count - 1} of ${g.batch * outputPixels(g)}`,
+      epilogue: epilogue.description,
+    }),
+    "",
+    storageBindings(bindingSpecs),
+    "",
+    u32Constants({
+      K: g.K,
+      OH: g.OH,
+      OW: g.OW,
+      M: g.filtersPerGroup,
+      R: reductionLength(g),
+      VECTOR_COLUMNS: vectorColumns,
+      FIRST_COLUMN: chunk.first,
+      COLUMN_COUNT: chunk.count,
+      TILE_M: tileM,
+      VECTORS_PER_TILE: vectorsPerTile,
+      ROW_TILES: rowTiles,
+      COLUMN_TILES: columnTiles,
+    }),
+    "",
+    epilogue.functionWgsl,
+    "",
+    flatInvocationPrologue("main", dispatch),
+    ...body,
+    "}",
+    "",
+  ].join("\n");
+  context.emit({
+    name: stepName,
+    node: node.id,
+    layer: node.name,
+    wgsl,
+    entryPoint: "main",
+    workgroups: dispatch.workgroups,
+    bindings: [
+      { buffer: columnsBuffer, access: "read" },
+      { buffer: context.paramBuffer("weight"), access: "read" },
+      { buffer: context.outputBuffer, access: "read_write" },
+      ...epilogue.kernelBindings,
+    ],
+  });
+}

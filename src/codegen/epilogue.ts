@@ -1,0 +1,118 @@
+// The composable epilogue of the conv / GEMM / fc kernels: a list of stages applied, in order, to each
+// accumulated output value just before it is stored. A stage is data (the buffers it reads and the WGSL
+// expression it contributes), so fusing more work into a kernel (batchnorm scale/shift, a residual add)
+// means appending a stage, not editing the generators.
+import type { ActivationAttrs } from "../ir/graph.js";
+import type { KernelBinding } from "./plan.js";
+import { f32Literal, type StorageBindingSpec } from "./wgsl.js";
+
+/** Where the value being finished lives, as WGSL u32 expressions available to every stage. */
+export interface EpilogueSite {
+  /** Output channel (conv) or output feature (fc). */
+  channel: string;
+  /** Flat element index into the node's output buffer (batch included). */
+  index: string;
+}
+
+export interface EpilogueBinding {
+  /** WGSL name of the read-only f32 array; unique among the stages of one kernel. */
+  name: string;
+  buffer: number;
+}
+
+export interface EpilogueStage {
+  /** Short name for the kernel header comment: `bias`, `relu`, `leaky_relu(0.01)`. */
+  label: string;
+  bindings: EpilogueBinding[];
+  /** The stage's result as a WGSL f32 expression of `value` (an identifier) and the site. */
+  expression(value: string, site: EpilogueSite): string;
+}
+
+/** Adds a per-channel bias: `value + bias[channel]`. */
+export function biasStage(buffer: number, name = "bias"): EpilogueStage {
+  return {
+    label: "bias",
+    bindings: [{ name, buffer }],
+    expression: (value, site) => `${value} + ${name}[${site.channel}]`,
+  };
+}
+
+/** Applies an activation function to the value. */
+export function activationStage(attrs: ActivationAttrs): EpilogueStage {
+  return {
+    label: activationLabel(attrs),
+    bindings: [],
+    expression: (value) => activationExpression(attrs, value),
+  };
+}
+
+export function activationLabel(attrs: ActivationAttrs): string {
+  return attrs.op === "leaky_relu" || attrs.op === "elu" ? `${attrs.op}(${attrs.alpha})` : attrs.op;
+}
+
+/**
+ * The activation of `x` as a WGSL f32 expression. `x` is evaluated several times, so pass an
+ * identifier (or another side-effect-free, cheap expression). No form overflows for large |x|:
+ * exponentials only ever see non-positive arguments, because WGSL's own tanh/exp may produce inf/NaN
+ * for large inputs on some backends.
+ */
+export function activationExpression(attrs: ActivationAttrs, x: string): string {
+  switch (attrs.op) {
+    case "relu":
+      return `max(${x}, 0.0f)`;
+    case "leaky_relu":
+      return `select(${f32Literal(attrs.alpha)} * ${x}, ${x}, ${x} >= 0.0f)`;
+    case "elu":
+      return `select(${f32Literal(attrs.alpha)} * (exp(min(${x}, 0.0f)) - 1.0f), ${x}, ${x} > 0.0f)`;
+    case "tanh":
+      // tanh(x) = sign(x) * (1 - e) / (1 + e) with e = exp(-2|x|) in (0, 1].
+      return `(sign(${x}) * (1.0f - exp(-2.0f * abs(${x}))) / (1.0f + exp(-2.0f * abs(${x}))))`;
+    case "sigmoid":
+      // With e = exp(-|x|): 1 / (1 + e) for x >= 0, e / (1 + e) below.
+      return `(select(exp(-abs(${x})), 1.0f, ${x} >= 0.0f) / (1.0f + exp(-abs(${x}))))`;
+  }
+}
+
+/** The epilogue as a WGSL function plus the bindings it adds to the kernel. */
+export interface EpilogueCode {
+  /** `fn apply_epilogue(value: f32, channel: u32, index: u32) -> f32 { ... }` */
+  functionWgsl: string;
+  /** Binding declarations to append after the kernel's own (binding numbers start at firstBinding). */
+  bindingSpecs: StorageBindingSpec[];
+  /** The matching KernelStep bindings, in the same order. */
+  kernelBindings: KernelBinding[];
+  /** `bias -> relu`, or `none`, for the header comment. */
+  description: string;
+}
+
+/**
+ * Composes the stages into `apply_epilogue`, one `let` per stage so the generated code reads like the
+ * stage list. Binding names must be unique across stages and distinct from the kernel's own names.
+ */
+export function composeEpilogue(stages: readonly EpilogueStage[], reservedNames: readonly string[]): EpilogueCode {
+  const names = new Set(reservedNames);
+  const bindingSpecs: StorageBindingSpec[] = [];
+  const kernelBindings: KernelBinding[] = [];
+  for (const stage of stages) {
+    for (const binding of stage.bindings) {
+      if (names.has(binding.name)) {
+        throw new Error(`internal: epilogue binding name "${binding.name}" is used twice in one kernel`);
+      }
+      names.add(binding.name);
+      bindingSpecs.push({ name: binding.name, access: "read" });
+      kernelBindings.push({ buffer: binding.buffer, access: "read" });
+    }
+  }
+  const site: EpilogueSite = { channel: "channel", index: "index" };
+  const lines = ["fn apply_epilogue(value: f32, channel: u32, index: u32) -> f32 {", "  let stage0 = value;"];
+  stages.forEach((stage, position) => {
+    lines.push(`  let stage${position + 1} = ${stage.expression(`stage${position}`, site)}; // ${stage.label}`);
+  });
+  lines.push(`  return stage${stages.length};`, "}");
+  return {
+    functionWgsl: lines.join("\n"),
+    bindingSpecs,
+    kernelBindings,
+    description: stages.length === 0 ? "none" : stages.map((stage) => stage.label).join(" -> "),
+  };
+}

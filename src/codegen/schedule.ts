@@ -1,0 +1,159 @@
+// Schedules of the conv and fc kernels as data (stored in `Node.schedule`), their validation, and the
+// default choice rule. The generators read the schedule from the node; the scheduling pass
+// (src/passes/scheduleConvs.ts) writes it, and later passes (autotuning) may overwrite it.
+import type { ConvAttrs, FcAttrs, Node, Schedule } from "../ir/graph.js";
+import { MAX_INVOCATIONS_PER_WORKGROUP } from "./wgsl.js";
+
+/**
+ * Direct convolution: each invocation accumulates a register block of
+ * `outputChannelsPerInvocation` x `pixelsPerInvocation` outputs (consecutive channels of one group,
+ * consecutive flattened output pixels), reading input and weights straight from their buffers.
+ */
+export type DirectConvSchedule = {
+  kind: "direct";
+  outputChannelsPerInvocation: number;
+  pixelsPerInvocation: number;
+  workgroupSize: number;
+};
+
+/**
+ * im2col + GEMM: one kernel writes the column matrix [groups][C/groups*KH*KW][N*OH*OW] to a scratch
+ * buffer, a second multiplies the weights by it, each invocation holding a `tileM` (output channels)
+ * x `tileN` (output pixels, a multiple of 4: vec4 columns) register tile. The N*OH*OW columns are
+ * processed in chunks (an im2col + GEMM pair each, sharing one column buffer) of at most
+ * `maxChunkColumns` columns, 0 meaning as many as fit the column-buffer memory cap.
+ */
+export type Im2colConvSchedule = {
+  kind: "im2col";
+  tileM: number;
+  tileN: number;
+  workgroupSize: number;
+  maxChunkColumns: number;
+};
+
+/** fc as a GEMM: each invocation computes `outputsPerInvocation` features for `rowsPerInvocation` samples. */
+export type FcSchedule = {
+  kind: "gemm";
+  outputsPerInvocation: number;
+  rowsPerInvocation: number;
+  workgroupSize: number;
+};
+
+export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule;
+export type ConvScheduleKind = ConvSchedule["kind"];
+export const CONV_SCHEDULE_KINDS: readonly ConvScheduleKind[] = ["direct", "im2col"];
+
+export function isConvScheduleKind(word: string): word is ConvScheduleKind {
+  return (CONV_SCHEDULE_KINDS as readonly string[]).includes(word);
+}
+
+/** Default knobs of each conv schedule kind for this node. */
+export function convScheduleOfKind(node: Node, attrs: ConvAttrs, kind: ConvScheduleKind): ConvSchedule {
+  if (kind === "im2col") return { kind, tileM: 4, tileN: 8, workgroupSize: 64, maxChunkColumns: 0 };
+  const filtersPerGroup = attrs.outChannels / attrs.groups;
+  // A block of output channels must stay inside one group (they then share every input load), so
+  // depthwise-like convs get one channel per invocation and a longer run of pixels instead.
+  const channels = filtersPerGroup % 4 === 0 ? 4 : filtersPerGroup % 2 === 0 ? 2 : 1;
+  const pixels = channels === 4 ? 4 : 8;
+  return { kind, outputChannelsPerInvocation: channels, pixelsPerInvocation: pixels, workgroupSize: 64 };
+}
+
+/**
+ * The default rule. im2col + GEMM wins when the reduction (C/groups * KH * KW) is long enough for the
+ * GEMM's register tile to pay for writing and re-reading the column matrix, and there are enough
+ * filters per group to fill a tile; grouped/depthwise and tiny reductions run direct.
+ */
+export function defaultConvScheduleKind(attrs: ConvAttrs, reductionLength: number): ConvScheduleKind {
+  const filtersPerGroup = attrs.outChannels / attrs.groups;
+  return reductionLength >= 16 && filtersPerGroup >= 8 ? "im2col" : "direct";
+}
+
+export function defaultConvSchedule(node: Node, attrs: ConvAttrs): ConvSchedule {
+  return convScheduleOfKind(node, attrs, defaultConvScheduleKind(attrs, convReductionLength(node, attrs)));
+}
+
+export function defaultFcSchedule(): FcSchedule {
+  return { kind: "gemm", outputsPerInvocation: 4, rowsPerInvocation: 4, workgroupSize: 64 };
+}
+
+/** The default schedule of a conv or fc node (other ops have none: internal error). */
+export function defaultSchedule(node: Node): Schedule {
+  const attrs = node.attrs;
+  if (attrs.op === "conv") return defaultConvSchedule(node, attrs);
+  if (attrs.op === "fc") return defaultFcSchedule();
+  throw new Error(`internal: ${node.name} (${attrs.op}) has no kernel schedule`);
+}
+
+/** C/groups * KH * KW: the length of each output's dot product. */
+export function convReductionLength(node: Node, attrs: ConvAttrs): number {
+  const weight = node.params.find((param) => param.name === "weight");
+  if (weight === undefined) throw new Error(`internal: conv ${node.name} has no weight parameter`);
+  const channelsPerGroup = weight.shape[1];
+  if (channelsPerGroup === undefined) throw new Error(`internal: conv ${node.name} weight has no input-channel axis`);
+  return channelsPerGroup * attrs.kernel[0] * attrs.kernel[1];
+}
+
+/** The node's conv schedule, validated; the default rule when the node has none. */
+export function convScheduleOf(node: Node, attrs: ConvAttrs): ConvSchedule {
+  const schedule = node.schedule;
+  if (schedule === undefined) return defaultConvSchedule(node, attrs);
+  if (schedule.kind === "direct") {
+    return {
+      kind: "direct",
+      outputChannelsPerInvocation: positiveKnob(node, schedule, "outputChannelsPerInvocation", 16),
+      pixelsPerInvocation: positiveKnob(node, schedule, "pixelsPerInvocation", 16),
+      workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
+    };
+  }
+  if (schedule.kind === "im2col") {
+    const tileN = positiveKnob(node, schedule, "tileN", 16);
+    if (tileN % 4 !== 0) throw new Error(`internal: ${node.name}: im2col tileN ${tileN} is not a multiple of 4`);
+    return {
+      kind: "im2col",
+      tileM: positiveKnob(node, schedule, "tileM", 16),
+      tileN,
+      workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
+      maxChunkColumns: chunkKnob(node, schedule),
+    };
+  }
+  throw new Error(`internal: ${node.name}: unknown conv schedule kind "${schedule.kind}"`);
+}
+
+/** The node's fc schedule, validated; the default when the node has none. */
+export function fcScheduleOf(node: Node, _attrs: FcAttrs): FcSchedule {
+  const schedule = node.schedule;
+  if (schedule === undefined) return defaultFcSchedule();
+  if (schedule.kind !== "gemm") throw new Error(`internal: ${node.name}: unknown fc schedule kind "${schedule.kind}"`);
+  return {
+    kind: "gemm",
+    outputsPerInvocation: positiveKnob(node, schedule, "outputsPerInvocation", 16),
+    rowsPerInvocation: positiveKnob(node, schedule, "rowsPerInvocation", 16),
+    workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
+  };
+}
+
+/** Schedule knobs unroll into registers, so each is bounded to keep the generated code sane. */
+function positiveKnob(node: Node, schedule: Schedule, knob: string, max: number): number {
+  const value = schedule[knob];
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new Error(
+      `internal: ${node.name}: schedule "${schedule.kind}" needs ${knob} to be an integer in 1..${max}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function chunkKnob(node: Node, schedule: Schedule): number {
+  const value = schedule["maxChunkColumns"] ?? 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value % 4 !== 0) {
+    throw new Error(`internal: ${node.name}: im2col maxChunkColumns must be 0 or a positive multiple of 4, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Human-readable schedule for kernel header comments. */
+export function describeSchedule(schedule: ConvSchedule | FcSchedule): string {
+  return Object.entries(schedule)
+    .map(([key, value]) => (key === "kind" ? String(value) : `${key}=${String(value)}`))
+    .join(" ");
+}
