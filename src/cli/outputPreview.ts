@@ -1,0 +1,41 @@
+// A few lines describing a network output for the terminal: its shape, and for a classifier (one
+// vector per sample) the argmax of each sample; otherwise summary statistics and the first values.
+import type { Tensor } from "../tensor.js";
+
+const MAX_SAMPLES_SHOWN = 8;
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === 0) return "0";
+  const magnitude = Math.abs(value);
+  return magnitude >= 1e4 || magnitude < 1e-3 ? value.toExponential(3) : value.toFixed(4);
+}
+
+export function previewOutput(name: string, tensor: Tensor): string[] {
+  const [batch = 1, ...sample] = tensor.shape;
+  const lines = [`output ${name}: [${tensor.shape.join(", ")}]`];
+  const perSample = sample.reduce((product, size) => product * size, 1);
+  if (sample.length === 1 && perSample > 1) {
+    for (let n = 0; n < Math.min(batch, MAX_SAMPLES_SHOWN); n++) {
+      let best = 0;
+      for (let i = 1; i < perSample; i++) {
+        if (tensor.data[n * perSample + i]! > tensor.data[n * perSample + best]!) best = i;
+      }
+      lines.push(`  sample ${n}: argmax ${best} (${formatValue(tensor.data[n * perSample + best]!)})`);
+    }
+    if (batch > MAX_SAMPLES_SHOWN) lines.push(`  ... ${batch - MAX_SAMPLES_SHOWN} more samples`);
+    return lines;
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const value of tensor.data) {
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+    sum += value;
+  }
+  const first = Array.from(tensor.data.subarray(0, 6), formatValue).join(", ");
+  lines.push(`  min ${formatValue(min)}, max ${formatValue(max)}, mean ${formatValue(sum / tensor.data.length)}`);
+  lines.push(`  first values: ${first}${tensor.data.length > 6 ? ", ..." : ""}`);
+  return lines;
+}
