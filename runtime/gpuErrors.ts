@@ -38,7 +38,7 @@ function healthOf(device: GPUDevice): DeviceHealth {
     health.lossWaiters.clear();
   });
   device.addEventListener("uncapturederror", (event) => {
-    health.uncaptured.push(`${errorKind(event.error)}: ${event.error.message}`);
+    health.uncaptured.push(`${errorKind(event.error)}: ${event.error.message.trim()}`);
   });
   return health;
 }
@@ -104,7 +104,9 @@ function raceWithLoss<T>(health: DeviceHealth, work: Promise<T>): Promise<Raced<
  * Runs `fn` (which records GPU work, and may await it) inside validation and out-of-memory error
  * scopes. Out of memory and device loss become CnncUserErrors (the machine's limits, fixable with a
  * smaller batch); a validation error is a bug in cnnc's generated code and becomes an Error. Every
- * message starts with `label` (a kernel like `c1.conv_direct` or a layer).
+ * message names `label` (a kernel like `c1.conv_direct` or a layer). Error scopes are a per-device
+ * stack, so calls on one device should not overlap in time (await one before starting the next), or
+ * an error may be reported under the other call's label.
  */
 export async function runWithErrorScope<T>(device: GPUDevice, label: string, fn: () => T | Promise<T>): Promise<T> {
   const health = healthOf(device);
@@ -127,13 +129,13 @@ export async function runWithErrorScope<T>(device: GPUDevice, label: string, fn:
   const outOfMemory = await device.popErrorScope();
   const cause = failure?.error;
   if (outOfMemory) {
-    throw new CnncUserError(`out of GPU memory while running ${label}: ${outOfMemory.message}`, {
+    throw new CnncUserError(`out of GPU memory while running ${label}: ${outOfMemory.message.trim()}`, {
       hint: "try a smaller --batch, or a smaller input size",
       cause,
     });
   }
   if (validation) {
-    throw new Error(`WebGPU validation error in ${label} (a bug in cnnc's generated GPU code): ${validation.message}`, {
+    throw new Error(`WebGPU validation error in ${label} (a bug in cnnc's generated GPU code): ${validation.message.trim()}`, {
       cause,
     });
   }

@@ -61,7 +61,7 @@ export async function createCheckedShaderModule(device: GPUDevice, code: string,
     );
   }
   if (scopeError) {
-    throw new Error(`kernel ${label}: shader module failed validation: ${scopeError.message}`);
+    throw new Error(`kernel ${label}: shader module failed validation: ${scopeError.message.trim()}`);
   }
   return module;
 }

@@ -120,6 +120,15 @@ describe("openDevice", () => {
     await expect(runWithErrorScope(device, "next", () => 42)).resolves.toBe(42);
   });
 
+  it("reports errors raised outside any error scope at the next scoped call", async () => {
+    const { device } = context;
+    device.createBuffer({ label: "stray", size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
+    await expect(runWithErrorScope(device, "pool2.max", () => 1)).rejects.toThrow(
+      /errors outside an error scope \(noticed after pool2\.max\):\n {2}validation error: [\s\S]*"stray"/,
+    );
+    await expect(runWithErrorScope(device, "next", () => 2)).resolves.toBe(2);
+  });
+
   it("rejects a tensor larger than one storage buffer, naming it and suggesting a smaller batch", () => {
     const tooBig = context.device.limits.maxStorageBufferBindingSize + 4;
     let caught: unknown;
