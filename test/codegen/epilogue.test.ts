@@ -1,0 +1,100 @@
+// The composable epilogue on the GPU: every activation fused after the bias into both conv schedules
+// and the fc kernel, compared with the CPU reference of the unfused conv/fc -> activation chain,
+// including pre-activations of magnitude ~100 where naive tanh/sigmoid/elu formulas overflow.
+// Tolerance: |gpu - ref| <= atol + rtol * |ref|, rtol = 1e-4, atol = 4e-5 * sqrt(reduction length)
+// (scaled by the input scale for the large-magnitude cases).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emitConv } from "../../src/codegen/conv/conv.js";
+import { activationExpression, activationStage, biasStage, composeEpilogue } from "../../src/codegen/epilogue.js";
+import { emitFc } from "../../src/codegen/fc.js";
+import { convScheduleOfKind } from "../../src/codegen/schedule.js";
+import type { ActivationAttrs, ConvAttrs, OpAttrs, Shape } from "../../src/ir/graph.js";
+import { runReference } from "../../src/reference/interpret.js";
+import { openDevice, type GpuContext } from "../../runtime/device.js";
+import { chainGraph, conv2d, randomTensor, randomWeights, seededRandom } from "../reference/graphBuilders.js";
+import { expectClose, runPlan, singleNodePlan, toleranceFor } from "./kernelHarness.js";
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  gpu = await openDevice();
+});
+afterAll(() => gpu?.destroy());
+
+const ACTIVATIONS: ActivationAttrs[] = [
+  { op: "relu" },
+  { op: "leaky_relu", alpha: 0.1 },
+  { op: "elu", alpha: 1.5 },
+  { op: "tanh" },
+  { op: "sigmoid" },
+];
+
+/** Runs `first` (conv or fc, node l0) with `activation` fused on the GPU; the reference runs l0 -> l1. */
+async function checkFused(
+  inputShape: Shape,
+  first: OpAttrs,
+  activation: ActivationAttrs,
+  batch: number,
+  scale: number,
+  seed: number,
+  kind?: "direct" | "im2col",
+): Promise<void> {
+  const graph = chainGraph(inputShape, [first, activation]);
+  const node = graph.nodes[1]!;
+  if (kind !== undefined && first.op === "conv") node.schedule = convScheduleOfKind(node, first, kind);
+  const random = seededRandom(seed);
+  const weights = randomWeights(graph, random);
+  const input = randomTensor([batch, ...inputShape], random, -scale, scale);
+  const expected = runReference(graph, new Map([["x", input]]), weights).outputs.get("l1")!;
+  const plan = singleNodePlan(graph, node.id, batch, (n, context) => {
+    const stages = [biasStage(context.paramBuffer("bias")), activationStage(activation)];
+    if (first.op === "fc") emitFc(n, context, stages);
+    else emitConv(n, context, stages);
+  });
+  for (const step of plan.steps.filter((s) => !s.name.includes("im2col"))) {
+    expect(step.wgsl).toContain(`// ${activation.op}`);
+  }
+  const actual = await runPlan(gpu, plan, weights, input);
+  expect(actual.data.every((value) => Number.isFinite(value)), "no inf/NaN").toBe(true);
+  const reduction = first.op === "fc" ? inputShape.reduce((a, b) => a * b, 1) : (inputShape[0]! * 9);
+  const { atol, rtol } = toleranceFor(reduction);
+  expectClose(actual, expected, { atol: atol * scale, rtol }, `${first.op} + ${activation.op} (scale ${scale})`);
+}
+
+const conv: ConvAttrs = conv2d({ out: 6, kernel: 3, stride: 2, padding: 1 });
+
+describe.each(ACTIVATIONS.map((attrs) => [attrs.op, attrs] as const))("epilogue bias -> %s", (_name, activation) => {
+  for (const kind of ["direct", "im2col"] as const) {
+    it(`conv ${kind}`, async () => {
+      await checkFused([5, 9, 7], conv, activation, 2, 1, 11, kind);
+    });
+  }
+  it("fc", async () => {
+    await checkFused([3, 4, 3], { op: "fc", outFeatures: 11, bias: true }, activation, 3, 1, 12);
+  });
+  it("conv direct with pre-activations of magnitude ~100 (no overflow)", async () => {
+    await checkFused([5, 9, 7], conv, activation, 1, 60, 13, "direct");
+  });
+});
+
+describe("epilogue composition (text)", () => {
+  it("emits one let per stage, in order, and declares stage bindings after the kernel's", () => {
+    const code = composeEpilogue([biasStage(7), activationStage({ op: "relu" })], ["input", "weight", "output"]);
+    expect(code.functionWgsl).toContain("let stage1 = stage0 + bias[channel]; // bias");
+    expect(code.functionWgsl).toContain("let stage2 = max(stage1, 0.0f); // relu");
+    expect(code.functionWgsl).toContain("return stage2;");
+    expect(code.kernelBindings).toEqual([{ buffer: 7, access: "read" }]);
+    expect(code.description).toBe("bias -> relu");
+  });
+  it("an empty epilogue returns the value unchanged", () => {
+    const code = composeEpilogue([], []);
+    expect(code.functionWgsl).toContain("return stage0;");
+    expect(code.description).toBe("none");
+  });
+  it("rejects two stages binding the same name", () => {
+    expect(() => composeEpilogue([biasStage(1), biasStage(2)], [])).toThrow(/used twice/);
+    expect(() => composeEpilogue([biasStage(1, "weight")], ["weight"])).toThrow(/used twice/);
+  });
+  it("writes activation parameters as f32 literals", () => {
+    expect(activationExpression({ op: "leaky_relu", alpha: 0.01 }, "v")).toBe("select(0.01f * v, v, v >= 0.0f)");
+  });
+});
