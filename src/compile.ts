@@ -1,0 +1,68 @@
+// The compiler as a flat list of steps. Each step returns diagnostics as data; compilation stops after
+// a step that reported an error. Other stages (codegen, scheduling passes) add their lines here.
+import { readFileSync } from "node:fs";
+import { type Diagnostic, hasErrors, makeDiagnostic } from "../grammar/diagnostics.js";
+import { parseProgram } from "../grammar/parse.js";
+import { elaborate } from "./elaborate/elaborate.js";
+import { type ReadFile, loadModules } from "./elaborate/modules.js";
+import type { Graph } from "./ir/graph.js";
+import { verifyGraph } from "./ir/verify.js";
+import { inferShapesPass } from "./passes/inferShapes.js";
+import { markInPlacePass } from "./passes/markInPlace.js";
+import { assertValidGraph, runPass } from "./passes/pass.js";
+
+export interface CompileOptions {
+  /** Reads `use`d files; defaults to the file system. Returns undefined when the file cannot be read. */
+  readFile?: ReadFile;
+  /** Run the IR verifier after elaboration and after every pass (tests turn this on). */
+  verify?: boolean;
+}
+
+export interface CompileResult {
+  /** Present when there are no errors (warnings allowed). */
+  graph?: Graph;
+  diagnostics: Diagnostic[];
+  /** Text of every file read, by path: formatDiagnostics quotes source lines from it. */
+  sources: Map<string, string>;
+}
+
+export function compileSource(text: string, file: string, options: CompileOptions = {}): CompileResult {
+  const readFile = options.readFile ?? readTextFile;
+  // 1. Parse the file and every file it `use`s.
+  const modules = loadModules(text, file, readFile, parseProgram);
+  const diagnostics = [...modules.diagnostics];
+  if (hasErrors(diagnostics)) return { diagnostics, sources: modules.sources };
+  // 2. Elaborate: blocks, repetition, names, constants, shapes -> IR graph.
+  const elaborated = elaborate(modules);
+  diagnostics.push(...elaborated.diagnostics);
+  let graph = elaborated.graph;
+  if (graph === undefined || hasErrors(diagnostics)) return { diagnostics, sources: modules.sources };
+  if (options.verify === true) assertValidGraph(graph, "after elaboration");
+  // 3. Passes, each Graph -> Graph, verified after each when asked.
+  graph = runPass(inferShapesPass, graph, options);
+  graph = runPass(markInPlacePass, graph, options);
+  return { graph, diagnostics, sources: modules.sources };
+}
+
+export function compileFile(path: string, options: CompileOptions = {}): CompileResult {
+  const readFile = options.readFile ?? readTextFile;
+  const text = readFile(path);
+  if (text === undefined) {
+    const span = { file: path, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+    return {
+      diagnostics: [makeDiagnostic("file-not-found", `cannot read \`${path}\``, span, { hint: "check the path; it is relative to the current directory" })],
+      sources: new Map(),
+    };
+  }
+  return compileSource(text, path, options);
+}
+
+export function readTextFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+export { verifyGraph };

@@ -1,0 +1,126 @@
+// Elaborates the statements of a network body or of one block instance: constants, inputs and
+// `name = chain` statements, threading the implicit input from statement to statement, and warns about
+// named values and results that nothing reads.
+import type { BodyStmt, InputStmt, LayerStmt } from "../../grammar/ast.js";
+import { inferInputShape } from "../ir/shapes/input.js";
+import { elaborateChain } from "./chain.js";
+import { defineConstant } from "./definitions.js";
+import { evaluate } from "./evaluate.js";
+import { formatLocation } from "./reporter.js";
+import { type BodyFrame, type Elaboration, type Flow, UNKNOWN } from "./state.js";
+import { describeValue } from "./values.js";
+
+/** Returns the body's output (its last statement's value), or undefined when it has no statement. */
+export function elaborateBody(state: Elaboration, frame: BodyFrame, body: BodyStmt[]): Flow | undefined {
+  reserveExplicitNames(state, frame, body);
+  let lastValueName: string | undefined;
+  let hasValue = false;
+  for (const stmt of body) {
+    if (stmt.kind === "const") {
+      defineConstant(stmt, { scope: frame.scope }, undefined, state.reporter);
+      continue;
+    }
+    if (stmt.kind === "input") elaborateInput(state, frame, stmt);
+    else elaborateStatement(state, frame, stmt);
+    hasValue = true;
+    lastValueName = stmt.name;
+  }
+  for (const [name, value] of frame.values) {
+    if (value.used || value.kind === "in" || name === lastValueName) continue;
+    const what = value.kind === "input" ? "input" : "value";
+    state.reporter.warning("unused-value", `${what} \`${name}\` is never used`, value.span, {
+      hint: value.kind === "input" ? "remove the input or start a chain from it" : `refer to it (e.g. \`${name} -> ...\` or \`add(${name}, ...)\`), or remove it`,
+    });
+  }
+  return hasValue ? frame.current : undefined;
+}
+
+/** Names a statement spells out (statement names, top-level aliases) are kept free of automatic names. */
+function reserveExplicitNames(state: Elaboration, frame: BodyFrame, body: BodyStmt[]): void {
+  for (const stmt of body) {
+    if (stmt.kind === "const") continue;
+    if (stmt.name !== undefined) state.names.reserve(frame.prefix + stmt.name);
+    if (stmt.kind !== "layer") continue;
+    for (const step of stmt.chain.steps) {
+      if (step.kind === "call" && step.alias !== undefined) state.names.reserve(frame.prefix + step.alias);
+    }
+  }
+}
+
+function defineValueName(state: Elaboration, frame: BodyFrame, name: string, span: InputStmt["nameSpan"]): boolean {
+  const previous = frame.values.get(name);
+  const constant = frame.scope.lookup(name);
+  if (previous !== undefined || constant !== undefined || name === "in") {
+    const first = previous?.span ?? constant?.span;
+    state.reporter.error("duplicate-name", `\`${name}\` is already defined`, span, {
+      notes: first !== undefined ? [`first defined at ${formatLocation(first)}`] : ["`in` is the input of a block"],
+      hint: "give this value another name",
+    });
+    return false;
+  }
+  return true;
+}
+
+function elaborateInput(state: Elaboration, frame: BodyFrame, stmt: InputStmt): void {
+  const { reporter } = state;
+  dropPendingResult(state, frame);
+  if (frame.kind === "block") {
+    reporter.error("input-in-block", "a block cannot declare an input", stmt.span, {
+      hint: "a block reads its input as `in`; declare inputs in the network",
+    });
+    return;
+  }
+  if (!defineValueName(state, frame, stmt.name, stmt.nameSpan)) return;
+  const value = evaluate(stmt.dims, { scope: frame.scope, reporter, lookupValue: () => undefined });
+  let flow: Flow = UNKNOWN;
+  if (value !== undefined) {
+    const sizes =
+      value.kind === "int" ? [value.value] : value.kind === "dims" ? value.values : value.kind === "list" && value.items.every((i) => i.kind === "int") ? value.items.map((i) => (i.kind === "int" ? i.value : 0)) : undefined;
+    if (sizes === undefined) {
+      reporter.error("bad-input-shape", `an input shape must be sizes like 3x224x224, got ${describeValue(value)}`, stmt.dims.span, {
+        hint: "write CxHxW for images (3x224x224), CxL for sequences (5x7) or F for feature vectors",
+      });
+    } else {
+      const result = inferInputShape(sizes);
+      if (!result.ok) reporter.error(result.problem.code, result.problem.message, stmt.dims.span, result.problem);
+      else {
+        const name = state.names.claim(frame.prefix + stmt.name, stmt.nameSpan, reporter);
+        flow = { node: state.builder.add(name, { op: "input" }, [], result.facts, stmt.span) };
+      }
+    }
+  }
+  frame.values.set(stmt.name, { flow, span: stmt.nameSpan, kind: "input", used: false });
+  frame.current = flow;
+  frame.currentName = stmt.name;
+  frame.pendingResult = undefined;
+}
+
+function elaborateStatement(state: Elaboration, frame: BodyFrame, stmt: LayerStmt): void {
+  const named = stmt.name !== undefined && defineValueName(state, frame, stmt.name, stmt.nameSpan ?? stmt.span);
+  const naming = { prefix: frame.prefix, statement: stmt.name, statementUsed: false };
+  const result = elaborateChain(state, frame, stmt.chain, naming, { input: frame.current, inRepeat: false });
+  if (result.usedImplicitInput) {
+    if (frame.currentName !== undefined) {
+      const source = frame.values.get(frame.currentName);
+      if (source !== undefined) source.used = true;
+    }
+    frame.pendingResult = undefined;
+  } else {
+    dropPendingResult(state, frame);
+  }
+  if (stmt.name !== undefined && named) {
+    frame.values.set(stmt.name, { flow: result.flow, span: stmt.nameSpan ?? stmt.span, kind: "statement", used: false });
+  }
+  frame.current = result.flow;
+  frame.currentName = stmt.name ?? result.startValue;
+  frame.pendingResult = stmt.name === undefined && result.madeLayers ? stmt.span : undefined;
+}
+
+/** The previous unnamed statement's result is about to be replaced without anyone reading it. */
+function dropPendingResult(state: Elaboration, frame: BodyFrame): void {
+  if (frame.pendingResult === undefined) return;
+  state.reporter.warning("unused-result", "the result of this statement is never used", frame.pendingResult, {
+    hint: "the next statement does not start from it; name it (`x = ...`) and refer to it, or remove it",
+  });
+  frame.pendingResult = undefined;
+}

@@ -1,0 +1,200 @@
+// The built-in layers: their signatures (positional order, aliases, defaults) and how their arguments
+// become IR attrs. Adding a layer is one entry here plus its shape function in src/ir/shapes/.
+import type { OpAttrs, Padding2d, PoolKind, Shape } from "../ir/graph.js";
+import { dilatedKernel, samePadding } from "../ir/shapes/window.js";
+import type { LayerArgs, PaddingSpec } from "./arguments.js";
+import type { SignatureParam } from "./bind.js";
+
+export interface LayerSpec {
+  name: string;
+  params: SignatureParam[];
+  /** add/concat: their inputs are the values given as arguments, not the chain's input. */
+  takesValues?: boolean;
+  /** The attrs for this call on an input of the given shape (undefined: unknown after an earlier error). */
+  build(args: LayerArgs, input: Shape | undefined): OpAttrs | undefined;
+}
+
+const PADDING_MODES = ["zeros", "reflect", "replicate", "circular"] as const;
+const ROUNDINGS = ["floor", "ceil"] as const;
+const CONV_ROUNDINGS = ["exact", "floor", "ceil"] as const;
+
+const required = (name: string, aliases: string[] = []): SignatureParam => ({ name, aliases, required: true });
+const optional = (name: string, defaultText: string, aliases: string[] = []): SignatureParam => ({ name, aliases, required: false, defaultText });
+
+function convSpec(name: "conv" | "conv1d"): LayerSpec {
+  return {
+    name,
+    params: [
+      required("filters", ["out"]),
+      required("kernel", ["k"]),
+      optional("stride", "1"),
+      optional("pad", "0", ["padding"]),
+      optional("dilation", "1"),
+      optional("groups", "1"),
+      optional("bias", "true"),
+      optional("padding_mode", "zeros"),
+      optional("rounding", "exact"),
+    ],
+    build(args, input) {
+      const spatialRank: 1 | 2 = name === "conv1d" || input?.length === 2 ? 1 : 2;
+      const outChannels = args.integer("filters", 1);
+      const kernel = args.pair("kernel", [1, 1], spatialRank);
+      const stride = args.pair("stride", [1, 1], spatialRank);
+      const dilation = args.pair("dilation", [1, 1], spatialRank);
+      const paddingSpec = args.padding("pad", spatialRank);
+      const groups = args.integer("groups", 1);
+      const bias = args.bool("bias", true);
+      const paddingMode = args.choice("padding_mode", PADDING_MODES, "zeros");
+      const rounding = args.choice("rounding", CONV_ROUNDINGS, "exact");
+      if (args.failed || input === undefined) return undefined;
+      let padding = resolvePadding(paddingSpec, input, spatialRank, kernel, stride, dilation);
+      // ceil on a conv: pad the bottom/right just enough for the last window (no PyTorch equivalent
+      // exists, so it is expressed as padding and the IR stays exact).
+      if (rounding === "ceil") padding = padForCeil(padding, input, spatialRank, kernel, stride, dilation);
+      const attrs: OpAttrs = { op: "conv", spatialRank, outChannels, kernel, stride, dilation, padding, paddingMode, groups, bias };
+      if (rounding === "floor") attrs.rounding = "floor";
+      return attrs;
+    },
+  };
+}
+
+function poolSpec(kind: PoolKind): LayerSpec {
+  const params = [required("window", ["kernel", "k"]), optional("stride", "window"), optional("pad", "0", ["padding"]), optional("rounding", "floor")];
+  if (kind === "avg") params.push(optional("count_pad", "true", ["count_include_pad"]));
+  return {
+    name: `${kind}pool`,
+    params,
+    build(args, input) {
+      const spatialRank: 1 | 2 = input?.length === 2 ? 1 : 2;
+      const window = args.pair("window", [1, 1], spatialRank);
+      const stride = args.pair("stride", window, spatialRank);
+      const paddingSpec = args.padding("pad", spatialRank);
+      const rounding = args.choice("rounding", ROUNDINGS, "floor");
+      const countPadding = kind === "avg" ? args.bool("count_pad", true) : false;
+      if (args.failed || input === undefined) return undefined;
+      const padding = resolvePadding(paddingSpec, input, spatialRank, window, stride, [1, 1]);
+      return { op: "pool", kind, spatialRank, window, stride, padding, rounding, countPadding };
+    },
+  };
+}
+
+function simple(name: string, attrs: OpAttrs): LayerSpec {
+  return { name, params: [], build: (args) => (args.failed ? undefined : attrs) };
+}
+
+function withAlias(spec: LayerSpec, name: string): LayerSpec {
+  return { ...spec, name };
+}
+
+const fc: LayerSpec = {
+  name: "fc",
+  params: [required("out", ["features"]), optional("bias", "true")],
+  build(args) {
+    const outFeatures = args.integer("out", 1);
+    const bias = args.bool("bias", true);
+    return args.failed ? undefined : { op: "fc", outFeatures, bias };
+  },
+};
+
+const globalMaxPool = simple("global_maxpool", { op: "global_pool", kind: "max" });
+
+const SPECS: LayerSpec[] = [
+  convSpec("conv"),
+  convSpec("conv1d"),
+  poolSpec("max"),
+  poolSpec("avg"),
+  poolSpec("l2"),
+  simple("global_avgpool", { op: "global_pool", kind: "avg" }),
+  globalMaxPool,
+  withAlias(globalMaxPool, "max_over_time"),
+  fc,
+  withAlias(fc, "linear"),
+  simple("flatten", { op: "flatten" }),
+  simple("relu", { op: "relu" }),
+  {
+    name: "leaky_relu",
+    params: [optional("alpha", "0.01")],
+    build: (args) => {
+      const alpha = args.float("alpha", 0.01);
+      return args.failed ? undefined : { op: "leaky_relu", alpha };
+    },
+  },
+  {
+    name: "elu",
+    params: [optional("alpha", "1.0")],
+    build: (args) => {
+      const alpha = args.float("alpha", 1);
+      return args.failed ? undefined : { op: "elu", alpha };
+    },
+  },
+  simple("tanh", { op: "tanh" }),
+  simple("sigmoid", { op: "sigmoid" }),
+  simple("softmax", { op: "softmax" }),
+  {
+    name: "batchnorm",
+    params: [optional("eps", "1e-5"), optional("momentum", "0.1")],
+    build: (args) => {
+      const eps = args.float("eps", 1e-5, { above: 0 });
+      const momentum = args.float("momentum", 0.1, { atLeast: 0, atMost: 1 });
+      return args.failed ? undefined : { op: "batchnorm", eps, momentum };
+    },
+  },
+  {
+    name: "dropout",
+    params: [optional("p", "0.5")],
+    build: (args) => {
+      const p = args.float("p", 0.5, { atLeast: 0, below: 1 });
+      return args.failed ? undefined : { op: "dropout", p };
+    },
+  },
+  {
+    name: "lrn",
+    params: [optional("size", "5"), optional("alpha", "1e-4"), optional("beta", "0.75"), optional("k", "2")],
+    build: (args) => {
+      const size = args.integer("size", 5);
+      const alpha = args.float("alpha", 1e-4);
+      const beta = args.float("beta", 0.75);
+      const k = args.float("k", 2, { above: 0 });
+      return args.failed ? undefined : { op: "lrn", size, alpha, beta, k };
+    },
+  },
+  { name: "add", params: [], takesValues: true, build: () => ({ op: "add" }) },
+  { name: "concat", params: [], takesValues: true, build: () => ({ op: "concat" }) },
+];
+
+export const LAYERS: ReadonlyMap<string, LayerSpec> = new Map(SPECS.map((spec) => [spec.name, spec]));
+
+export const LAYER_NAMES: readonly string[] = SPECS.map((spec) => spec.name);
+
+function resolvePadding(
+  spec: PaddingSpec,
+  input: Shape,
+  spatialRank: 1 | 2,
+  kernel: [number, number],
+  stride: [number, number],
+  dilation: [number, number],
+): Padding2d {
+  if (spec.kind === "explicit") return spec.padding;
+  const width = samePadding(input[input.length - 1]!, kernel[1], stride[1], dilation[1]);
+  if (spatialRank === 1 || input.length < 3) return { top: 0, bottom: 0, left: width[0], right: width[1] };
+  const height = samePadding(input[1]!, kernel[0], stride[0], dilation[0]);
+  return { top: height[0], bottom: height[1], left: width[0], right: width[1] };
+}
+
+function padForCeil(
+  padding: Padding2d,
+  input: Shape,
+  spatialRank: 1 | 2,
+  kernel: [number, number],
+  stride: [number, number],
+  dilation: [number, number],
+): Padding2d {
+  const extra = (size: number, axis: 0 | 1, before: number, after: number): number => {
+    const span = size + before + after - dilatedKernel(kernel[axis], dilation[axis]);
+    return span >= 0 && span % stride[axis] !== 0 ? stride[axis] - (span % stride[axis]) : 0;
+  };
+  const width = input[input.length - 1]!;
+  const result = { ...padding, right: padding.right + extra(width, 1, padding.left, padding.right) };
+  if (spatialRank === 2 && input.length === 3) result.bottom += extra(input[1]!, 0, padding.top, padding.bottom);
+  return result;
+}

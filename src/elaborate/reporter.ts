@@ -1,0 +1,53 @@
+// Collects diagnostics during elaboration. While a block is being expanded, every diagnostic gets a note
+// saying which instance it came from; the same problem in several instances of a block is reported once.
+import type { SourceSpan } from "../../grammar/ast.js";
+import { type Diagnostic, makeDiagnostic } from "../../grammar/diagnostics.js";
+
+export interface DiagnosticExtra {
+  hint?: string;
+  notes?: string[];
+}
+
+export function formatLocation(span: SourceSpan): string {
+  return `${span.file}:${span.startLine}:${span.startColumn}`;
+}
+
+export class Reporter {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+  private readonly context: string[] = [];
+  private errorCount = 0;
+
+  error(code: string, message: string, span: SourceSpan, extra: DiagnosticExtra = {}): void {
+    this.add("error", code, message, span, extra);
+  }
+
+  warning(code: string, message: string, span: SourceSpan, extra: DiagnosticExtra = {}): void {
+    this.add("warning", code, message, span, extra);
+  }
+
+  get errors(): number {
+    return this.errorCount;
+  }
+
+  /** Runs `body` with `note` added to every diagnostic it reports (innermost context first). */
+  within<T>(note: string, body: () => T): T {
+    this.context.unshift(note);
+    try {
+      return body();
+    } finally {
+      this.context.shift();
+    }
+  }
+
+  private add(severity: "error" | "warning", code: string, message: string, span: SourceSpan, extra: DiagnosticExtra): void {
+    const key = `${code}|${span.file}|${span.startOffset}|${span.endOffset}|${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    if (severity === "error") this.errorCount += 1;
+    const notes = [...(extra.notes ?? []), ...this.context];
+    const options: { hint?: string; notes?: string[]; severity: "error" | "warning" } = { severity, notes };
+    if (extra.hint !== undefined) options.hint = extra.hint;
+    this.diagnostics.push(makeDiagnostic(code, message, span, options));
+  }
+}

@@ -1,0 +1,39 @@
+// The values elaboration computes from argument expressions. Which kinds a layer accepts is decided by
+// the layer's argument converters (arguments.ts); here a value only remembers where it was written.
+import type { SourceSpan } from "../../grammar/ast.js";
+
+export type Value =
+  | { kind: "int"; value: number; span: SourceSpan }
+  | { kind: "float"; value: number; span: SourceSpan }
+  /** `3x3`, `1x32x32` */
+  | { kind: "dims"; values: number[]; span: SourceSpan }
+  | { kind: "list"; items: Value[]; span: SourceSpan }
+  /** An identifier that is not a constant, parameter or value: `same`, `true`, `reflect`, or a typo. */
+  | { kind: "word"; name: string; span: SourceSpan }
+  | { kind: "string"; value: string; span: SourceSpan }
+  /** A reference to a named value (a node of the graph); `node` is undefined after an earlier error. */
+  | { kind: "tensor"; name: string; node: number | undefined; span: SourceSpan };
+
+/** A value written somewhere else (a constant, a parameter's default), re-anchored at its use. */
+export function withSpan(value: Value, span: SourceSpan): Value {
+  return { ...value, span };
+}
+
+/** How a value reads in messages: `6.5`, `3x3`, `[1, 0]`, `same`, `"a"`, `the value b`. */
+export function describeValue(value: Value): string {
+  switch (value.kind) {
+    case "int":
+    case "float":
+      return String(value.value);
+    case "dims":
+      return value.values.join("x");
+    case "list":
+      return `[${value.items.map(describeValue).join(", ")}]`;
+    case "word":
+      return value.name;
+    case "string":
+      return JSON.stringify(value.value);
+    case "tensor":
+      return `the value \`${value.name}\``;
+  }
+}
