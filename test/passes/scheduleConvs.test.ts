@@ -49,7 +49,7 @@ describe("scheduleConvs", () => {
     const graph = scheduled(scheduleConvs(network(), { all: "direct", layers: { l3: "im2col" } }));
     expect(graph.nodes.map((node) => node.schedule?.kind ?? null)).toEqual([null, "direct", null, "direct", "im2col", null, "gemm"]);
     const overridden = scheduled(scheduleConvs(network(), { layers: { l2: "im2col" } }));
-    expect(overridden.nodes[3]!.schedule).toEqual({ kind: "im2col", tileM: 4, tileN: 8, workgroupSize: 64, maxChunkColumns: 0 });
+    expect(overridden.nodes[3]!.schedule).toEqual({ kind: "im2col", tileM: 4, tileN: 16, workgroupSize: 64, maxChunkColumns: 0 });
     expect(overridden.nodes[1]!.schedule?.kind).toBe("im2col");
   });
 

@@ -33,9 +33,10 @@ export function emitConvGemm(
   const columnTiles = Math.ceil(vectorColumns / vectorsPerTile);
   const dispatch = foldedDispatch(g.groups * rowTiles * columnTiles, schedule.workgroupSize);
   const epilogue = composeEpilogue(stages, ["columns", "weight", "output"]);
+  const alignedRows = reductionLength(g) % 4 === 0;
   const bindingSpecs = [
     { name: "columns", access: "read" as const, element: "vec4<f32>" as const },
-    { name: "weight", access: "read" as const },
+    { name: "weight", access: "read" as const, element: alignedRows ? ("vec4<f32>" as const) : ("f32" as const) },
     { name: "output", access: "read_write" as const },
     ...epilogue.bindingSpecs,
   ];
@@ -62,13 +63,36 @@ export function emitConvGemm(
   for (const i of rowIndices) {
     body.push(`  var ${vectorIndices.map((q) => `acc${i}_${q}`).join(" = vec4<f32>(0.0f);\n  var ")} = vec4<f32>(0.0f);`);
   }
-  body.push(`  var columns_row = group * R * VECTOR_COLUMNS;`, `  for (var r = 0u; r < R; r++) {`);
-  for (const q of vectorIndices) body.push(`    let b${q} = columns[columns_row + column${q}];`);
-  for (const i of rowIndices) body.push(`    let a${i} = vec4<f32>(weight[weight_row${i} + r]);`);
-  for (const i of rowIndices) {
-    for (const q of vectorIndices) body.push(`    acc${i}_${q} = fma(a${i}, b${q}, acc${i}_${q});`);
+  // The reduction is unrolled by 4: one vec4 of weights per row (a true vec4 load when rows are
+  // 16-byte aligned, R % 4 == 0) against 4 rows of columns, then a scalar tail for R % 4.
+  body.push(`  var columns_row = group * R * VECTOR_COLUMNS;`, `  for (var r = 0u; r < R / 4u * 4u; r += 4u) {`);
+  for (const step of [0, 1, 2, 3]) {
+    const row = step === 0 ? "columns_row" : `columns_row + ${u32Literal(step)} * VECTOR_COLUMNS`;
+    for (const q of vectorIndices) body.push(`    let b${q}_${step} = columns[${row} + column${q}];`);
   }
-  body.push(`    columns_row += VECTOR_COLUMNS;`, `  }`);
+  for (const i of rowIndices) {
+    const load = alignedRows
+      ? `weight[(weight_row${i} + r) / 4u]`
+      : `vec4<f32>(${[0, 1, 2, 3].map((step) => `weight[weight_row${i} + r${step === 0 ? "" : ` + ${u32Literal(step)}`}]`).join(", ")})`;
+    body.push(`    let a${i} = ${load};`);
+  }
+  for (const i of rowIndices) {
+    for (const q of vectorIndices) {
+      for (const step of [0, 1, 2, 3]) {
+        body.push(`    acc${i}_${q} = fma(vec4<f32>(a${i}.${LANES[step]!}), b${q}_${step}, acc${i}_${q});`);
+      }
+    }
+  }
+  body.push(`    columns_row += 4u * VECTOR_COLUMNS;`, `  }`);
+  if (!alignedRows) {
+    body.push(`  for (var r = R / 4u * 4u; r < R; r++) {`);
+    for (const q of vectorIndices) body.push(`    let b${q} = columns[columns_row + column${q}];`);
+    for (const i of rowIndices) body.push(`    let a${i} = vec4<f32>(weight[weight_row${i} + r]);`);
+    for (const i of rowIndices) {
+      for (const q of vectorIndices) body.push(`    acc${i}_${q} = fma(a${i}, b${q}, acc${i}_${q});`);
+    }
+    body.push(`    columns_row += VECTOR_COLUMNS;`, `  }`);
+  }
   for (const q of vectorIndices) {
     for (const lane of [0, 1, 2, 3]) {
       const j = `(v0 + ${u32Literal(q)}) * 4u + ${u32Literal(lane)}`;
