@@ -145,12 +145,12 @@ export class PlanExecutor {
   private encode(steps: readonly BoundStep[]): GPUCommandBuffer {
     const encoder = this.gpu.device.createCommandEncoder({ label: this.plan.network });
     const pass = encoder.beginComputePass({ label: this.plan.network });
+    // No debug groups around the dispatches: on Dawn's OpenGL ES backend (Mesa) they can stall a
+    // submission for seconds. A failure is attributed to a kernel by `localize` instead.
     for (const { step, pipeline, bindGroup } of steps) {
-      pass.pushDebugGroup(step.name);
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);
       pass.dispatchWorkgroups(...step.workgroups);
-      pass.popDebugGroup();
     }
     pass.end();
     return encoder.finish();

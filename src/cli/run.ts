@@ -1,0 +1,196 @@
+// `cnnc run MODEL.cnn`: compile, run forward on the GPU, print the adapter, the output shape and a
+// preview, write outputs and weights when asked, and with --check compare against the CPU reference.
+import { basename, extname, join, dirname } from "node:path";
+
+import type { Command } from "commander";
+
+import { randomNormalTensor, checkSeed } from "../../runtime/init.js";
+import { readNpy, writeNpyFile } from "../../runtime/npy.js";
+import { readSafetensorsFile, writeSafetensorsFile } from "../../runtime/safetensors.js";
+import { createSession, type Session } from "../../runtime/session.js";
+import { CHECK_TOLERANCE_TEXT, compareOutput } from "../../runtime/compareOutputs.js";
+import { parseBackend } from "../../runtime/device.js";
+import { formatDiagnostics, hasErrors } from "../../grammar/diagnostics.js";
+import { compileFile } from "../compile.js";
+import { CnncUserError } from "../errors.js";
+import type { Graph } from "../ir/graph.js";
+import { runReference } from "../reference/interpret.js";
+import type { Tensor, WeightMap } from "../tensor.js";
+import { previewOutput } from "./outputPreview.js";
+import { applyScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
+
+export interface RunOptions {
+  weights?: string;
+  /** `X.npy` for a one-input network, `name=X.npy` per input otherwise. */
+  input?: string[];
+  randomInput?: boolean;
+  batch?: string;
+  seed?: string;
+  output?: string;
+  saveWeights?: string;
+  check?: boolean;
+  backend?: string;
+  schedule?: string;
+}
+
+export interface RunOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleOutput: RunOutput = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function parseCount(text: string, option: string, minimum: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < minimum) {
+    throw new CnncUserError(`${option} must be an integer >= ${minimum}, got \`${text}\``);
+  }
+  return value;
+}
+
+/** The input tensors by input name, from --input files or --random-input. */
+function loadInputs(graph: Graph, options: RunOptions, seed: number): Map<string, Tensor> {
+  const inputNodes = graph.inputs.map((id) => graph.nodes[id]!);
+  const files = options.input ?? [];
+  if (files.length > 0 && options.randomInput === true) {
+    throw new CnncUserError("--input and --random-input exclude each other", { hint: "give one of them" });
+  }
+  if (files.length === 0 && options.randomInput !== true) {
+    throw new CnncUserError("no input given", {
+      hint: `pass --input X.npy (float32, shape [N, ${inputNodes[0]!.shape.join(", ")}]) or --random-input`,
+    });
+  }
+  if (options.randomInput === true) {
+    const batch = options.batch === undefined ? 1 : parseCount(options.batch, "--batch", 1);
+    return new Map(
+      inputNodes.map((node) => [node.name, randomNormalTensor([batch, ...node.shape], seed, `input:${node.name}`)] as const),
+    );
+  }
+  const inputs = new Map<string, Tensor>();
+  for (const spec of files) {
+    const equals = spec.indexOf("=");
+    const named = equals > 0 && !spec.slice(0, equals).includes("/");
+    const path = named ? spec.slice(equals + 1) : spec;
+    let name = named ? spec.slice(0, equals) : undefined;
+    if (name === undefined) {
+      if (inputNodes.length !== 1) {
+        throw new CnncUserError(`the network has ${inputNodes.length} inputs; name each file`, {
+          hint: `use ${inputNodes.map((node) => `--input ${node.name}=FILE.npy`).join(" ")}`,
+        });
+      }
+      name = inputNodes[0]!.name;
+    }
+    if (inputs.has(name)) throw new CnncUserError(`input \`${name}\` is given twice`);
+    inputs.set(name, readNpy(path));
+  }
+  if (options.batch !== undefined) {
+    const batch = parseCount(options.batch, "--batch", 1);
+    for (const [name, tensor] of inputs) {
+      if (tensor.shape[0] !== batch) {
+        throw new CnncUserError(`--batch ${batch} does not match input \`${name}\`, whose batch (first) dimension is ${tensor.shape[0]}`, {
+          hint: "leave out --batch: the batch is taken from the input file",
+        });
+      }
+    }
+  }
+  return inputs;
+}
+
+function outputPath(base: string, name: string, outputCount: number): string {
+  if (outputCount === 1) return base;
+  const extension = extname(base) || ".npy";
+  return join(dirname(base), `${basename(base, extname(base))}.${name}${extension}`);
+}
+
+async function runWithSession(graph: Graph, session: Session, options: RunOptions, seed: number, output: RunOutput): Promise<number> {
+  output.out(`adapter: ${session.adapterDescription}`);
+  const inputs = loadInputs(graph, options, seed);
+  const started = performance.now();
+  const outputs = await session.run(inputs);
+  const milliseconds = performance.now() - started;
+  const batch = [...inputs.values()][0]!.shape[0]!;
+  output.out(
+    `ran ${graph.name} at batch ${batch}: ${session.planFor(batch).steps.length} kernels, ${milliseconds.toFixed(0)} ms (first run, includes compiling the kernels)`,
+  );
+  for (const [name, tensor] of outputs) for (const line of previewOutput(name, tensor)) output.out(line);
+  if (options.output !== undefined) {
+    for (const [name, tensor] of outputs) {
+      const path = outputPath(options.output, name, outputs.size);
+      writeNpyFile(path, tensor);
+      output.out(`wrote ${path}`);
+    }
+  }
+  if (options.saveWeights !== undefined) {
+    writeSafetensorsFile(options.saveWeights, session.weights, { network: graph.name });
+    output.out(`wrote ${options.saveWeights} (${session.weights.size} tensors)`);
+  }
+  if (options.check !== true) return 0;
+
+  const reference = runReference(graph, inputs, session.weights).outputs;
+  let passed = true;
+  for (const [name, expected] of reference) {
+    const comparison = compareOutput(name, outputs.get(name)!, expected);
+    passed &&= comparison.passed;
+    const verdict = comparison.passed ? "ok" : `FAILED (${comparison.failures} of ${comparison.elements} elements out of tolerance)`;
+    output.out(
+      `check ${name}: max abs error ${comparison.maxAbsError.toExponential(2)}, max rel error ${comparison.maxRelError.toExponential(2)}: ${verdict}`,
+    );
+  }
+  output.out(`check tolerance: ${CHECK_TOLERANCE_TEXT}`);
+  if (!passed) output.err("error: the GPU result differs from the CPU reference beyond the tolerance");
+  return passed ? 0 : 1;
+}
+
+/** Runs the command and returns the exit code (0 ok, 1 user error or failed --check). */
+export async function runModel(modelPath: string, options: RunOptions, output: RunOutput = consoleOutput): Promise<number> {
+  try {
+    const backend = parseBackend(options.backend ?? "auto");
+    const seed = options.seed === undefined ? 0 : parseCount(options.seed, "--seed", 0);
+    checkSeed(seed);
+    const compiled = compileFile(modelPath);
+    if (compiled.diagnostics.length > 0) output.err(formatDiagnostics(compiled.diagnostics, compiled.sources));
+    if (hasErrors(compiled.diagnostics) || compiled.graph === undefined) return 1;
+    const graph = options.schedule === undefined ? compiled.graph : applyScheduleOption(compiled.graph, options.schedule);
+
+    let weights: WeightMap | undefined;
+    if (options.weights !== undefined) weights = readSafetensorsFile(options.weights);
+    const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend });
+    try {
+      return await runWithSession(graph, session, options, seed, output);
+    } finally {
+      session.destroy();
+    }
+  } catch (error) {
+    if (!(error instanceof CnncUserError)) throw error;
+    output.err(error.describe());
+    return 1;
+  }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Adds `cnnc run MODEL.cnn [options]`. */
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run a network forward on the GPU (and check it against the CPU reference with --check)")
+    .argument("<model>", "the .cnn file")
+    .option("--weights <file>", "weights in safetensors (PyTorch state_dict names); default: initialized from --seed")
+    .option("--input <file>", "input .npy (float32, NCHW); `name=file.npy` per input for several inputs", collect)
+    .option("--random-input", "use a random normal input (from --seed) instead of --input")
+    .option("--batch <n>", "batch size of --random-input (with --input: must match the file)")
+    .option("--seed <n>", "seed of the initial weights and of --random-input", "0")
+    .option("--output <file>", "write the output as .npy (several outputs: <file>.<name>.npy)")
+    .option("--save-weights <file>", "write the weights used as safetensors")
+    .option("--check", `compare with the CPU reference and fail above the tolerance (${CHECK_TOLERANCE_TEXT})`)
+    .option("--backend <name>", "auto, vulkan or opengles", "auto")
+    .option("--schedule <spec>", SCHEDULE_OPTION_HELP)
+    .action(async (model: string, options: RunOptions) => {
+      process.exitCode = await runModel(model, options);
+    });
+}
