@@ -1,0 +1,20 @@
+// `cnnc check FILE`: compile and report; `ok: Net (N layers, P params)` when it compiles.
+import type { Command } from "commander";
+import { compileFile } from "../compile.js";
+import { formatInteger } from "../ir/format.js";
+import { reportCompilation } from "./diagnosticsOutput.js";
+import type { CliContext } from "./io.js";
+
+export function registerCheck(program: Command, context: CliContext): void {
+  program
+    .command("check")
+    .description("check a .cnn file: syntax, names, arguments and every layer's shape")
+    .argument("<file>", "the .cnn file")
+    .action((file: string) => {
+      const graph = reportCompilation(file, compileFile(file, { verify: true }), context);
+      if (graph === undefined) return;
+      const layers = graph.nodes.filter((node) => node.attrs.op !== "input").length;
+      const params = graph.nodes.reduce((total, node) => total + node.paramCount, 0);
+      context.io.stdout(`ok: ${graph.name} (${layers} layers, ${formatInteger(params)} params)\n`);
+    });
+}

@@ -1,0 +1,56 @@
+// The cnnc command line. Each command lives in its own file and registers itself here (one line per
+// command). User errors exit 1 with diagnostics on stderr; anything else escaping is our bug: exit 2.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError } from "commander";
+import { CnncUserError } from "../errors.js";
+import { registerCheck } from "./check.js";
+import { registerDoctor } from "./doctor.js";
+import { type CliContext, type CliIo, processIo } from "./io.js";
+import { registerRun } from "./run.js";
+import { registerSummary } from "./summary.js";
+
+export async function runCli(args: string[], io: CliIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const context: CliContext = { io, setExitCode: (code) => (exitCode = Math.max(exitCode, code)) };
+  const program = new Command("cnnc")
+    .description("compile .cnn convolutional networks: check them, summarize them, run them on the GPU")
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerCheck(program, context);
+  registerSummary(program, context);
+  registerRun(program);
+  registerDoctor(program);
+  try {
+    await program.parseAsync(args, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    if (error instanceof CnncUserError) {
+      io.stderr(`${error.describe()}\n`);
+      return 1;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr(`internal error (this is a bug in cnnc)\n${detail}\n`);
+    return 2;
+  }
+  return exitCode;
+}
+
+/** The version in package.json, found from this file both in src/ (tests) and dist/src/ (built). */
+function packageVersion(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const manifest: unknown = JSON.parse(readFileSync(join(directory, "package.json"), "utf8"));
+      if (typeof manifest === "object" && manifest !== null && "name" in manifest && manifest.name === "cnnc" && "version" in manifest) {
+        return String(manifest.version);
+      }
+    } catch {
+      // not here: look one directory up
+    }
+    directory = dirname(directory);
+  }
+  return "unknown";
+}

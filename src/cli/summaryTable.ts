@@ -1,0 +1,38 @@
+// Renders a Summary as the course notes' VGG table plus totals, in plain text columns.
+import { formatDims, formatInteger, formatMagnitude } from "../ir/format.js";
+import type { Summary } from "../ir/summary.js";
+
+const HEADERS = ["name", "op", "output", "activations", "params", "MACs"] as const;
+
+export function renderSummary(summary: Summary): string {
+  const rows = summary.rows.map((row) => [row.name, row.op, row.volume, row.activationsText, row.paramsText, formatMagnitude(row.macs)]);
+  const widths = HEADERS.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join("  ")
+      .trimEnd();
+  const { totals, memory } = summary;
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })} MiB`;
+  const activationBytes = memory.activationBytes;
+  const lines = [
+    `${summary.network}: input ${formatDims(summary.input)} (${summary.input.length === 3 ? "CxHxW" : summary.input.length === 2 ? "CxL" : "F"}); output volumes are HxWxC as in the course notes`,
+    "",
+    line(HEADERS),
+    ...rows.map(line),
+    "",
+    `params:                 ${formatInteger(totals.params)} (${mib(totals.params * 4)} as float32)`,
+    `MACs per image:         ${formatInteger(totals.macs)} (${formatMagnitude(totals.macs)})`,
+    `activations per image:  ${formatInteger(totals.activations)} (${mib(totals.activations * 4)} as float32)`,
+    `forward memory, batch ${memory.batch}: ${mib(memory.forwardBytes)} = activations ${mib(activationBytes)} + params ${mib(memory.parameterBytes)}`,
+    `training estimate, batch ${memory.batch}: ${mib(memory.trainingBytes)} = activations and their gradients 2 x ${mib(activationBytes)} + params, gradients and optimizer state 3 x ${mib(memory.parameterBytes - bufferBytes(summary))}${bufferBytes(summary) > 0 ? ` + batchnorm running statistics ${mib(bufferBytes(summary))}` : ""}`,
+    "",
+    "Activations count each layer's output once per image; elementwise layers marked `in place` overwrite their input (as PyTorch's inplace ReLU does) and add nothing.",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** Parameter bytes that are buffers (batchnorm running statistics), which have no gradient. */
+function bufferBytes(summary: Summary): number {
+  return summary.memory.parameterBytes - summary.totals.params * 4;
+}
