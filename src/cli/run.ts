@@ -10,12 +10,13 @@ import { readSafetensorsFile, writeSafetensorsFile } from "../../runtime/safeten
 import { createSession, type Session } from "../../runtime/session.js";
 import { CHECK_TOLERANCE_TEXT, compareOutput } from "../../runtime/compareOutputs.js";
 import { parseBackend } from "../../runtime/device.js";
-import { formatDiagnostics, hasErrors } from "../../grammar/diagnostics.js";
 import { compileFile } from "../compile.js";
 import { CnncUserError } from "../errors.js";
 import type { Graph } from "../ir/graph.js";
 import { runReference } from "../reference/interpret.js";
 import type { Tensor, WeightMap } from "../tensor.js";
+import { reportCompilation } from "./diagnosticsOutput.js";
+import { processIo, type CliContext, type CliIo } from "./io.js";
 import { previewOutput } from "./outputPreview.js";
 import { applyScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
 
@@ -33,15 +34,15 @@ export interface RunOptions {
   schedule?: string;
 }
 
-export interface RunOutput {
+/** Line-oriented view of the CLI's io. */
+interface RunOutput {
   out(line: string): void;
   err(line: string): void;
 }
 
-const consoleOutput: RunOutput = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+function linesTo(io: CliIo): RunOutput {
+  return { out: (line) => io.stdout(`${line}\n`), err: (line) => io.stderr(`${line}\n`) };
+}
 
 function parseCount(text: string, option: string, minimum: number): number {
   const value = Number(text);
@@ -145,15 +146,19 @@ async function runWithSession(graph: Graph, session: Session, options: RunOption
 }
 
 /** Runs the command and returns the exit code (0 ok, 1 user error or failed --check). */
-export async function runModel(modelPath: string, options: RunOptions, output: RunOutput = consoleOutput): Promise<number> {
+export async function runModel(modelPath: string, options: RunOptions, io: CliIo = processIo): Promise<number> {
+  const output = linesTo(io);
+  let compileStatus = 0;
   try {
     const backend = parseBackend(options.backend ?? "auto");
     const seed = options.seed === undefined ? 0 : parseCount(options.seed, "--seed", 0);
     checkSeed(seed);
-    const compiled = compileFile(modelPath);
-    if (compiled.diagnostics.length > 0) output.err(formatDiagnostics(compiled.diagnostics, compiled.sources));
-    if (hasErrors(compiled.diagnostics) || compiled.graph === undefined) return 1;
-    const graph = options.schedule === undefined ? compiled.graph : applyScheduleOption(compiled.graph, options.schedule);
+    const compiled = reportCompilation(modelPath, compileFile(modelPath), {
+      io,
+      setExitCode: (code) => (compileStatus = Math.max(compileStatus, code)),
+    });
+    if (compiled === undefined) return Math.max(compileStatus, 1);
+    const graph = options.schedule === undefined ? compiled : applyScheduleOption(compiled, options.schedule);
 
     let weights: WeightMap | undefined;
     if (options.weights !== undefined) weights = readSafetensorsFile(options.weights);
@@ -174,8 +179,8 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Adds `cnnc run MODEL.cnn [options]`. */
-export function registerRun(program: Command): void {
+/** Adds `cnnc run MODEL.cnn [options]`; output and exit status go through `context` when given. */
+export function registerRun(program: Command, context?: CliContext): void {
   program
     .command("run")
     .description("run a network forward on the GPU (and check it against the CPU reference with --check)")
@@ -191,6 +196,8 @@ export function registerRun(program: Command): void {
     .option("--backend <name>", "auto, vulkan or opengles", "auto")
     .option("--schedule <spec>", SCHEDULE_OPTION_HELP)
     .action(async (model: string, options: RunOptions) => {
-      process.exitCode = await runModel(model, options);
+      const code = await runModel(model, options, context?.io ?? processIo);
+      if (context === undefined) process.exitCode = Math.max(code, Number(process.exitCode ?? 0));
+      else context.setExitCode(code);
     });
 }

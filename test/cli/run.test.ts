@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { readNpy, writeNpy } from "../../runtime/npy.js";
 import { readSafetensorsFile } from "../../runtime/safetensors.js";
+import { runCli } from "../../src/cli/main.js";
 import { runModel, type RunOptions } from "../../src/cli/run.js";
 import { makeTensor } from "../../src/tensor.js";
 
@@ -28,8 +29,8 @@ writeFileSync(modelPath, MODEL);
 async function run(options: RunOptions, model = modelPath): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runModel(model, options, { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  const code = await runModel(model, options, { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+  return { code, out: out.join(""), err: err.join("") };
 }
 
 describe("cnnc run", () => {
@@ -142,5 +143,26 @@ describe("cnnc run", () => {
     const kind = await run({ randomInput: true, schedule: "winograd" });
     expect(kind.code).toBe(1);
     expect(kind.err).toContain("unknown conv schedule");
+  });
+});
+
+describe("cnnc run through the command line parser", () => {
+  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(args, { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+    return { code, out: out.join(""), err: err.join("") };
+  }
+
+  it("parses the options and reports the exit status", async () => {
+    const output = join(dir, "cli.npy");
+    const ok = await cli(["run", modelPath, "--random-input", "--batch", "2", "--seed", "3", "--check", "--output", output]);
+    expect(ok.err).toBe("");
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain("[2, 10]");
+    expect(readNpy(output).shape).toEqual([2, 10]);
+    const bad = await cli(["run", modelPath, "--random-input", "--backend", "cuda"]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("unknown backend `cuda`");
   });
 });
