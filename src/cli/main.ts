@@ -21,7 +21,7 @@ export async function runCli(args: string[], io: CliIo = processIo): Promise<num
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerCheck(program, context);
   registerSummary(program, context);
-  registerRun(program);
+  registerRun(program, context);
   registerDoctor(program);
   try {
     await program.parseAsync(args, { from: "user" });
