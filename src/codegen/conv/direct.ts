@@ -107,8 +107,10 @@ export function emitDirectConv(
   for (const j of pixelIndices) {
     body.push(`  if (p0 + ${u32Literal(j)} < OH * OW) {`);
     for (const i of channelIndices) {
-      const place = `output_base + ${u32Literal(i)} * OH * OW + ${u32Literal(j)}`;
-      body.push(`    output[${place}] = apply_epilogue(acc${i}_${j}, k0 + ${u32Literal(i)}, ${place});`);
+      body.push(
+        `    let at${i}_${j} = output_base + ${u32Literal(i)} * OH * OW + ${u32Literal(j)};`,
+        `    output[at${i}_${j}] = apply_epilogue(acc${i}_${j}, k0 + ${u32Literal(i)}, at${i}_${j});`,
+      );
     }
     body.push(`  }`);
   }

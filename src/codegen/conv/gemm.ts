@@ -102,10 +102,8 @@ export function emitConvGemm(
         `    let base = ((column / (OH * OW)) * K + group * M + m0) * OH * OW + column % (OH * OW);`,
       );
       for (const i of rowIndices) {
-        const place = `base + ${u32Literal(i)} * OH * OW`;
-        const value = `acc${i}_${q}.${LANES[lane]!}`;
-        const store = `output[${place}] = apply_epilogue(${value}, group * M + m0 + ${u32Literal(i)}, ${place});`;
-        body.push(i === 0 ? `    ${store}` : `    if (m0 + ${u32Literal(i)} < M) { ${store} }`);
+        const store = `output[base + ${u32Literal(i)} * OH * OW] = apply_epilogue(acc${i}_${q}.${LANES[lane]!}, group * M + m0 + ${u32Literal(i)}, base + ${u32Literal(i)} * OH * OW);`;
+        body.push(i === 0 ? `    ${store}` : `    if (m0 + ${u32Literal(i)} < M) {\n      ${store}\n    }`);
       }
       body.push(`  }`);
     }
