@@ -11,6 +11,7 @@ function describeCharacter(char: string): string {
   const code = char.codePointAt(0) ?? 0;
   const visible = code > 0x20 && code < 0x7f ? char : code > 0xa0 && !/\s/u.test(char) ? char : "";
   const unicode = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (char === "'") return `"'"`;
   return visible === "" ? unicode : code < 0x7f ? `'${visible}'` : `'${visible}' (${unicode})`;
 }
 
@@ -30,10 +31,13 @@ export function lexErrorDiagnostics(text: string, errors: readonly ILexingError[
     const skipped = text.slice(error.offset, error.offset + error.length);
     const characters = [...skipped];
     const first = characters[0] ?? "";
+    const printable = characters.every((char) => /^[\x21-\x7e]$/.test(char));
     const message =
       characters.length === 1
         ? `unexpected character ${describeCharacter(first)}`
-        : `unexpected characters ${characters.map(describeCharacter).join(" ")}`;
+        : printable
+          ? `unexpected characters '${skipped}'`
+          : `unexpected characters ${characters.map(describeCharacter).join(" ")}`;
     return makeDiagnostic("lex", message, spanAtOffset(text, error.offset, error.length, file), { hint: hintForCharacter(first) });
   });
 }

@@ -101,3 +101,21 @@ export function openBracketsBefore(
   }
   return stack;
 }
+
+/**
+ * The parser is recursive: thousands of nested brackets (or of `-` signs in a row) would exhaust the
+ * JavaScript stack. Returns the first token at which nesting passes `limit`, far beyond any real
+ * network, so that such input gets a diagnostic instead of a crash.
+ */
+export function excessiveNesting(tokens: readonly IToken[], limit: number): IToken | undefined {
+  let depth = 0;
+  let minusRun = 0;
+  for (const token of tokens) {
+    const type = token.tokenType;
+    if (type === LCurly || type === LParen || type === LBracket) depth++;
+    else if (closerOf.has(type)) depth = Math.max(0, depth - 1);
+    minusRun = type === Minus ? minusRun + 1 : 0;
+    if (depth > limit || minusRun > limit) return token;
+  }
+  return undefined;
+}

@@ -3,10 +3,15 @@
 import type { Program, SourceSpan } from "./ast.js";
 import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { lexErrorDiagnostics, repairSpacedDims, stringDiagnostics } from "./lexicalDiagnostics.js";
+import { excessiveNesting } from "./openBrackets.js";
 import { createParser } from "./parser.js";
+import { tokenSpan } from "./spans.js";
 import { parseErrorDiagnostics } from "./syntaxDiagnostics.js";
 import { cnnLexer } from "./tokens.js";
 import { AstBuilder } from "./visitor.js";
+
+/** Far beyond real networks, well within the JavaScript stack of the recursive parser. */
+const maxNesting = 100;
 
 export interface ParseResult {
   program: Program;
@@ -31,6 +36,14 @@ function parseUnchecked(text: string, file: string): ParseResult {
   const lexical = [...lexErrorDiagnostics(text, lexed.errors, file), ...stringDiagnostics(lexed.tokens, file)];
   const { tokens, diagnostics: dimsDiagnostics } = repairSpacedDims(lexed.tokens, file);
   lexical.push(...dimsDiagnostics);
+
+  const tooDeep = excessiveNesting(tokens, maxNesting);
+  if (tooDeep !== undefined) {
+    const diagnostic = makeDiagnostic("syntax", `nesting deeper than ${maxNesting} levels`, tokenSpan(tooDeep, file), {
+      hint: "brackets (and '-' signs in a row) may nest at most this deep; simplify this part",
+    });
+    return { program: { file, items: [] }, diagnostics: [...lexical, diagnostic].sort(byPosition) };
+  }
 
   const parser = createParser();
   parser.input = tokens;
