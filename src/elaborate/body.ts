@@ -97,7 +97,8 @@ function elaborateInput(state: Elaboration, frame: BodyFrame, stmt: InputStmt): 
 
 function elaborateStatement(state: Elaboration, frame: BodyFrame, stmt: LayerStmt): void {
   const named = stmt.name !== undefined && defineValueName(state, frame, stmt.name, stmt.nameSpan ?? stmt.span);
-  const naming = { prefix: frame.prefix, statement: stmt.name, statementUsed: false };
+  // A rejected name would only produce a second, duplicate-layer-name error: name the layers as if unnamed.
+  const naming = { prefix: frame.prefix, statement: named ? stmt.name : undefined, statementUsed: false };
   const result = elaborateChain(state, frame, stmt.chain, naming, { input: frame.current, inRepeat: false });
   if (result.usedImplicitInput) {
     if (frame.currentName !== undefined) {

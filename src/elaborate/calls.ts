@@ -104,13 +104,21 @@ function callWithValues(state: Elaboration, frame: BodyFrame, spec: LayerSpec, s
 }
 
 function addNode(state: Elaboration, name: string, attrs: Parameters<Elaboration["builder"]["add"]>[1], inputs: number[], facts: Parameters<Elaboration["builder"]["add"]>[3], step: CallStep): Flow {
-  if (state.builder.full) {
-    state.reporter.error("network-too-large", `the network has more than ${MAX_NODES} layers`, step.span, {
+  if (!hasRoom(state, step.span)) return UNKNOWN;
+  return { node: state.builder.add(name, attrs, inputs, facts, step.span) };
+}
+
+/** False once the graph is at its size limit; the first step that hits it reports it. */
+export function hasRoom(state: Elaboration, span: SourceSpan): boolean {
+  const { builder } = state;
+  if (!builder.full) return true;
+  if (!builder.fullReported) {
+    builder.fullReported = true;
+    state.reporter.error("network-too-large", `the network has more than ${MAX_NODES} layers`, span, {
       hint: "check the repetition counts (`[...] * n`) and block nesting",
     });
-    return UNKNOWN;
   }
-  return { node: state.builder.add(name, attrs, inputs, facts, step.span) };
+  return false;
 }
 
 export function expandBlock(state: Elaboration, frame: BodyFrame, block: BlockDef, step: CallStep, input: Flow, instanceName: string): Flow {

@@ -2,7 +2,7 @@
 // the chain's implicit input unless it names a value (`x -> ...`) or takes values as arguments (`add`).
 import type { CallStep, Chain, RepeatStep } from "../../grammar/ast.js";
 import { closestMatch } from "../../grammar/diagnostics.js";
-import { callLayer, evalEnv, expandBlock } from "./calls.js";
+import { callLayer, evalEnv, expandBlock, hasRoom } from "./calls.js";
 import { evaluate } from "./evaluate.js";
 import { LAYERS, LAYER_NAMES } from "./layers.js";
 import { type BodyFrame, type Elaboration, type Flow, type StepNaming, UNKNOWN } from "./state.js";
@@ -31,7 +31,12 @@ export function elaborateChain(
   const result: ChainResult = { flow: UNKNOWN, usedImplicitInput: false, madeLayers: false };
   let flow: Flow | undefined;
   chain.steps.forEach((step, index) => {
-    if (state.builder.full) return;
+    if (!hasRoom(state, step.span)) {
+      // Abandoned, not unused: no warnings about values it would have read.
+      result.usedImplicitInput = true;
+      flow = UNKNOWN;
+      return;
+    }
     if (index === 0 && step.kind === "call" && isValueReference(frame, step)) {
       flow = startFromValue(state, frame, step, options.inRepeat);
       result.startValue = chain.steps.length === 1 ? step.callee : undefined;
@@ -49,6 +54,8 @@ export function elaborateChain(
       state.reporter.error("merge-mid-chain", `\`${step.kind === "call" ? step.callee : ""}\` takes its inputs from its arguments, so it must start a chain`, step.span, {
         hint: "name the value before it and pass it as an argument: `x = ...` then `add(x, y)`",
       });
+      // Its arguments still count as uses, so they are not also reported as unused.
+      for (const arg of step.kind === "call" ? step.args : []) evaluate(arg.value, evalEnv(state, frame));
       flow = UNKNOWN;
       return;
     }

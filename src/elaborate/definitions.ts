@@ -88,14 +88,15 @@ export function defineConstant(
     });
     return;
   }
+  const invalid = () => defs.scope.define(stmt.name, { value: { kind: "invalid", span: stmt.nameSpan }, span: stmt.nameSpan, kind: "constant" });
   const value = evaluate(stmt.value, { scope: defs.scope, reporter, lookupValue: () => undefined });
-  if (value === undefined) return;
+  if (value === undefined) return invalid();
   if (value.kind === "word" && !KNOWN_WORDS.has(value.name)) {
     const suggestion = closestMatch(value.name, [...defs.scope.names(), ...KNOWN_WORDS, ...LAYER_NAMES]);
     reporter.error("undefined-name", `\`${value.name}\` is not defined`, value.span, {
       hint: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : "a constant holds a number, a size like 3x3, a list or a word like same",
     });
-    return;
+    return invalid();
   }
   defs.scope.define(stmt.name, { value, span: stmt.nameSpan, kind: "constant" });
   defs.ownConstants?.set(stmt.name, { value, span: stmt.nameSpan });

@@ -59,11 +59,14 @@ export function elaborate(modules: LoadedModules): ElaborateResult {
     pendingResult: undefined,
   };
   const output = elaborateBody(state, frame, network.body);
-  if (state.builder.inputs.length === 0 && !network.body.some((stmt) => stmt.kind === "input")) {
+  const hasInputs = network.body.some((stmt) => stmt.kind === "input");
+  const hasLayers = network.body.some((stmt) => stmt.kind === "layer");
+  // With layers but no input, the first layer has already reported that it has no input.
+  if (!hasInputs && !hasLayers) {
     reporter.error("no-input", `network \`${network.name}\` declares no input`, network.nameSpan, {
       hint: "declare one first: `input image: 3x32x32` (CxHxW), `input text: 5x7` (CxL)",
     });
-  } else if (output === undefined || !network.body.some((stmt) => stmt.kind === "layer")) {
+  } else if (output === undefined || !hasLayers) {
     reporter.error("empty-network", `network \`${network.name}\` has no layers`, network.nameSpan, {
       hint: "add layers after the input, e.g. `conv(16, 3) -> relu`",
     });

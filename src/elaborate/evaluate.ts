@@ -5,6 +5,7 @@ import { closestMatch } from "../../grammar/diagnostics.js";
 import type { Reporter } from "./reporter.js";
 import type { Scope } from "./scope.js";
 import { type Value, describeValue, withSpan } from "./values.js";
+import { KNOWN_WORDS } from "./words.js";
 
 export interface EvalEnv {
   scope: Scope;
@@ -40,6 +41,7 @@ export function evaluate(expr: Expr, env: EvalEnv): Value | undefined {
     }
     case "name": {
       const binding = env.scope.lookup(expr.name);
+      if (binding?.value.kind === "invalid") return undefined;
       if (binding !== undefined) return withSpan(binding.value, expr.span);
       return env.lookupValue(expr.name, expr.span) ?? { kind: "word", name: expr.name, span: expr.span };
     }
@@ -107,11 +109,11 @@ function evaluateBinary(expr: BinaryExpr, env: EvalEnv): Value | undefined {
 
 /** An undefined name reads as a word; in arithmetic it must have been meant as a constant. */
 export function reportNotNumber(value: Value, env: { scope: Scope; reporter: Reporter }): void {
-  if (value.kind === "word") {
+  if (value.kind === "word" && !KNOWN_WORDS.has(value.name)) {
     reportUndefinedName(value.name, value.span, env);
     return;
   }
-  env.reporter.error("wrong-argument-type", `expected a number, got ${describeValue(value)}`, value.span);
+  env.reporter.error("wrong-argument-type", `arithmetic needs numbers, got ${describeValue(value)}`, value.span);
 }
 
 export function reportUndefinedName(name: string, span: SourceSpan, env: { scope: Scope; reporter: Reporter }, extraCandidates: string[] = []): void {

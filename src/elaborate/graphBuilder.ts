@@ -21,4 +21,7 @@ export class GraphBuilder {
   get full(): boolean {
     return this.nodes.length >= MAX_NODES;
   }
+
+  /** Whether the network-too-large error has been reported (it is reported once). */
+  fullReported = false;
 }

@@ -46,7 +46,7 @@ export function loadModules(text: string, file: string, readFile: ReadFile, pars
       const cycleStart = stack.indexOf(target);
       if (target === path || cycleStart >= 0) {
         const chain = [...stack.slice(Math.max(cycleStart, 0)), path, target];
-        reporter.error("use-cycle", `\`${path}\` imports itself`, item.span, {
+        reporter.error("use-cycle", `importing \`${item.path}\` here makes an import cycle`, item.span, {
           notes: [`import chain: ${chain.join(" -> ")}`],
           hint: "move the shared blocks and constants into a file that both can use",
         });

@@ -12,7 +12,9 @@ export type Value =
   | { kind: "word"; name: string; span: SourceSpan }
   | { kind: "string"; value: string; span: SourceSpan }
   /** A reference to a named value (a node of the graph); `node` is undefined after an earlier error. */
-  | { kind: "tensor"; name: string; node: number | undefined; span: SourceSpan };
+  | { kind: "tensor"; name: string; node: number | undefined; span: SourceSpan }
+  /** A constant whose definition failed (already reported): its uses stay silent. */
+  | { kind: "invalid"; span: SourceSpan };
 
 /** A value written somewhere else (a constant, a parameter's default), re-anchored at its use. */
 export function withSpan(value: Value, span: SourceSpan): Value {
@@ -35,5 +37,7 @@ export function describeValue(value: Value): string {
       return JSON.stringify(value.value);
     case "tensor":
       return `the value \`${value.name}\``;
+    case "invalid":
+      return "an invalid value";
   }
 }

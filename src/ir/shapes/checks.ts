@@ -3,12 +3,12 @@ import type { Shape } from "../graph.js";
 import { formatDims } from "../format.js";
 import { type ShapeResult, shapeProblem } from "./result.js";
 
-/** `a 3x32x32 volume (CxHxW)`, `a 7x5 sequence (CxL)`, `a vector of 120 features`. */
+/** `3x32x32 (CxHxW)`, `5x7 (CxL)`, `a vector of 120 features`. */
 export function describeInput(shape: Shape): string {
   if (shape.length === 1) return `a vector of ${shape[0]} features`;
-  if (shape.length === 2) return `a ${formatDims(shape)} sequence (CxL)`;
-  if (shape.length === 3) return `a ${formatDims(shape)} volume (CxHxW)`;
-  return `a tensor of shape ${formatDims(shape)}`;
+  if (shape.length === 2) return `${formatDims(shape)} (CxL)`;
+  if (shape.length === 3) return `${formatDims(shape)} (CxHxW)`;
+  return formatDims(shape);
 }
 
 /** Attributes that must be whole numbers >= 1; the first bad one becomes the problem. */

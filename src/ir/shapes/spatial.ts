@@ -52,7 +52,7 @@ export function inferWindowedSizes(
   axes: NamedAxis[],
   rounding: WindowRounding,
 ): { ok: true; sizes: number[] } | { ok: false; problem: ShapeProblem } {
-  const outcomes = axes.map((axis) => ({ axis, outcome: windowOutputSize(axis.window, rounding) }));
+  const outcomes = axes.map((axis) => ({ axis, outcome: windowOutputSize(axis.window, rounding, windowWord) }));
   const inputNote = `the input is ${formatDims(input)} (${input.length === 3 ? "CxHxW" : "CxL"})`;
 
   const tooLarge = outcomes.filter((o): o is Failure<"kernel-too-large"> => !o.outcome.ok && o.outcome.reason === "kernel-too-large");

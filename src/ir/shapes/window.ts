@@ -25,12 +25,12 @@ export function dilatedKernel(kernel: number, dilation: number): number {
   return dilation * (kernel - 1) + 1;
 }
 
-export function windowOutputSize(window: AxisWindow, rounding: WindowRounding): AxisOutcome {
+export function windowOutputSize(window: AxisWindow, rounding: WindowRounding, word: "kernel" | "window" = "kernel"): AxisOutcome {
   const { input, stride, padBefore, padAfter } = window;
   const kernel = dilatedKernel(window.kernel, window.dilation);
   const padded = input + padBefore + padAfter;
   if (kernel > padded) {
-    const kernelText = window.dilation > 1 ? `dilated kernel ${kernel}` : `kernel ${kernel}`;
+    const kernelText = window.dilation > 1 ? `dilated ${word} ${kernel}` : `${word} ${kernel}`;
     const paddedText = padBefore + padAfter > 0 ? `padded input ${input} + ${padBefore + padAfter} = ${padded}` : `input ${input}`;
     return { ok: false, reason: "kernel-too-large", note: `${kernelText} > ${paddedText}` };
   }

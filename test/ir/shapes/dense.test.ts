@@ -56,7 +56,7 @@ describe("add and concat", () => {
       problem: {
         code: "add-shape-mismatch",
         message: "add inputs have different shapes",
-        notes: ["b is a 128x4x4 volume (CxHxW)", "in is a 64x8x8 volume (CxHxW)"],
+        notes: ["b is 128x4x4 (CxHxW)", "in is 64x8x8 (CxHxW)"],
         hint: "add needs identical shapes: use a 1x1 conv (with a stride) on the shortcut to match channels and size",
       },
     });
@@ -76,7 +76,7 @@ describe("add and concat", () => {
       problem: {
         code: "concat-shape-mismatch",
         message: "concat inputs have different heights/widths",
-        notes: ["a is a 64x28x28 volume (CxHxW)", "b is a 32x14x14 volume (CxHxW)"],
+        notes: ["a is 64x28x28 (CxHxW)", "b is 32x14x14 (CxHxW)"],
         hint: "concat joins along channels, so every other size must match: pad or stride the branches to the same size",
       },
     });

@@ -1,0 +1,95 @@
+// One source per diagnostic kind of elaboration and shape inference, with the files it `use`s.
+// diagnostics.test.ts compares the full text of each against diagnostics.golden.txt.
+export interface DiagnosticCase {
+  name: string;
+  source: string;
+  files?: Record<string, string>;
+}
+
+const network = (body: string, input = "3x8x8") => `network N {\n  input x: ${input}\n${body}\n}\n`;
+
+export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
+  // ---- layers and arguments
+  { name: "unknown layer with a close match", source: network("  cnv(6, 3)") },
+  { name: "unknown layer without a close match", source: network("  frobnicate") },
+  { name: "unknown argument", source: network("  conv(6, 3, strid=2)") },
+  { name: "missing argument", source: network("  conv(6)") },
+  { name: "too many arguments", source: network("  relu(3)") },
+  { name: "duplicate argument", source: network("  conv(6, 3, k=5)") },
+  { name: "float where an int is expected", source: network("  conv(6.5, 3)") },
+  { name: "number where true/false is expected", source: network("  conv(6, 3, bias=1)") },
+  { name: "value out of range", source: network("  conv(6, 3, stride=0)") },
+  { name: "unknown word for a choice", source: network("  conv(6, 3, padding_mode=reflct)") },
+  { name: "misspelled padding word", source: network("  conv(6, 3, pad=sam)") },
+  { name: "wrong padding form", source: network("  conv(6, 3, pad=[1, 2])") },
+  { name: "1-D kernel given as HxW", source: network("  conv(6, 3x3)", "5x7") },
+  { name: "dropout probability out of range", source: network("  dropout(1.5)") },
+  // ---- names, constants, arithmetic
+  { name: "undefined constant", source: "const KERNEL = 3\n" + network("  conv(6, KERNL)") },
+  { name: "undefined word in a constant", source: "const P = sme\n" + network("  conv(6, 3, pad=P)") },
+  { name: "in outside a block", source: network("  in -> relu") },
+  { name: "inexact integer division", source: network("  conv(7 / 2, 3)") },
+  { name: "division by zero", source: network("  conv(6 % 0, 3)") },
+  { name: "number too large", source: network("  fc(99999999999999999999)") },
+  { name: "arithmetic on a word", source: network("  conv(same * 2, 3)") },
+  { name: "duplicate value name", source: network("  a = conv(4, 3, pad=1)\n  a = relu") },
+  { name: "value name that is a constant", source: "const a = 3\n" + network("  a = conv(4, 3, pad=1)") },
+  { name: "duplicate constant", source: network("  const K = 3\n  const K = 5\n  conv(4, K)") },
+  { name: "duplicate layer name", source: network("  conv(4, 3, pad=1) as c\n  conv(4, 3, pad=1) as c") },
+  { name: "unused value", source: network("  a = conv(4, 3, pad=1)\n  b = x -> conv(4, 1)") },
+  { name: "unused input", source: "network N {\n  input x: 3x8x8\n  input y: 3x8x8\n  y -> relu\n}\n" },
+  { name: "unused result", source: network("  conv(4, 3, pad=1)\n  x -> relu") },
+  // ---- chains and values
+  { name: "no input declared", source: "network N {\n  conv(4, 3)\n}\n" },
+  { name: "value in the middle of a chain", source: network("  a = conv(4, 1)\n  relu -> a") },
+  { name: "add after an arrow", source: network("  a = conv(4, 1)\n  b = x -> conv(4, 1)\n  relu -> add(a, b)") },
+  { name: "repetition starting from a value", source: network("  [x -> relu] * 2") },
+  { name: "value called like a layer", source: network("  a = conv(4, 1)\n  a(3)") },
+  { name: "add of one value", source: network("  a = conv(4, 1)\n  add(a)") },
+  { name: "add of a number", source: network("  a = conv(4, 1)\n  add(a, 3)") },
+  { name: "add of an undefined value", source: network("  abc = conv(4, 1)\n  add(abc, abd)") },
+  { name: "bad repetition count", source: network("  [relu] * 0") },
+  { name: "bad input shape", source: "network N {\n  input x: 3x0x8\n  relu\n}\n" },
+  { name: "input shape that is not sizes", source: "network N {\n  input x: same\n  relu\n}\n" },
+  // ---- blocks
+  { name: "block missing argument", source: "block basic(ch, stride=1) {\n  conv(ch, 3, stride=stride, pad=1)\n}\n" + network("  basic(stride=1)") },
+  { name: "block unknown argument", source: "block basic(ch, stride=1) {\n  conv(ch, 3, stride=stride, pad=1)\n}\n" + network("  basic(8, strides=1)") },
+  { name: "block too many arguments", source: "block basic(ch, stride=1) {\n  conv(ch, 3, stride=stride, pad=1)\n}\n" + network("  basic(8, 1, 2)") },
+  { name: "block recursion", source: "block a(ch) {\n  b(ch)\n}\nblock b(ch) {\n  a(ch)\n}\n" + network("  a(4)") },
+  { name: "error inside a block instance", source: "block down(ch) {\n  conv(ch, 3, stride=2)\n}\n" + network("  down(8) as d1") },
+  { name: "empty block", source: "block nothing {\n  const K = 1\n}\n" + network("  nothing") },
+  { name: "input in a block", source: "block b {\n  input y: 3x8x8\n  relu\n}\n" + network("  b") },
+  { name: "block named like a layer", source: "block relu {\n  tanh\n}\n" + network("  relu") },
+  // ---- files
+  { name: "use of a missing file", source: 'use "blocks/missing.cnn"\n' + network("  relu") },
+  { name: "use cycle", source: 'use "a.cnn"\n' + network("  relu"), files: { "a.cnn": 'use "b.cnn"\n', "b.cnn": 'use "a.cnn"\n' } },
+  { name: "block defined twice through use", source: 'use "lib.cnn"\nblock unit {\n  relu\n}\n' + network("  unit"), files: { "lib.cnn": "block unit {\n  tanh\n}\n" } },
+  { name: "network in an imported file", source: 'use "lib.cnn"\n' + network("  relu"), files: { "lib.cnn": "network Other {\n  input x: 1x2x2\n  relu\n}\n" } },
+  { name: "no network", source: "const K = 3\n" },
+  { name: "two networks", source: network("  relu") + "network M {\n  input x: 1x2x2\n  relu\n}\n" },
+  { name: "empty network", source: "network N {\n  input x: 3x8x8\n}\n" },
+  // ---- train
+  { name: "unknown train setting", source: network("  relu") + "train {\n  los = mse\n}\n" },
+  { name: "duplicate train setting", source: network("  relu") + "train {\n  lr = 0.1\n  learning_rate = 0.2\n}\n" },
+  { name: "bad loss", source: network("  relu") + "train {\n  loss = hinge\n}\n" },
+  { name: "unknown optimizer", source: network("  relu") + "train {\n  optimizer = sgdd(momentum=0.9)\n}\n" },
+  { name: "bad optimizer argument", source: network("  relu") + "train {\n  optimizer = adam(momentum=0.9)\n}\n" },
+  { name: "unknown dataset", source: network("  relu") + 'train {\n  data = fashion_mnst("/data")\n}\n' },
+  { name: "dataset path that is not a string", source: network("  relu") + "train {\n  data = mnist(3)\n}\n" },
+  { name: "bad batch size", source: network("  relu") + "train {\n  batch = 0\n  epochs = 2.5\n}\n" },
+  { name: "two train sections", source: network("  relu") + "train {\n  lr = 0.1\n}\ntrain {\n  lr = 0.2\n}\n" },
+  // ---- shapes
+  { name: "output size not a whole number", source: network("  c1 = conv(6, 3, stride=3)", "1x7x7") },
+  { name: "output width not a whole number", source: network("  conv(6, 3, stride=2)", "1x7x8") },
+  { name: "kernel larger than the input", source: network("  conv(6, 5) -> conv(6, 5)", "1x7x7") },
+  { name: "pool window larger than the input", source: network("  maxpool(3)", "1x2x2") },
+  { name: "groups not dividing the channels", source: network("  conv(8, 3, pad=1, groups=3)", "6x8x8") },
+  { name: "reflect padding too large", source: network("  conv(8, 3, pad=3, padding_mode=reflect)", "1x3x3") },
+  { name: "pool padding over half the window", source: network("  maxpool(2, pad=2)") },
+  { name: "conv after fc", source: network("  fc(10) -> conv(6, 3)") },
+  { name: "conv1d on an image", source: network("  conv1d(6, 3)") },
+  { name: "global pooling of a vector", source: network("  fc(10) -> global_avgpool") },
+  { name: "lrn of a vector", source: network("  fc(10) -> lrn") },
+  { name: "add of different shapes", source: network("  a = conv(8, 3, pad=1)\n  b = x -> conv(4, 3, stride=2, pad=1, rounding=floor)\n  add(a, b)") },
+  { name: "concat of different sizes", source: network("  a = conv(8, 3, pad=1)\n  b = x -> maxpool(2)\n  concat(a, b)") },
+];
