@@ -8,10 +8,15 @@ import { shapeSize, type FcAttrs, type Node } from "../ir/graph.js";
 import { biasStage, composeEpilogue, type EpilogueStage } from "./epilogue.js";
 import type { KernelContext, KernelGenerator } from "./plan.js";
 import { describeSchedule, fcScheduleOf } from "./schedule.js";
-import { flatInvocationPrologue, foldedDispatch, headerComment, storageBindings, u32Constants, u32Literal } from "./wgsl.js";
-
-/** Same budget as the conv kernels (see conv/common.ts). */
-const MAX_STORAGE_BINDINGS = 8;
+import {
+  flatInvocationPrologue,
+  foldedDispatch,
+  headerComment,
+  MAX_STORAGE_BINDINGS,
+  storageBindings,
+  u32Constants,
+  u32Literal,
+} from "./wgsl.js";
 
 export const generateFc: KernelGenerator = (node, context) => {
   const attrs = fcAttrs(node);

@@ -54,8 +54,17 @@ async function checkConv(testCase: ConvCase, kind: ConvSchedule["kind"], variant
     emitConv(n, context, stages);
   });
   const kernels = plan.steps.map((step) => step.name.slice("layer.".length).replace(/_\d+$/, ""));
-  if (kind === "direct") expect(kernels).toEqual(["conv_direct"]);
-  else expect(kernels.length % 2 === 0 && kernels.every((k, i) => k === (i % 2 === 0 ? "im2col" : "gemm"))).toBe(true);
+  if (kind === "direct") {
+    expect(kernels).toEqual(["conv_direct"]);
+  } else {
+    const columns = testCase.batch * node.shape.slice(1).reduce((a, b) => a * b, 1);
+    const chunkLimit = node.schedule["maxChunkColumns"] as number;
+    const chunks = chunkLimit === 0 ? 1 : Math.ceil(columns / chunkLimit);
+    const expected = chunks === 1 ? ["im2col", "gemm"] : ["chunk_reset", ...Array.from({ length: chunks }, () => ["im2col", "gemm", "chunk_advance"]).flat().slice(0, -1)];
+    expect(kernels).toEqual(expected);
+    // Every chunk runs the same shaders (the chunk index comes from the counter buffer).
+    expect(new Set(plan.steps.filter((step) => step.name.includes("gemm")).map((step) => step.wgsl)).size).toBe(1);
+  }
   const actual = await runPlan(gpu, plan, weights, input);
   const reduction = (testCase.input[0]! / testCase.attrs.groups) * testCase.attrs.kernel[0] * testCase.attrs.kernel[1];
   expectClose(actual, expected, toleranceFor(reduction), `${testCase.name} (${JSON.stringify(node.schedule)})`);

@@ -1,11 +1,5 @@
-// Bits shared by the conv kernels: the storage-buffer budget and the shape lines of header comments.
+// The shape lines of the conv kernels' header comments.
 import type { ConvGeometry } from "./geometry.js";
-
-/**
- * Storage buffers one kernel may bind. WebGPU core guarantees 8 per stage (compatibility mode only 4
- * by default; runtime/device.ts requests the adapter's limit), so kernels plus epilogues stay within 8.
- */
-export const MAX_STORAGE_BINDINGS = 8;
 
 /** Shapes, window and padding of a conv for its kernels' header comments. */
 export function shapeSummary(g: ConvGeometry): Record<string, string> {

@@ -11,12 +11,13 @@ import {
   foldedDispatch,
   headerComment,
   i32Literal,
+  MAX_STORAGE_BINDINGS,
   storageBindings,
   u32Constants,
   u32Literal,
 } from "../wgsl.js";
 import { outputPixels, paddingFunctions, type ConvGeometry } from "./geometry.js";
-import { MAX_STORAGE_BINDINGS, shapeSummary } from "./common.js";
+import { shapeSummary } from "./common.js";
 
 export function emitDirectConv(
   node: Node,

@@ -9,10 +9,18 @@ import type { Node } from "../../ir/graph.js";
 import { composeEpilogue, type EpilogueStage } from "../epilogue.js";
 import type { KernelContext } from "../plan.js";
 import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
-import { flatInvocationPrologue, foldedDispatch, headerComment, storageBindings, u32Constants, u32Literal } from "../wgsl.js";
-import { MAX_STORAGE_BINDINGS, shapeSummary } from "./common.js";
-import { outputPixels, reductionLength, type ConvGeometry } from "./geometry.js";
-import type { ColumnChunk } from "./im2col.js";
+import {
+  flatInvocationPrologue,
+  foldedDispatch,
+  headerComment,
+  MAX_STORAGE_BINDINGS,
+  storageBindings,
+  u32Constants,
+  u32Literal,
+} from "../wgsl.js";
+import { shapeSummary } from "./common.js";
+import { chunkDescription, chunkWgsl, type ColumnChunking } from "./chunking.js";
+import { reductionLength, type ConvGeometry } from "./geometry.js";
 
 const LANES = ["x", "y", "z", "w"] as const;
 
@@ -22,22 +30,25 @@ export function emitConvGemm(
   g: ConvGeometry,
   schedule: Im2colConvSchedule,
   stages: readonly EpilogueStage[],
-  chunk: ColumnChunk,
+  chunking: ColumnChunking,
   columnsBuffer: number,
+  counterBuffer: number | undefined,
   stepName: string,
 ): void {
+  const chunk = chunkWgsl(chunking);
   const tileM = Math.min(schedule.tileM, g.filtersPerGroup);
   const vectorsPerTile = schedule.tileN / 4;
-  const vectorColumns = chunk.stride / 4;
+  const vectorColumns = chunking.columns / 4;
   const rowTiles = Math.ceil(g.filtersPerGroup / tileM);
   const columnTiles = Math.ceil(vectorColumns / vectorsPerTile);
   const dispatch = foldedDispatch(g.groups * rowTiles * columnTiles, schedule.workgroupSize);
-  const epilogue = composeEpilogue(stages, ["columns", "weight", "output"]);
+  const epilogue = composeEpilogue(stages, ["columns", "weight", "output", "chunk"]);
   const alignedRows = reductionLength(g) % 4 === 0;
   const bindingSpecs = [
     { name: "columns", access: "read" as const, element: "vec4<f32>" as const },
     { name: "weight", access: "read" as const, element: alignedRows ? ("vec4<f32>" as const) : ("f32" as const) },
     { name: "output", access: "read_write" as const },
+    ...(counterBuffer === undefined ? [] : [{ name: "chunk", access: "read" as const, element: "u32" as const }]),
     ...epilogue.bindingSpecs,
   ];
   if (bindingSpecs.length > MAX_STORAGE_BINDINGS) {
@@ -47,6 +58,7 @@ export function emitConvGemm(
   const rowIndices = Array.from({ length: tileM }, (_, i) => i);
   const vectorIndices = Array.from({ length: vectorsPerTile }, (_, q) => q);
   const body: string[] = [
+    ...chunk.prologue,
     `  let column_tile = index % COLUMN_TILES;`,
     `  let row_tile = (index / COLUMN_TILES) % ROW_TILES;`,
     `  let group = index / (COLUMN_TILES * ROW_TILES);`,
@@ -97,8 +109,8 @@ export function emitConvGemm(
     for (const lane of [0, 1, 2, 3]) {
       const j = `(v0 + ${u32Literal(q)}) * 4u + ${u32Literal(lane)}`;
       body.push(
-        `  if (${j} < COLUMN_COUNT) {`,
-        `    let column = FIRST_COLUMN + ${j};`,
+        `  if (${j} < column_count) {`,
+        `    let column = first_column + ${j};`,
         `    let base = ((column / (OH * OW)) * K + group * M + m0) * OH * OW + column % (OH * OW);`,
       );
       for (const i of rowIndices) {
@@ -113,9 +125,9 @@ export function emitConvGemm(
     headerComment(`conv GEMM (after im2col): layer ${node.name}`, {
       ...shapeSummary(g),
       schedule: describeSchedule(schedule),
-      gemm: `per group: [${g.filtersPerGroup} x ${reductionLength(g)}] weights x [${reductionLength(g)} x ${chunk.count}] columns`,
+      gemm: `per group: [${g.filtersPerGroup} x ${reductionLength(g)}] weights x [${reductionLength(g)} x ${chunking.columns}] columns`,
       "register tile": `${tileM} filters x ${schedule.tileN} columns`,
-      chunk: `global columns ${chunk.first}..${chunk.first + chunk.count - 1} of ${g.batch * outputPixels(g)}`,
+      chunks: chunkDescription(chunking),
       epilogue: epilogue.description,
     }),
     "",
@@ -128,8 +140,7 @@ export function emitConvGemm(
       M: g.filtersPerGroup,
       R: reductionLength(g),
       VECTOR_COLUMNS: vectorColumns,
-      FIRST_COLUMN: chunk.first,
-      COLUMN_COUNT: chunk.count,
+      ...chunk.constants,
       TILE_M: tileM,
       VECTORS_PER_TILE: vectorsPerTile,
       ROW_TILES: rowTiles,
@@ -154,6 +165,7 @@ export function emitConvGemm(
       { buffer: columnsBuffer, access: "read" },
       { buffer: context.paramBuffer("weight"), access: "read" },
       { buffer: context.outputBuffer, access: "read_write" },
+      ...(counterBuffer === undefined ? [] : [{ buffer: counterBuffer, access: "read" as const }]),
       ...epilogue.kernelBindings,
     ],
   });

@@ -18,37 +18,10 @@ import {
 import { shapeSummary } from "./common.js";
 import type { EpilogueStage } from "../epilogue.js";
 import { emitConvGemm } from "./gemm.js";
-import { outputPixels, paddingFunctions, reductionLength, type ConvGeometry } from "./geometry.js";
+import { chunkDescription, chunkWgsl, columnChunking, type ColumnChunking } from "./chunking.js";
+import { paddingFunctions, reductionLength, type ConvGeometry } from "./geometry.js";
 
-/**
- * Cap on the column buffer: beyond it the batch x pixels columns are processed in chunks that reuse
- * one buffer (each chunk is an im2col + GEMM pair), keeping memory bounded for big inputs and batches.
- */
-export const COLUMN_BUFFER_LIMIT_BYTES = 32 * 1024 * 1024;
-
-/** A range of global columns (n * OH * OW + p) handled by one im2col + GEMM pair. */
-export interface ColumnChunk {
-  first: number;
-  count: number;
-  /** `count` rounded up to a multiple of 4: the row stride of the column buffer, in floats. */
-  stride: number;
-}
-
-/** Equal chunks of at most `maxChunkColumns` (0: no cap) columns, within the column-buffer memory cap. */
-export function columnChunks(geometry: ConvGeometry, maxChunkColumns: number, limitBytes = COLUMN_BUFFER_LIMIT_BYTES): ColumnChunk[] {
-  const total = geometry.batch * outputPixels(geometry);
-  const bytesPerColumn = geometry.groups * reductionLength(geometry) * 4;
-  const fitting = Math.floor(limitBytes / bytesPerColumn / 4) * 4;
-  if (fitting < 4) throw new Error(`internal: conv reduction of ${bytesPerColumn / 4} rows is too long for im2col`);
-  const maxColumns = maxChunkColumns === 0 ? fitting : Math.min(fitting, maxChunkColumns);
-  const chunkCount = Math.ceil(total / maxColumns);
-  const stride = Math.ceil(Math.ceil(total / chunkCount) / 4) * 4;
-  const chunks: ColumnChunk[] = [];
-  for (let first = 0; first < total; first += stride) {
-    chunks.push({ first, count: Math.min(stride, total - first), stride });
-  }
-  return chunks;
-}
+const LANES = ["x", "y", "z", "w"] as const;
 
 export function emitIm2colConv(
   node: Node,
@@ -57,13 +30,47 @@ export function emitIm2colConv(
   schedule: Im2colConvSchedule,
   stages: readonly EpilogueStage[],
 ): void {
-  const chunks = columnChunks(geometry, schedule.maxChunkColumns);
-  const stride = chunks[0]!.stride;
-  const columnsBuffer = context.scratchBuffer("columns", geometry.groups * reductionLength(geometry) * stride * 4);
-  chunks.forEach((chunk, position) => {
-    const suffix = chunks.length === 1 ? "" : `_${position}`;
-    emitIm2col(node, context, geometry, schedule, chunk, columnsBuffer, `${node.name}.im2col${suffix}`);
-    emitConvGemm(node, context, geometry, schedule, stages, chunk, columnsBuffer, `${node.name}.gemm${suffix}`);
+  const chunking = columnChunking(geometry, schedule.maxChunkColumns);
+  const columnsBuffer = context.scratchBuffer("columns", geometry.groups * reductionLength(geometry) * chunking.columns * 4);
+  if (chunking.count === 1) {
+    emitIm2col(node, context, geometry, schedule, chunking, columnsBuffer, undefined, `${node.name}.im2col`);
+    emitConvGemm(node, context, geometry, schedule, stages, chunking, columnsBuffer, undefined, `${node.name}.gemm`);
+    return;
+  }
+  const counterBuffer = context.scratchBuffer("chunk", 4);
+  emitCounterStep(node, context, counterBuffer, "reset", `${node.name}.chunk_reset`);
+  for (let position = 0; position < chunking.count; position++) {
+    emitIm2col(node, context, geometry, schedule, chunking, columnsBuffer, counterBuffer, `${node.name}.im2col_${position}`);
+    emitConvGemm(node, context, geometry, schedule, stages, chunking, columnsBuffer, counterBuffer, `${node.name}.gemm_${position}`);
+    if (position + 1 < chunking.count) {
+      emitCounterStep(node, context, counterBuffer, "advance", `${node.name}.chunk_advance_${position}`);
+    }
+  }
+}
+
+/** Sets the chunk counter to 0 (before the first chunk) or adds 1 (between chunks). */
+function emitCounterStep(node: Node, context: KernelContext, counterBuffer: number, action: "reset" | "advance", stepName: string): void {
+  const wgsl = [
+    headerComment(`im2col chunk counter ${action}: layer ${node.name}`, {
+      why: "the chunked im2col and GEMM kernels read which chunk they compute from this counter",
+    }),
+    "",
+    `@group(0) @binding(0) var<storage, read_write> chunk: array<u32>;`,
+    "",
+    `@compute @workgroup_size(1)`,
+    `fn main() {`,
+    action === "reset" ? `  chunk[0] = 0u;` : `  chunk[0] = chunk[0] + 1u;`,
+    `}`,
+    "",
+  ].join("\n");
+  context.emit({
+    name: stepName,
+    node: node.id,
+    layer: node.name,
+    wgsl,
+    entryPoint: "main",
+    workgroups: [1, 1, 1],
+    bindings: [{ buffer: counterBuffer, access: "read_write" }],
   });
 }
 
@@ -72,14 +79,17 @@ function emitIm2col(
   context: KernelContext,
   g: ConvGeometry,
   schedule: Im2colConvSchedule,
-  chunk: ColumnChunk,
+  chunking: ColumnChunking,
   columnsBuffer: number,
+  counterBuffer: number | undefined,
   stepName: string,
 ): void {
   const rows = reductionLength(g);
-  const vectorColumns = chunk.stride / 4;
+  const vectorColumns = chunking.columns / 4;
+  const chunk = chunkWgsl(chunking);
   const dispatch = foldedDispatch(g.groups * rows * vectorColumns, schedule.workgroupSize);
   const body = [
+    ...chunk.prologue,
     `  let vector_column = index % VECTOR_COLUMNS;`,
     `  let row = (index / VECTOR_COLUMNS) % ROWS;`,
     `  let group = index / (VECTOR_COLUMNS * ROWS);`,
@@ -87,23 +97,27 @@ function emitIm2col(
     `  let kh = (row / KW) % KH;`,
     `  let kw = row % KW;`,
     `  let first = vector_column * 4u;`,
-    `  columns[index] = vec4<f32>(`,
-    ...[0, 1, 2, 3].map(
-      (lane) => `    column_value(first + ${u32Literal(lane)}, channel, kh, kw)${lane === 3 ? "" : ","}`,
-    ),
-    `  );`,
+    `  // Columns past the chunk's end (row padding to a multiple of 4) hold zeros.`,
+    `  var values = vec4<f32>(0.0f);`,
+    ...LANES.flatMap((lane, position) => [
+      `  if (first + ${u32Literal(position)} < column_count) {`,
+      `    values.${lane} = column_value(first_column + first + ${u32Literal(position)}, channel, kh, kw);`,
+      `  }`,
+    ]),
+    `  columns[index] = values;`,
   ];
   const wgsl = [
     headerComment(`im2col: layer ${node.name}`, {
       ...shapeSummary(g),
       schedule: describeSchedule(schedule),
-      columns: `[${g.groups}][${rows}][${chunk.stride}] (groups, C/groups*KH*KW, chunk columns padded to 4)`,
-      chunk: `global columns ${chunk.first}..${chunk.first + chunk.count - 1} of ${g.batch * outputPixels(g)} (n*OH*OW + p)`,
+      columns: `[${g.groups}][${rows}][${chunking.columns}] (groups, C/groups*KH*KW, columns of one chunk)`,
+      chunks: chunkDescription(chunking),
     }),
     "",
     storageBindings([
       { name: "input", access: "read" },
       { name: "columns", access: "read_write", element: "vec4<f32>" },
+      ...(counterBuffer === undefined ? [] : [{ name: "chunk", access: "read" as const, element: "u32" as const }]),
     ]),
     "",
     u32Constants({
@@ -117,8 +131,7 @@ function emitIm2col(
       CHANNELS_PER_GROUP: g.channelsPerGroup,
       ROWS: rows,
       VECTOR_COLUMNS: vectorColumns,
-      FIRST_COLUMN: chunk.first,
-      COLUMN_COUNT: chunk.count,
+      ...chunk.constants,
     }),
     `const STRIDE_H: i32 = ${i32Literal(g.strideH)};`,
     `const STRIDE_W: i32 = ${i32Literal(g.strideW)};`,
@@ -129,12 +142,8 @@ function emitIm2col(
     "",
     paddingFunctions(g),
     "",
-    `// The input value multiplying tap (channel, kh, kw) for the chunk's j-th column; 0 past the chunk.`,
-    `fn column_value(j: u32, channel: u32, kh: u32, kw: u32) -> f32 {`,
-    `  if (j >= COLUMN_COUNT) {`,
-    `    return 0.0f;`,
-    `  }`,
-    `  let column = FIRST_COLUMN + j;`,
+    `// The input value multiplying tap (channel, kh, kw) at global column n * OH * OW + pixel.`,
+    `fn column_value(column: u32, channel: u32, kh: u32, kw: u32) -> f32 {`,
     `  let n = column / (OH * OW);`,
     `  let pixel = column % (OH * OW);`,
     `  let row = source_row(i32(pixel / OW) * STRIDE_H - PAD_TOP + i32(kh) * DILATION_H);`,
@@ -160,6 +169,8 @@ function emitIm2col(
     bindings: [
       { buffer: context.inputBuffers[0]!, access: "read" },
       { buffer: columnsBuffer, access: "read_write" },
+      ...(counterBuffer === undefined ? [] : [{ buffer: counterBuffer, access: "read" as const }]),
     ],
   });
 }
+
