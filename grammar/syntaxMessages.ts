@@ -7,7 +7,11 @@ import type { ParseErrorFacts } from "./errorMessages.js";
 import type { Closer, OpenBracket } from "./openBrackets.js";
 import * as t from "./tokens.js";
 
-/** Where the caret goes: on the token found, just after the previous token, or over both. */
+/**
+ * Where the caret goes: on the token found; just after the previous token when the found token is on
+ * a later line (where a missing `)` belongs); on the previous token; over both; or just after the
+ * token two back (a dangling `->`).
+ */
 export type Anchor = "found" | "after-previous" | "previous" | "previous-and-found" | "after-two-before";
 
 export interface Description {

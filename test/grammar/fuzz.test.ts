@@ -24,7 +24,7 @@ function prng(seed: number): () => number {
 const examplesDirectory = join(import.meta.dirname, "../../examples");
 const exampleSources: Record<string, string> = existsSync(examplesDirectory)
   ? Object.fromEntries(
-      readdirSync(examplesDirectory)
+      readdirSync(examplesDirectory, { recursive: true, encoding: "utf8" })
         .filter((file) => file.endsWith(".cnn"))
         .sort()
         .map((file) => [`examples/${file}`, readFileSync(join(examplesDirectory, file), "utf8")]),
@@ -153,6 +153,7 @@ describe("fuzzing the parser", () => {
       for (const diagnostic of result.diagnostics) {
         if (diagnostic.code !== "lex" && diagnostic.code !== "syntax") problems.push(`unexpected code ${diagnostic.code}`);
         if (diagnostic.message.length === 0) problems.push("empty message");
+        if (/undefined|NaN/.test(`${diagnostic.message} ${diagnostic.hint ?? ""}`)) problems.push(`placeholder in: ${diagnostic.message}`);
         problems.push(spanProblem(diagnostic.span, text, lineCount, file) ?? "");
       }
       for (const span of collectSpans(result.program.items, [])) problems.push(spanProblem(span, text, lineCount, file) ?? "");
