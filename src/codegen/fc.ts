@@ -76,11 +76,12 @@ export function emitFc(node: Node, context: KernelContext, stages: readonly Epil
   body.push(`  }`);
   for (const b of rows) {
     body.push(`  if (n0 + ${u32Literal(b)} < BATCH) {`);
+    body.push(`    let row_start${b} = (n0 + ${u32Literal(b)}) * OUT_FEATURES + o0;`);
     for (const i of outputs) {
-      const place = `(n0 + ${u32Literal(b)}) * OUT_FEATURES + o0 + ${u32Literal(i)}`;
       const sum = vectorized ? `dot(acc${i}_${b}, vec4<f32>(1.0f))` : `acc${i}_${b}`;
-      const store = `output[${place}] = apply_epilogue(${sum}, o0 + ${u32Literal(i)}, ${place});`;
-      body.push(i === 0 ? `    ${store}` : `    if (o0 + ${u32Literal(i)} < OUT_FEATURES) { ${store} }`);
+      const at = `row_start${b} + ${u32Literal(i)}`;
+      const store = `output[${at}] = apply_epilogue(${sum}, o0 + ${u32Literal(i)}, ${at});`;
+      body.push(i === 0 ? `    ${store}` : `    if (o0 + ${u32Literal(i)} < OUT_FEATURES) {\n      ${store}\n    }`);
     }
     body.push(`  }`);
   }
@@ -101,7 +102,7 @@ export function emitFc(node: Node, context: KernelContext, stages: readonly Epil
       BATCH: batch,
       IN_FEATURES: inFeatures,
       OUT_FEATURES: outFeatures,
-      STEPS: inFeatures / step,
+      STEPS: inFeatures / step, // loads per row: vec4s, or floats when IN_FEATURES % 4 != 0
       OUTPUTS_PER_INVOCATION: outputsPerInvocation,
       ROWS_PER_INVOCATION: rowsPerInvocation,
       OUTPUT_TILES: outputTiles,
