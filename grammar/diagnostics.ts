@@ -55,9 +55,9 @@ export function formatDiagnostic(diagnostic: Diagnostic, sources: ReadonlyMap<st
       const gutter = String(span.startLine).length;
       const lastColumn = span.endLine === span.startLine ? span.endColumn : line.length;
       const width = Math.max(1, lastColumn - span.startColumn + 1);
-      lines.push(`${" ".repeat(gutter + 1)}|`);
+      lines.push(`${" ".repeat(gutter + 2)}|`);
       lines.push(` ${span.startLine} | ${line}`);
-      lines.push(`${" ".repeat(gutter + 1)}| ${" ".repeat(Math.max(0, span.startColumn - 1))}${"^".repeat(width)}`);
+      lines.push(`${" ".repeat(gutter + 2)}| ${" ".repeat(Math.max(0, span.startColumn - 1))}${"^".repeat(width)}`);
     }
   }
   for (const note of diagnostic.notes ?? []) lines.push(`  = note: ${note}`);

@@ -14,9 +14,9 @@ describe("syntax and lexical diagnostics, as printed", () => {
     expectDiagnostics(
       "network N {\n  input image: 1x28x28\n  c1 = conv(6, kernel=5 -> tanh\n}\n",
       `net.cnn:3:25: error[syntax]: expected ')' to close the arguments of conv(
-  |
+   |
  3 |   c1 = conv(6, kernel=5 -> tanh
-  |                         ^^
+   |                         ^^
   = help: add ')' before '->'`,
     );
   });
@@ -25,9 +25,9 @@ describe("syntax and lexical diagnostics, as printed", () => {
     expectDiagnostics(
       "network N {\n  input image: 1x28x28\n  c1 = conv(6, kernel=5\n  c2 = relu\n}\n",
       `net.cnn:3:24: error[syntax]: expected ')' to close the arguments of conv(
-  |
+   |
  3 |   c1 = conv(6, kernel=5
-  |                        ^
+   |                        ^
   = help: add ')' at the end of line 3`,
     );
   });
@@ -36,9 +36,9 @@ describe("syntax and lexical diagnostics, as printed", () => {
     expectDiagnostics(
       "# LeNet-5\nnetwork LeNet5 {\n  input image: 1x32x32\n  c1 = conv(6, kernel=5) -> tanh\n  out = fc(10) -> softmax\n",
       `net.cnn:5:26: error[syntax]: missing '}' to close network LeNet5 opened at 2:1
-  |
+   |
  5 |   out = fc(10) -> softmax
-  |                          ^
+   |                          ^
   = help: add '}' after the last statement`,
     );
   });
@@ -47,9 +47,9 @@ describe("syntax and lexical diagnostics, as printed", () => {
     expectDiagnostics(
       "network A {\n  input x: 3x8x8\n  relu\n\nnetwork B {\n  input y: 3x8x8\n}\n",
       `net.cnn:3:7: error[syntax]: missing '}' to close network A opened at 1:1
-  |
+   |
  3 |   relu
-  |       ^
+   |       ^
   = help: add '}' after the last statement`,
     );
   });
@@ -58,21 +58,21 @@ describe("syntax and lexical diagnostics, as printed", () => {
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6,",
       `net.cnn:3:10: error[syntax]: expected a value, found the end of the file
-  |
+   |
  3 |   conv(6,
-  |          ^
+   |          ^
   = help: a value is a number, dims like 3x3, a name, a list [a, b] or a string
 
 net.cnn:3:10: error[syntax]: missing ')' to close the arguments of conv( opened at 3:3
-  |
+   |
  3 |   conv(6,
-  |          ^
+   |          ^
   = help: add ')'
 
 net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
-  |
+   |
  3 |   conv(6,
-  |          ^
+   |          ^
   = help: add '}' after the last statement`,
     );
   });
@@ -81,9 +81,9 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, kernel 5)\n}\n",
       `net.cnn:3:11: error[syntax]: missing '=' between the argument name 'kernel' and its value
-  |
+   |
  3 |   conv(6, kernel 5)
-  |           ^^^^^^^^
+   |           ^^^^^^^^
   = help: write kernel=5`,
     );
   });
@@ -92,9 +92,9 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6 5)\n}\n",
       `net.cnn:3:10: error[syntax]: missing ',' between arguments
-  |
+   |
  3 |   conv(6 5)
-  |          ^
+   |          ^
   = help: separate arguments with ','`,
     );
   });
@@ -103,9 +103,9 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3, pad=[1 1, 0, 0])\n}\n",
       `net.cnn:3:21: error[syntax]: missing ',' between list items
-  |
+   |
  3 |   conv(6, 3, pad=[1 1, 0, 0])
-  |                     ^
+   |                     ^
   = help: separate list items with ','`,
     );
   });
@@ -114,9 +114,9 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3,)\n}\n",
       `net.cnn:3:12: error[syntax]: expected a value after ',', found ')'
-  |
+   |
  3 |   conv(6, 3,)
-  |            ^
+   |            ^
   = help: remove the trailing ','`,
     );
   });
@@ -125,9 +125,9 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, kernel=)\n}\n",
       `net.cnn:3:18: error[syntax]: expected a value after 'kernel=', found ')'
-  |
+   |
  3 |   conv(6, kernel=)
-  |                  ^
+   |                  ^
   = help: give kernel a value, or remove the argument`,
     );
   });
@@ -136,9 +136,9 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, =3)\n}\n",
       `net.cnn:3:11: error[syntax]: expected an argument name before '='
-  |
+   |
  3 |   conv(6, =3)
-  |           ^
+   |           ^
   = help: named arguments are written name=value, e.g. kernel=3`,
     );
   });
@@ -147,9 +147,9 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(filters=6, 3)\n}\n",
       `net.cnn:3:19: error[syntax]: positional argument after a named argument
-  |
+   |
  3 |   conv(filters=6, 3)
-  |                   ^
+   |                   ^
   = help: put positional arguments before named ones (here before 'filters='), or give this one its name`,
     );
   });
@@ -158,9 +158,9 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3) $ relu\n}\n",
       `net.cnn:3:14: error[lex]: unexpected character '$'
-  |
+   |
  3 |   conv(6, 3) $ relu
-  |              ^
+   |              ^
   = help: remove it`,
     );
   });
@@ -169,9 +169,9 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3) -> relu @@\n}\n",
       `net.cnn:3:22: error[lex]: unexpected characters '@@'
-  |
+   |
  3 |   conv(6, 3) -> relu @@
-  |                      ^^
+   |                      ^^
   = help: remove it`,
     );
   });
@@ -180,15 +180,15 @@ net.cnn:3:10: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input x: 3×8×8\n}\n",
       `net.cnn:2:13: error[lex]: unexpected character '×' (U+00D7)
-  |
+   |
  2 |   input x: 3×8×8
-  |             ^
+   |             ^
   = help: dims are written with a lowercase x, e.g. 3x3
 
 net.cnn:2:15: error[lex]: unexpected character '×' (U+00D7)
-  |
+   |
  2 |   input x: 3×8×8
-  |               ^
+   |               ^
   = help: dims are written with a lowercase x, e.g. 3x3`,
     );
   });
@@ -197,9 +197,9 @@ net.cnn:2:15: error[lex]: unexpected character '×' (U+00D7)
     expectDiagnostics(
       "network Réseau {\n  input x: 3x8x8\n}\n",
       `net.cnn:1:10: error[lex]: unexpected character 'é' (U+00E9)
-  |
+   |
  1 | network Réseau {
-  |          ^
+   |          ^
   = help: names may only use ASCII letters, digits and '_'`,
     );
   });
@@ -208,15 +208,15 @@ net.cnn:2:15: error[lex]: unexpected character '×' (U+00D7)
     expectDiagnostics(
       "use 'blocks.cnn'\n",
       `net.cnn:1:5: error[lex]: unexpected character "'"
-  |
+   |
  1 | use 'blocks.cnn'
-  |     ^
+   |     ^
   = help: strings are written with double quotes: "..."
 
 net.cnn:1:16: error[lex]: unexpected character "'"
-  |
+   |
  1 | use 'blocks.cnn'
-  |                ^
+   |                ^
   = help: strings are written with double quotes: "..."`,
     );
   });
@@ -225,9 +225,9 @@ net.cnn:1:16: error[lex]: unexpected character "'"
     expectDiagnostics(
       "network N {\n  input image: 1 x 28 x 28\n}\n",
       `net.cnn:2:16: error[lex]: dims are written without spaces
-  |
+   |
  2 |   input image: 1 x 28 x 28
-  |                ^^^^^^^^^^^
+   |                ^^^^^^^^^^^
   = help: write 1x28x28`,
     );
   });
@@ -236,9 +236,9 @@ net.cnn:1:16: error[lex]: unexpected character "'"
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3X3)\n}\n",
       `net.cnn:3:11: error[lex]: dims are written with a lowercase 'x'
-  |
+   |
  3 |   conv(6, 3X3)
-  |           ^^^
+   |           ^^^
   = help: write 3x3`,
     );
   });
@@ -247,9 +247,9 @@ net.cnn:1:16: error[lex]: unexpected character "'"
     expectDiagnostics(
       "use \"blocks.cnn\nnetwork N {\n  input x: 3x8x8\n}\n",
       `net.cnn:1:5: error[lex]: unterminated string
-  |
+   |
  1 | use "blocks.cnn
-  |     ^^^^^^^^^^^
+   |     ^^^^^^^^^^^
   = help: add the closing '"' before the end of the line`,
     );
   });
@@ -258,15 +258,15 @@ net.cnn:1:16: error[lex]: unexpected character "'"
     expectDiagnostics(
       "use \"C:\\data\\blocks.cnn\"\n",
       `net.cnn:1:8: error[lex]: unknown escape '\\d' in a string
-  |
+   |
  1 | use "C:\\data\\blocks.cnn"
-  |        ^^
+   |        ^^
   = help: the escapes are \\" \\\\ \\n \\t \\r; write '/' in paths, or '\\\\' for a backslash
 
 net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
-  |
+   |
  1 | use "C:\\data\\blocks.cnn"
-  |             ^^
+   |             ^^
   = help: the escapes are \\" \\\\ \\n \\t \\r; write '/' in paths, or '\\\\' for a backslash`,
     );
   });
@@ -275,9 +275,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  c1 = conv(6, 3) 5\n}\n",
       `net.cnn:3:19: error[syntax]: expected '->' or a new statement, found '5'
-  |
+   |
  3 |   c1 = conv(6, 3) 5
-  |                   ^
+   |                   ^
   = help: connect layers with '->' (conv(6, 5) -> relu), or start a new statement (name = layer(...))`,
     );
   });
@@ -286,9 +286,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  c1 = conv(6, 3) ->\n  c2 = relu\n}\n",
       `net.cnn:3:21: error[syntax]: expected a layer after '->'
-  |
+   |
  3 |   c1 = conv(6, 3) ->
-  |                     ^
+   |                     ^
   = help: remove the '->' at the end of the chain, or add the layer it leads to before 'c2 ='`,
     );
   });
@@ -297,9 +297,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3) -> -> relu\n}\n",
       `net.cnn:3:17: error[syntax]: expected a layer after '->', found '->'
-  |
+   |
  3 |   conv(6, 3) -> -> relu
-  |                 ^^
+   |                 ^^
   = help: remove the extra '->'`,
     );
   });
@@ -308,9 +308,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "netwrk N {\n  input x: 3x8x8\n}\n",
       `net.cnn:1:1: error[syntax]: unexpected 'netwrk' at the top level
-  |
+   |
  1 | netwrk N {
-  | ^^^^^^
+   | ^^^^^^
   = help: did you mean 'network'?`,
     );
   });
@@ -319,9 +319,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  inptu x: 3x8x8\n}\n",
       `net.cnn:2:10: error[syntax]: unexpected ':' after 'inptu x'
-  |
+   |
  2 |   inptu x: 3x8x8
-  |          ^
+   |          ^
   = help: inputs are declared as 'input x: DIMS'`,
     );
   });
@@ -330,9 +330,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n}\n}\n",
       `net.cnn:4:1: error[syntax]: unmatched '}'
-  |
+   |
  4 | }
-  | ^
+   | ^
   = help: remove it, or check the bracket it was meant to close`,
     );
   });
@@ -341,9 +341,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3)) -> relu\n}\n",
       `net.cnn:3:13: error[syntax]: unmatched ')'
-  |
+   |
  3 |   conv(6, 3)) -> relu
-  |             ^
+   |             ^
   = help: remove it, or check the bracket it was meant to close`,
     );
   });
@@ -352,9 +352,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network {\n  input x: 3x8x8\n}\n",
       `net.cnn:1:9: error[syntax]: expected the network's name after 'network', found '{'
-  |
+   |
  1 | network {
-  |         ^
+   |         ^
   = help: e.g. network LeNet5 { ... }`,
     );
   });
@@ -363,9 +363,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input in: 3x8x8\n}\n",
       `net.cnn:2:9: error[syntax]: expected the input's name after 'input', found the keyword 'in'
-  |
+   |
  2 |   input in: 3x8x8
-  |         ^^
+   |         ^^
   = help: 'in' is a reserved word; choose another name`,
     );
   });
@@ -374,9 +374,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input image 1x28x28\n}\n",
       `net.cnn:2:15: error[syntax]: expected ':' after the input name, found '1x28x28'
-  |
+   |
  2 |   input image 1x28x28
-  |               ^^^^^^^
+   |               ^^^^^^^
   = help: write input image: 1x28x28`,
     );
   });
@@ -385,9 +385,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input image: ;\n}\n",
       `net.cnn:2:16: error[syntax]: expected the input's dims after ':', found ';'
-  |
+   |
  2 |   input image: ;
-  |                ^
+   |                ^
   = help: e.g. input image: 1x28x28 (channels x height x width)`,
     );
   });
@@ -396,9 +396,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N\n  input x: 3x8x8\n}\n",
       `net.cnn:1:10: error[syntax]: expected '{' to open the network's body, found the keyword 'input'
-  |
+   |
  1 | network N
-  |          ^
+   |          ^
   = help: add '{'`,
     );
   });
@@ -407,9 +407,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "const WIDTH 64\n",
       `net.cnn:1:13: error[syntax]: expected '=' after 'WIDTH', found '64'
-  |
+   |
  1 | const WIDTH 64
-  |             ^^
+   |             ^^
   = help: write const WIDTH = ...`,
     );
   });
@@ -418,9 +418,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "train {\n  lr 0.01\n}\n",
       `net.cnn:2:6: error[syntax]: expected '=' after 'lr', found '0.01'
-  |
+   |
  2 |   lr 0.01
-  |      ^^^^
+   |      ^^^^
   = help: write lr = ...`,
     );
   });
@@ -429,9 +429,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "train {\n  lr = 0.01\n  5\n}\n",
       `net.cnn:3:3: error[syntax]: expected a setting or '}' in the train section, found '5'
-  |
+   |
  3 |   5
-  |   ^
+   |   ^
   = help: settings look like \`lr = 0.01\``,
     );
   });
@@ -440,9 +440,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  [conv(6, 3) -> relu * 2\n}\n",
       `net.cnn:3:23: error[syntax]: expected ']' to close the repetition
-  |
+   |
  3 |   [conv(6, 3) -> relu * 2
-  |                       ^
+   |                       ^
   = help: add ']' before '*'`,
     );
   });
@@ -451,9 +451,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  [conv(6, 3) -> relu] -> maxpool(2)\n}\n",
       `net.cnn:3:24: error[syntax]: expected '*' and a repeat count after the repetition's ']', found '->'
-  |
+   |
  3 |   [conv(6, 3) -> relu] -> maxpool(2)
-  |                        ^^
+   |                        ^^
   = help: write [ ... ] * 2 to repeat a chain twice`,
     );
   });
@@ -462,9 +462,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  [conv(6, 3) -> relu] *\n}\n",
       `net.cnn:3:25: error[syntax]: expected the repeat count after '*', found '}'
-  |
+   |
  3 |   [conv(6, 3) -> relu] *
-  |                         ^
+   |                         ^
   = help: e.g. [conv(64, 3, pad=1) -> relu] * 2`,
     );
   });
@@ -473,9 +473,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "use blocks\n",
       `net.cnn:1:5: error[syntax]: expected a quoted file path after 'use', found 'blocks'
-  |
+   |
  1 | use blocks
-  |     ^^^^^^
+   |     ^^^^^^
   = help: e.g. use "blocks/resnet.cnn"`,
     );
   });
@@ -484,9 +484,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3) as layer.1e3\n}\n",
       `net.cnn:3:23: error[syntax]: '1e3' is not a valid part of a layer name
-  |
+   |
  3 |   conv(6, 3) as layer.1e3
-  |                       ^^^
+   |                       ^^^
   = help: layer names after 'as' are names and whole numbers separated by '.', e.g. \`as layer1.0.conv1\``,
     );
   });
@@ -495,9 +495,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3) as -> relu\n}\n",
       `net.cnn:3:17: error[syntax]: expected a layer name after 'as', found '->'
-  |
+   |
  3 |   conv(6, 3) as -> relu
-  |                 ^^
+   |                 ^^
   = help: e.g. conv(64, 3) as conv1`,
     );
   });
@@ -506,9 +506,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8 // the input\n}\n",
       `net.cnn:2:19: error[syntax]: comments start with '#', not '//'
-  |
+   |
  2 |   input x: 3x8x8 // the input
-  |                   ^
+   |                   ^
   = help: write # before the comment`,
     );
   });
@@ -517,9 +517,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "block b(ch, ) {\n  conv(ch, 3)\n}\n",
       `net.cnn:1:13: error[syntax]: expected a parameter name, found ')'
-  |
+   |
  1 | block b(ch, ) {
-  |             ^
+   |             ^
   = help: e.g. block basic(ch, stride=1) { ... }`,
     );
   });
@@ -528,9 +528,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "block b(ch, stride=1 {\n  conv(ch, 3)\n}\n",
       `net.cnn:1:22: error[syntax]: expected ')' to close the parameters of block b
-  |
+   |
  1 | block b(ch, stride=1 {
-  |                      ^
+   |                      ^
   = help: add ')' before '{'`,
     );
   });
@@ -539,9 +539,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  in = conv(6, 3)\n}\n",
       `net.cnn:3:3: error[syntax]: 'in' is a reserved word and cannot be used as a name
-  |
+   |
  3 |   in = conv(6, 3)
-  |   ^^
+   |   ^^
   = help: choose another name`,
     );
   });
@@ -550,9 +550,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "train {\n  use = 3\n}\n",
       `net.cnn:2:3: error[syntax]: 'use' is a reserved word and cannot be used as a name
-  |
+   |
  2 |   use = 3
-  |   ^^^
+   |   ^^^
   = help: choose another name`,
     );
   });
@@ -561,9 +561,9 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3)] -> relu\n}\n",
       `net.cnn:3:13: error[syntax]: unmatched ']'
-  |
+   |
  3 |   conv(6, 3)] -> relu
-  |             ^
+   |             ^
   = help: remove it, or check the bracket it was meant to close`,
     );
   });
@@ -572,33 +572,33 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  [[conv(6, [[[1",
       `net.cnn:3:17: error[syntax]: missing ']' to close the list opened at 3:15
-  |
+   |
  3 |   [[conv(6, [[[1
-  |                 ^
+   |                 ^
   = help: add ']'
 
 net.cnn:3:17: error[syntax]: missing ']' to close the list opened at 3:14
-  |
+   |
  3 |   [[conv(6, [[[1
-  |                 ^
+   |                 ^
   = help: add ']'
 
 net.cnn:3:17: error[syntax]: missing ']' to close the list opened at 3:13
-  |
+   |
  3 |   [[conv(6, [[[1
-  |                 ^
+   |                 ^
   = help: add ']'
 
 net.cnn:3:17: error[syntax]: missing ')' to close the arguments of conv( opened at 3:5
-  |
+   |
  3 |   [[conv(6, [[[1
-  |                 ^
+   |                 ^
   = help: add ')'
 
 net.cnn:3:17: error[syntax]: missing '}' to close network N opened at 1:1
-  |
+   |
  3 |   [[conv(6, [[[1
-  |                 ^
+   |                 ^
   = help: add '}' after the last statement`,
     );
   });
@@ -608,9 +608,9 @@ net.cnn:3:17: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       `${line}\n`,
       `net.cnn:1:111: error[syntax]: nesting deeper than 100 levels
-  |
+   |
  1 | ${line}
-  | ${" ".repeat(110)}^
+   | ${" ".repeat(110)}^
   = help: brackets (and '-' signs in a row) may nest at most this deep; simplify this part`,
     );
   });
@@ -619,39 +619,39 @@ net.cnn:3:17: error[syntax]: missing '}' to close network N opened at 1:1
     expectDiagnostics(
       "network N {\n  input image 1x28x28\n  c1 = conv(6, kernel 5) -> tanh\n  s2 = avgpool(2 2)\n  c3 = conv(16, kernel=5 -> tanh\n  out = fc(10) -> -> softmax\n",
       `net.cnn:2:15: error[syntax]: expected ':' after the input name, found '1x28x28'
-  |
+   |
  2 |   input image 1x28x28
-  |               ^^^^^^^
+   |               ^^^^^^^
   = help: write input image: 1x28x28
 
 net.cnn:3:16: error[syntax]: missing '=' between the argument name 'kernel' and its value
-  |
+   |
  3 |   c1 = conv(6, kernel 5) -> tanh
-  |                ^^^^^^^^
+   |                ^^^^^^^^
   = help: write kernel=5
 
 net.cnn:4:18: error[syntax]: missing ',' between arguments
-  |
+   |
  4 |   s2 = avgpool(2 2)
-  |                  ^
+   |                  ^
   = help: separate arguments with ','
 
 net.cnn:5:26: error[syntax]: expected ')' to close the arguments of conv(
-  |
+   |
  5 |   c3 = conv(16, kernel=5 -> tanh
-  |                          ^^
+   |                          ^^
   = help: add ')' before '->'
 
 net.cnn:6:19: error[syntax]: expected a layer after '->', found '->'
-  |
+   |
  6 |   out = fc(10) -> -> softmax
-  |                   ^^
+   |                   ^^
   = help: remove the extra '->'
 
 net.cnn:6:29: error[syntax]: missing '}' to close network N opened at 1:1
-  |
+   |
  6 |   out = fc(10) -> -> softmax
-  |                             ^
+   |                             ^
   = help: add '}' after the last statement`,
     );
   });
