@@ -11,7 +11,11 @@ import { type CliContext, type CliIo, processIo } from "./io.js";
 import { registerRun } from "./run.js";
 import { registerSummary } from "./summary.js";
 
-export async function runCli(args: string[], io: CliIo = processIo): Promise<number> {
+/**
+ * Runs `cnnc ARGS...` and returns the exit status. `extraCommands` registers more commands (tests use
+ * it to check how an unexpected exception is reported).
+ */
+export async function runCli(args: string[], io: CliIo = processIo, extraCommands?: (program: Command, context: CliContext) => void): Promise<number> {
   let exitCode = 0;
   const context: CliContext = { io, setExitCode: (code) => (exitCode = Math.max(exitCode, code)) };
   const program = new Command("cnnc")
@@ -23,6 +27,7 @@ export async function runCli(args: string[], io: CliIo = processIo): Promise<num
   registerSummary(program, context);
   registerRun(program, context);
   registerDoctor(program);
+  extraCommands?.(program, context);
   try {
     await program.parseAsync(args, { from: "user" });
   } catch (error) {

@@ -19,7 +19,7 @@ export interface SummaryRow {
   volume: string;
   /** Activation values this layer adds per image (0 when it runs in place). */
   activations: number;
-  /** `224*224*64 = 3.2M`, or `in place`. */
+  /** `224*224*64 = 3.2M`, `4096` for a vector, or `in place`. */
   activationsText: string;
   params: number;
   /** `(3*3*3)*64 + 64 = 1,792`, or `0`. */
@@ -112,7 +112,7 @@ function summarizeNode(graph: Graph, node: Node): SummaryRow {
       node.inPlace === true
         ? "in place"
         : node.shape.length === 1
-          ? formatInteger(node.activations)
+          ? String(node.activations)
           : `${formatVolumeProduct(node.shape)} = ${formatMagnitude(node.activations)}`,
     params: node.paramCount,
     paramsText: formula === undefined || node.paramCount === 0 ? formatInteger(node.paramCount) : `${formula} = ${formatInteger(node.paramCount)}`,

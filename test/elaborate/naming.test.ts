@@ -75,9 +75,9 @@ network N {
     expect(diagnosticsText(net("conv(4, 3, pad=1) as a\nconv(4, 3, pad=1) as a"))).toBe(
       [
         "main.cnn:4:24: error[duplicate-name]: layer name `a` is already used",
-        "  |",
+        "   |",
         " 4 |   conv(4, 3, pad=1) as a",
-        "  |                        ^",
+        "   |                        ^",
         "  = note: first used at main.cnn:3:24",
         "  = help: layer names must be unique (they name the weights); pick another with `as`",
       ].join("\n"),

@@ -1,0 +1,126 @@
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { paramFullName } from "../../src/ir/graph.js";
+import { EXAMPLES_DIR, compileExample, shapesOf, totalParams } from "./exampleHelpers.js";
+
+describe("every example", () => {
+  const files = readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith(".cnn"));
+
+  it("includes the networks of the issue", () => {
+    expect(files.sort()).toEqual(
+      ["alexnet", "fashion_cnn", "googlenet", "lenet5", "resnet18", "resnet34", "textcnn", "vgg16", "vgg19", "zfnet"].map((name) => `${name}.cnn`),
+    );
+  });
+
+  for (const file of files) {
+    it(`${file} compiles without diagnostics and verifies after every pass`, () => {
+      expect(compileExample(file).nodes.length).toBeGreaterThan(3);
+    });
+  }
+});
+
+describe("known parameter counts", () => {
+  it("LeNet-5 with the full C3: 61,706", () => {
+    const graph = compileExample("lenet5.cnn");
+    expect(totalParams(graph)).toBe((5 * 5 * 1 * 6 + 6) + (5 * 5 * 6 * 16 + 16) + (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10));
+    expect(totalParams(graph)).toBe(61_706);
+    expect(graph.nodes.map((n) => n.shape)).toEqual([
+      [1, 32, 32], [6, 28, 28], [6, 28, 28], [6, 14, 14], [16, 10, 10], [16, 10, 10], [16, 5, 5],
+      [120], [120], [84], [84], [10], [10],
+    ]);
+  });
+
+  it("VGG-16: 138,357,544 and VGG-19: 143,667,240", () => {
+    expect(totalParams(compileExample("vgg16.cnn"))).toBe(138_357_544);
+    expect(totalParams(compileExample("vgg19.cnn"))).toBe(143_667_240);
+  });
+
+  it("ResNet-18: 11,689,512 and ResNet-34: 21,797,672, as torchvision", () => {
+    expect(totalParams(compileExample("resnet18.cnn"))).toBe(11_689_512);
+    expect(totalParams(compileExample("resnet34.cnn"))).toBe(21_797_672);
+  });
+
+  it("AlexNet as the notes draw it: CONV1 55x55x96 and the listed volumes", () => {
+    const graph = compileExample("alexnet.cnn");
+    const volumes = graph.nodes.filter((n) => ["conv", "pool", "lrn", "fc"].includes(n.attrs.op)).map((n) => [n.name, n.shape]);
+    expect(volumes).toEqual([
+      ["conv1", [96, 55, 55]], ["pool1", [96, 27, 27]], ["norm1", [96, 27, 27]],
+      ["conv2", [256, 27, 27]], ["pool2", [256, 13, 13]], ["norm2", [256, 13, 13]],
+      ["conv3", [384, 13, 13]], ["conv4", [384, 13, 13]], ["conv5", [256, 13, 13]], ["pool3", [256, 6, 6]],
+      ["fc6", [4096]], ["fc7", [4096]], ["fc8", [1000]],
+    ]);
+    expect(graph.nodes[1]!.paramCount).toBe(11 * 11 * 3 * 96 + 96);
+    expect(totalParams(graph)).toBe(62_378_344);
+  });
+
+  it("ZFNet: 7x7 stride 2 first layer and 512/1024/512 middle layers", () => {
+    const graph = compileExample("zfnet.cnn");
+    expect(shapesOf(graph, "conv")).toEqual([[96, 110, 110], [256, 26, 26], [512, 13, 13], [1024, 13, 13], [512, 13, 13]]);
+    expect(shapesOf(graph, "pool")).toEqual([[96, 55, 55], [256, 13, 13], [512, 6, 6]]);
+    const expected =
+      (7 * 7 * 3 * 96 + 96) + (5 * 5 * 96 * 256 + 256) + (3 * 3 * 256 * 512 + 512) + (3 * 3 * 512 * 1024 + 1024) +
+      (3 * 3 * 1024 * 512 + 512) + (6 * 6 * 512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000);
+    expect(totalParams(graph)).toBe(expected);
+  });
+
+  it("GoogLeNet: the inception outputs of table 1 and global average pooling", () => {
+    const graph = compileExample("googlenet.cnn");
+    expect(shapesOf(graph, "concat")).toEqual([
+      [256, 28, 28], [480, 28, 28],
+      [512, 14, 14], [512, 14, 14], [512, 14, 14], [528, 14, 14], [832, 14, 14],
+      [832, 7, 7], [1024, 7, 7],
+    ]);
+    expect(shapesOf(graph, "global_pool")).toEqual([[1024, 1, 1]]);
+    // Table 1 of the paper lists 6.8M parameters for the whole network; counted exactly (biases included,
+    // auxiliary classifiers excluded) it is 6,998,552.
+    expect(totalParams(graph)).toBe(6_998_552);
+  });
+
+  it("TextCNN: widths 3/4/5 over a 5x7 sentence, 1-max pooling, concat", () => {
+    const graph = compileExample("textcnn.cnn");
+    expect(graph.nodes[0]!.shape).toEqual([5, 7]);
+    expect(shapesOf(graph, "conv")).toEqual([[100, 5], [100, 4], [100, 3]]);
+    expect(shapesOf(graph, "global_pool")).toEqual([[100, 1], [100, 1], [100, 1]]);
+    expect(shapesOf(graph, "concat")).toEqual([[300, 1]]);
+    expect(graph.nodes.filter((n) => n.attrs.op === "conv").map((n) => n.params[0]!.shape)).toEqual([[100, 5, 3], [100, 5, 4], [100, 5, 5]]);
+    expect(totalParams(graph)).toBe((3 * 5 * 100 + 100) + (4 * 5 * 100 + 100) + (5 * 5 * 100 + 100) + (300 * 2 + 2));
+  });
+
+  it("FashionCNN: 1x28x28, two conv stages, and its train section", () => {
+    const graph = compileExample("fashion_cnn.cnn");
+    expect(shapesOf(graph, "pool")).toEqual([[32, 14, 14], [64, 7, 7]]);
+    expect(shapesOf(graph, "batchnorm")).toEqual([[32, 28, 28], [64, 14, 14]]);
+    expect(graph.train).toEqual({
+      loss: "cross_entropy",
+      optimizer: { kind: "sgd", momentum: 0.9, weightDecay: 5e-4 },
+      learningRate: 0.01,
+      batch: 64,
+      epochs: 5,
+      data: { kind: "fashion_mnist", path: "/usr/share/datasets/fashion-mnist" },
+      span: graph.train!.span,
+    });
+  });
+});
+
+describe("PyTorch names", () => {
+  it("ResNet-18's parameters and buffers have exactly torchvision's state_dict names (less num_batches_tracked)", () => {
+    const bn = (prefix: string) => ["weight", "bias", "running_mean", "running_var"].map((p) => `${prefix}.${p}`);
+    const expected = ["conv1.weight", ...bn("bn1")];
+    const widths = [64, 128, 256, 512];
+    widths.forEach((_, stage) => {
+      for (const block of [0, 1]) {
+        const prefix = `layer${stage + 1}.${block}`;
+        expected.push(`${prefix}.conv1.weight`, ...bn(`${prefix}.bn1`), `${prefix}.conv2.weight`, ...bn(`${prefix}.bn2`));
+        if (stage > 0 && block === 0) expected.push(`${prefix}.downsample.0.weight`, ...bn(`${prefix}.downsample.1`));
+      }
+    });
+    expected.push("fc.weight", "fc.bias");
+    const graph = compileExample("resnet18.cnn");
+    const names = graph.nodes.flatMap((node) => node.params.map((param) => paramFullName(node, param)));
+    expect(names).toEqual(expected);
+    const shapes = new Map(graph.nodes.flatMap((node) => node.params.map((param) => [paramFullName(node, param), param.shape])));
+    expect(shapes.get("conv1.weight")).toEqual([64, 3, 7, 7]);
+    expect(shapes.get("layer2.0.downsample.0.weight")).toEqual([128, 64, 1, 1]);
+    expect(shapes.get("fc.weight")).toEqual([1000, 512]);
+  });
+});

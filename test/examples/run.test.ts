@@ -1,0 +1,91 @@
+// Every example network runs on the GPU and matches the CPU reference end to end, at batch 2, with
+// weights initialized from a seed. Networks too slow for CI at full size run at a reduced input size:
+// the test rewrites the `input` line's spatial dims to the smallest size that still compiles (keeping
+// the size modulo 32, so stride-2 stages still divide), which changes nothing but the activation sizes
+// (and fc input widths). Tolerance: `cnnc run --check`'s (runtime/compareOutputs.ts):
+// |gpu - ref| <= 1e-4 * max(1, max|ref|) + 1e-3 * |ref| per element.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { describe, expect, it } from "vitest";
+
+import { compareOutput } from "../../runtime/compareOutputs.js";
+import { randomNormalTensor } from "../../runtime/init.js";
+import { createSession } from "../../runtime/session.js";
+import { compileSource } from "../../src/compile.js";
+import { hasErrors } from "../../grammar/diagnostics.js";
+import type { Graph } from "../../src/ir/graph.js";
+import { runReference } from "../../src/reference/interpret.js";
+import { testGpu } from "../codegen/gpuHarness.js";
+
+const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples");
+/** Multiply-accumulates per sample above which an example runs at a reduced input size. */
+const MACS_BUDGET = 60e6;
+const BATCH = 2;
+
+const INPUT_LINE = /^(\s*input\s+\w+\s*:\s*)(\d+)x(\d+)x(\d+)/m;
+
+function compileText(text: string, file: string): Graph | undefined {
+  const result = compileSource(text, file);
+  return hasErrors(result.diagnostics) ? undefined : result.graph;
+}
+
+function totalMacs(graph: Graph): number {
+  return graph.nodes.reduce((sum, node) => sum + node.macs, 0);
+}
+
+/** The example's graph at full size, or at the smallest square input of the same size mod 32 that compiles. */
+function exampleGraph(file: string): { graph: Graph; input: string } {
+  const text = readFileSync(file, "utf8");
+  const full = compileText(text, file);
+  if (full === undefined) throw new Error(`${file} does not compile`);
+  const match = INPUT_LINE.exec(text);
+  const fullInput = match === null ? "as written" : `${match[2]}x${match[3]}x${match[4]}`;
+  if (totalMacs(full) <= MACS_BUDGET || match === null) return { graph: full, input: fullInput };
+  const size = Number(match[3]);
+  for (let candidate = (size % 32) + 32; candidate < size; candidate += 32) {
+    const reduced = text.replace(INPUT_LINE, `$1$2x${candidate}x${candidate}`);
+    const graph = compileText(reduced, file);
+    if (graph !== undefined) return { graph, input: `${match[2]}x${candidate}x${candidate} (reduced from ${fullInput})` };
+  }
+  return { graph: full, input: fullInput };
+}
+
+const examples = readdirSync(EXAMPLES_DIR)
+  .filter((name) => name.endsWith(".cnn"))
+  .sort();
+
+describe("example networks on the GPU", () => {
+  it("are all found", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+  });
+
+  for (const name of examples) {
+    it(`${name} matches the reference`, async () => {
+      const { graph, input } = exampleGraph(join(EXAMPLES_DIR, name));
+      const session = await createSession(graph, { seed: 1, gpu: await testGpu() });
+      try {
+        const inputs = new Map(
+          graph.inputs.map((id) => {
+            const node = graph.nodes[id]!;
+            return [node.name, randomNormalTensor([BATCH, ...node.shape], 2, node.name)] as const;
+          }),
+        );
+        const outputs = await session.run(inputs);
+        const reference = runReference(graph, inputs, session.weights).outputs;
+        for (const [outputName, expected] of reference) {
+          const comparison = compareOutput(outputName, outputs.get(outputName)!, expected);
+          expect(
+            comparison.passed,
+            `${name} at input ${input}: ${outputName} max abs error ${comparison.maxAbsError}, max rel error ${comparison.maxRelError}`,
+          ).toBe(true);
+          // A network whose output is all zeros would pass trivially; the seeded weights make it non-zero.
+          expect(expected.data.some((value) => value !== 0)).toBe(true);
+        }
+      } finally {
+        session.destroy();
+      }
+    });
+  }
+});
