@@ -13,7 +13,7 @@ export function renderSummary(summary: Summary): string {
       .join("  ")
       .trimEnd();
   const { totals, memory } = summary;
-  const mib = (bytes: number) => `${(bytes / 2 ** 20).toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })} MiB`;
+  const mib = formatBytes;
   const activationBytes = memory.activationBytes;
   const lines = [
     `${summary.network}: input ${formatDims(summary.input)} (${summary.input.length === 3 ? "CxHxW" : summary.input.length === 2 ? "CxL" : "F"}); output volumes are HxWxC as in the course notes`,
@@ -30,6 +30,14 @@ export function renderSummary(summary: Summary): string {
     "Activations count each layer's output once per image; elementwise layers marked `in place` overwrite their input (as PyTorch's inplace ReLU does) and add nothing.",
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** `58.1 MiB`, `35.6 KiB`, `512 B`: MiB from 1 MiB up (the notes' unit), smaller units below. */
+export function formatBytes(bytes: number): string {
+  const oneDecimal = (value: number) => value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  if (bytes >= 2 ** 20) return `${oneDecimal(bytes / 2 ** 20)} MiB`;
+  if (bytes >= 2 ** 10) return `${oneDecimal(bytes / 2 ** 10)} KiB`;
+  return `${bytes} B`;
 }
 
 /** Parameter bytes that are buffers (batchnorm running statistics), which have no gradient. */

@@ -50,11 +50,6 @@ export function formatDecimal(value: number): string {
   return String(Number(value.toFixed(2)));
 }
 
-/** Bytes as MiB with one decimal: `58.1 MiB`. */
-export function formatMebibytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
-
 /** "a, b or c" */
 export function formatAlternatives(items: readonly string[], conjunction = "or"): string {
   if (items.length <= 1) return items.join("");

@@ -16,7 +16,7 @@ describe("cnnc summary", () => {
     expect(lines[4]).toMatch(/^c1\s+conv\s+28x28x6\s+28\*28\*6 = 4.7K\s+\(5\*5\*1\)\*6 \+ 6 = 156\s+118K$/);
     expect(lines[5]).toMatch(/^c1\.tanh\s+tanh\s+28x28x6\s+in place\s+0\s+0$/);
     expect(run.stdout).toContain("c5           fc       120");
-    expect(run.stdout).toContain("params:                 61,706 (0.2 MiB as float32)\n");
+    expect(run.stdout).toContain("params:                 61,706 (241.0 KiB as float32)\n");
     expect(run.stdout).toContain("activations per image:  ");
     expect(run.stdout).toContain("forward memory, batch 1: ");
   });
