@@ -106,6 +106,17 @@ describe("PlanExecutor", () => {
     }
   });
 
+  it("names the kernel and layer when a kernel does not compile or exceeds the dispatch limits", async () => {
+    const gpu = await testGpu();
+    const graph = chainGraph([4], [{ op: "relu" }]);
+    const broken = buildPlan(graph, 1);
+    broken.steps[0] = { ...broken.steps[0]!, wgsl: broken.steps[0]!.wgsl.replace("max(v, 0.0f)", "max(v, 0u)") };
+    await expect(createExecutor(gpu, broken, new Map())).rejects.toThrow(/kernel l0\.relu: WGSL compilation reported 1 error/);
+    const huge = buildPlan(graph, 1);
+    huge.steps[0] = { ...huge.steps[0]!, workgroups: [gpu.device.limits.maxComputeWorkgroupsPerDimension + 1, 1, 1] };
+    await expect(createExecutor(gpu, huge, new Map())).rejects.toThrow(/kernel l0\.relu dispatches/);
+  });
+
   it("fails cleanly after destroy", async () => {
     const gpu = await testGpu();
     const executor = await createExecutor(gpu, buildPlan(chainGraph([2], [{ op: "relu" }]), 1), new Map());
