@@ -36,7 +36,7 @@ export async function runOnGpu(graph: Graph, inputs: Map<string, Tensor>, weight
   }
 }
 
-/** The first element out of tolerance, or undefined; plus the largest absolute error. */
+/** The largest absolute error, and the first element out of tolerance (NaN fails unless both are NaN). */
 export function compareTensors(
   actual: Tensor,
   expected: Tensor,
@@ -48,10 +48,11 @@ export function compareTensors(
   for (let i = 0; i < expected.data.length; i++) {
     const a = actual.data[i]!;
     const e = expected.data[i]!;
+    if (Object.is(a, e)) continue;
     const error = Math.abs(a - e);
-    const bad = !(error <= tolerance.atol + tolerance.rtol * Math.abs(e)) && !(Object.is(a, e));
-    if (Number.isNaN(error) ? !Object.is(a, e) : error > maxAbsError) maxAbsError = Number.isNaN(error) ? Infinity : error;
-    if (bad && firstBad === undefined) firstBad = { index: i, actual: a, expected: e };
+    maxAbsError = Number.isNaN(error) ? Infinity : Math.max(maxAbsError, error);
+    const within = error <= tolerance.atol + tolerance.rtol * Math.abs(e);
+    if (!within && firstBad === undefined) firstBad = { index: i, actual: a, expected: e };
   }
   return firstBad === undefined ? { maxAbsError } : { maxAbsError, firstBad };
 }
