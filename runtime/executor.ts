@@ -56,6 +56,8 @@ function checkStepFits(device: GPUDevice, step: KernelStep): void {
 
 export class PlanExecutor {
   private destroyed = false;
+  /** Runs share the plan's buffers, so concurrent calls are queued, one forward pass at a time. */
+  private pending: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -115,7 +117,13 @@ export class PlanExecutor {
   }
 
   /** One forward pass. `inputs` maps each graph input's name to an [N, ...shape] tensor. */
-  async run(inputs: Map<string, Tensor>): Promise<Map<string, Tensor>> {
+  run(inputs: Map<string, Tensor>): Promise<Map<string, Tensor>> {
+    const result = this.pending.then(() => this.runNow(inputs));
+    this.pending = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(inputs: Map<string, Tensor>): Promise<Map<string, Tensor>> {
     if (this.destroyed) throw new Error(`the executor of ${this.plan.network} was destroyed`);
     const device = this.gpu.device;
     this.checkInputs(inputs);

@@ -124,3 +124,20 @@ describe("PlanExecutor", () => {
     await expect(executor.run(new Map([["x", makeTensor([1, 2])]]))).rejects.toThrow(/destroyed/);
   });
 });
+
+describe("PlanExecutor concurrency", () => {
+  it("queues concurrent runs so each gets its own inputs' result", async () => {
+    const gpu = await testGpu();
+    const graph = chainGraph([3, 5], [{ op: "tanh" }]);
+    const executor = await createExecutor(gpu, buildPlan(graph, 2), new Map());
+    try {
+      const inputs = [0, 1, 2, 3].map((k) => makeTensor([2, 3, 5], new Float32Array(30).fill(k * 0.5)));
+      const outputs = await Promise.all(inputs.map((input) => executor.run(new Map([["x", input]]))));
+      outputs.forEach((output, k) => {
+        expect(output.get("l0")!.data[29]).toBeCloseTo(Math.tanh(k * 0.5), 6);
+      });
+    } finally {
+      executor.destroy();
+    }
+  });
+});
