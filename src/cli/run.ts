@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { randomNormalTensor, checkSeed } from "../../runtime/init.js";
 import { readNpy, writeNpyFile } from "../../runtime/npy.js";
 import { readSafetensorsFile, writeSafetensorsFile } from "../../runtime/safetensors.js";
-import { createSession, type Session } from "../../runtime/session.js";
+import { checkSessionInputs, createSession, type Session } from "../../runtime/session.js";
 import { CHECK_TOLERANCE_TEXT, compareOutput } from "../../runtime/compareOutputs.js";
 import { parseBackend } from "../../runtime/device.js";
 import { compileFile } from "../compile.js";
@@ -106,9 +106,14 @@ function outputPath(base: string, name: string, outputCount: number): string {
   return join(dirname(base), `${basename(base, extname(base))}.${name}${extension}`);
 }
 
-async function runWithSession(graph: Graph, session: Session, options: RunOptions, seed: number, output: RunOutput): Promise<number> {
+async function runWithSession(
+  graph: Graph,
+  session: Session,
+  inputs: Map<string, Tensor>,
+  options: RunOptions,
+  output: RunOutput,
+): Promise<number> {
   output.out(`adapter: ${session.adapterDescription}`);
-  const inputs = loadInputs(graph, options, seed);
   const started = performance.now();
   const outputs = await session.run(inputs);
   const milliseconds = performance.now() - started;
@@ -162,9 +167,12 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
 
     let weights: WeightMap | undefined;
     if (options.weights !== undefined) weights = readSafetensorsFile(options.weights);
+    // Bad inputs are reported before a device is opened.
+    const inputs = loadInputs(graph, options, seed);
+    checkSessionInputs(graph, inputs);
     const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend });
     try {
-      return await runWithSession(graph, session, options, seed, output);
+      return await runWithSession(graph, session, inputs, options, output);
     } finally {
       session.destroy();
     }
