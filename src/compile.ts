@@ -1,5 +1,5 @@
 // The compiler as a flat list of steps. Each step returns diagnostics as data; compilation stops after
-// a step that reported an error. Other stages (codegen, scheduling passes) add their lines here.
+// a step that reported an error.
 import { readFileSync } from "node:fs";
 import { type Diagnostic, hasErrors, makeDiagnostic } from "../grammar/diagnostics.js";
 import { parseProgram } from "../grammar/parse.js";
@@ -9,6 +9,7 @@ import type { Graph } from "./ir/graph.js";
 import { verifyGraph } from "./ir/verify.js";
 import { inferShapesPass } from "./passes/inferShapes.js";
 import { markInPlacePass } from "./passes/markInPlace.js";
+import { scheduleConvsPass } from "./passes/scheduleConvs.js";
 import { assertValidGraph, runPass } from "./passes/pass.js";
 
 export interface CompileOptions {
@@ -41,6 +42,8 @@ export function compileSource(text: string, file: string, options: CompileOption
   // 3. Passes, each Graph -> Graph, verified after each when asked.
   graph = runPass(inferShapesPass, graph, options);
   graph = runPass(markInPlacePass, graph, options);
+  // 4. Schedule: attach how each conv/fc is computed (direct or im2col + GEMM) as data on the node.
+  graph = runPass(scheduleConvsPass, graph, options);
   return { graph, diagnostics, sources: modules.sources };
 }
 

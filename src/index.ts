@@ -1,4 +1,5 @@
-// The cnnc package entry point: compile `.cnn` sources to the IR, inspect it, format diagnostics.
+// The cnnc package entry point: compile `.cnn` sources to the IR, inspect it, format diagnostics,
+// and run networks on the GPU through Dawn.
 export { compileFile, compileSource, type CompileOptions, type CompileResult } from "./compile.js";
 export { parseProgram } from "../grammar/parse.js";
 export { formatDiagnostic, formatDiagnostics, hasErrors, type Diagnostic, type Severity } from "../grammar/diagnostics.js";
@@ -25,3 +26,12 @@ export { summarizeGraph, summaryToJson, type Summary, type SummaryJson, type Sum
 export { opLabel } from "./ir/opLabel.js";
 export { CnncUserError } from "./errors.js";
 export type { Tensor, WeightMap } from "./tensor.js";
+export { compile, compileNetwork, type CompiledNetwork } from "../runtime/compileNetwork.js";
+export { createSession, type Session, type SessionInputs, type SessionOptions } from "../runtime/session.js";
+export { openDevice, type GpuContext } from "../runtime/device.js";
+export { readNpy, writeNpy } from "../runtime/npy.js";
+export { readSafetensors, writeSafetensors } from "../runtime/safetensors.js";
+export { runReference } from "./reference/interpret.js";
+export { buildPlan } from "./codegen/buildPlan.js";
+export type { Plan, KernelStep, PlanBuffer } from "./codegen/plan.js";
+export { scheduleConvs } from "./passes/scheduleConvs.js";
