@@ -5,21 +5,11 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../../src/compile.js";
+import { seededRandom } from "../support/seededRandom.js";
 
 const EXAMPLES = join(import.meta.dirname, "../../examples");
 const WORDS = ["conv", "relu", "maxpool", "fc", "add", "concat", "in", "same", "valid", "x", "image", "floor", "ceil", "true", "basic", "inception", "batchnorm", "global_avgpool", "max_over_time", "lrn"];
 const NUMBERS = ["0", "1", "2", "3", "-1", "7", "2.5", "1e-5", "99999999", "3x3", "1x2x3", "[1, 2]", "(4 / 3)"];
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(text: string, next: () => number): string {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
@@ -54,7 +44,7 @@ describe("elaboration fuzzing", () => {
   const blocks = new Map(readdirSync(join(EXAMPLES, "blocks")).map((file) => [join(EXAMPLES, "blocks", file), readFileSync(join(EXAMPLES, "blocks", file), "utf8")]));
 
   it("turns 400 mutated examples into diagnostics or verified graphs, never exceptions", () => {
-    const next = random(20_241_123);
+    const next = seededRandom(20_241_123);
     let compiled = 0;
     let rejected = 0;
     for (let i = 0; i < 400; i++) {

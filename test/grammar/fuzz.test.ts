@@ -8,18 +8,7 @@ import { formatDiagnostics } from "../../grammar/diagnostics.js";
 import { parseProgram } from "../../grammar/parse.js";
 import { cnnLexer } from "../../grammar/tokens.js";
 import { samples } from "./samples.js";
-
-/** mulberry32: a tiny deterministic PRNG, so every run tries the same mutations. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../support/seededRandom.js";
 
 const examplesDirectory = join(import.meta.dirname, "../../examples");
 const exampleSources: Record<string, string> = existsSync(examplesDirectory)
@@ -123,7 +112,7 @@ describe("fuzzing the parser", () => {
   });
 
   it("mutated sources only produce diagnostics, with valid spans, quickly", () => {
-    const random = prng(20240611);
+    const random = seededRandom(20240611);
     const mutationNames = Object.keys(mutations);
     const files = Object.keys(corpus);
     const rounds = Math.max(600, files.length * 40);

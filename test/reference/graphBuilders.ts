@@ -16,6 +16,7 @@ import type {
   Shape,
 } from "../../src/ir/graph.js";
 import { makeTensor, type Tensor, type WeightMap } from "../../src/tensor.js";
+export { seededRandom } from "../support/seededRandom.js";
 
 const testSpan: SourceSpan = {
   file: "test.cnn",
@@ -236,18 +237,6 @@ export function chainGraph(inputShape: Shape, ops: OpAttrs[]): Graph {
     nodes.push(makeNode(nodes.length, `l${nodes.length - 1}`, attrs, [previous.id], [previous.shape]));
   }
   return { name: "test_chain", nodes, inputs: [0], outputs: [nodes.length - 1] };
-}
-
-/** A small seeded generator (mulberry32): uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Uniform values in [low, high). */
