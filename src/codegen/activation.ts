@@ -2,9 +2,9 @@
 // (epilogue.ts), so a fused and an unfused activation compute exactly the same thing.
 import type { ActivationAttrs, Node } from "../ir/graph.js";
 import { shapeSize } from "../ir/graph.js";
-import { linearDispatch, shapeText } from "./dispatch.js";
+import { INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
 import { activationExpression, activationLabel } from "./epilogue.js";
-import type { KernelContext } from "./plan.js";
+import { emitKernel, type KernelContext } from "./plan.js";
 import { headerComment } from "./wgsl.js";
 
 export function isActivation(attrs: Node["attrs"]): attrs is ActivationAttrs {
@@ -21,24 +21,12 @@ export function generateActivation(node: Node, context: KernelContext): void {
     schedule: "one invocation per element",
   })}
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+${INPUT_OUTPUT_BINDINGS_WGSL}
 
 ${dispatch.entryPoint}
   let v = x[index];
   y[index] = ${activationExpression(attrs, "v")};
 }
 `;
-  context.emit({
-    name: `${node.name}.${attrs.op}`,
-    node: node.id,
-    layer: node.name,
-    wgsl,
-    entryPoint: "main",
-    workgroups: dispatch.workgroups,
-    bindings: [
-      { buffer: context.inputBuffers[0]!, access: "read" },
-      { buffer: context.outputBuffer, access: "read_write" },
-    ],
-  });
+  emitKernel(context, node, attrs.op, wgsl, dispatch.workgroups, inputOutputBindings(context));
 }

@@ -5,7 +5,7 @@ import type { Node } from "../ir/graph.js";
 import { shapeSize } from "../ir/graph.js";
 import { linearDispatch, shapeText } from "./dispatch.js";
 import { headerComment } from "./wgsl.js";
-import type { KernelBinding, KernelContext } from "./plan.js";
+import { emitKernel, type KernelBinding, type KernelContext } from "./plan.js";
 
 const INPUTS_PER_KERNEL = 3;
 
@@ -39,14 +39,6 @@ ${dispatch.entryPoint}
 `;
     const bindings: KernelBinding[] = chunk.map((buffer) => ({ buffer, access: "read" }));
     bindings.push({ buffer: context.outputBuffer, access: "read_write" });
-    context.emit({
-      name: chunks.length === 1 ? `${node.name}.add` : `${node.name}.add${chunkIndex}`,
-      node: node.id,
-      layer: node.name,
-      wgsl,
-      entryPoint: "main",
-      workgroups: dispatch.workgroups,
-      bindings,
-    });
+    emitKernel(context, node, chunks.length === 1 ? "add" : `add${chunkIndex}`, wgsl, dispatch.workgroups, bindings);
   });
 }

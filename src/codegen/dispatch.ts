@@ -1,6 +1,8 @@
 // Launch geometry of the one-invocation-per-element kernels (pooling, activations, batchnorm, lrn,
 // softmax, add, concat), on top of wgsl.ts's folded dispatch: a flat `index` over `total` elements.
-import { flatInvocationPrologue, foldedDispatch } from "./wgsl.js";
+import { shapeSize } from "../ir/graph.js";
+import type { KernelBinding, KernelContext } from "./plan.js";
+import { flatInvocationPrologue, foldedDispatch, storageBindings } from "./wgsl.js";
 
 /** 64 fits every device (compatibility mode guarantees 128 invocations per workgroup, core 256). */
 export const ELEMENTWISE_WORKGROUP_SIZE = 64;
@@ -19,4 +21,23 @@ export function linearDispatch(total: number): LinearDispatch {
 /** `[N, C, H, W]` style text for kernel headers. */
 export function shapeText(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
+}
+
+/** Channels and elements per channel (H*W, L, or 1) of a per-sample shape `[C, ...]`. */
+export function channelLayout(shape: readonly number[]): { C: number; inner: number } {
+  return { C: shape[0]!, inner: shapeSize(shape.slice(1)) };
+}
+
+/** Declarations of the one-input kernels' buffers: `x` (read) and `y` (read_write). */
+export const INPUT_OUTPUT_BINDINGS_WGSL = storageBindings([
+  { name: "x", access: "read" },
+  { name: "y", access: "read_write" },
+]);
+
+/** The KernelStep bindings matching `INPUT_OUTPUT_BINDINGS_WGSL`: the node's input `input`, its output. */
+export function inputOutputBindings(context: KernelContext, input = 0): KernelBinding[] {
+  return [
+    { buffer: context.inputBuffers[input]!, access: "read" },
+    { buffer: context.outputBuffer, access: "read_write" },
+  ];
 }

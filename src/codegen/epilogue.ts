@@ -3,8 +3,8 @@
 // expression it contributes), so fusing more work into a kernel (batchnorm scale/shift, a residual add)
 // means appending a stage, not editing the generators.
 import type { ActivationAttrs } from "../ir/graph.js";
-import type { KernelBinding } from "./plan.js";
-import { f32Literal, type StorageBindingSpec } from "./wgsl.js";
+import { kernelBindingsOf, type KernelBinding, type KernelStorage } from "./plan.js";
+import { f32Literal, MAX_STORAGE_BINDINGS, type StorageBindingSpec } from "./wgsl.js";
 
 /** Where the value being finished lives, as WGSL u32 expressions available to every stage. */
 export interface EpilogueSite {
@@ -115,4 +115,25 @@ export function composeEpilogue(stages: readonly EpilogueStage[], reservedNames:
     kernelBindings,
     description: stages.length === 0 ? "none" : stages.map((stage) => stage.label).join(" -> "),
   };
+}
+
+/** A kernel ending in an epilogue: the epilogue, and all its storage (its own buffers, then the stages'). */
+export interface EpilogueKernelStorage {
+  epilogue: EpilogueCode;
+  bindingSpecs: StorageBindingSpec[];
+  kernelBindings: KernelBinding[];
+}
+
+/**
+ * Composes `stages` after a kernel's own buffers, checking the total stays within the storage-binding
+ * limit; `kernel` names the kernel in that (internal) error, e.g. `c1: direct conv kernel`.
+ */
+export function epilogueKernelStorage(kernel: string, own: readonly KernelStorage[], stages: readonly EpilogueStage[]): EpilogueKernelStorage {
+  const epilogue = composeEpilogue(stages, own.map((storage) => storage.name));
+  const bindingSpecs: StorageBindingSpec[] = [...own, ...epilogue.bindingSpecs];
+  if (bindingSpecs.length > MAX_STORAGE_BINDINGS) {
+    throw new Error(`internal: ${kernel} needs ${bindingSpecs.length} storage buffers`);
+  }
+  const kernelBindings = [...kernelBindingsOf(own), ...epilogue.kernelBindings];
+  return { epilogue, bindingSpecs, kernelBindings };
 }

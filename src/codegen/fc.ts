@@ -5,18 +5,10 @@
 // `outputsPerInvocation` features x `rowsPerInvocation` samples; each weight load serves every sample of
 // the tile.
 import { shapeSize, type FcAttrs, type Node } from "../ir/graph.js";
-import { biasStage, composeEpilogue, type EpilogueStage } from "./epilogue.js";
-import type { KernelContext, KernelGenerator } from "./plan.js";
+import { biasStage, epilogueKernelStorage, type EpilogueStage } from "./epilogue.js";
+import { emitKernel, type KernelContext, type KernelGenerator } from "./plan.js";
 import { describeSchedule, fcScheduleOf } from "./schedule.js";
-import {
-  flatInvocationPrologue,
-  foldedDispatch,
-  headerComment,
-  MAX_STORAGE_BINDINGS,
-  storageBindings,
-  u32Constants,
-  u32Literal,
-} from "./wgsl.js";
+import { foldedDispatch, headerComment, kernelSource, u32Constants, u32Literal } from "./wgsl.js";
 
 export const generateFc: KernelGenerator = (node, context) => {
   const attrs = fcAttrs(node);
@@ -44,17 +36,16 @@ export function emitFc(node: Node, context: KernelContext, stages: readonly Epil
   const outputTiles = Math.ceil(outFeatures / outputsPerInvocation);
   const rowTiles = Math.ceil(batch / rowsPerInvocation);
   const dispatch = foldedDispatch(outputTiles * rowTiles, schedule.workgroupSize);
-  const epilogue = composeEpilogue(stages, ["input", "weight", "output"]);
-  const element = vectorized ? ("vec4<f32>" as const) : ("f32" as const);
-  const bindingSpecs = [
-    { name: "input", access: "read" as const, element },
-    { name: "weight", access: "read" as const, element },
-    { name: "output", access: "read_write" as const },
-    ...epilogue.bindingSpecs,
-  ];
-  if (bindingSpecs.length > MAX_STORAGE_BINDINGS) {
-    throw new Error(`internal: ${node.name}: fc kernel needs ${bindingSpecs.length} storage buffers`);
-  }
+  const element = vectorized ? "vec4<f32>" : "f32";
+  const { epilogue, bindingSpecs, kernelBindings } = epilogueKernelStorage(
+    `${node.name}: fc kernel`,
+    [
+      { name: "input", access: "read", element, buffer: context.inputBuffers[0]! },
+      { name: "weight", access: "read", element, buffer: context.paramBuffer("weight") },
+      { name: "output", access: "read_write", buffer: context.outputBuffer },
+    ],
+    stages,
+  );
 
   const outputs = Array.from({ length: outputsPerInvocation }, (_, i) => i);
   const rows = Array.from({ length: rowsPerInvocation }, (_, b) => b);
@@ -86,8 +77,8 @@ export function emitFc(node: Node, context: KernelContext, stages: readonly Epil
     body.push(`  }`);
   }
 
-  const wgsl = [
-    headerComment(`fc (GEMM): layer ${node.name}`, {
+  const wgsl = kernelSource({
+    header: headerComment(`fc (GEMM): layer ${node.name}`, {
       input: `[${batch}, ${inFeatures}] (N, C*H*W flattened from [${inputNode.shape.join(", ")}])`,
       weight: `[${outFeatures}, ${inFeatures}] (out, in)`,
       output: `[${batch}, ${outFeatures}]`,
@@ -95,40 +86,23 @@ export function emitFc(node: Node, context: KernelContext, stages: readonly Epil
       "register tile": `${outputsPerInvocation} features x ${rowsPerInvocation} samples, ${vectorized ? "vec4" : "scalar"} loads`,
       epilogue: epilogue.description,
     }),
-    "",
-    storageBindings(bindingSpecs),
-    "",
-    u32Constants({
-      BATCH: batch,
-      IN_FEATURES: inFeatures,
-      OUT_FEATURES: outFeatures,
-      STEPS: inFeatures / step, // loads per row: vec4s, or floats when IN_FEATURES % 4 != 0
-      OUTPUTS_PER_INVOCATION: outputsPerInvocation,
-      ROWS_PER_INVOCATION: rowsPerInvocation,
-      OUTPUT_TILES: outputTiles,
-    }),
-    "",
-    epilogue.functionWgsl,
-    "",
-    flatInvocationPrologue("main", dispatch),
-    ...body,
-    "}",
-    "",
-  ].join("\n");
-  context.emit({
-    name: `${node.name}.fc`,
-    node: node.id,
-    layer: node.name,
-    wgsl,
-    entryPoint: "main",
-    workgroups: dispatch.workgroups,
-    bindings: [
-      { buffer: context.inputBuffers[0]!, access: "read" },
-      { buffer: context.paramBuffer("weight"), access: "read" },
-      { buffer: context.outputBuffer, access: "read_write" },
-      ...epilogue.kernelBindings,
+    bindings: bindingSpecs,
+    declarations: [
+      u32Constants({
+        BATCH: batch,
+        IN_FEATURES: inFeatures,
+        OUT_FEATURES: outFeatures,
+        STEPS: inFeatures / step, // loads per row: vec4s, or floats when IN_FEATURES % 4 != 0
+        OUTPUTS_PER_INVOCATION: outputsPerInvocation,
+        ROWS_PER_INVOCATION: rowsPerInvocation,
+        OUTPUT_TILES: outputTiles,
+      }),
+      epilogue.functionWgsl,
     ],
+    dispatch,
+    body,
   });
+  emitKernel(context, node, "fc", wgsl, dispatch.workgroups, kernelBindings);
 }
 
 function fcAttrs(node: Node): FcAttrs {

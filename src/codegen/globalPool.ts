@@ -3,9 +3,9 @@
 // reduction, so a large plane (a 56x56 map) is read by 64 invocations instead of one.
 import type { GlobalPoolAttrs, Node } from "../ir/graph.js";
 import { shapeSize } from "../ir/graph.js";
-import { shapeText } from "./dispatch.js";
+import { INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, shapeText } from "./dispatch.js";
 import { MAX_WORKGROUPS_PER_DIMENSION, f32Literal, headerComment } from "./wgsl.js";
-import type { KernelContext } from "./plan.js";
+import { emitKernel, type KernelContext } from "./plan.js";
 
 const REDUCTION_WORKGROUP_SIZE = 64;
 
@@ -33,8 +33,7 @@ export function generateGlobalPool(node: Node, context: KernelContext): void {
     schedule: `one workgroup of ${REDUCTION_WORKGROUP_SIZE} per (sample, channel) plane, tree reduction in shared memory`,
   })}
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+${INPUT_OUTPUT_BINDINGS_WGSL}
 
 const PLANES: u32 = ${planes}u;
 const POSITIONS: u32 = ${positions}u;
@@ -72,16 +71,5 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) la
   }
 }
 `;
-  context.emit({
-    name: `${node.name}.global_${attrs.kind}pool`,
-    node: node.id,
-    layer: node.name,
-    wgsl,
-    entryPoint: "main",
-    workgroups: [groupsX, groupsY, 1],
-    bindings: [
-      { buffer: context.inputBuffers[0]!, access: "read" },
-      { buffer: context.outputBuffer, access: "read_write" },
-    ],
-  });
+  emitKernel(context, node, `global_${attrs.kind}pool`, wgsl, [groupsX, groupsY, 1], inputOutputBindings(context));
 }

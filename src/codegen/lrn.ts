@@ -3,16 +3,14 @@
 // with channels outside [0, C) contributing 0 and the divisor always `size` (PyTorch averages over a
 // zero-padded window).
 import type { Node } from "../ir/graph.js";
-import { shapeSize } from "../ir/graph.js";
-import { linearDispatch, shapeText } from "./dispatch.js";
+import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
 import { f32Literal, headerComment } from "./wgsl.js";
-import type { KernelContext } from "./plan.js";
+import { emitKernel, type KernelContext } from "./plan.js";
 
 export function generateLrn(node: Node, context: KernelContext): void {
   const attrs = node.attrs;
   if (attrs.op !== "lrn") throw new Error(`internal: generateLrn called on ${attrs.op}`);
-  const C = node.shape[0]!;
-  const inner = shapeSize(node.shape.slice(1));
+  const { C, inner } = channelLayout(node.shape);
   const dispatch = linearDispatch(context.batch * C * inner);
   const before = Math.floor(attrs.size / 2);
   const after = Math.floor((attrs.size - 1) / 2);
@@ -22,8 +20,7 @@ export function generateLrn(node: Node, context: KernelContext): void {
     schedule: "one invocation per element, summing squares over its channel window",
   })}
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+${INPUT_OUTPUT_BINDINGS_WGSL}
 
 const C: i32 = ${C};
 const INNER: u32 = ${inner}u;
@@ -44,16 +41,5 @@ ${dispatch.entryPoint}
   y[index] = x[index] / pow(K + ALPHA_OVER_SIZE * sum, BETA);
 }
 `;
-  context.emit({
-    name: `${node.name}.lrn`,
-    node: node.id,
-    layer: node.name,
-    wgsl,
-    entryPoint: "main",
-    workgroups: dispatch.workgroups,
-    bindings: [
-      { buffer: context.inputBuffers[0]!, access: "read" },
-      { buffer: context.outputBuffer, access: "read_write" },
-    ],
-  });
+  emitKernel(context, node, "lrn", wgsl, dispatch.workgroups, inputOutputBindings(context));
 }

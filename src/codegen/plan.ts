@@ -2,6 +2,7 @@
 // kernel dispatches over them, for one batch size (shapes are baked into the WGSL as constants, so a
 // different batch gets its own plan; the runtime caches plans per batch).
 import type { Graph, Node } from "../ir/graph.js";
+import type { StorageBindingSpec } from "./wgsl.js";
 
 export type BufferRole = "input" | "output" | "activation" | "param" | "scratch";
 
@@ -21,6 +22,16 @@ export interface PlanBuffer {
 export interface KernelBinding {
   buffer: number;
   access: "read" | "read_write";
+}
+
+/** One storage buffer of a kernel, as both its WGSL declaration and the plan buffer bound to it. */
+export interface KernelStorage extends StorageBindingSpec {
+  buffer: number;
+}
+
+/** The KernelStep bindings of a kernel's storage, in declaration order. */
+export function kernelBindingsOf(storage: readonly KernelStorage[]): KernelBinding[] {
+  return storage.map(({ buffer, access }) => ({ buffer, access }));
 }
 
 export interface KernelStep {
@@ -69,3 +80,18 @@ export interface KernelContext {
 }
 
 export type KernelGenerator = (node: Node, context: KernelContext) => void;
+
+/**
+ * Emits one kernel of `node` as the step `<layer>.<kernel>` (e.g. `c1.gemm`), entry point `main`.
+ * Binding i of group 0 is bindings[i].
+ */
+export function emitKernel(
+  context: KernelContext,
+  node: Node,
+  kernel: string,
+  wgsl: string,
+  workgroups: [number, number, number],
+  bindings: KernelBinding[],
+): void {
+  context.emit({ name: `${node.name}.${kernel}`, node: node.id, layer: node.name, wgsl, entryPoint: "main", workgroups, bindings });
+}

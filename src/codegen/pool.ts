@@ -4,9 +4,9 @@
 // count_pad (clipped to the padded input, so ceil-rounded overhang is never counted: PyTorch's rule).
 // A window holding no input cell yields 0. A 1-D pool is the same kernel with H = 1.
 import type { Node, PoolAttrs } from "../ir/graph.js";
-import { linearDispatch, shapeText } from "./dispatch.js";
+import { INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
 import { headerComment } from "./wgsl.js";
-import type { KernelContext } from "./plan.js";
+import { emitKernel, type KernelContext } from "./plan.js";
 
 function poolAttrs(node: Node): PoolAttrs {
   if (node.attrs.op !== "pool") throw new Error(`internal: generatePool called on ${node.attrs.op}`);
@@ -71,8 +71,7 @@ export function generatePool(node: Node, context: KernelContext): void {
     schedule: "one invocation per output element",
   })}
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+${INPUT_OUTPUT_BINDINGS_WGSL}
 
 const H: i32 = ${H};
 const W: i32 = ${W};
@@ -107,16 +106,5 @@ ${windowBody(attrs)
   y[index] = result;
 }
 `;
-  context.emit({
-    name: `${node.name}.${attrs.kind}pool`,
-    node: node.id,
-    layer: node.name,
-    wgsl,
-    entryPoint: "main",
-    workgroups: dispatch.workgroups,
-    bindings: [
-      { buffer: context.inputBuffers[0]!, access: "read" },
-      { buffer: context.outputBuffer, access: "read_write" },
-    ],
-  });
+  emitKernel(context, node, `${attrs.kind}pool`, wgsl, dispatch.workgroups, inputOutputBindings(context));
 }

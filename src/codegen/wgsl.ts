@@ -104,6 +104,33 @@ export function foldedDispatch(invocations: number, workgroupSize: number): Disp
   return { workgroups: [x, y, 1], workgroupSize, invocations };
 }
 
+/** The parts of a flat-dispatch kernel's WGSL, in the order `kernelSource` writes them. */
+export interface KernelSourceParts {
+  /** A `headerComment`. */
+  header: string;
+  bindings: readonly StorageBindingSpec[];
+  /** Module-scope constants and helper functions, each written after a blank line. */
+  declarations: readonly string[];
+  dispatch: Dispatch;
+  /** The statements of `main` after the `flatInvocationPrologue` (which defines `index`). */
+  body: readonly string[];
+}
+
+/** Header, bindings, declarations and entry point `main` of a kernel launched by `foldedDispatch`. */
+export function kernelSource(parts: KernelSourceParts): string {
+  return [
+    parts.header,
+    "",
+    storageBindings(parts.bindings),
+    ...parts.declarations.flatMap((declaration) => ["", declaration]),
+    "",
+    flatInvocationPrologue("main", parts.dispatch),
+    ...parts.body,
+    "}",
+    "",
+  ].join("\n");
+}
+
 /**
  * The entry point's signature and the prologue computing `index` (u32), the flat invocation index
  * for a `foldedDispatch`, returning early past the end. The caller appends the body and `}`.

@@ -1,5 +1,6 @@
 // Splitting the im2col column matrix into chunks of columns so its buffer stays bounded: every chunk
 // is an im2col + GEMM pair over the same scratch buffer.
+import type { KernelStorage } from "../plan.js";
 import { outputPixels, reductionLength, type ConvGeometry } from "./geometry.js";
 
 /**
@@ -55,4 +56,9 @@ export function chunkDescription(chunking: ColumnChunking): string {
   return chunking.count === 1
     ? `all ${chunking.total} columns (N*OH*OW) at once`
     : `${chunking.count} chunks of ${chunking.columns} of the ${chunking.total} columns (N*OH*OW); the chunk index is read from a counter buffer`;
+}
+
+/** The `chunk` counter binding of a chunked kernel (none when all columns are computed at once). */
+export function chunkCounterStorage(counterBuffer: number | undefined): KernelStorage[] {
+  return counterBuffer === undefined ? [] : [{ name: "chunk", access: "read", element: "u32", buffer: counterBuffer }];
 }

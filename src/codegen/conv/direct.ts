@@ -3,20 +3,11 @@
 // padded coordinates are resolved once per kernel tap, outside the channel loop, so the innermost loop
 // is only loads and fused multiply-adds.
 import type { Node } from "../../ir/graph.js";
-import { composeEpilogue, type EpilogueStage } from "../epilogue.js";
-import type { KernelContext } from "../plan.js";
+import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
+import { emitKernel, type KernelContext } from "../plan.js";
 import { describeSchedule, type DirectConvSchedule } from "../schedule.js";
-import {
-  flatInvocationPrologue,
-  foldedDispatch,
-  headerComment,
-  i32Literal,
-  MAX_STORAGE_BINDINGS,
-  storageBindings,
-  u32Constants,
-  u32Literal,
-} from "../wgsl.js";
-import { outputPixels, paddingFunctions, type ConvGeometry } from "./geometry.js";
+import { foldedDispatch, headerComment, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
+import { outputPixels, paddingFunctions, windowConstants, type ConvGeometry } from "./geometry.js";
 import { shapeSummary } from "./common.js";
 
 export function emitDirectConv(
@@ -34,16 +25,15 @@ export function emitDirectConv(
   const pixelBlocks = Math.ceil(pixels / pixelsPerInvocation);
   const channelBlocks = g.K / channelsPerInvocation;
   const dispatch = foldedDispatch(g.batch * channelBlocks * pixelBlocks, schedule.workgroupSize);
-  const epilogue = composeEpilogue(stages, ["input", "weight", "output"]);
-  const bindingSpecs = [
-    { name: "input", access: "read" as const },
-    { name: "weight", access: "read" as const },
-    { name: "output", access: "read_write" as const },
-    ...epilogue.bindingSpecs,
-  ];
-  if (bindingSpecs.length > MAX_STORAGE_BINDINGS) {
-    throw new Error(`internal: ${node.name}: direct conv kernel needs ${bindingSpecs.length} storage buffers`);
-  }
+  const { epilogue, bindingSpecs, kernelBindings } = epilogueKernelStorage(
+    `${node.name}: direct conv kernel`,
+    [
+      { name: "input", access: "read", buffer: context.inputBuffers[0]! },
+      { name: "weight", access: "read", buffer: context.paramBuffer("weight") },
+      { name: "output", access: "read_write", buffer: context.outputBuffer },
+    ],
+    stages,
+  );
 
   const channelIndices = range(channelsPerInvocation);
   const pixelIndices = range(pixelsPerInvocation);
@@ -116,64 +106,36 @@ export function emitDirectConv(
     body.push(`  }`);
   }
 
-  const wgsl = [
-    headerComment(`conv${node.attrs.op === "conv" && node.attrs.spatialRank === 1 ? "1d" : "2d"} direct: layer ${node.name}`, {
+  const constants = u32Constants({
+    C: g.C,
+    H: g.H,
+    W: g.W,
+    K: g.K,
+    OH: g.OH,
+    OW: g.OW,
+    KH: g.KH,
+    KW: g.KW,
+    CHANNELS_PER_GROUP: g.channelsPerGroup,
+    FILTERS_PER_GROUP: g.filtersPerGroup,
+    WEIGHTS_PER_FILTER: g.channelsPerGroup * g.KH * g.KW,
+    CHANNELS_PER_INVOCATION: channelsPerInvocation,
+    PIXELS_PER_INVOCATION: pixelsPerInvocation,
+    CHANNEL_BLOCKS: channelBlocks,
+    PIXEL_BLOCKS: pixelBlocks,
+  });
+  const wgsl = kernelSource({
+    header: headerComment(`conv${node.attrs.op === "conv" && node.attrs.spatialRank === 1 ? "1d" : "2d"} direct: layer ${node.name}`, {
       ...shapeSummary(g),
       schedule: describeSchedule(schedule),
       "register block": `${channelsPerInvocation} channels x ${pixelsPerInvocation} pixels`,
       epilogue: epilogue.description,
     }),
-    "",
-    storageBindings(bindingSpecs),
-    "",
-    u32Constants({
-      C: g.C,
-      H: g.H,
-      W: g.W,
-      K: g.K,
-      OH: g.OH,
-      OW: g.OW,
-      KH: g.KH,
-      KW: g.KW,
-      CHANNELS_PER_GROUP: g.channelsPerGroup,
-      FILTERS_PER_GROUP: g.filtersPerGroup,
-      WEIGHTS_PER_FILTER: g.channelsPerGroup * g.KH * g.KW,
-      CHANNELS_PER_INVOCATION: channelsPerInvocation,
-      PIXELS_PER_INVOCATION: pixelsPerInvocation,
-      CHANNEL_BLOCKS: channelBlocks,
-      PIXEL_BLOCKS: pixelBlocks,
-    }),
-    `const STRIDE_H: i32 = ${i32Literal(g.strideH)};`,
-    `const STRIDE_W: i32 = ${i32Literal(g.strideW)};`,
-    `const DILATION_H: i32 = ${i32Literal(g.dilationH)};`,
-    `const DILATION_W: i32 = ${i32Literal(g.dilationW)};`,
-    `const PAD_TOP: i32 = ${i32Literal(g.padTop)};`,
-    `const PAD_LEFT: i32 = ${i32Literal(g.padLeft)};`,
-    "",
-    paddingFunctions(g),
-    "",
-    epilogue.functionWgsl,
-    "",
-    flatInvocationPrologue("main", dispatch),
-    ...body,
-    "}",
-    "",
-  ].join("\n");
-
-  context.emit({
-    name: `${node.name}.conv_direct`,
-    node: node.id,
-    layer: node.name,
-    wgsl,
-    entryPoint: "main",
-    workgroups: dispatch.workgroups,
-    bindings: [
-      { buffer: context.inputBuffers[0]!, access: "read" },
-      { buffer: context.paramBuffer("weight"), access: "read" },
-      { buffer: context.outputBuffer, access: "read_write" },
-      ...epilogue.kernelBindings,
-    ],
+    bindings: bindingSpecs,
+    declarations: [`${constants}\n${windowConstants(g)}`, paddingFunctions(g), epilogue.functionWgsl],
+    dispatch,
+    body,
   });
+  emitKernel(context, node, "conv_direct", wgsl, dispatch.workgroups, kernelBindings);
 }
 
 function greatestCommonDivisor(a: number, b: number): number {

@@ -6,20 +6,12 @@
 // step of the reduction. Neighbouring invocations take neighbouring pixel tiles, so their weight loads
 // coincide and their column loads are contiguous.
 import type { Node } from "../../ir/graph.js";
-import { composeEpilogue, type EpilogueStage } from "../epilogue.js";
-import type { KernelContext } from "../plan.js";
+import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
+import { emitKernel, type KernelContext } from "../plan.js";
 import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
-import {
-  flatInvocationPrologue,
-  foldedDispatch,
-  headerComment,
-  MAX_STORAGE_BINDINGS,
-  storageBindings,
-  u32Constants,
-  u32Literal,
-} from "../wgsl.js";
+import { foldedDispatch, headerComment, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
 import { shapeSummary } from "./common.js";
-import { chunkDescription, chunkWgsl, type ColumnChunking } from "./chunking.js";
+import { chunkCounterStorage, chunkDescription, chunkWgsl, type ColumnChunking } from "./chunking.js";
 import { reductionLength, type ConvGeometry } from "./geometry.js";
 
 const LANES = ["x", "y", "z", "w"] as const;
@@ -33,7 +25,7 @@ export function emitConvGemm(
   chunking: ColumnChunking,
   columnsBuffer: number,
   counterBuffer: number | undefined,
-  stepName: string,
+  kernel: string,
 ): void {
   const chunk = chunkWgsl(chunking);
   const tileM = Math.min(schedule.tileM, g.filtersPerGroup);
@@ -42,18 +34,17 @@ export function emitConvGemm(
   const rowTiles = Math.ceil(g.filtersPerGroup / tileM);
   const columnTiles = Math.ceil(vectorColumns / vectorsPerTile);
   const dispatch = foldedDispatch(g.groups * rowTiles * columnTiles, schedule.workgroupSize);
-  const epilogue = composeEpilogue(stages, ["columns", "weight", "output", "chunk"]);
   const alignedRows = reductionLength(g) % 4 === 0;
-  const bindingSpecs = [
-    { name: "columns", access: "read" as const, element: "vec4<f32>" as const },
-    { name: "weight", access: "read" as const, element: alignedRows ? ("vec4<f32>" as const) : ("f32" as const) },
-    { name: "output", access: "read_write" as const },
-    ...(counterBuffer === undefined ? [] : [{ name: "chunk", access: "read" as const, element: "u32" as const }]),
-    ...epilogue.bindingSpecs,
-  ];
-  if (bindingSpecs.length > MAX_STORAGE_BINDINGS) {
-    throw new Error(`internal: ${node.name}: conv GEMM kernel needs ${bindingSpecs.length} storage buffers`);
-  }
+  const { epilogue, bindingSpecs, kernelBindings } = epilogueKernelStorage(
+    `${node.name}: conv GEMM kernel`,
+    [
+      { name: "columns", access: "read", element: "vec4<f32>", buffer: columnsBuffer },
+      { name: "weight", access: "read", element: alignedRows ? "vec4<f32>" : "f32", buffer: context.paramBuffer("weight") },
+      { name: "output", access: "read_write", buffer: context.outputBuffer },
+      ...chunkCounterStorage(counterBuffer),
+    ],
+    stages,
+  );
 
   const rowIndices = Array.from({ length: tileM }, (_, i) => i);
   const vectorIndices = Array.from({ length: vectorsPerTile }, (_, q) => q);
@@ -121,8 +112,8 @@ export function emitConvGemm(
     }
   }
 
-  const wgsl = [
-    headerComment(`conv GEMM (after im2col): layer ${node.name}`, {
+  const wgsl = kernelSource({
+    header: headerComment(`conv GEMM (after im2col): layer ${node.name}`, {
       ...shapeSummary(g),
       schedule: describeSchedule(schedule),
       gemm: `per group: [${g.filtersPerGroup} x ${reductionLength(g)}] weights x [${reductionLength(g)} x ${chunking.columns}] columns`,
@@ -130,43 +121,25 @@ export function emitConvGemm(
       chunks: chunkDescription(chunking),
       epilogue: epilogue.description,
     }),
-    "",
-    storageBindings(bindingSpecs),
-    "",
-    u32Constants({
-      K: g.K,
-      OH: g.OH,
-      OW: g.OW,
-      M: g.filtersPerGroup,
-      R: reductionLength(g),
-      VECTOR_COLUMNS: vectorColumns,
-      ...chunk.constants,
-      TILE_M: tileM,
-      VECTORS_PER_TILE: vectorsPerTile,
-      ROW_TILES: rowTiles,
-      COLUMN_TILES: columnTiles,
-    }),
-    "",
-    epilogue.functionWgsl,
-    "",
-    flatInvocationPrologue("main", dispatch),
-    ...body,
-    "}",
-    "",
-  ].join("\n");
-  context.emit({
-    name: stepName,
-    node: node.id,
-    layer: node.name,
-    wgsl,
-    entryPoint: "main",
-    workgroups: dispatch.workgroups,
-    bindings: [
-      { buffer: columnsBuffer, access: "read" },
-      { buffer: context.paramBuffer("weight"), access: "read" },
-      { buffer: context.outputBuffer, access: "read_write" },
-      ...(counterBuffer === undefined ? [] : [{ buffer: counterBuffer, access: "read" as const }]),
-      ...epilogue.kernelBindings,
+    bindings: bindingSpecs,
+    declarations: [
+      u32Constants({
+        K: g.K,
+        OH: g.OH,
+        OW: g.OW,
+        M: g.filtersPerGroup,
+        R: reductionLength(g),
+        VECTOR_COLUMNS: vectorColumns,
+        ...chunk.constants,
+        TILE_M: tileM,
+        VECTORS_PER_TILE: vectorsPerTile,
+        ROW_TILES: rowTiles,
+        COLUMN_TILES: columnTiles,
+      }),
+      epilogue.functionWgsl,
     ],
+    dispatch,
+    body,
   });
+  emitKernel(context, node, kernel, wgsl, dispatch.workgroups, kernelBindings);
 }

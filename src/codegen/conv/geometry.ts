@@ -116,6 +116,22 @@ export function reductionLength(geometry: ConvGeometry): number {
 }
 
 /**
+ * The window's i32 constants, mapping output pixel (oh, ow) and tap (kh, kw) to the padded input
+ * coordinate (oh * STRIDE_H - PAD_TOP + kh * DILATION_H, likewise for columns).
+ */
+export function windowConstants(geometry: ConvGeometry): string {
+  const constants: [string, number][] = [
+    ["STRIDE_H", geometry.strideH],
+    ["STRIDE_W", geometry.strideW],
+    ["DILATION_H", geometry.dilationH],
+    ["DILATION_W", geometry.dilationW],
+    ["PAD_TOP", geometry.padTop],
+    ["PAD_LEFT", geometry.padLeft],
+  ];
+  return constants.map(([name, value]) => `const ${name}: i32 = ${i32Literal(value)};`).join("\n");
+}
+
+/**
  * `source_row` and `source_col`: the input row/column a padded coordinate reads, or -1 for a zero
  * (zero padding, or beyond the declared padding, which only a ceil-rounded window reaches).
  */

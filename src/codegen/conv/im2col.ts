@@ -4,22 +4,14 @@
 // (n, oh, ow). Rows are padded to a multiple of 4 columns so the GEMM reads them as vec4. The GEMM
 // (gemm.ts) then computes out[n, g*K/groups + m, p] = sum_r weight[g*K/groups + m, r] * columns[g][r][j].
 import type { Node } from "../../ir/graph.js";
-import type { KernelContext } from "../plan.js";
+import { emitKernel, kernelBindingsOf, type KernelContext, type KernelStorage } from "../plan.js";
 import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
-import {
-  flatInvocationPrologue,
-  foldedDispatch,
-  headerComment,
-  i32Literal,
-  storageBindings,
-  u32Constants,
-  u32Literal,
-} from "../wgsl.js";
+import { foldedDispatch, headerComment, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
 import { shapeSummary } from "./common.js";
 import type { EpilogueStage } from "../epilogue.js";
 import { emitConvGemm } from "./gemm.js";
-import { chunkDescription, chunkWgsl, columnChunking, type ColumnChunking } from "./chunking.js";
-import { paddingFunctions, reductionLength, type ConvGeometry } from "./geometry.js";
+import { chunkCounterStorage, chunkDescription, chunkWgsl, columnChunking, type ColumnChunking } from "./chunking.js";
+import { paddingFunctions, reductionLength, windowConstants, type ConvGeometry } from "./geometry.js";
 
 const LANES = ["x", "y", "z", "w"] as const;
 
@@ -33,23 +25,23 @@ export function emitIm2colConv(
   const chunking = columnChunking(geometry, schedule.maxChunkColumns);
   const columnsBuffer = context.scratchBuffer("columns", geometry.groups * reductionLength(geometry) * chunking.columns * 4);
   if (chunking.count === 1) {
-    emitIm2col(node, context, geometry, schedule, chunking, columnsBuffer, undefined, `${node.name}.im2col`);
-    emitConvGemm(node, context, geometry, schedule, stages, chunking, columnsBuffer, undefined, `${node.name}.gemm`);
+    emitIm2col(node, context, geometry, schedule, chunking, columnsBuffer, undefined, "im2col");
+    emitConvGemm(node, context, geometry, schedule, stages, chunking, columnsBuffer, undefined, "gemm");
     return;
   }
   const counterBuffer = context.scratchBuffer("chunk", 4);
-  emitCounterStep(node, context, counterBuffer, "reset", `${node.name}.chunk_reset`);
+  emitCounterStep(node, context, counterBuffer, "reset", "chunk_reset");
   for (let position = 0; position < chunking.count; position++) {
-    emitIm2col(node, context, geometry, schedule, chunking, columnsBuffer, counterBuffer, `${node.name}.im2col_${position}`);
-    emitConvGemm(node, context, geometry, schedule, stages, chunking, columnsBuffer, counterBuffer, `${node.name}.gemm_${position}`);
+    emitIm2col(node, context, geometry, schedule, chunking, columnsBuffer, counterBuffer, `im2col_${position}`);
+    emitConvGemm(node, context, geometry, schedule, stages, chunking, columnsBuffer, counterBuffer, `gemm_${position}`);
     if (position + 1 < chunking.count) {
-      emitCounterStep(node, context, counterBuffer, "advance", `${node.name}.chunk_advance_${position}`);
+      emitCounterStep(node, context, counterBuffer, "advance", `chunk_advance_${position}`);
     }
   }
 }
 
 /** Sets the chunk counter to 0 (before the first chunk) or adds 1 (between chunks). */
-function emitCounterStep(node: Node, context: KernelContext, counterBuffer: number, action: "reset" | "advance", stepName: string): void {
+function emitCounterStep(node: Node, context: KernelContext, counterBuffer: number, action: "reset" | "advance", kernel: string): void {
   const wgsl = [
     headerComment(`im2col chunk counter ${action}: layer ${node.name}`, {
       why: "the chunked im2col and GEMM kernels read which chunk they compute from this counter",
@@ -63,15 +55,7 @@ function emitCounterStep(node: Node, context: KernelContext, counterBuffer: numb
     `}`,
     "",
   ].join("\n");
-  context.emit({
-    name: stepName,
-    node: node.id,
-    layer: node.name,
-    wgsl,
-    entryPoint: "main",
-    workgroups: [1, 1, 1],
-    bindings: [{ buffer: counterBuffer, access: "read_write" }],
-  });
+  emitKernel(context, node, kernel, wgsl, [1, 1, 1], [{ buffer: counterBuffer, access: "read_write" }]);
 }
 
 function emitIm2col(
@@ -82,7 +66,7 @@ function emitIm2col(
   chunking: ColumnChunking,
   columnsBuffer: number,
   counterBuffer: number | undefined,
-  stepName: string,
+  kernel: string,
 ): void {
   const rows = reductionLength(g);
   const vectorColumns = chunking.columns / 4;
@@ -106,71 +90,49 @@ function emitIm2col(
     ]),
     `  columns[index] = values;`,
   ];
-  const wgsl = [
-    headerComment(`im2col: layer ${node.name}`, {
+  const storage: KernelStorage[] = [
+    { name: "input", access: "read", buffer: context.inputBuffers[0]! },
+    { name: "columns", access: "read_write", element: "vec4<f32>", buffer: columnsBuffer },
+    ...chunkCounterStorage(counterBuffer),
+  ];
+  const constants = u32Constants({
+    C: g.C,
+    H: g.H,
+    W: g.W,
+    OH: g.OH,
+    OW: g.OW,
+    KH: g.KH,
+    KW: g.KW,
+    CHANNELS_PER_GROUP: g.channelsPerGroup,
+    ROWS: rows,
+    VECTOR_COLUMNS: vectorColumns,
+    ...chunk.constants,
+  });
+  const wgsl = kernelSource({
+    header: headerComment(`im2col: layer ${node.name}`, {
       ...shapeSummary(g),
       schedule: describeSchedule(schedule),
       columns: `[${g.groups}][${rows}][${chunking.columns}] (groups, C/groups*KH*KW, columns of one chunk)`,
       chunks: chunkDescription(chunking),
     }),
-    "",
-    storageBindings([
-      { name: "input", access: "read" },
-      { name: "columns", access: "read_write", element: "vec4<f32>" },
-      ...(counterBuffer === undefined ? [] : [{ name: "chunk", access: "read" as const, element: "u32" as const }]),
-    ]),
-    "",
-    u32Constants({
-      C: g.C,
-      H: g.H,
-      W: g.W,
-      OH: g.OH,
-      OW: g.OW,
-      KH: g.KH,
-      KW: g.KW,
-      CHANNELS_PER_GROUP: g.channelsPerGroup,
-      ROWS: rows,
-      VECTOR_COLUMNS: vectorColumns,
-      ...chunk.constants,
-    }),
-    `const STRIDE_H: i32 = ${i32Literal(g.strideH)};`,
-    `const STRIDE_W: i32 = ${i32Literal(g.strideW)};`,
-    `const DILATION_H: i32 = ${i32Literal(g.dilationH)};`,
-    `const DILATION_W: i32 = ${i32Literal(g.dilationW)};`,
-    `const PAD_TOP: i32 = ${i32Literal(g.padTop)};`,
-    `const PAD_LEFT: i32 = ${i32Literal(g.padLeft)};`,
-    "",
-    paddingFunctions(g),
-    "",
-    `// The input value multiplying tap (channel, kh, kw) at global column n * OH * OW + pixel.`,
-    `fn column_value(column: u32, channel: u32, kh: u32, kw: u32) -> f32 {`,
-    `  let n = column / (OH * OW);`,
-    `  let pixel = column % (OH * OW);`,
-    `  let row = source_row(i32(pixel / OW) * STRIDE_H - PAD_TOP + i32(kh) * DILATION_H);`,
-    `  let col = source_col(i32(pixel % OW) * STRIDE_W - PAD_LEFT + i32(kw) * DILATION_W);`,
-    `  if (row < 0i || col < 0i) {`,
-    `    return 0.0f;`,
-    `  }`,
-    `  return input[((n * C + channel) * H + u32(row)) * W + u32(col)];`,
-    `}`,
-    "",
-    flatInvocationPrologue("main", dispatch),
-    ...body,
-    "}",
-    "",
-  ].join("\n");
-  context.emit({
-    name: stepName,
-    node: node.id,
-    layer: node.name,
-    wgsl,
-    entryPoint: "main",
-    workgroups: dispatch.workgroups,
-    bindings: [
-      { buffer: context.inputBuffers[0]!, access: "read" },
-      { buffer: columnsBuffer, access: "read_write" },
-      ...(counterBuffer === undefined ? [] : [{ buffer: counterBuffer, access: "read" as const }]),
-    ],
+    bindings: storage,
+    declarations: [`${constants}\n${windowConstants(g)}`, paddingFunctions(g), COLUMN_VALUE_FUNCTION],
+    dispatch,
+    body,
   });
+  emitKernel(context, node, kernel, wgsl, dispatch.workgroups, kernelBindingsOf(storage));
 }
 
+const COLUMN_VALUE_FUNCTION = [
+  `// The input value multiplying tap (channel, kh, kw) at global column n * OH * OW + pixel.`,
+  `fn column_value(column: u32, channel: u32, kh: u32, kw: u32) -> f32 {`,
+  `  let n = column / (OH * OW);`,
+  `  let pixel = column % (OH * OW);`,
+  `  let row = source_row(i32(pixel / OW) * STRIDE_H - PAD_TOP + i32(kh) * DILATION_H);`,
+  `  let col = source_col(i32(pixel % OW) * STRIDE_W - PAD_LEFT + i32(kw) * DILATION_W);`,
+  `  if (row < 0i || col < 0i) {`,
+  `    return 0.0f;`,
+  `  }`,
+  `  return input[((n * C + channel) * H + u32(row)) * W + u32(col)];`,
+  `}`,
+].join("\n");
