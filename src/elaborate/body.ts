@@ -13,9 +13,15 @@ import { describeValue } from "./values.js";
 /** Returns the body's output (its last statement's value), or undefined when it has no statement. */
 export function elaborateBody(state: Elaboration, frame: BodyFrame, body: BodyStmt[]): Flow | undefined {
   reserveExplicitNames(state, frame, body);
+  for (const stmt of body) {
+    if (stmt.kind !== "const" && stmt.name !== undefined && !frame.later.has(stmt.name)) {
+      frame.later.set(stmt.name, stmt.nameSpan ?? stmt.span);
+    }
+  }
   let lastValueName: string | undefined;
   let hasValue = false;
   for (const stmt of body) {
+    if (stmt.kind !== "const" && stmt.name !== undefined) frame.later.delete(stmt.name);
     if (stmt.kind === "const") {
       defineConstant(stmt, { scope: frame.scope }, undefined, state.reporter);
       continue;

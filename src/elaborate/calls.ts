@@ -24,11 +24,23 @@ export function evalEnv(state: Elaboration, frame: BodyFrame): EvalEnv {
     reporter: state.reporter,
     lookupValue(name: string, span: SourceSpan): Value | undefined {
       const value = frame.values.get(name);
-      if (value === undefined) return undefined;
+      if (value === undefined) {
+        const definition = frame.later.get(name);
+        if (definition === undefined) return undefined;
+        reportForwardReference(state, name, span, definition);
+        return { kind: "tensor", name, node: undefined, span };
+      }
       value.used = true;
       return { kind: "tensor", name, node: value.flow.node, span };
     },
   };
+}
+
+function reportForwardReference(state: Elaboration, name: string, span: SourceSpan, definition: SourceSpan): void {
+  state.reporter.error("use-before-definition", `\`${name}\` is used before it is defined`, span, {
+    notes: [`\`${name}\` is defined at ${formatLocation(definition)}`],
+    hint: "a network is an acyclic graph: a statement can only use values defined above it; move this statement below that one",
+  });
 }
 
 export function callLayer(state: Elaboration, frame: BodyFrame, spec: LayerSpec, step: CallStep, input: Flow, name: string): Flow {
@@ -164,6 +176,7 @@ export function expandBlock(state: Elaboration, frame: BodyFrame, block: BlockDe
     scope: parameters.child(),
     prefix: `${instanceName}.`,
     values: new Map([["in", { flow: input, span: decl.nameSpan, kind: "in", used: true }]]),
+    later: new Map(),
     current: input,
     currentName: "in",
     pendingResult: undefined,

@@ -80,7 +80,7 @@ export function elaborateChain(
 /** A bare word (no parens, no alias) that names a value in scope. */
 function isValueReference(frame: BodyFrame, step: CallStep): boolean {
   if (step.hasParens || step.alias !== undefined) return false;
-  return frame.values.has(step.callee) || frame.scope.lookup(step.callee)?.value.kind === "tensor";
+  return frame.values.has(step.callee) || frame.later.has(step.callee) || frame.scope.lookup(step.callee)?.value.kind === "tensor";
 }
 
 function startFromValue(state: Elaboration, frame: BodyFrame, step: CallStep, inRepeat: boolean): Flow {

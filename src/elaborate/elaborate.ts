@@ -54,6 +54,7 @@ export function elaborate(modules: LoadedModules): ElaborateResult {
     scope: rootDefs.scope.child(),
     prefix: "",
     values: new Map(),
+    later: new Map(),
     current: undefined,
     currentName: undefined,
     pendingResult: undefined,

@@ -43,6 +43,11 @@ export interface BodyFrame {
   currentName: string | undefined;
   /** An unnamed statement whose result nothing has read yet. */
   pendingResult: SourceSpan | undefined;
+  /**
+   * Names of this body's statements not elaborated yet. Using one is a forward reference, the only way
+   * to write a cycle, so it gets its own error rather than "unknown layer".
+   */
+  later: Map<string, SourceSpan>;
 }
 
 /** How the steps of a chain are named. */

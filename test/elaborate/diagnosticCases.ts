@@ -48,6 +48,8 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "add of one value", source: network("  a = conv(4, 1)\n  add(a)") },
   { name: "add of a number", source: network("  a = conv(4, 1)\n  add(a, 3)") },
   { name: "add of an undefined value", source: network("  abc = conv(4, 1)\n  add(abc, abd)") },
+  { name: "chain from a value defined later (a cycle)", source: network("  a = b -> relu\n  b = a -> relu") },
+  { name: "add of a value defined later", source: network("  a = x -> relu\n  s = add(a, b)\n  b = x -> relu\n  add(s, b)") },
   { name: "bad repetition count", source: network("  [relu] * 0") },
   { name: "bad input shape", source: "network N {\n  input x: 3x0x8\n  relu\n}\n" },
   { name: "input shape that is not sizes", source: "network N {\n  input x: same\n  relu\n}\n" },
