@@ -95,12 +95,21 @@ export function emitDirectConv(
     `  }`,
     `  let output_base = (n * K + k0) * OH * OW + p0;`,
   );
-  for (const j of pixelIndices) {
-    body.push(`  if (p0 + ${u32Literal(j)} < OH * OW) {`);
+  // Stores: the accumulators are packed 4 pixels to a vec4, then a loop over the pixels that exist
+  // stores each. Its trip count is only known at run time, so the loop stays rolled: unrolled, the
+  // channels x pixels epilogues and stores were most of this shader's compile time.
+  for (let first = 0; first < pixelsPerInvocation; first += 4) {
+    const count = Math.min(4, pixelsPerInvocation - first);
+    for (const i of channelIndices) {
+      const values = [0, 1, 2, 3].map((lane) => (lane < count ? `acc${i}_${first + lane}` : "0.0f"));
+      body.push(`  let packed${i}_${first} = vec4<f32>(${values.join(", ")});`);
+    }
+    const start = `p0 + ${u32Literal(first)}`;
+    body.push(`  for (var lane = 0u; lane < min(${u32Literal(count)}, OH * OW - min(${start}, OH * OW)); lane++) {`);
     for (const i of channelIndices) {
       body.push(
-        `    let at${i}_${j} = output_base + ${u32Literal(i)} * OH * OW + ${u32Literal(j)};`,
-        `    output[at${i}_${j}] = apply_epilogue(acc${i}_${j}, k0 + ${u32Literal(i)}, at${i}_${j});`,
+        `    let at${i} = output_base + ${u32Literal(i)} * OH * OW + ${u32Literal(first)} + lane;`,
+        `    output[at${i}] = apply_epilogue(packed${i}_${first}[lane], k0 + ${u32Literal(i)}, at${i});`,
       );
     }
     body.push(`  }`);
