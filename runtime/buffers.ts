@@ -21,11 +21,22 @@ function paddedSize(bytes: number): number {
   return Math.max(4, Math.ceil(bytes / 4) * 4);
 }
 
+/** The hint for activation-like buffers, whose sizes grow with the batch. */
+export const BATCH_SIZE_HINT = "use a smaller --batch (activation buffers grow with the batch) or a smaller input size";
+
+/**
+ * The hint for a parameter: its size is fixed by the layer, so the batch does not matter. fc weights
+ * never get here (their kernels bind them in row slices that fit); a conv weight can.
+ */
+export const PARAM_SIZE_HINT =
+  "the layer's weight is larger than one GPU binding allows; cnnc splits fc weights across bindings, but not this layer's: " +
+  "use fewer channels or a smaller kernel for this layer, or a GPU with a larger maxStorageBufferBindingSize";
+
 /**
  * Throws a CnncUserError when a tensor of `bytes` cannot be bound as one storage buffer on `device`.
- * Activation sizes grow with the batch, hence the hint.
+ * `hint` says how to fix it for this kind of tensor (by default: activations, which grow with the batch).
  */
-export function checkStorageBufferSize(device: GPUDevice, bytes: number, label: string): void {
+export function checkStorageBufferSize(device: GPUDevice, bytes: number, label: string, hint = BATCH_SIZE_HINT): void {
   if (!Number.isSafeInteger(bytes) || bytes < 0) {
     throw new Error(`buffer ${label}: invalid size ${bytes}`);
   }
@@ -37,14 +48,17 @@ export function checkStorageBufferSize(device: GPUDevice, bytes: number, label: 
     throw new CnncUserError(
       `tensor ${label} needs ${formatBytes(bytes)} (${bytes} bytes), more than this GPU allows in one storage buffer ` +
         `(${limitName} = ${formatBytes(limit)})`,
-      { hint: "use a smaller --batch (activation buffers grow with the batch) or a smaller input size" },
+      { hint },
     );
   }
 }
 
-/** A storage buffer that can also be copied to and from; `usageExtras` adds usage flags. */
-export function createStorageBuffer(device: GPUDevice, bytes: number, label: string, usageExtras = 0): GPUBuffer {
-  checkStorageBufferSize(device, bytes, label);
+/**
+ * A storage buffer that can also be copied to and from; `usageExtras` adds usage flags, `sizeHint` is
+ * the fix `checkStorageBufferSize` suggests when it is too large.
+ */
+export function createStorageBuffer(device: GPUDevice, bytes: number, label: string, usageExtras = 0, sizeHint = BATCH_SIZE_HINT): GPUBuffer {
+  checkStorageBufferSize(device, bytes, label, sizeHint);
   return device.createBuffer({
     label,
     size: paddedSize(bytes),

@@ -1,10 +1,14 @@
 /// <reference types="@webgpu/types" />
-// A network's weights resident on the GPU: one storage buffer per state_dict tensor, uploaded once and
-// shared by every plan (batch size) of a session, since parameters do not depend on the batch.
+// A network's weights resident on the GPU: one storage buffer per state_dict tensor (or per slice of
+// one, for a weight a kernel binds in parts because it is larger than one GPU binding allows), uploaded
+// once and shared by every plan (batch size) of a session, since parameters do not depend on the batch.
+import type { PlanBuffer } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
 import type { Tensor, WeightMap } from "../src/tensor.js";
-import { createStorageBuffer, formatBytes, uploadFloat32 } from "./buffers.js";
+import { createStorageBuffer, formatBytes, PARAM_SIZE_HINT, uploadFloat32 } from "./buffers.js";
 import { runWithErrorScope } from "./gpuErrors.js";
+
+export type ParamSlice = NonNullable<PlanBuffer["paramSlice"]>;
 
 export class DeviceWeights {
   private readonly buffers = new Map<string, GPUBuffer>();
@@ -16,24 +20,45 @@ export class DeviceWeights {
   ) {}
 
   /**
-   * The buffer holding `paramName`, uploading it on first use. `bytes` is what the plan expects; a
-   * missing or differently sized tensor is a user error (a weights file that does not fit the model).
+   * The buffer holding `paramName` (or, with `slice`, its `bytes / 4` elements from
+   * `slice.firstElement`), uploading it on first use. `bytes` is what the plan expects; a missing or
+   * differently sized tensor is a user error (a weights file that does not fit the model).
    */
-  async buffer(paramName: string, bytes: number): Promise<GPUBuffer> {
+  async buffer(paramName: string, bytes: number, slice?: ParamSlice): Promise<GPUBuffer> {
     if (this.destroyed) throw new Error(`weights were destroyed before ${paramName} was requested`);
-    const known = this.buffers.get(paramName);
+    const elements = bytes / 4;
+    const key = slice === undefined ? paramName : `${paramName}[${slice.firstElement}:${slice.firstElement + elements}]`;
+    const known = this.buffers.get(key);
     if (known !== undefined) {
-      if (known.size < bytes) throw new Error(`internal: ${paramName} is uploaded with ${known.size} bytes, a plan wants ${bytes}`);
+      if (known.size < bytes) throw new Error(`internal: ${key} is uploaded with ${known.size} bytes, a plan wants ${bytes}`);
       return known;
     }
-    const tensor = this.requireTensor(paramName, bytes);
-    const buffer = await runWithErrorScope(this.device, `uploading weight ${paramName}`, () => {
-      const created = createStorageBuffer(this.device, bytes, paramName);
-      uploadFloat32(this.device, created, tensor.data);
+    const tensor = this.requireTensor(paramName, slice?.tensorBytes ?? bytes);
+    const first = slice?.firstElement ?? 0;
+    if (!Number.isInteger(elements) || first + elements > tensor.data.length) {
+      throw new Error(`internal: ${key} is outside the ${tensor.data.length} elements of ${paramName}`);
+    }
+    const buffer = await runWithErrorScope(this.device, `uploading weight ${key}`, () => {
+      const created = createStorageBuffer(this.device, bytes, key, 0, PARAM_SIZE_HINT);
+      uploadFloat32(this.device, created, tensor.data.subarray(first, first + elements));
       return created;
     });
-    this.buffers.set(paramName, buffer);
+    this.buffers.set(key, buffer);
     return buffer;
+  }
+
+  /**
+   * Checks that the weights hold every tensor a plan binds, at its size (`tensorBytes`: the whole
+   * tensor's), before anything is uploaded, so a weights file missing several tensors names them all.
+   */
+  requireAll(params: readonly { paramName: string; tensorBytes: number }[]): void {
+    const missing = params.filter(({ paramName }, index) => !this.weights.has(paramName) && params.findIndex((other) => other.paramName === paramName) === index);
+    if (missing.length > 1) {
+      throw new CnncUserError(`the weights have no tensors ${missing.map(({ paramName }) => `\`${paramName}\``).join(", ")}`, {
+        hint: `the model needs ${missing.map(({ paramName, tensorBytes }) => `\`${paramName}\` (${tensorBytes / 4} float32 values)`).join(", ")}; the weights have: ${[...this.weights.keys()].join(", ") || "none"}`,
+      });
+    }
+    for (const { paramName, tensorBytes } of params) this.requireTensor(paramName, tensorBytes);
   }
 
   private requireTensor(paramName: string, bytes: number): Tensor {

@@ -5,7 +5,7 @@
 import type { KernelBinding, KernelStep, Plan, PlanBuffer } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
 import type { Tensor, WeightMap } from "../src/tensor.js";
-import { checkStorageBufferSize, createStorageBuffer, formatBytes, readFloat32, uploadFloat32 } from "./buffers.js";
+import { checkStorageBufferSize, createStorageBuffer, formatBytes, PARAM_SIZE_HINT, readFloat32, uploadFloat32 } from "./buffers.js";
 import type { GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
 import { runWithErrorScope } from "./gpuErrors.js";
@@ -26,7 +26,7 @@ function checkBufferFits(device: GPUDevice, plan: Plan, buffer: PlanBuffer): voi
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   if (buffer.bytes <= limit) return;
   if (buffer.role === "param") {
-    checkStorageBufferSize(device, buffer.bytes, `weight ${buffer.label}`);
+    checkStorageBufferSize(device, buffer.bytes, `weight ${buffer.label}`, PARAM_SIZE_HINT);
     return;
   }
   const perSample = buffer.bytes / plan.batch;
@@ -80,11 +80,16 @@ export class PlanExecutor {
     try {
       for (const buffer of plan.buffers) checkBufferFits(device, plan, buffer);
       for (const step of plan.steps) checkStepFits(device, step);
+      deviceWeights.requireAll(
+        plan.buffers.flatMap(({ role, paramName, paramSlice, bytes }) =>
+          role === "param" && paramName !== undefined ? [{ paramName, tensorBytes: paramSlice?.tensorBytes ?? bytes }] : [],
+        ),
+      );
       const buffers: GPUBuffer[] = [];
       for (const buffer of plan.buffers) {
         if (buffer.role === "param") {
           if (buffer.paramName === undefined) throw new Error(`internal: param buffer ${buffer.label} has no paramName`);
-          buffers.push(await deviceWeights.buffer(buffer.paramName, buffer.bytes));
+          buffers.push(await deviceWeights.buffer(buffer.paramName, buffer.bytes, buffer.paramSlice));
           continue;
         }
         const created = await runWithErrorScope(device, `allocating ${buffer.label}`, () =>

@@ -1,8 +1,10 @@
 // Lowers a shape-checked graph to a Plan for one batch size: one buffer per value (views share their
-// input's), one per parameter tensor, the scratch buffers kernels ask for, and the kernel dispatches
+// input's), one per parameter tensor (or per slice of one, when a kernel binds it in parts), the
+// scratch buffers kernels ask for, and the kernel dispatches
 // each node's generator emits, in topological order.
-import { paramFullName, shapeSize, type Graph, type Node } from "../ir/graph.js";
+import { shapeSize, type Graph, type Node } from "../ir/graph.js";
 import { KERNEL_GENERATORS, VIEW_OPS } from "./generators.js";
+import { nodeParamBuffers } from "./paramBuffers.js";
 import type { BufferRole, KernelContext, KernelStep, Plan, PlanBuffer } from "./plan.js";
 
 const FLOAT_BYTES = 4;
@@ -59,26 +61,14 @@ export function buildPlan(graph: Graph, batch: number): Plan {
     const outputBuffer = addBuffer({ label: node.name, role, bytes: valueBytes(node), node: node.id });
     nodeBuffers.set(node.id, outputBuffer);
 
-    const paramBuffers = new Map<string, number>();
-    for (const param of node.params) {
-      const paramName = paramFullName(node, param);
-      paramBuffers.set(
-        param.name,
-        addBuffer({ label: paramName, role: "param", bytes: shapeSize(param.shape) * FLOAT_BYTES, paramName }),
-      );
-    }
+    const params = nodeParamBuffers(node, addBuffer);
     const context: KernelContext = {
       graph,
       batch,
       inputBuffers,
       outputBuffer,
-      paramBuffer(name: string): number {
-        const buffer = paramBuffers.get(name);
-        if (buffer === undefined) {
-          throw new Error(`internal: ${node.name} has no parameter "${name}"`);
-        }
-        return buffer;
-      },
+      paramBuffer: params.whole,
+      paramSliceBuffer: params.slice,
       scratchBuffer(label: string, bytes: number): number {
         return addBuffer({ label: `${node.name}.${label}`, role: "scratch", bytes, node: node.id });
       },
@@ -96,6 +86,7 @@ export function buildPlan(graph: Graph, batch: number): Plan {
       },
     };
     generator(node, context);
+    params.addUnrequested();
   }
 
   const endpoint = (id: number): { node: number; name: string; buffer: number; shape: number[] } => {

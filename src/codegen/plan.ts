@@ -15,6 +15,13 @@ export interface PlanBuffer {
   bytes: number;
   /** For role "param": the PyTorch state_dict name (`c1.weight`). */
   paramName?: string;
+  /**
+   * For a role "param" buffer holding only part of its tensor (a weight split across bindings because
+   * it is larger than one GPU binding allows): the buffer holds the tensor's elements
+   * [firstElement, firstElement + bytes / 4), and the whole tensor has `tensorBytes` bytes. Absent:
+   * the buffer holds the whole tensor.
+   */
+  paramSlice?: { firstElement: number; tensorBytes: number };
   /** For inputs/outputs/activations: the node whose value it holds. */
   node?: number;
 }
@@ -74,6 +81,11 @@ export interface KernelContext {
   outputBuffer: number;
   /** Buffer id of one of the node's params by its short name (`weight`, `bias`, ...). */
   paramBuffer(name: string): number;
+  /**
+   * A buffer holding elements [firstElement, firstElement + elementCount) of a param (flat, row-major),
+   * for a kernel that binds a weight in parts; one buffer per (param, range).
+   */
+  paramSliceBuffer(name: string, firstElement: number, elementCount: number): number;
   /** A temporary buffer used by this node's kernels only (an im2col column matrix). */
   scratchBuffer(label: string, bytes: number): number;
   emit(step: KernelStep): void;

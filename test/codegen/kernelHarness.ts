@@ -3,7 +3,8 @@
 // test can pass a custom epilogue. Plus the tolerance check used by the GPU-vs-reference tests.
 import { expect } from "vitest";
 import type { KernelContext, KernelStep, Plan, PlanBuffer } from "../../src/codegen/plan.js";
-import { paramFullName, shapeSize, type Graph, type Node } from "../../src/ir/graph.js";
+import { nodeParamBuffers } from "../../src/codegen/paramBuffers.js";
+import { shapeSize, type Graph, type Node } from "../../src/ir/graph.js";
 import type { Tensor, WeightMap } from "../../src/tensor.js";
 import type { GpuContext } from "../../runtime/device.js";
 import { createExecutor } from "../../runtime/executor.js";
@@ -24,26 +25,20 @@ export function singleNodePlan(
   };
   const inputBuffer = add({ label: inputNode.name, role: "input", bytes: batch * shapeSize(inputNode.shape) * 4, node: inputNode.id });
   const outputBuffer = add({ label: node.name, role: "output", bytes: batch * shapeSize(node.shape) * 4, node: node.id });
-  const params = new Map<string, number>();
-  for (const param of node.params) {
-    const name = paramFullName(node, param);
-    params.set(param.name, add({ label: name, role: "param", bytes: shapeSize(param.shape) * 4, paramName: name }));
-  }
+  const params = nodeParamBuffers(node, add);
   const steps: KernelStep[] = [];
   const context: KernelContext = {
     graph,
     batch,
     inputBuffers: [inputBuffer],
     outputBuffer,
-    paramBuffer: (name) => {
-      const id = params.get(name);
-      if (id === undefined) throw new Error(`no param ${name}`);
-      return id;
-    },
+    paramBuffer: params.whole,
+    paramSliceBuffer: params.slice,
     scratchBuffer: (label, bytes) => add({ label: `${node.name}.${label}`, role: "scratch", bytes, node: node.id }),
     emit: (step) => steps.push(step),
   };
   emit(node, context);
+  params.addUnrequested();
   return {
     network: graph.name,
     batch,

@@ -34,6 +34,17 @@ describe("PlanExecutor", () => {
     expect(error.hint).toContain(`at most ${Math.floor(limit / (features * 4))}`);
   });
 
+  it("rejects a conv weight larger than one binding with a hint about the weight, not the batch", async () => {
+    const gpu = await testGpu();
+    const limit = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+    const channels = Math.ceil(Math.sqrt(limit / (9 * 4))) + 1;
+    const plan = buildPlan(singleOpGraph(conv2d({ out: channels, kernel: 3 }), [channels, 3, 3], "big"), 1);
+    const error = await userError(createExecutor(gpu, plan, new Map()));
+    expect(error.message).toContain("weight big.weight");
+    expect(error.hint).toContain("the layer's weight is larger than one GPU binding allows");
+    expect(error.hint).not.toContain("batch");
+  });
+
   it("reports missing and mis-sized weights by name", async () => {
     const gpu = await testGpu();
     const graph = singleOpGraph(conv2d({ out: 4, kernel: 3 }), [3, 5, 5], "c1");
