@@ -31,12 +31,17 @@ export type Im2colConvSchedule = {
   maxChunkColumns: number;
 };
 
-/** fc as a GEMM: each invocation computes `outputsPerInvocation` features for `rowsPerInvocation` samples. */
+/**
+ * fc as a GEMM: each invocation computes `outputsPerInvocation` features for `rowsPerInvocation` samples.
+ * A weight larger than `maxWeightBindingBytes` (default: PORTABLE_MAX_BINDING_BYTES, in fc.ts) is bound
+ * in slices of output features, one dispatch each; tests lower it to exercise the split on small layers.
+ */
 export type FcSchedule = {
   kind: "gemm";
   outputsPerInvocation: number;
   rowsPerInvocation: number;
   workgroupSize: number;
+  maxWeightBindingBytes?: number;
 };
 
 export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule;
@@ -129,12 +134,16 @@ export function fcScheduleOf(node: Node, _attrs: FcAttrs): FcSchedule {
   const schedule = node.schedule;
   if (schedule === undefined) return defaultFcSchedule();
   if (schedule.kind !== "gemm") throw new Error(`internal: ${node.name}: unknown fc schedule kind "${schedule.kind}"`);
-  return {
+  const validated: FcSchedule = {
     kind: "gemm",
     outputsPerInvocation: positiveKnob(node, schedule, "outputsPerInvocation", 16),
     rowsPerInvocation: positiveKnob(node, schedule, "rowsPerInvocation", 16),
     workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
   };
+  if (schedule["maxWeightBindingBytes"] !== undefined) {
+    validated.maxWeightBindingBytes = positiveKnob(node, schedule, "maxWeightBindingBytes", Number.MAX_SAFE_INTEGER);
+  }
+  return validated;
 }
 
 /** Schedule knobs unroll into registers, so each is bounded to keep the generated code sane. */
