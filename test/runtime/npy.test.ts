@@ -6,23 +6,14 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 import { expectShape, readNpy, writeNpy, writeNpyFile } from "../../runtime/npy.js";
-import { CnncUserError } from "../../src/errors.js";
 import { makeTensor } from "../../src/tensor.js";
+import { userError } from "../support/userError.js";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const fixture = (name: string): string => join(fixtures, name);
 /** The array every fixture holds: np.arange(24).reshape(2, 3, 4) * 0.25 - 1.5. */
 const expectedValues = Array.from({ length: 24 }, (_, i) => i * 0.25 - 1.5);
 
-function userError(run: () => unknown): CnncUserError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CnncUserError) return error;
-    throw error;
-  }
-  throw new Error("expected a CnncUserError");
-}
 
 describe("readNpy", () => {
   it("reads a float32 file written by numpy.save", () => {

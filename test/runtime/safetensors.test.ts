@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { checkWeights, readSafetensors, writeSafetensors } from "../../runtime/safetensors.js";
-import { CnncUserError } from "../../src/errors.js";
 import { makeTensor, type WeightMap } from "../../src/tensor.js";
+import { userError } from "../support/userError.js";
 
 function sampleWeights(): WeightMap {
   const ramp = (count: number, scale: number): Float32Array => Float32Array.from({ length: count }, (_, i) => (i - 3) * scale);
@@ -14,15 +14,6 @@ function sampleWeights(): WeightMap {
   ]);
 }
 
-function userError(run: () => unknown): CnncUserError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CnncUserError) return error;
-    throw error;
-  }
-  throw new Error("expected a CnncUserError");
-}
 
 /** A safetensors file from an explicit header object and data bytes (to build bad files). */
 function rawFile(header: unknown, data: Uint8Array, padTo = 8): Uint8Array {
