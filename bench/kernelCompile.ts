@@ -89,7 +89,7 @@ function graphOf(layer: LayerCase): Graph {
   }
   const node = result.graph.nodes.find((candidate) => candidate.attrs.op === "conv");
   if (layer.kind !== undefined && node !== undefined && node.attrs.op === "conv") {
-    node.schedule = convScheduleOfKind(node, node.attrs, layer.kind);
+    node.schedule = convScheduleOfKind(node.attrs, layer.kind);
   }
   return result.graph;
 }

@@ -57,7 +57,7 @@ export function isConvScheduleKind(word: string): word is ConvScheduleKind {
  * where each invocation is a SIMD lane and a larger register block means more work per loaded value):
  * an 8 x 16 GEMM tile and an 8-channel x 8-pixel direct block beat 4 x 8 / 4 x 4 by 1.3-2x.
  */
-export function convScheduleOfKind(node: Node, attrs: ConvAttrs, kind: ConvScheduleKind): ConvSchedule {
+export function convScheduleOfKind(attrs: ConvAttrs, kind: ConvScheduleKind): ConvSchedule {
   const filtersPerGroup = attrs.outChannels / attrs.groups;
   if (kind === "im2col") {
     return { kind, tileM: filtersPerGroup >= 8 ? 8 : 4, tileN: 16, workgroupSize: 64, maxChunkColumns: 0 };
@@ -79,7 +79,7 @@ export function defaultConvScheduleKind(attrs: ConvAttrs, reductionLength: numbe
 }
 
 export function defaultConvSchedule(node: Node, attrs: ConvAttrs): ConvSchedule {
-  return convScheduleOfKind(node, attrs, defaultConvScheduleKind(attrs, convReductionLength(node, attrs)));
+  return convScheduleOfKind(attrs, defaultConvScheduleKind(attrs, convReductionLength(node, attrs)));
 }
 
 export function defaultFcSchedule(): FcSchedule {

@@ -65,7 +65,7 @@ export function scheduleConvs(graph: Graph, options: ScheduleConvsOptions = {}):
     if (attrs.op === "fc") return { ...node, schedule: defaultFcSchedule() };
     if (attrs.op !== "conv") return node;
     const kind = byLayer.get(node.name) ?? (all === "auto" ? undefined : (all as ConvScheduleKind));
-    const schedule = kind === undefined ? defaultConvSchedule(node, attrs) : convScheduleOfKind(node, attrs, kind);
+    const schedule = kind === undefined ? defaultConvSchedule(node, attrs) : convScheduleOfKind(attrs, kind);
     return { ...node, schedule };
   });
   return { ok: true, graph: { ...graph, nodes } };

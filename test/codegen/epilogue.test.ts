@@ -40,7 +40,7 @@ async function checkFused(
 ): Promise<void> {
   const graph = chainGraph(inputShape, [first, activation]);
   const node = graph.nodes[1]!;
-  if (kind !== undefined && first.op === "conv") node.schedule = convScheduleOfKind(node, first, kind);
+  if (kind !== undefined && first.op === "conv") node.schedule = convScheduleOfKind(first, kind);
   const random = seededRandom(seed);
   const weights = randomWeights(graph, random);
   const input = randomTensor([batch, ...inputShape], random, -scale, scale);
