@@ -2,8 +2,10 @@
 // Runs a Plan on a device: creates its buffers (size-checked against the device's limits), compiles
 // each kernel with the zero-warnings check, binds everything once, uploads the weights once, and then
 // runs forward passes: upload inputs, one command buffer with every dispatch, read outputs.
+import { shapeText } from "../src/codegen/dispatch.js";
 import type { KernelBinding, KernelStep, Plan, PlanBuffer } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
+import { shapeSize } from "../src/ir/graph.js";
 import type { Tensor, WeightMap } from "../src/tensor.js";
 import { checkStorageBufferSize, createStorageBuffer, formatBytes, PARAM_SIZE_HINT, readFloat32, uploadFloat32 } from "./buffers.js";
 import type { GpuContext } from "./device.js";
@@ -15,10 +17,6 @@ interface BoundStep {
   step: KernelStep;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
-}
-
-function shapeText(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
 }
 
 /** Activation-like buffers scale with the batch; parameters do not. */
@@ -148,7 +146,7 @@ export class PlanExecutor {
     }
     const outputs = new Map<string, Tensor>();
     for (const output of this.plan.outputs) {
-      const bytes = output.shape.reduce((product, size) => product * size, 1) * 4;
+      const bytes = shapeSize(output.shape) * 4;
       const data = await readFloat32(device, this.buffers[output.buffer]!, bytes);
       outputs.set(output.name, { shape: [...output.shape], data });
     }
@@ -210,8 +208,7 @@ export class PlanExecutor {
           { hint: `pass a float32 array of shape ${shapeText(input.shape)}` },
         );
       }
-      const elements = input.shape.reduce((product, size) => product * size, 1);
-      if (tensor.data.length !== elements) {
+      if (tensor.data.length !== shapeSize(input.shape)) {
         throw new Error(`internal: input ${input.name} has ${tensor.data.length} values for shape ${shapeText(tensor.shape)}`);
       }
     }
