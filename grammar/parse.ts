@@ -1,11 +1,11 @@
 // The public entry point of the grammar: text → AST + diagnostics. It never throws: bad input only
 // produces diagnostics, and an exception from our own code becomes an `internal` diagnostic (a bug).
-import type { Program, SourceSpan } from "./ast.js";
+import type { Program } from "./ast.js";
 import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { lexErrorDiagnostics, repairSpacedDims, stringDiagnostics } from "./lexicalDiagnostics.js";
 import { excessiveNesting } from "./openBrackets.js";
 import { createParser } from "./parser.js";
-import { tokenSpan } from "./spans.js";
+import { startOfFile, tokenSpan } from "./spans.js";
 import { parseErrorDiagnostics } from "./syntaxDiagnostics.js";
 import { cnnLexer } from "./tokens.js";
 import { AstBuilder } from "./visitor.js";
@@ -23,8 +23,7 @@ export function parseProgram(text: string, file: string): ParseResult {
     return parseUnchecked(text, file);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    const span: SourceSpan = { file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
-    const diagnostic = makeDiagnostic("internal", `internal error in the parser: ${detail}`, span, {
+    const diagnostic = makeDiagnostic("internal", `internal error in the parser: ${detail}`, startOfFile(file), {
       hint: "this is a bug in cnnc; please report it with the file that triggered it",
     });
     return { program: { file, items: [] }, diagnostics: [diagnostic] };

@@ -37,6 +37,11 @@ export function locationSpan(location: CstNodeLocation | undefined, file: string
   };
 }
 
+/** The first position of a file: where problems about the file as a whole (unreadable, empty) point. */
+export function startOfFile(file: string): SourceSpan {
+  return { file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+}
+
 /** From the start of `first` to the end of `last`. */
 export function joinSpans(first: SourceSpan, last: SourceSpan): SourceSpan {
   return {

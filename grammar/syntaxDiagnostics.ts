@@ -6,7 +6,7 @@ import type { SourceSpan } from "./ast.js";
 import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { decodeErrorMessage } from "./errorMessages.js";
 import { openBracketsBefore, type Closer } from "./openBrackets.js";
-import { joinSpans, pointAfter, tokenSpan } from "./spans.js";
+import { joinSpans, pointAfter, startOfFile, tokenSpan } from "./spans.js";
 import { closerOf, closerTokenNames, describe, isOneOf, missingCloser, topLevelStarters, type Anchor, type Description, type ErrorSite } from "./syntaxMessages.js";
 
 function anchorSpan(anchor: Anchor, site: ErrorSite, file: string): SourceSpan {
@@ -27,10 +27,6 @@ function anchorSpan(anchor: Anchor, site: ErrorSite, file: string): SourceSpan {
       return twoBefore === undefined ? tokenSpan(found, file) : pointAfter(twoBefore, file);
     }
   }
-}
-
-function startOfFile(file: string): SourceSpan {
-  return { file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
 }
 
 /** Index of `token` in `tokens` (by offset); tokens.length for EOF or a token not in the stream. */

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { type Diagnostic, hasErrors, makeDiagnostic } from "../grammar/diagnostics.js";
 import { parseProgram } from "../grammar/parse.js";
+import { startOfFile } from "../grammar/spans.js";
 import { elaborate } from "./elaborate/elaborate.js";
 import { type ReadFile, loadModules } from "./elaborate/modules.js";
 import type { Graph } from "./ir/graph.js";
@@ -51,9 +52,8 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   const readFile = options.readFile ?? readTextFile;
   const text = readFile(path);
   if (text === undefined) {
-    const span = { file: path, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
     return {
-      diagnostics: [makeDiagnostic("file-not-found", `cannot read \`${path}\``, span, { hint: "check the path; it is relative to the current directory" })],
+      diagnostics: [makeDiagnostic("file-not-found", `cannot read \`${path}\``, startOfFile(path), { hint: "check the path; it is relative to the current directory" })],
       sources: new Map(),
     };
   }

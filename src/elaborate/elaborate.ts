@@ -1,7 +1,8 @@
 // AST -> IR: resolves the files' definitions, expands the network's statements (blocks, repetition,
 // naming) into a topologically ordered graph with every node's shape inferred, and types the train
 // section. Never throws for bad input: problems come back as diagnostics, and no graph when any is an error.
-import type { NetworkDecl, Program, SourceSpan, TrainDecl } from "../../grammar/ast.js";
+import type { NetworkDecl, TrainDecl } from "../../grammar/ast.js";
+import { startOfFile } from "../../grammar/spans.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import type { Graph } from "../ir/graph.js";
 import { elaborateBody } from "./body.js";
@@ -41,7 +42,7 @@ export function elaborate(modules: LoadedModules): ElaborateResult {
   }
   const network = networks[0];
   if (network === undefined || rootDefs === undefined) {
-    reporter.error("no-network", "this file describes no network", fileStart(root), {
+    reporter.error("no-network", "this file describes no network", startOfFile(root.file), {
       hint: "add `network Name { input image: 3x32x32 ... }`",
     });
     return { diagnostics: reporter.diagnostics };
@@ -97,8 +98,4 @@ function warnIgnoredInImports(modules: LoadedModules, reporter: Reporter): void 
       });
     }
   }
-}
-
-function fileStart(program: Program): SourceSpan {
-  return { file: program.file, startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
 }
