@@ -28,6 +28,13 @@ export function channelLayout(shape: readonly number[]): { C: number; inner: num
   return { C: shape[0]!, inner: shapeSize(shape.slice(1)) };
 }
 
+/** [C, H, W] of a per-sample image or sequence shape (a sequence [C, L] is [C, 1, L]). */
+export function imageDims(shape: readonly number[]): { C: number; H: number; W: number } {
+  if (shape.length === 3) return { C: shape[0]!, H: shape[1]!, W: shape[2]! };
+  if (shape.length === 2) return { C: shape[0]!, H: 1, W: shape[1]! };
+  throw new Error(`internal: expected a [C, H, W] or [C, L] shape, got ${shapeText(shape)}`);
+}
+
 /** Declarations of the one-input kernels' buffers: `x` (read) and `y` (read_write). */
 export const INPUT_OUTPUT_BINDINGS_WGSL = storageBindings([
   { name: "x", access: "read" },

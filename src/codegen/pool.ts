@@ -4,20 +4,13 @@
 // count_pad (clipped to the padded input, so ceil-rounded overhang is never counted: PyTorch's rule).
 // A window holding no input cell yields 0. A 1-D pool is the same kernel with H = 1.
 import type { Node, PoolAttrs } from "../ir/graph.js";
-import { INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
+import { imageDims, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
 import { headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
 function poolAttrs(node: Node): PoolAttrs {
   if (node.attrs.op !== "pool") throw new Error(`internal: generatePool called on ${node.attrs.op}`);
   return node.attrs;
-}
-
-/** [C, H, W] of a per-sample image or sequence shape (a sequence [C, L] is [C, 1, L]). */
-export function imageDims(shape: readonly number[]): { C: number; H: number; W: number } {
-  if (shape.length === 3) return { C: shape[0]!, H: shape[1]!, W: shape[2]! };
-  if (shape.length === 2) return { C: shape[0]!, H: 1, W: shape[1]! };
-  throw new Error(`internal: expected a [C, H, W] or [C, L] shape, got ${shapeText(shape)}`);
 }
 
 /** The statements folding the window's input cells into `result` for one pooling kind. */

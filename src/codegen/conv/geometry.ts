@@ -2,6 +2,7 @@
 // that maps a padded coordinate to the input index it reads (PyTorch padding modes), shared by the
 // direct and im2col kernels.
 import type { ConvAttrs, Graph, Node, PaddingMode } from "../../ir/graph.js";
+import { imageDims } from "../dispatch.js";
 import { i32Literal } from "../wgsl.js";
 
 export interface ConvGeometry {
@@ -38,8 +39,9 @@ export function convGeometry(graph: Graph, node: Node, attrs: ConvAttrs, batch: 
   if (inputNode === undefined || node.inputs.length !== 1) {
     throw new Error(`internal: conv ${node.name} must read exactly one value`);
   }
-  const [C, H, W] = imageDims(inputNode.shape, attrs.spatialRank, `input of ${node.name}`);
-  const [K, OH, OW] = imageDims(node.shape, attrs.spatialRank, `output of ${node.name}`);
+  // Shape inference gives a conv of spatialRank r rank-(r + 1) values, so the shared reading applies.
+  const { C, H, W } = imageDims(inputNode.shape);
+  const { C: K, H: OH, W: OW } = imageDims(node.shape);
   if (K !== attrs.outChannels || C % attrs.groups !== 0 || K % attrs.groups !== 0) {
     throw new Error(`internal: conv ${node.name}: channels ${C} -> ${K} do not fit groups=${attrs.groups}`);
   }
@@ -76,13 +78,6 @@ export function convGeometry(graph: Graph, node: Node, attrs: ConvAttrs, batch: 
     mode: attrs.paddingMode,
     readsZeros: axisReadsZeros(rowAxis, attrs.paddingMode) || axisReadsZeros(colAxis, attrs.paddingMode),
   };
-}
-
-/** [C, H, W] of a per-sample shape; a 1-D value [C, L] is [C, 1, L]. */
-function imageDims(shape: readonly number[], spatialRank: 1 | 2, what: string): [number, number, number] {
-  if (spatialRank === 1 && shape.length === 2) return [shape[0]!, 1, shape[1]!];
-  if (spatialRank === 2 && shape.length === 3) return [shape[0]!, shape[1]!, shape[2]!];
-  throw new Error(`internal: ${what} has shape [${shape.join(", ")}], not a ${spatialRank}-D image`);
 }
 
 interface Axis {
