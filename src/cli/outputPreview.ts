@@ -1,5 +1,6 @@
 // A few lines describing a network output for the terminal: its shape, and for a classifier (one
 // vector per sample) the argmax of each sample; otherwise summary statistics and the first values.
+import { shapeSize } from "../ir/graph.js";
 import type { Tensor } from "../tensor.js";
 
 const MAX_SAMPLES_SHOWN = 8;
@@ -14,7 +15,7 @@ function formatValue(value: number): string {
 export function previewOutput(name: string, tensor: Tensor): string[] {
   const [batch = 1, ...sample] = tensor.shape;
   const lines = [`output ${name}: [${tensor.shape.join(", ")}]`];
-  const perSample = sample.reduce((product, size) => product * size, 1);
+  const perSample = shapeSize(sample);
   if (sample.length === 1 && perSample > 1) {
     for (let n = 0; n < Math.min(batch, MAX_SAMPLES_SHOWN); n++) {
       let best = 0;

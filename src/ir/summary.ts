@@ -4,7 +4,7 @@
 // Activations count what a layer adds to memory: the input and every layer output, except elementwise
 // layers the mark-in-place pass marked (ReLU after a conv overwrites the conv's output, as PyTorch's
 // inplace ReLU does and as the notes' table assumes: it has no ReLU rows).
-import type { Graph, Node, Shape } from "./graph.js";
+import { type Graph, type Node, type Shape, shapeSize } from "./graph.js";
 import { formatInteger, formatMagnitude, formatVolume, formatVolumeProduct } from "./format.js";
 import { opLabel } from "./opLabel.js";
 
@@ -63,7 +63,7 @@ export function summarizeGraph(graph: Graph, batch = 1): Summary {
     macs: sum(rows.map((row) => row.macs)),
     activations: sum(rows.map((row) => row.activations)),
   };
-  const bufferElements = sum(graph.nodes.flatMap((node) => node.params.filter((p) => !p.trainable).map((p) => product(p.shape))));
+  const bufferElements = sum(graph.nodes.flatMap((node) => node.params.filter((p) => !p.trainable).map((p) => shapeSize(p.shape))));
   const activationBytes = totals.activations * batch * BYTES_PER_FLOAT32;
   const trainableBytes = totals.params * BYTES_PER_FLOAT32;
   const bufferBytes = bufferElements * BYTES_PER_FLOAT32;
@@ -141,8 +141,4 @@ function paramsFormula(graph: Graph, node: Node): string | undefined {
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
-}
-
-function product(values: number[]): number {
-  return values.reduce((total, value) => total * value, 1);
 }

@@ -1,6 +1,6 @@
 // Convolution: output [K, H', W'] (or [K, L'] for 1-D), weights in PyTorch layout — Conv2d
 // [K, C/groups, kh, kw], Conv1d [K, C/groups, F] — so weights move to and from PyTorch unchanged.
-import type { ConvAttrs, ParamSpec, Shape } from "../graph.js";
+import { type ConvAttrs, type ParamSpec, type Shape, shapeSize } from "../graph.js";
 import { checkPositive, describeInput } from "./checks.js";
 import { type ShapeResult, shapeOk, shapeProblem } from "./result.js";
 import { inferWindowedSizes, spatialAxes } from "./spatial.js";
@@ -58,8 +58,7 @@ export function inferConvShape(attrs: ConvAttrs, input: Shape): ShapeResult {
   ];
   if (attrs.bias) params.push({ name: "bias", shape: [attrs.outChannels], trainable: true, init: "uniform_fan_in" });
   const shape = [attrs.outChannels, ...sizes.sizes];
-  const outputPositions = sizes.sizes.reduce((product, size) => product * size, 1);
-  const macs = attrs.outChannels * outputPositions * inPerGroup * kernelShape.reduce((product, size) => product * size, 1);
+  const macs = attrs.outChannels * shapeSize(sizes.sizes) * inPerGroup * shapeSize(kernelShape);
   return shapeOk(shape, params, macs);
 }
 

@@ -1,6 +1,6 @@
 // What a shape function returns: the node's derived facts, or a problem explained in the user's terms.
 // Shape functions are pure; the caller (elaboration, the verifier, a pass) attaches the source span.
-import type { ParamSpec, Shape } from "../graph.js";
+import { type ParamSpec, type Shape, shapeSize } from "../graph.js";
 
 /** Everything a node derives from its attrs and input shapes. */
 export interface NodeFacts {
@@ -25,10 +25,8 @@ export interface ShapeProblem {
 export type ShapeResult = { ok: true; facts: NodeFacts } | { ok: false; problem: ShapeProblem };
 
 export function shapeOk(shape: Shape, params: ParamSpec[] = [], macs = 0): ShapeResult {
-  const paramCount = params
-    .filter((param) => param.trainable)
-    .reduce((total, param) => total + param.shape.reduce((product, size) => product * size, 1), 0);
-  const activations = shape.reduce((product, size) => product * size, 1);
+  const paramCount = params.filter((param) => param.trainable).reduce((total, param) => total + shapeSize(param.shape), 0);
+  const activations = shapeSize(shape);
   return { ok: true, facts: { shape, params, paramCount, macs, activations } };
 }
 
