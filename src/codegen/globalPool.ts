@@ -2,8 +2,7 @@
 // slice of the plane, then the workgroup combines the lanes' partial results in shared memory by a tree
 // reduction, so a large plane (a 56x56 map) is read by 64 invocations instead of one.
 import type { GlobalPoolAttrs, Node } from "../ir/graph.js";
-import { shapeSize } from "../ir/graph.js";
-import { INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, shapeText } from "./dispatch.js";
+import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, shapeText } from "./dispatch.js";
 import { MAX_WORKGROUPS_PER_DIMENSION, f32Literal, headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -17,8 +16,7 @@ function globalPoolAttrs(node: Node): GlobalPoolAttrs {
 export function generateGlobalPool(node: Node, context: KernelContext): void {
   const attrs = globalPoolAttrs(node);
   const inputShape = context.graph.nodes[node.inputs[0]!]!.shape;
-  const C = inputShape[0]!;
-  const positions = shapeSize(inputShape.slice(1));
+  const { C, inner: positions } = channelLayout(inputShape);
   const planes = context.batch * C;
   const groupsX = Math.min(planes, MAX_WORKGROUPS_PER_DIMENSION);
   const groupsY = Math.ceil(planes / groupsX);
