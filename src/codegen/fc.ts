@@ -59,7 +59,7 @@ export function fcRowSlices(outFeatures: number, inFeatures: number, maxBytes: n
  */
 export function emitFc(node: Node, context: KernelContext, stages: readonly EpilogueStage[]): void {
   const attrs = fcAttrs(node);
-  const schedule = fcScheduleOf(node, attrs);
+  const schedule = fcScheduleOf(node);
   const inputNode = context.graph.nodes[node.inputs[0] ?? -1];
   if (inputNode === undefined || node.inputs.length !== 1) throw new Error(`internal: fc ${node.name} must read one value`);
   const inFeatures = shapeSize(inputNode.shape);

@@ -1,7 +1,7 @@
 // Schedules of the conv and fc kernels as data (stored in `Node.schedule`), their validation, and the
 // default choice rule. The generators read the schedule from the node; the scheduling pass
 // (src/passes/scheduleConvs.ts) writes it, and later passes (autotuning) may overwrite it.
-import type { ConvAttrs, FcAttrs, Node, Schedule } from "../ir/graph.js";
+import type { ConvAttrs, Node, Schedule } from "../ir/graph.js";
 import { MAX_INVOCATIONS_PER_WORKGROUP } from "./wgsl.js";
 
 /**
@@ -130,7 +130,7 @@ export function convScheduleOf(node: Node, attrs: ConvAttrs): ConvSchedule {
 }
 
 /** The node's fc schedule, validated; the default when the node has none. */
-export function fcScheduleOf(node: Node, _attrs: FcAttrs): FcSchedule {
+export function fcScheduleOf(node: Node): FcSchedule {
   const schedule = node.schedule;
   if (schedule === undefined) return defaultFcSchedule();
   if (schedule.kind !== "gemm") throw new Error(`internal: ${node.name}: unknown fc schedule kind "${schedule.kind}"`);
