@@ -94,14 +94,11 @@ function graphOf(layer: LayerCase): Graph {
   return result.graph;
 }
 
-/** 2 * N * K * OH * OW * C/groups * KH * KW. */
+/** 2 FLOPs per multiply-accumulate: 2 * N * (the conv node's MACs per sample, K * OH * OW * C/groups * KH * KW). */
 function convFlops(graph: Graph, batch: number): number {
   const node = graph.nodes.find((candidate) => candidate.attrs.op === "conv");
-  if (node === undefined || node.attrs.op !== "conv") throw new Error("bench graph has no conv");
-  const weight = node.params.find((param) => param.name === "weight")!;
-  const [K, perGroup, KH, KW] = weight.shape as [number, number, number, number];
-  const outputPixels = node.shape.slice(1).reduce((a, b) => a * b, 1);
-  return 2 * batch * K * outputPixels * perGroup * KH * KW;
+  if (node === undefined) throw new Error("bench graph has no conv");
+  return 2 * batch * node.macs;
 }
 
 function createBuffers(device: GPUDevice, plan: Plan): GPUBuffer[] {
