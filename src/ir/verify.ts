@@ -1,10 +1,11 @@
 // The IR verifier: checks the invariants every pass must preserve and returns what is broken (empty =
 // valid). Run after elaboration and after every pass in tests, so a pass that corrupts the graph fails
 // at the pass that did it, naming the node, op and shapes.
-import type { Graph, Node, ParamSpec } from "./graph.js";
+import type { Graph, Node, OpKind, ParamSpec } from "./graph.js";
 import { inferNodeFacts } from "./shapes/infer.js";
 
-const IN_PLACE_OPS = new Set(["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softmax", "dropout"]);
+/** The elementwise ops, the only ones that may be marked in place (the mark-in-place pass picks from these). */
+export const IN_PLACE_OPS: ReadonlySet<OpKind> = new Set<OpKind>(["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softmax", "dropout"]);
 
 export function verifyGraph(graph: Graph): string[] {
   const problems: string[] = [];

@@ -3,9 +3,8 @@
 // their outputs as no new memory (which is how the course notes' VGG table counts: no ReLU rows);
 // a runtime may reuse the buffer.
 import type { Graph, Node } from "../ir/graph.js";
+import { IN_PLACE_OPS } from "../ir/verify.js";
 import type { Pass } from "./pass.js";
-
-const ELEMENTWISE_OPS = new Set(["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softmax", "dropout"]);
 
 export function markInPlace(graph: Graph): Graph {
   const readers = graph.nodes.map(() => 0);
@@ -14,7 +13,7 @@ export function markInPlace(graph: Graph): Graph {
   const nodes = graph.nodes.map((node): Node => {
     const source = node.inputs[0];
     const inPlace =
-      ELEMENTWISE_OPS.has(node.attrs.op) && node.inputs.length === 1 && source !== undefined && readers[source] === 1 && !pinned.has(source);
+      IN_PLACE_OPS.has(node.attrs.op) && node.inputs.length === 1 && source !== undefined && readers[source] === 1 && !pinned.has(source);
     const copy: Node = { ...node, inputs: node.inputs.slice() };
     if (inPlace) copy.inPlace = true;
     else delete copy.inPlace;
