@@ -7,7 +7,6 @@ import { startOfFile } from "../grammar/spans.js";
 import { elaborate } from "./elaborate/elaborate.js";
 import { type ReadFile, loadModules } from "./elaborate/modules.js";
 import type { Graph } from "./ir/graph.js";
-import { verifyGraph } from "./ir/verify.js";
 import { inferShapesPass } from "./passes/inferShapes.js";
 import { markInPlacePass } from "./passes/markInPlace.js";
 import { scheduleConvsPass } from "./passes/scheduleConvs.js";
@@ -67,5 +66,3 @@ export function readTextFile(path: string): string | undefined {
     return undefined;
   }
 }
-
-export { verifyGraph };
