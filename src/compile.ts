@@ -7,7 +7,6 @@ import { startOfFile } from "../grammar/spans.js";
 import { elaborate } from "./elaborate/elaborate.js";
 import { type ReadFile, loadModules } from "./elaborate/modules.js";
 import type { Graph } from "./ir/graph.js";
-import { inferShapesPass } from "./passes/inferShapes.js";
 import { markInPlacePass } from "./passes/markInPlace.js";
 import { scheduleConvsPass } from "./passes/scheduleConvs.js";
 import { assertValidGraph, runPass } from "./passes/pass.js";
@@ -39,8 +38,8 @@ export function compileSource(text: string, file: string, options: CompileOption
   let graph = elaborated.graph;
   if (graph === undefined || hasErrors(diagnostics)) return { diagnostics, sources: modules.sources };
   if (options.verify === true) assertValidGraph(graph, "after elaboration");
-  // 3. Passes, each Graph -> Graph, verified after each when asked.
-  graph = runPass(inferShapesPass, graph, options);
+  // 3. Passes, each Graph -> Graph, verified after each when asked. (Elaboration already inferred every
+  //    node's shape and counts; no pass here changes attrs or inputs, so none re-derives them.)
   graph = runPass(markInPlacePass, graph, options);
   // 4. Schedule: attach how each conv/fc is computed (direct or im2col + GEMM) as data on the node.
   graph = runPass(scheduleConvsPass, graph, options);

@@ -1,7 +1,7 @@
 // Recomputes every node's shape, params, MACs and activation count from its attrs and its inputs.
-// Elaboration already fills these in; the pass exists so that later passes which rewrite attrs or
-// rewire inputs can re-derive them, and it throws if the graph no longer type-checks (a compiler bug:
-// user errors were all reported during elaboration).
+// Elaboration already fills these in, so compileSource does not run it; it is for passes that rewrite
+// attrs or rewire inputs, to re-derive the facts after them. It throws if the graph no longer
+// type-checks (a compiler bug: user errors were all reported during elaboration).
 import type { Graph, Node } from "../ir/graph.js";
 import { inferNodeFacts } from "../ir/shapes/infer.js";
 import type { Pass } from "./pass.js";
