@@ -1,6 +1,7 @@
 // The built-in layers: their signatures (positional order, aliases, defaults) and how their arguments
 // become IR attrs. Adding a layer is one entry here plus its shape function in src/ir/shapes/.
 import type { OpAttrs, Padding2d, PoolKind, Shape } from "../ir/graph.js";
+import type { WindowGeometry } from "../ir/shapes/spatial.js";
 import { dilatedKernel, samePadding } from "../ir/shapes/window.js";
 import type { LayerArgs, PaddingSpec } from "./arguments.js";
 import type { SignatureParam } from "./bind.js";
@@ -47,10 +48,11 @@ function convSpec(name: "conv" | "conv1d"): LayerSpec {
       const paddingMode = args.choice("padding_mode", PADDING_MODES, "zeros");
       const rounding = args.choice("rounding", CONV_ROUNDINGS, "exact");
       if (args.failed || input === undefined) return undefined;
-      let padding = resolvePadding(paddingSpec, input, spatialRank, kernel, stride, dilation);
+      const sliding = { kernel, stride, dilation };
+      let padding = resolvePadding(paddingSpec, input, spatialRank, sliding);
       // ceil on a conv: pad the bottom/right just enough for the last window (no PyTorch equivalent
       // exists, so it is expressed as padding and the IR stays exact).
-      if (rounding === "ceil") padding = padForCeil(padding, input, spatialRank, kernel, stride, dilation);
+      if (rounding === "ceil") padding = padForCeil(padding, input, spatialRank, sliding);
       const attrs: OpAttrs = { op: "conv", spatialRank, outChannels, kernel, stride, dilation, padding, paddingMode, groups, bias };
       if (rounding === "floor") attrs.rounding = "floor";
       return attrs;
@@ -72,7 +74,7 @@ function poolSpec(kind: PoolKind): LayerSpec {
       const rounding = args.choice("rounding", ROUNDINGS, "floor");
       const countPadding = kind === "avg" ? args.bool("count_pad", true) : false;
       if (args.failed || input === undefined) return undefined;
-      const padding = resolvePadding(paddingSpec, input, spatialRank, window, stride, [1, 1]);
+      const padding = resolvePadding(paddingSpec, input, spatialRank, { kernel: window, stride, dilation: [1, 1] });
       return { op: "pool", kind, spatialRank, window, stride, padding, rounding, countPadding };
     },
   };
@@ -166,14 +168,10 @@ export const LAYERS: ReadonlyMap<string, LayerSpec> = new Map(SPECS.map((spec) =
 
 export const LAYER_NAMES: readonly string[] = SPECS.map((spec) => spec.name);
 
-function resolvePadding(
-  spec: PaddingSpec,
-  input: Shape,
-  spatialRank: 1 | 2,
-  kernel: [number, number],
-  stride: [number, number],
-  dilation: [number, number],
-): Padding2d {
+/** A window's kernel, stride and dilation ([height, width] each): what padding is derived from. */
+type SlidingWindow = Omit<WindowGeometry, "padding">;
+
+function resolvePadding(spec: PaddingSpec, input: Shape, spatialRank: 1 | 2, { kernel, stride, dilation }: SlidingWindow): Padding2d {
   if (spec.kind === "explicit") return spec.padding;
   const width = samePadding(input[input.length - 1]!, kernel[1], stride[1], dilation[1]);
   if (spatialRank === 1 || input.length < 3) return { top: 0, bottom: 0, left: width[0], right: width[1] };
@@ -181,14 +179,7 @@ function resolvePadding(
   return { top: height[0], bottom: height[1], left: width[0], right: width[1] };
 }
 
-function padForCeil(
-  padding: Padding2d,
-  input: Shape,
-  spatialRank: 1 | 2,
-  kernel: [number, number],
-  stride: [number, number],
-  dilation: [number, number],
-): Padding2d {
+function padForCeil(padding: Padding2d, input: Shape, spatialRank: 1 | 2, { kernel, stride, dilation }: SlidingWindow): Padding2d {
   const extra = (size: number, axis: 0 | 1, before: number, after: number): number => {
     const span = size + before + after - dilatedKernel(kernel[axis], dilation[axis]);
     return span >= 0 && span % stride[axis] !== 0 ? stride[axis] - (span % stride[axis]) : 0;
