@@ -1,6 +1,6 @@
 // Renders a Summary as the course notes' VGG table plus totals, in plain text columns.
 import { formatDims, formatInteger, formatMagnitude } from "../ir/format.js";
-import type { Summary } from "../ir/summary.js";
+import { BYTES_PER_FLOAT32, type Summary } from "../ir/summary.js";
 
 const HEADERS = ["name", "op", "output", "activations", "params", "MACs"] as const;
 
@@ -15,17 +15,19 @@ export function renderSummary(summary: Summary): string {
   const { totals, memory } = summary;
   const mib = formatBytes;
   const activationBytes = memory.activationBytes;
+  // Parameter bytes that are buffers (batchnorm running statistics), which have no gradient.
+  const bufferBytes = memory.parameterBytes - totals.params * BYTES_PER_FLOAT32;
   const lines = [
     `${summary.network}: input ${formatDims(summary.input)} (${summary.input.length === 3 ? "CxHxW" : summary.input.length === 2 ? "CxL" : "F"}); output volumes are HxWxC as in the course notes`,
     "",
     line(HEADERS),
     ...rows.map(line),
     "",
-    `params:                 ${formatInteger(totals.params)} (${mib(totals.params * 4)} as float32)`,
+    `params:                 ${formatInteger(totals.params)} (${mib(totals.params * BYTES_PER_FLOAT32)} as float32)`,
     `MACs per image:         ${formatInteger(totals.macs)} (${formatMagnitude(totals.macs)})`,
-    `activations per image:  ${formatInteger(totals.activations)} (${mib(totals.activations * 4)} as float32)`,
+    `activations per image:  ${formatInteger(totals.activations)} (${mib(totals.activations * BYTES_PER_FLOAT32)} as float32)`,
     `forward memory, batch ${memory.batch}: ${mib(memory.forwardBytes)} = activations ${mib(activationBytes)} + params ${mib(memory.parameterBytes)}`,
-    `training estimate, batch ${memory.batch}: ${mib(memory.trainingBytes)} = activations and their gradients 2 x ${mib(activationBytes)} + params, gradients and optimizer state 3 x ${mib(memory.parameterBytes - bufferBytes(summary))}${bufferBytes(summary) > 0 ? ` + batchnorm running statistics ${mib(bufferBytes(summary))}` : ""}`,
+    `training estimate, batch ${memory.batch}: ${mib(memory.trainingBytes)} = activations and their gradients 2 x ${mib(activationBytes)} + params, gradients and optimizer state 3 x ${mib(memory.parameterBytes - bufferBytes)}${bufferBytes > 0 ? ` + batchnorm running statistics ${mib(bufferBytes)}` : ""}`,
     "",
     "Activations count each layer's output once per image; elementwise layers marked `in place` overwrite their input (as PyTorch's inplace ReLU does) and add nothing.",
   ];
@@ -33,14 +35,9 @@ export function renderSummary(summary: Summary): string {
 }
 
 /** `58.1 MiB`, `35.6 KiB`, `512 B`: MiB from 1 MiB up (the notes' unit), smaller units below. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   const oneDecimal = (value: number) => value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   if (bytes >= 2 ** 20) return `${oneDecimal(bytes / 2 ** 20)} MiB`;
   if (bytes >= 2 ** 10) return `${oneDecimal(bytes / 2 ** 10)} KiB`;
   return `${bytes} B`;
-}
-
-/** Parameter bytes that are buffers (batchnorm running statistics), which have no gradient. */
-function bufferBytes(summary: Summary): number {
-  return summary.memory.parameterBytes - summary.totals.params * 4;
 }
