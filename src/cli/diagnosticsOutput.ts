@@ -18,6 +18,6 @@ export function reportCompilation(file: string, result: CompileResult, context: 
   return result.graph;
 }
 
-export function plural(count: number, word: string): string {
+function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
