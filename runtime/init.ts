@@ -100,8 +100,8 @@ export class SeededRandom {
 
   /**
    * Fills `data` with N(0, scale^2) values: the same sequence as repeated normal() calls (times
-   * scale), with the generator state in locals because initializing VGG-sized networks draws
-   * ~10^8 numbers.
+   * scale), with the pair's spare kept in a local rather than on the instance, because initializing
+   * VGG-sized networks draws ~10^8 numbers.
    */
   fillNormal(data: Float32Array, scale: number): void {
     let start = 0;
@@ -110,10 +110,6 @@ export class SeededRandom {
       this.spareNormal = undefined;
       start = 1;
     }
-    let s0 = this.s0;
-    let s1 = this.s1;
-    let s2 = this.s2;
-    let s3 = this.s3;
     let spare: number | undefined;
     for (let i = start; i < data.length; i++) {
       if (spare !== undefined) {
@@ -121,31 +117,13 @@ export class SeededRandom {
         spare = undefined;
         continue;
       }
-      const bitsA = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      let t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = rotl(s3, 11);
-      const bitsB = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = rotl(s3, 11);
+      const bitsA = this.nextUint32();
+      const bitsB = this.nextUint32();
       const radius = Math.sqrt(-2 * Math.log(1 - bitsA / 0x1_0000_0000));
       const angle = (2 * Math.PI * bitsB) / 0x1_0000_0000;
       spare = radius * Math.sin(angle);
       data[i] = radius * Math.cos(angle) * scale;
     }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
     this.spareNormal = spare;
   }
 }
