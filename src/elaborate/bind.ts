@@ -26,7 +26,7 @@ export interface CallSite {
 }
 
 /** `conv(filters, kernel, stride=1, pad=0)` */
-export function formatSignature(signature: Signature): string {
+function formatSignature(signature: Signature): string {
   const params = signature.params.map((p) => (p.defaultText === undefined ? p.name : `${p.name}=${p.defaultText}`));
   return `${signature.name}(${params.join(", ")})`;
 }

@@ -19,7 +19,7 @@ export interface ChainResult {
 }
 
 /** Repetition counts above this are almost certainly typos. */
-export const MAX_REPEAT = 10_000;
+const MAX_REPEAT = 10_000;
 
 export function elaborateChain(
   state: Elaboration,

@@ -108,7 +108,7 @@ function evaluateBinary(expr: BinaryExpr, env: EvalEnv): Value | undefined {
 }
 
 /** An undefined name reads as a word; in arithmetic it must have been meant as a constant. */
-export function reportNotNumber(value: Value, env: { scope: Scope; reporter: Reporter }): void {
+function reportNotNumber(value: Value, env: { scope: Scope; reporter: Reporter }): void {
   if (value.kind === "word" && !KNOWN_WORDS.has(value.name)) {
     reportUndefinedName(value.name, value.span, env);
     return;

@@ -19,7 +19,7 @@ export interface LoadedModules {
   diagnostics: Diagnostic[];
 }
 
-export function resolveUsePath(importer: string, path: string): string {
+function resolveUsePath(importer: string, path: string): string {
   return normalize(isAbsolute(path) ? path : join(dirname(importer), path));
 }
 

@@ -11,12 +11,12 @@ import type { Scope } from "./scope.js";
 import type { Value } from "./values.js";
 
 /** Datasets `data = kind("path")` may name; the training runtime knows how to read each. */
-export const DATASET_KINDS: readonly string[] = ["fashion_mnist", "mnist", "cifar10"];
+const DATASET_KINDS: readonly string[] = ["fashion_mnist", "mnist", "cifar10"];
 
 const KEYS = ["loss", "optimizer", "lr", "learning_rate", "batch", "epochs", "data"] as const;
 const LOSSES: readonly LossKind[] = ["cross_entropy", "mse"];
 
-export const TRAIN_DEFAULTS = { loss: "cross_entropy", optimizer: "sgd", learningRate: 0.01, batch: 64, epochs: 1 } as const;
+const TRAIN_DEFAULTS = { loss: "cross_entropy", optimizer: "sgd", learningRate: 0.01, batch: 64, epochs: 1 } as const;
 
 export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter): TrainConfig | undefined {
   const config: TrainConfig = {
