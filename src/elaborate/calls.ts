@@ -2,7 +2,9 @@
 // block call expands the block's body under the instance's name; add/concat read values given as
 // arguments.
 import type { CallStep, SourceSpan } from "../../grammar/ast.js";
+import type { OpAttrs } from "../ir/graph.js";
 import { inferNodeFacts } from "../ir/shapes/infer.js";
+import type { NodeFacts } from "../ir/shapes/result.js";
 import { LayerArgs } from "./arguments.js";
 import { bindArguments } from "./bind.js";
 import { elaborateBody } from "./body.js";
@@ -115,7 +117,7 @@ function callWithValues(state: Elaboration, frame: BodyFrame, spec: LayerSpec, s
   return addNode(state, name, attrs, nodes, result.facts, step);
 }
 
-function addNode(state: Elaboration, name: string, attrs: Parameters<Elaboration["builder"]["add"]>[1], inputs: number[], facts: Parameters<Elaboration["builder"]["add"]>[3], step: CallStep): Flow {
+function addNode(state: Elaboration, name: string, attrs: OpAttrs, inputs: number[], facts: NodeFacts, step: CallStep): Flow {
   if (!hasRoom(state, step.span)) return UNKNOWN;
   return { node: state.builder.add(name, attrs, inputs, facts, step.span) };
 }
