@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 import { CnncUserError } from "../src/errors.js";
-import { makeTensor, type Tensor } from "../src/tensor.js";
+import { shapeSize } from "../src/ir/graph.js";
+import { describeShape, makeTensor, type Tensor } from "../src/tensor.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const FLOAT32_DESCR = "<f4";
@@ -61,10 +62,6 @@ function parseHeader(text: string, file: string): NpyHeader {
   return { descr, fortranOrder: fortran === "True", shape };
 }
 
-function describeShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
-}
-
 /**
  * Reads a float32 C-order .npy file from a path or from its bytes. `file` names it in error messages
  * (defaults to the path, or `array.npy` for bytes).
@@ -118,7 +115,7 @@ export function readNpy(source: Uint8Array | string, file?: string): Tensor {
       hint: "save with np.ascontiguousarray(x)",
     });
   }
-  const count = header.shape.reduce((product, extent) => product * extent, 1);
+  const count = shapeSize(header.shape);
   const dataBytes = bytes.length - dataStart;
   if (dataBytes !== count * 4) {
     const problem = dataBytes < count * 4 ? "is truncated" : "has trailing bytes";

@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 
 import { closestMatch } from "../grammar/diagnostics.js";
 import { CnncUserError } from "../src/errors.js";
-import { makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
+import { shapeSize } from "../src/ir/graph.js";
+import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
 
 const METADATA_KEY = "__metadata__";
 
@@ -16,10 +17,6 @@ const METADATA_KEY = "__metadata__";
  */
 function isTrainingCounter(name: string): boolean {
   return name === "num_batches_tracked" || name.endsWith(".num_batches_tracked");
-}
-
-function describeShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -110,7 +107,7 @@ export function readSafetensors(bytes: Uint8Array, file = "weights.safetensors")
         { hint: "the file is truncated or corrupt: write it again" },
       );
     }
-    const count = entry.shape.reduce((product, extent) => product * extent, 1);
+    const count = shapeSize(entry.shape);
     if (entry.end - entry.begin !== count * 4) {
       throw new CnncUserError(
         `${file}: tensor ${entry.name} has shape ${describeShape(entry.shape)} (${count * 4} bytes of F32) but ` +
@@ -147,7 +144,7 @@ export function writeSafetensors(weights: WeightMap, metadata: Record<string, st
   let offset = 0;
   for (const name of names) {
     const tensor = weights.get(name) as Tensor;
-    const expectedCount = tensor.shape.reduce((product, extent) => product * extent, 1);
+    const expectedCount = shapeSize(tensor.shape);
     if (expectedCount !== tensor.data.length) {
       throw new Error(`weight ${name}: shape ${describeShape(tensor.shape)} does not match its ${tensor.data.length} values`);
     }
