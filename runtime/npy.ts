@@ -2,11 +2,12 @@
 // layout cnnc computes in, so nothing is converted silently. Other dtypes are rejected with the
 // one-line NumPy fix (`x.astype(np.float32)`), as are Fortran-order arrays.
 // Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 
 import { CnncUserError } from "../src/errors.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor } from "../src/tensor.js";
+import { readUserFile } from "./readUserFile.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const FLOAT32_DESCR = "<f4";
@@ -67,18 +68,8 @@ function parseHeader(text: string, file: string): NpyHeader {
  * (defaults to the path, or `array.npy` for bytes).
  */
 export function readNpy(source: Uint8Array | string, file?: string): Tensor {
-  let bytes: Uint8Array;
-  if (typeof source === "string") {
-    file ??= source;
-    try {
-      bytes = readFileSync(source);
-    } catch (error) {
-      throw new CnncUserError(`cannot read ${source}: ${(error as Error).message}`, { cause: error });
-    }
-  } else {
-    bytes = source;
-  }
-  const name = file ?? "array.npy";
+  const bytes = typeof source === "string" ? readUserFile(source) : source;
+  const name = file ?? (typeof source === "string" ? source : "array.npy");
 
   if (bytes.length < 10 || !MAGIC.every((byte, i) => bytes[i] === byte)) {
     throw new CnncUserError(`${name} is not a .npy file (it does not start with "\\x93NUMPY")`, {

@@ -2,12 +2,13 @@
 // layouts, float32 only. File layout: an 8-byte little-endian header length N, N bytes of JSON
 // `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the raw data;
 // offsets are relative to the start of the data.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 
 import { closestMatch } from "../grammar/diagnostics.js";
 import { CnncUserError } from "../src/errors.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
+import { readUserFile } from "./readUserFile.js";
 
 const METADATA_KEY = "__metadata__";
 
@@ -124,13 +125,7 @@ export function readSafetensors(bytes: Uint8Array, file = "weights.safetensors")
 }
 
 export function readSafetensorsFile(path: string): WeightMap {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new CnncUserError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return readSafetensors(bytes, path);
+  return readSafetensors(readUserFile(path), path);
 }
 
 /**
