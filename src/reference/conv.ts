@@ -7,8 +7,12 @@ import { axisSourceTable } from "./padding.js";
 import { asImage, expectShape, makeValue, type RefValue } from "./value.js";
 import { requireWeight } from "./weights.js";
 
-/** Output extent along one axis (PyTorch's floor((size + pads - dilation*(kernel-1) - 1) / stride) + 1). */
-export function windowOutputSize(
+/**
+ * Output extent along one axis (PyTorch's floor((size + pads - dilation*(kernel-1) - 1) / stride) + 1).
+ * Deliberately not src/ir/shapes' windowOutputSize: the reference derives sizes from the definition on
+ * its own, so that expectShape cross-checks shape inference instead of repeating it.
+ */
+function windowOutputSize(
   size: number,
   kernel: number,
   stride: number,

@@ -11,8 +11,11 @@
 import type { GlobalPoolAttrs, Node, PoolAttrs } from "../ir/graph.js";
 import { asImage, expectShape, makeValue, type RefValue } from "./value.js";
 
-/** PyTorch's pooling_output_shape_pad_lr (dilation 1): ceil drops a last window starting in the right padding. */
-export function poolOutputSize(
+/**
+ * PyTorch's pooling_output_shape_pad_lr (dilation 1): ceil drops a last window starting in the right padding.
+ * Computed here rather than taken from src/ir/shapes, like conv's sizes, so expectShape checks the IR.
+ */
+function poolOutputSize(
   size: number,
   window: number,
   stride: number,
