@@ -16,16 +16,10 @@ import {
 import { computeSelfTest } from "../../runtime/selfTest.js";
 import { findHardwareVulkanIcds, VULKAN_ICD_DIRS } from "../../runtime/vulkanIcd.js";
 import { CnncUserError } from "../errors.js";
+import { processIo, type CliContext } from "./io.js";
+import { linesTo, type LineOutput } from "./lineOutput.js";
 
-export interface DoctorOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const consoleOutput: DoctorOutput = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+export type DoctorOutput = LineOutput;
 
 /** The Mesa packages dpkg does not list as installed; undefined where dpkg is not available. */
 function missingMesaPackages(): string[] | undefined {
@@ -93,7 +87,7 @@ function explainInstall(output: DoctorOutput): void {
 }
 
 /** Runs the doctor and returns the exit code (0 all good, 1 no usable adapter). */
-export async function runDoctor(options: { backend?: string }, output: DoctorOutput = consoleOutput): Promise<number> {
+export async function runDoctor(options: { backend?: string }, output: DoctorOutput = linesTo(processIo)): Promise<number> {
   let asked: string;
   let context: GpuContext;
   try {
@@ -128,13 +122,15 @@ export async function runDoctor(options: { backend?: string }, output: DoctorOut
   }
 }
 
-/** Adds `cnnc doctor [--backend auto|vulkan|opengles]`. */
-export function registerDoctor(program: Command): void {
+/** Adds `cnnc doctor [--backend auto|vulkan|opengles]`; output and exit status go through `context` when given. */
+export function registerDoctor(program: Command, context?: CliContext): void {
   program
     .command("doctor")
     .description("show the GPU adapter, backend, limits and features cnnc would use, or what to install")
     .option("--backend <name>", "auto, vulkan or opengles", "auto")
     .action(async (options: { backend: string }) => {
-      process.exitCode = await runDoctor(options);
+      const code = await runDoctor(options, linesTo(context?.io ?? processIo));
+      if (context === undefined) process.exitCode = Math.max(code, Number(process.exitCode ?? 0));
+      else context.setExitCode(code);
     });
 }

@@ -17,6 +17,7 @@ import { runReference } from "../reference/interpret.js";
 import type { Tensor, WeightMap } from "../tensor.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import { processIo, type CliContext, type CliIo } from "./io.js";
+import { linesTo, type LineOutput } from "./lineOutput.js";
 import { previewOutput } from "./outputPreview.js";
 import { applyScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
 
@@ -32,16 +33,6 @@ export interface RunOptions {
   check?: boolean;
   backend?: string;
   schedule?: string;
-}
-
-/** Line-oriented view of the CLI's io. */
-interface RunOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-function linesTo(io: CliIo): RunOutput {
-  return { out: (line) => io.stdout(`${line}\n`), err: (line) => io.stderr(`${line}\n`) };
 }
 
 function parseCount(text: string, option: string, minimum: number): number {
@@ -111,7 +102,7 @@ async function runWithSession(
   session: Session,
   inputs: Map<string, Tensor>,
   options: RunOptions,
-  output: RunOutput,
+  output: LineOutput,
 ): Promise<number> {
   output.out(`adapter: ${session.adapterDescription}`);
   const started = performance.now();
