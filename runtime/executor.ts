@@ -2,11 +2,10 @@
 // Runs a Plan on a device: creates its buffers (size-checked against the device's limits), compiles
 // each kernel with the zero-warnings check, binds everything once, uploads the weights once, and then
 // runs forward passes: upload inputs, one command buffer with every dispatch, read outputs.
-import { shapeText } from "../src/codegen/dispatch.js";
 import type { KernelBinding, KernelStep, Plan, PlanBuffer } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
 import { shapeSize } from "../src/ir/graph.js";
-import type { Tensor, WeightMap } from "../src/tensor.js";
+import { describeShape, type Tensor, type WeightMap } from "../src/tensor.js";
 import { checkStorageBufferSize, createStorageBuffer, formatBytes, PARAM_SIZE_HINT, readFloat32, uploadFloat32 } from "./buffers.js";
 import type { GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
@@ -188,7 +187,7 @@ export class PlanExecutor {
   }
 
   private checkInputs(inputs: Map<string, Tensor>): void {
-    const expected = this.plan.inputs.map((input) => `\`${input.name}\` ${shapeText(input.shape)}`).join(", ");
+    const expected = this.plan.inputs.map((input) => `\`${input.name}\` ${describeShape(input.shape)}`).join(", ");
     for (const name of inputs.keys()) {
       if (!this.plan.inputs.some((input) => input.name === name)) {
         throw new CnncUserError(`the network ${this.plan.network} has no input named \`${name}\``, {
@@ -204,12 +203,12 @@ export class PlanExecutor {
       const same = tensor.shape.length === input.shape.length && tensor.shape.every((size, i) => size === input.shape[i]);
       if (!same) {
         throw new CnncUserError(
-          `input \`${input.name}\` has shape ${shapeText(tensor.shape)} but the network expects ${shapeText(input.shape)} (N${input.shape.length === 4 ? "CHW" : input.shape.length === 3 ? "CL" : "F"})`,
-          { hint: `pass a float32 array of shape ${shapeText(input.shape)}` },
+          `input \`${input.name}\` has shape ${describeShape(tensor.shape)} but the network expects ${describeShape(input.shape)} (N${input.shape.length === 4 ? "CHW" : input.shape.length === 3 ? "CL" : "F"})`,
+          { hint: `pass a float32 array of shape ${describeShape(input.shape)}` },
         );
       }
       if (tensor.data.length !== shapeSize(input.shape)) {
-        throw new Error(`internal: input ${input.name} has ${tensor.data.length} values for shape ${shapeText(tensor.shape)}`);
+        throw new Error(`internal: input ${input.name} has ${tensor.data.length} values for shape ${describeShape(tensor.shape)}`);
       }
     }
   }

@@ -2,7 +2,8 @@
 // (epilogue.ts), so a fused and an unfused activation compute exactly the same thing.
 import type { ActivationAttrs, Node } from "../ir/graph.js";
 import { shapeSize } from "../ir/graph.js";
-import { INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
+import { INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
+import { describeShape } from "../tensor.js";
 import { activationExpression, activationLabel } from "./epilogue.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 import { headerComment } from "./wgsl.js";
@@ -17,7 +18,7 @@ export function generateActivation(node: Node, context: KernelContext): void {
   const dispatch = linearDispatch(context.batch * shapeSize(node.shape));
   const wgsl = `${headerComment(activationLabel(attrs), {
     layer: node.name,
-    "input and output": shapeText([context.batch, ...node.shape]),
+    "input and output": describeShape([context.batch, ...node.shape]),
     schedule: "one invocation per element",
   })}
 

@@ -3,7 +3,8 @@
 // the output, each further one adds up to 3 more in place.
 import type { Node } from "../ir/graph.js";
 import { shapeSize } from "../ir/graph.js";
-import { linearDispatch, shapeText } from "./dispatch.js";
+import { linearDispatch } from "./dispatch.js";
+import { describeShape } from "../tensor.js";
 import { headerComment } from "./wgsl.js";
 import { emitKernel, type KernelBinding, type KernelContext } from "./plan.js";
 
@@ -27,7 +28,7 @@ export function generateAdd(node: Node, context: KernelContext): void {
     const wgsl = `${headerComment(`add of ${context.inputBuffers.length} values`, {
       layer: node.name,
       inputs: `${firstInput}..${firstInput + chunk.length - 1}${accumulate ? ", added into the output" : ""}`,
-      "inputs and output": shapeText([context.batch, ...node.shape]),
+      "inputs and output": describeShape([context.batch, ...node.shape]),
       schedule: "one invocation per element",
     })}
 

@@ -1,7 +1,8 @@
 // Batch normalization at inference: y = (x - running_mean[c]) / sqrt(running_var[c] + eps) * weight[c]
 // + bias[c], per channel of a [C, H, W] / [C, L] value and per feature of an [F] one.
 import type { Node } from "../ir/graph.js";
-import { channelLayout, linearDispatch, shapeText } from "./dispatch.js";
+import { channelLayout, linearDispatch } from "./dispatch.js";
+import { describeShape } from "../tensor.js";
 import { f32Literal, headerComment, storageBindings } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -20,7 +21,7 @@ export function generateBatchNorm(node: Node, context: KernelContext): void {
   ]);
   const wgsl = `${headerComment(`batchnorm (inference, running statistics), eps=${attrs.eps}`, {
     layer: node.name,
-    "input and output": `${shapeText([context.batch, ...node.shape])}, ${C} channels of ${inner} elements`,
+    "input and output": `${describeShape([context.batch, ...node.shape])}, ${C} channels of ${inner} elements`,
     schedule: "one invocation per element",
   })}
 

@@ -1,7 +1,8 @@
 // Concatenation along channels: input i (C_i channels) lands at channel offset sum_{j<i} C_j of each
 // sample. One copy kernel per input, each writing its own disjoint slice of the output.
 import type { Node } from "../ir/graph.js";
-import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
+import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
+import { describeShape } from "../tensor.js";
 import { headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -15,8 +16,8 @@ export function generateConcat(node: Node, context: KernelContext): void {
     const dispatch = linearDispatch(context.batch * channels * inner);
     const wgsl = `${headerComment(`concat along channels: input ${i} -> channels ${channelOffset}..${channelOffset + channels - 1}`, {
       layer: node.name,
-      input: shapeText([context.batch, ...inputShape]),
-      output: shapeText([context.batch, ...node.shape]),
+      input: describeShape([context.batch, ...inputShape]),
+      output: describeShape([context.batch, ...node.shape]),
       schedule: "one invocation per input element",
     })}
 

@@ -1,5 +1,6 @@
 // Launch geometry of the one-invocation-per-element kernels (pooling, activations, batchnorm, lrn,
 // softmax, add, concat), on top of wgsl.ts's folded dispatch: a flat `index` over `total` elements.
+import { describeShape } from "../tensor.js";
 import { shapeSize } from "../ir/graph.js";
 import type { KernelBinding, KernelContext } from "./plan.js";
 import { flatInvocationPrologue, foldedDispatch, storageBindings } from "./wgsl.js";
@@ -18,11 +19,6 @@ export function linearDispatch(total: number): LinearDispatch {
   return { workgroups: dispatch.workgroups, entryPoint: flatInvocationPrologue("main", dispatch) };
 }
 
-/** `[N, C, H, W]` style text for kernel headers. */
-export function shapeText(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
-}
-
 /** Channels and elements per channel (H*W, L, or 1) of a per-sample shape `[C, ...]`. */
 export function channelLayout(shape: readonly number[]): { C: number; inner: number } {
   return { C: shape[0]!, inner: shapeSize(shape.slice(1)) };
@@ -32,7 +28,7 @@ export function channelLayout(shape: readonly number[]): { C: number; inner: num
 export function imageDims(shape: readonly number[]): { C: number; H: number; W: number } {
   if (shape.length === 3) return { C: shape[0]!, H: shape[1]!, W: shape[2]! };
   if (shape.length === 2) return { C: shape[0]!, H: 1, W: shape[1]! };
-  throw new Error(`internal: expected a [C, H, W] or [C, L] shape, got ${shapeText(shape)}`);
+  throw new Error(`internal: expected a [C, H, W] or [C, L] shape, got ${describeShape(shape)}`);
 }
 
 /** Declarations of the one-input kernels' buffers: `x` (read) and `y` (read_write). */

@@ -2,7 +2,8 @@
 // slice of the plane, then the workgroup combines the lanes' partial results in shared memory by a tree
 // reduction, so a large plane (a 56x56 map) is read by 64 invocations instead of one.
 import type { GlobalPoolAttrs, Node } from "../ir/graph.js";
-import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, shapeText } from "./dispatch.js";
+import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings } from "./dispatch.js";
+import { describeShape } from "../tensor.js";
 import { MAX_WORKGROUPS_PER_DIMENSION, f32Literal, headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -26,8 +27,8 @@ export function generateGlobalPool(node: Node, context: KernelContext): void {
 
   const wgsl = `${headerComment(`global ${attrs.kind} pooling`, {
     layer: node.name,
-    input: shapeText([context.batch, ...inputShape]),
-    output: shapeText([context.batch, ...node.shape]),
+    input: describeShape([context.batch, ...inputShape]),
+    output: describeShape([context.batch, ...node.shape]),
     schedule: `one workgroup of ${REDUCTION_WORKGROUP_SIZE} per (sample, channel) plane, tree reduction in shared memory`,
   })}
 

@@ -3,7 +3,8 @@
 // with channels outside [0, C) contributing 0 and the divisor always `size` (PyTorch averages over a
 // zero-padded window).
 import type { Node } from "../ir/graph.js";
-import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
+import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
+import { describeShape } from "../tensor.js";
 import { f32Literal, headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -16,7 +17,7 @@ export function generateLrn(node: Node, context: KernelContext): void {
   const after = Math.floor((attrs.size - 1) / 2);
   const wgsl = `${headerComment(`local response norm, size=${attrs.size} alpha=${attrs.alpha} beta=${attrs.beta} k=${attrs.k}`, {
     layer: node.name,
-    "input and output": shapeText([context.batch, ...node.shape]),
+    "input and output": describeShape([context.batch, ...node.shape]),
     schedule: "one invocation per element, summing squares over its channel window",
   })}
 

@@ -4,7 +4,8 @@
 // count_pad (clipped to the padded input, so ceil-rounded overhang is never counted: PyTorch's rule).
 // A window holding no input cell yields 0. A 1-D pool is the same kernel with H = 1.
 import type { Node, PoolAttrs } from "../ir/graph.js";
-import { imageDims, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
+import { imageDims, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
+import { describeShape } from "../tensor.js";
 import { headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -57,8 +58,8 @@ export function generatePool(node: Node, context: KernelContext): void {
 
   const wgsl = `${headerComment(`${kindText} pooling, ${attrs.spatialRank}-D`, {
     layer: node.name,
-    input: shapeText([context.batch, ...inputNode.shape]),
-    output: shapeText([context.batch, ...node.shape]),
+    input: describeShape([context.batch, ...inputNode.shape]),
+    output: describeShape([context.batch, ...node.shape]),
     window: `${KH}x${KW}, stride ${SH}x${SW}, rounding ${attrs.rounding}`,
     padding: `top ${top} bottom ${bottom} left ${left} right ${right}`,
     schedule: "one invocation per output element",

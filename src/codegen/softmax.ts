@@ -1,7 +1,8 @@
 // Softmax over the channel (feature) axis: for each sample and spatial position, exp(v - max) / sum.
 // Subtracting the max keeps every exp in (0, 1], so large logits cannot overflow.
 import type { Node } from "../ir/graph.js";
-import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch, shapeText } from "./dispatch.js";
+import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
+import { describeShape } from "../tensor.js";
 import { headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -12,7 +13,7 @@ export function generateSoftmax(node: Node, context: KernelContext): void {
   const dispatch = linearDispatch(context.batch * inner);
   const wgsl = `${headerComment(`softmax over ${C} channels (max-subtracted)`, {
     layer: node.name,
-    "input and output": shapeText([context.batch, ...node.shape]),
+    "input and output": describeShape([context.batch, ...node.shape]),
     schedule: "one invocation per (sample, position), looping over channels",
   })}
 

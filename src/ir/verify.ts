@@ -3,6 +3,7 @@
 // at the pass that did it, naming the node, op and shapes.
 import type { Graph, Node, OpKind, ParamSpec } from "./graph.js";
 import { inferNodeFacts } from "./shapes/infer.js";
+import { describeShape } from "../tensor.js";
 
 /** The elementwise ops, the only ones that may be marked in place (the mark-in-place pass picks from these). */
 export const IN_PLACE_OPS: ReadonlySet<OpKind> = new Set<OpKind>(["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softmax", "dropout"]);
@@ -44,14 +45,14 @@ export function verifyGraph(graph: Graph): string[] {
   for (const node of graph.nodes) {
     const inputShapes = node.inputs.map((input) => graph.nodes[input]!.shape);
     const result = inferNodeFacts(node.attrs, inputShapes, { declaredShape: node.shape });
-    const where = `${describeNode(node)} with inputs ${inputShapes.map(formatShape).join(", ") || "none"}`;
+    const where = `${describeNode(node)} with inputs ${inputShapes.map(describeShape).join(", ") || "none"}`;
     if (!result.ok) {
       problems.push(`${where}: ${result.problem.message}`);
       continue;
     }
     const facts = result.facts;
-    if (formatShape(facts.shape) !== formatShape(node.shape)) {
-      problems.push(`${where}: shape ${formatShape(node.shape)} but its inputs give ${formatShape(facts.shape)}`);
+    if (describeShape(facts.shape) !== describeShape(node.shape)) {
+      problems.push(`${where}: shape ${describeShape(node.shape)} but its inputs give ${describeShape(facts.shape)}`);
     }
     if (formatParams(facts.params) !== formatParams(node.params)) {
       problems.push(`${where}: params ${formatParams(node.params)} but expected ${formatParams(facts.params)}`);
@@ -94,10 +95,7 @@ function describeNode(node: Node): string {
   return `node ${node.id} "${node.name}" (${node.attrs.op})`;
 }
 
-function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
-}
 
 function formatParams(params: readonly ParamSpec[]): string {
-  return params.map((p) => `${p.name}${formatShape(p.shape)}${p.trainable ? "" : "(buffer)"}:${p.init}`).join(" ") || "none";
+  return params.map((p) => `${p.name}${describeShape(p.shape)}${p.trainable ? "" : "(buffer)"}:${p.init}`).join(" ") || "none";
 }
