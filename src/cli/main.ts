@@ -26,7 +26,7 @@ export async function runCli(args: string[], io: CliIo = processIo, extraCommand
   registerCheck(program, context);
   registerSummary(program, context);
   registerRun(program, context);
-  registerDoctor(program);
+  registerDoctor(program, context);
   extraCommands?.(program, context);
   try {
     await program.parseAsync(args, { from: "user" });
