@@ -54,6 +54,8 @@ export interface SummaryJson {
   input: Shape;
   layers: { name: string; op: string; output: Shape; params: number; macs: number; activations: number }[];
   totals: { params: number; macs: number; activations: number };
+  /** Float32 bytes at `memory.batch` (summary --batch): the totals the table prints. */
+  memory: MemoryEstimate;
 }
 
 export function summarizeGraph(graph: Graph, batch = 1): Summary {
@@ -96,6 +98,7 @@ export function summaryToJson(summary: Summary): SummaryJson {
       activations: row.activations,
     })),
     totals: { ...summary.totals },
+    memory: { ...summary.memory },
   };
 }
 

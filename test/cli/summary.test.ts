@@ -45,8 +45,24 @@ describe("cnnc summary", () => {
         layer("out.softmax", "softmax", [10], 0, 0, 0),
       ],
       totals: { params: 61_706, macs: 416_520, activations: 1024 + 4704 + 1176 + 1600 + 400 + 120 + 84 + 10 },
+      memory: { batch: 1, activationBytes: 9118 * 4, parameterBytes: 61_706 * 4, forwardBytes: (9118 + 61_706) * 4, trainingBytes: (2 * 9118 + 3 * 61_706) * 4 },
     });
-    expect(Object.keys(json as object)).toEqual(["network", "input", "layers", "totals"]);
+    expect(Object.keys(json as object)).toEqual(["network", "input", "layers", "totals", "memory"]);
+  });
+
+  it("puts the memory totals at --batch into the JSON", async () => {
+    const run = await cnnc(["summary", join(import.meta.dirname, "../../examples/vgg16.cnn"), "--json", "--batch", "64"]);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as { memory: Record<string, number> };
+    const activationBytes = 64 * 15_237_608 * 4;
+    const parameterBytes = 138_357_544 * 4;
+    expect(json.memory).toEqual({
+      batch: 64,
+      activationBytes,
+      parameterBytes,
+      forwardBytes: activationBytes + parameterBytes,
+      trainingBytes: 2 * activationBytes + 3 * parameterBytes,
+    });
   });
 
   it("scales the memory estimates with --batch", async () => {

@@ -65,7 +65,8 @@ describe("summarizeGraph", () => {
 
   it("turns into the stable JSON form", () => {
     const json = summaryToJson(summary);
-    expect(Object.keys(json)).toEqual(["network", "input", "layers", "totals"]);
+    expect(Object.keys(json)).toEqual(["network", "input", "layers", "totals", "memory"]);
+    expect(json.memory).toEqual(summary.memory);
     expect(json.input).toEqual([4, 6, 6]);
     expect(json.layers[1]).toEqual({ name: "dw", op: "conv", output: [8, 6, 6], params: 144, macs: 6 * 6 * 8 * 18, activations: 288 });
   });
