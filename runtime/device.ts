@@ -198,7 +198,8 @@ async function pickAdapter(
  * Opens a device on the best available adapter (or the one `backend` names). Each call opens a new
  * device (an adapter creates only one); the Dawn instance behind it is shared per backend.
  */
-export async function openDevice(options: { backend?: string } = {}): Promise<GpuContext> {
+export async function openDevice(options: { backend?: BackendChoice } = {}): Promise<GpuContext> {
+  // Checked again at run time: JavaScript callers are not held to the type.
   const choice = parseBackend(options.backend ?? "auto");
   const { adapter, backend, featureLevel } = await pickAdapter(choice);
   const limits = Object.fromEntries(COMPUTE_LIMIT_NAMES.map((name) => [name, adapter.limits[name]])) as ComputeLimits;

@@ -5,8 +5,8 @@ import { buildPlan } from "../src/codegen/buildPlan.js";
 import type { Plan } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
 import type { Graph } from "../src/ir/graph.js";
-import type { Tensor, WeightMap } from "../src/tensor.js";
-import { openDevice, type GpuContext } from "./device.js";
+import { namedTensorMap, type NamedTensors, type Tensor, type WeightMap } from "../src/tensor.js";
+import { openDevice, type BackendChoice, type GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
 import { PlanExecutor } from "./executor.js";
 import { expectedWeights, initWeights } from "./init.js";
@@ -21,12 +21,12 @@ export interface SessionOptions {
   /** Seed of the deterministic initialization used when no weights are given (default 0). */
   seed?: number;
   /** `auto` (default), `vulkan` or `opengles`. Ignored when `gpu` is given. */
-  backend?: string;
+  backend?: BackendChoice;
   /** Run on this already-open device instead of opening one; the session then does not destroy it. */
   gpu?: GpuContext;
 }
 
-export type SessionInputs = Record<string, Tensor> | Map<string, Tensor>;
+export type SessionInputs = NamedTensors;
 
 export interface Session {
   readonly graph: Graph;
@@ -49,7 +49,7 @@ function layoutOf(perSampleRank: number): string {
 
 /** Checks names and shapes of the inputs against the graph; returns them as a Map and the batch. */
 export function checkSessionInputs(graph: Graph, inputs: SessionInputs): { inputs: Map<string, Tensor>; batch: number } {
-  const byName = inputs instanceof Map ? inputs : new Map(Object.entries(inputs));
+  const byName = namedTensorMap(inputs);
   const inputNodes = graph.inputs.map((id) => graph.nodes[id]!);
   const names = inputNodes.map((node) => `\`${node.name}\` [N, ${node.shape.join(", ")}]`).join(", ");
   for (const name of byName.keys()) {

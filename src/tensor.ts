@@ -8,6 +8,13 @@ export interface Tensor {
   data: Float32Array;
 }
 
+/** Tensors by name, as a Map or a plain object (`{ image: tensor }`): how inputs are passed in. */
+export type NamedTensors = Map<string, Tensor> | Record<string, Tensor>;
+
+export function namedTensorMap(tensors: NamedTensors): Map<string, Tensor> {
+  return tensors instanceof Map ? tensors : new Map(Object.entries(tensors));
+}
+
 /** Weights keyed by their PyTorch state_dict name (`c1.weight`, `bn1.running_mean`). */
 export type WeightMap = Map<string, Tensor>;
 

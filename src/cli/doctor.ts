@@ -11,6 +11,7 @@ import {
   MESA_PACKAGES,
   openDevice,
   parseBackend,
+  type BackendChoice,
   type GpuContext,
 } from "../../runtime/device.js";
 import { computeSelfTest } from "../../runtime/selfTest.js";
@@ -88,7 +89,7 @@ function explainInstall(output: DoctorOutput): void {
 
 /** Runs the doctor and returns the exit code (0 all good, 1 no usable adapter). */
 export async function runDoctor(options: { backend?: string }, output: DoctorOutput = linesTo(processIo)): Promise<number> {
-  let asked: string;
+  let asked: BackendChoice;
   let context: GpuContext;
   try {
     asked = parseBackend(options.backend ?? "auto");

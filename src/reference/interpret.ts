@@ -4,7 +4,7 @@
 // the identity.
 import { shapeSize, type Graph, type Node } from "../ir/graph.js";
 import { CnncUserError } from "../errors.js";
-import { makeTensor, type Tensor, type WeightMap } from "../tensor.js";
+import { makeTensor, namedTensorMap, type NamedTensors, type Tensor, type WeightMap } from "../tensor.js";
 import { runActivation } from "./activations.js";
 import { runConv } from "./conv.js";
 import { runFc } from "./fc.js";
@@ -26,12 +26,14 @@ export interface ReferenceResult {
   values?: Map<number, Float64Array>;
 }
 
+/** `inputs` by input name, as `session.run` takes them: a Map or a plain object. */
 export function runReference(
   graph: Graph,
-  inputs: Map<string, Tensor>,
+  namedInputs: NamedTensors,
   weights: WeightMap,
   options: ReferenceOptions = {},
 ): ReferenceResult {
+  const inputs = namedTensorMap(namedInputs);
   const batch = batchOf(graph, inputs);
   // Free each intermediate value after its last reader unless the caller wants them all.
   const lastUse = new Map<number, number>();

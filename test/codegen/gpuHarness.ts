@@ -1,7 +1,7 @@
 // Test helpers for running graphs on the GPU and comparing with the CPU reference.
 import { expect } from "vitest";
 
-import { openDevice, type GpuContext } from "../../runtime/device.js";
+import { openDevice, parseBackend, type GpuContext } from "../../runtime/device.js";
 import { createExecutor } from "../../runtime/executor.js";
 import { buildPlan } from "../../src/codegen/buildPlan.js";
 import type { Graph } from "../../src/ir/graph.js";
@@ -20,7 +20,7 @@ let shared: Promise<GpuContext> | undefined;
 
 /** One device per test file (vitest forks a process per file); tests share it. */
 export function testGpu(): Promise<GpuContext> {
-  shared ??= openDevice({ backend: process.env.CNNC_TEST_BACKEND ?? "auto" });
+  shared ??= openDevice({ backend: parseBackend(process.env.CNNC_TEST_BACKEND ?? "auto") });
   return shared;
 }
 

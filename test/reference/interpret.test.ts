@@ -40,6 +40,17 @@ describe("add, concat, flatten, dropout", () => {
     expect(Array.from(runReference(graph, inputs, new Map()).outputs.get("layer")!.data)).toEqual([111, 222]);
   });
 
+  it("takes its inputs as a Map or a plain object, as session.run does", () => {
+    const graph = singleOpGraph({ op: "add" }, [[2], [2]]);
+    const x0 = tensorOf([1, 2], [1, 2]);
+    const x1 = tensorOf([1, 2], [10, 20]);
+    const fromMap = runReference(graph, new Map([["x0", x0], ["x1", x1]]), new Map()).outputs.get("layer")!;
+    const fromObject = runReference(graph, { x0, x1 }, new Map()).outputs.get("layer")!;
+    expect(Array.from(fromObject.data)).toEqual([11, 22]);
+    expect(fromObject).toEqual(fromMap);
+    expect(() => runReference(graph, { x0 }, new Map())).toThrow(CnncUserError);
+  });
+
   it("concat stacks channels per sample", () => {
     const graph = singleOpGraph({ op: "concat" }, [[1, 1, 2], [2, 1, 2]]);
     const inputs = new Map([

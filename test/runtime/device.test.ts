@@ -10,6 +10,7 @@ import {
   openDevice,
   parseBackend,
   runWithErrorScope,
+  type BackendChoice,
   type GpuContext,
 } from "../../runtime/device.js";
 import { createStorageBuffer, createStorageBufferWithData, readFloat32 } from "../../runtime/buffers.js";
@@ -152,7 +153,8 @@ describe("openDevice", () => {
 
 describe("backend selection", () => {
   it("rejects an unknown backend, naming the valid ones", async () => {
-    await expect(openDevice({ backend: "metal" })).rejects.toThrow(CnncUserError);
+    // A JavaScript caller is not held to the BackendChoice type: the name is checked at run time too.
+    await expect(openDevice({ backend: "metal" as BackendChoice })).rejects.toThrow(CnncUserError);
     expect(() => parseBackend("vulcan")).toThrow(/unknown backend `vulcan`/);
     try {
       parseBackend("vulcan");
