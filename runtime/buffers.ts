@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // GPU storage buffers for tensors: creation with size checks that name the tensor, upload, and
 // read-back through a staging buffer. Sizes are in bytes; tensors are float32.
 import { CnncUserError } from "../src/errors.js";

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // Opening a WebGPU device through Dawn (`webgpu` npm package), headless.
 //
 // Backend choice (`auto`): a hardware Vulkan adapter with core features when the machine has a

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // A network's weights resident on the GPU: one storage buffer per state_dict tensor (or per slice of
 // one, for a weight a kernel binds in parts because it is larger than one GPU binding allows), uploaded
 // once and shared by every plan (batch size) of a session, since parameters do not depend on the batch.

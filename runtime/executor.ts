@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // Runs a Plan on a device: creates its buffers (size-checked against the device's limits), compiles
 // each kernel with the zero-warnings check, binds everything once, uploads the weights once, and then
 // runs forward passes: upload inputs, one command buffer with every dispatch, read outputs.

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // Turning WebGPU's asynchronous error reporting into ordinary thrown errors that name the kernel or
 // layer at fault. WebGPU never throws for validation or out-of-memory problems: it reports them
 // later, through error scopes or an `uncapturederror` event, and a lost device can leave promises

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // Compiled compute pipelines, cached per device by everything that determines them (WGSL text, entry
 // point, binding access modes), so plans for different batches, or repeated layers with identical
 // shapes, compile each distinct kernel once.

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // A minimal end-to-end check that a device really computes: compile a shader, dispatch it, read the
 // result back and compare. `cnnc doctor` runs it, because an adapter that opens is not always one
 // that runs compute work correctly.

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // Compiling generated WGSL with a zero-diagnostics policy: the codegen must emit shaders that compile
 // without errors AND without warnings, so every message Tint reports is a failure that quotes the
 // offending line. CNNC_DUMP_KERNELS=<dir> writes each shader to <dir>/<label>.wgsl before it is
