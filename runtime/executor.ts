@@ -11,6 +11,7 @@ import type { GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
 import { runWithErrorScope } from "./gpuErrors.js";
 import { pipelineFor } from "./pipelineCache.js";
+import { reportStep, type ProgressListener } from "./progress.js";
 
 interface BoundStep {
   step: KernelStep;
@@ -55,6 +56,8 @@ export class PlanExecutor {
   private destroyed = false;
   /** Runs share the plan's buffers, so concurrent calls are queued, one forward pass at a time. */
   private pending: Promise<unknown> = Promise.resolve();
+  /** Whether a forward pass ran: the first one compiles every shader (in Mesa) and may report progress. */
+  private hasRun = false;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -63,13 +66,14 @@ export class PlanExecutor {
     private readonly ownedBuffers: GPUBuffer[],
     private readonly steps: BoundStep[],
     private readonly ownedWeights: DeviceWeights | undefined,
+    private readonly progress: ProgressListener | undefined,
   ) {}
 
   /**
    * Prepares `plan` on `gpu`. `weights` is a WeightMap (uploaded for this executor alone) or a
    * DeviceWeights shared with other executors of the same network (a session's plans per batch).
    */
-  static async create(gpu: GpuContext, plan: Plan, weights: WeightMap | DeviceWeights): Promise<PlanExecutor> {
+  static async create(gpu: GpuContext, plan: Plan, weights: WeightMap | DeviceWeights, progress?: ProgressListener): Promise<PlanExecutor> {
     const device = gpu.device;
     const shared = weights instanceof DeviceWeights ? weights : undefined;
     const deviceWeights = weights instanceof DeviceWeights ? weights : new DeviceWeights(device, weights);
@@ -96,7 +100,8 @@ export class PlanExecutor {
         buffers.push(created);
       }
       const steps: BoundStep[] = [];
-      for (const step of plan.steps) {
+      for (const [index, step] of plan.steps.entries()) {
+        reportStep(progress, "compiling", plan.steps, index);
         const { pipeline, layout } = await pipelineFor(device, step);
         const bindGroup = await runWithErrorScope(device, `binding buffers of kernel ${step.name}`, () =>
           device.createBindGroup({
@@ -110,7 +115,8 @@ export class PlanExecutor {
         );
         steps.push({ step, pipeline, bindGroup });
       }
-      return new PlanExecutor(gpu, plan, buffers, owned, steps, shared === undefined ? deviceWeights : undefined);
+      reportStep(progress, "compiling", plan.steps, plan.steps.length - 1, true);
+      return new PlanExecutor(gpu, plan, buffers, owned, steps, shared === undefined ? deviceWeights : undefined, progress);
     } catch (error) {
       for (const buffer of owned) buffer.destroy();
       if (shared === undefined) deviceWeights.destroy();
@@ -137,9 +143,21 @@ export class PlanExecutor {
     });
     try {
       await runWithErrorScope(device, `the forward pass of ${label}`, async () => {
-        device.queue.submit([this.encode(this.steps)]);
-        await device.queue.onSubmittedWorkDone();
+        if (this.hasRun || this.progress === undefined) {
+          device.queue.submit([this.encode(this.steps)]);
+          await device.queue.onSubmittedWorkDone();
+          return;
+        }
+        // First run with a listener: one submission per kernel, so that each shader's compilation at
+        // its first dispatch can be reported. Same kernels in the same order, so the same results.
+        for (const [index, bound] of this.steps.entries()) {
+          reportStep(this.progress, "first run", this.plan.steps, index);
+          device.queue.submit([this.encode([bound])]);
+          await device.queue.onSubmittedWorkDone();
+        }
+        reportStep(this.progress, "first run", this.plan.steps, this.steps.length - 1, true);
       });
+      this.hasRun = true;
     } catch (error) {
       throw await this.localize(error);
     }
@@ -222,6 +240,6 @@ export class PlanExecutor {
   }
 }
 
-export function createExecutor(gpu: GpuContext, plan: Plan, weights: WeightMap | DeviceWeights): Promise<PlanExecutor> {
-  return PlanExecutor.create(gpu, plan, weights);
+export function createExecutor(gpu: GpuContext, plan: Plan, weights: WeightMap | DeviceWeights, progress?: ProgressListener): Promise<PlanExecutor> {
+  return PlanExecutor.create(gpu, plan, weights, progress);
 }

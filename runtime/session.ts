@@ -11,6 +11,7 @@ import { DeviceWeights } from "./deviceWeights.js";
 import { PlanExecutor } from "./executor.js";
 import { expectedWeights, initWeights } from "./init.js";
 import { expectShape } from "./npy.js";
+import type { ProgressListener } from "./progress.js";
 import { checkWeights } from "./safetensors.js";
 
 export interface SessionOptions {
@@ -24,6 +25,8 @@ export interface SessionOptions {
   backend?: BackendChoice;
   /** Run on this already-open device instead of opening one; the session then does not destroy it. */
   gpu?: GpuContext;
+  /** Told about each kernel as a batch size's plan is compiled and first run (a progress line). */
+  progress?: ProgressListener;
 }
 
 export type SessionInputs = NamedTensors;
@@ -82,6 +85,7 @@ class GraphSession implements Session {
     readonly gpu: GpuContext,
     readonly weights: WeightMap,
     private readonly ownsGpu: boolean,
+    private readonly progress: ProgressListener | undefined,
   ) {
     this.deviceWeights = new DeviceWeights(gpu.device, weights);
   }
@@ -102,7 +106,7 @@ class GraphSession implements Session {
   private executorFor(batch: number): Promise<PlanExecutor> {
     let executor = this.executors.get(batch);
     if (executor === undefined) {
-      executor = PlanExecutor.create(this.gpu, this.planFor(batch), this.deviceWeights);
+      executor = PlanExecutor.create(this.gpu, this.planFor(batch), this.deviceWeights, this.progress);
       this.executors.set(batch, executor);
       // A batch that failed to prepare (too large for the device) may be retried; do not cache the failure.
       executor.catch(() => this.executors.delete(batch));
@@ -142,5 +146,5 @@ export async function createSession(graph: Graph, options: SessionOptions = {}):
     checkWeights(expectedWeights(graph), weights, options.weightsSource ?? "the weights");
   }
   const gpu = options.gpu ?? (await openDevice(options.backend === undefined ? {} : { backend: options.backend }));
-  return new GraphSession(graph, gpu, weights, options.gpu === undefined);
+  return new GraphSession(graph, gpu, weights, options.gpu === undefined, options.progress);
 }

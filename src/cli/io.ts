@@ -3,11 +3,27 @@
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * Shows a transient status line (`compiling kernels 37/93 layer3.1.conv2`), replacing the previous
+   * one; undefined clears it. Absent where stderr is not a terminal: piped output gets no progress.
+   */
+  status?(line: string | undefined): void;
+}
+
+let statusShown = false;
+
+/** Rewrites one terminal line in place: carriage return, erase the line, the text cut to the width. */
+function terminalStatus(line: string | undefined): void {
+  if (line === undefined && !statusShown) return;
+  const width = Math.max(20, (process.stderr.columns || 80) - 1); // 0 where the size is unknown
+  process.stderr.write(`\r\x1b[2K${line === undefined ? "" : line.slice(0, width)}`);
+  statusShown = line !== undefined;
 }
 
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  ...(process.stderr.isTTY === true ? { status: terminalStatus } : {}),
 };
 
 export interface CliContext {

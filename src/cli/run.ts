@@ -10,6 +10,7 @@ import { readSafetensorsFile, writeSafetensorsFile } from "../../runtime/safeten
 import { checkSessionInputs, createSession, type Session } from "../../runtime/session.js";
 import { CHECK_TOLERANCE_TEXT, compareOutput } from "../../runtime/compareOutputs.js";
 import { parseBackend } from "../../runtime/device.js";
+import { describeProgress, type KernelProgress } from "../../runtime/progress.js";
 import { compileFile } from "../compile.js";
 import { CnncUserError } from "../errors.js";
 import type { Graph } from "../ir/graph.js";
@@ -160,10 +161,20 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
     // Bad inputs are reported before a device is opened.
     const inputs = loadInputs(graph, options, seed);
     checkSessionInputs(graph, inputs);
-    const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend });
+    const status = io.status?.bind(io);
+    // The line is cleared after the last kernel's first run, before the run's own lines are printed.
+    const progress =
+      status === undefined
+        ? undefined
+        : (event: KernelProgress) => {
+            if (!event.finished) status(describeProgress(event));
+            else if (event.phase === "first run") status(undefined);
+          };
+    const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend, progress });
     try {
       return await runWithSession(graph, session, inputs, options, output);
     } finally {
+      status?.(undefined);
       session.destroy();
     }
   } catch (error) {
