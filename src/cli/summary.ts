@@ -2,6 +2,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { compileFile } from "../compile.js";
 import { summarizeGraph, summaryToJson } from "../ir/summary.js";
+import { compactJson } from "./compactJson.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import type { CliContext } from "./io.js";
 import { renderSummary } from "./summaryTable.js";
@@ -17,7 +18,7 @@ export function registerSummary(program: Command, context: CliContext): void {
       const graph = reportCompilation(file, compileFile(file, { verify: true }), context);
       if (graph === undefined) return;
       const summary = summarizeGraph(graph, options.batch);
-      context.io.stdout(options.json === true ? `${JSON.stringify(summaryToJson(summary), null, 2)}\n` : renderSummary(summary));
+      context.io.stdout(options.json === true ? `${compactJson(summaryToJson(summary))}\n` : renderSummary(summary));
     });
 }
 
