@@ -29,6 +29,16 @@ export type { Tensor, WeightMap } from "./tensor.js";
 export { compile, compileNetwork, type CompiledNetwork } from "../runtime/compileNetwork.js";
 export { createSession, type Session, type SessionInputs, type SessionOptions } from "../runtime/session.js";
 export { openDevice, type GpuContext } from "../runtime/device.js";
+export {
+  describeNonFinite,
+  judgeReferenceValue,
+  locateFirstNonFinite,
+  scanNonFinite,
+  type LayerByLayerRunner,
+  type NonFiniteOrigin,
+  type NonFiniteScan,
+  type ReferenceVerdict,
+} from "../runtime/nonFinite.js";
 export { readNpy, writeNpy } from "../runtime/npy.js";
 export { readSafetensors, writeSafetensors } from "../runtime/safetensors.js";
 export { runReference } from "./reference/interpret.js";
