@@ -4,6 +4,7 @@
 // `cnnc run` uses it to warn and, with --check, to explain; training needs the same to stop on a NaN.
 import { shapeSize, type Graph, type Node } from "../src/ir/graph.js";
 import { describeShape, type Tensor } from "../src/tensor.js";
+import type { IntermediateBound } from "./float32Bounds.js";
 
 /** The largest finite float32, 3.4028234663852886e38; anything that rounds above it is +-Inf in float32. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
@@ -122,13 +123,25 @@ export type ReferenceVerdict =
   | { kind: "non-finite"; scan: NonFiniteScan }
   /** The reference is finite but some |value| exceeds float32's range: float32 overflows here. */
   | { kind: "overflow"; largest: number }
-  /** The reference is finite and within float32's range: the GPU kernel should not have produced them. */
+  /** The result fits float32, but the sums or squares computing it need not: float32 overflows inside the layer. */
+  | { kind: "intermediate-overflow"; largest: number; intermediate: IntermediateBound }
+  /** The reference and everything computing it fit float32: the GPU kernel should not have produced NaN/Inf. */
   | { kind: "finite"; largest: number };
 
-/** Judges the reference's float64 value at the layer a NonFiniteOrigin names. */
-export function judgeReferenceValue(reference: ArrayLike<number>): ReferenceVerdict {
+/**
+ * Judges the reference's float64 value at the layer a NonFiniteOrigin names; `intermediate` is the
+ * bound on the layer's float32 intermediates (float32Bounds.ts's intermediateBound), when it has any.
+ */
+export function judgeReferenceValue(reference: ArrayLike<number>, intermediate?: IntermediateBound): ReferenceVerdict {
   const scan = scanNonFinite(reference);
   if (scan.firstIndex !== undefined) return { kind: "non-finite", scan };
   const largest = scan.largestFinite;
-  return Math.fround(largest) === Infinity ? { kind: "overflow", largest } : { kind: "finite", largest };
+  if (overflowsFloat32(largest)) return { kind: "overflow", largest };
+  if (intermediate !== undefined && overflowsFloat32(intermediate.bound)) return { kind: "intermediate-overflow", largest, intermediate };
+  return { kind: "finite", largest };
+}
+
+/** Whether `magnitude` rounds to Inf in float32 (just above FLOAT32_MAX still rounds down to it). */
+function overflowsFloat32(magnitude: number): boolean {
+  return Math.fround(magnitude) === Infinity;
 }

@@ -39,6 +39,7 @@ export {
   type NonFiniteScan,
   type ReferenceVerdict,
 } from "../runtime/nonFinite.js";
+export { intermediateBound, type IntermediateBound } from "../runtime/float32Bounds.js";
 export { readNpy, writeNpy } from "../runtime/npy.js";
 export { readSafetensors, writeSafetensors } from "../runtime/safetensors.js";
 export { runReference } from "./reference/interpret.js";

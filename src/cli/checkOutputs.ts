@@ -5,6 +5,7 @@
 // layer) and what the float64 reference computes there: float32 overflow, the same NaN/Inf (the network
 // itself produces them for this input), or finite values (a kernel bug).
 import { CHECK_TOLERANCE_TEXT, compareOutput, type OutputComparison } from "../../runtime/compareOutputs.js";
+import { intermediateBound } from "../../runtime/float32Bounds.js";
 import {
   describeNonFinite,
   FLOAT32_MAX,
@@ -61,7 +62,7 @@ export async function checkOutputs(
   }
   let explanation: OriginExplanation | undefined;
   if (gpuNonFinite) {
-    explanation = explainOrigin(await locateFirstNonFinite(session, inputs), reference.values);
+    explanation = explainOrigin(await locateFirstNonFinite(session, inputs), session, reference.values);
     for (const line of explanation.lines) output.out(`check: ${line}`);
   }
   output.out(`check tolerance: ${CHECK_TOLERANCE_TEXT}`);
@@ -112,7 +113,11 @@ interface OriginExplanation {
 }
 
 /** Where the GPU's NaN/Inf first appeared, what the reference computes there, and what to do. */
-function explainOrigin(origin: NonFiniteOrigin | undefined, referenceValues: Map<number, Float64Array> | undefined): OriginExplanation {
+function explainOrigin(
+  origin: NonFiniteOrigin | undefined,
+  run: CheckedRun,
+  referenceValues: Map<number, Float64Array> | undefined,
+): OriginExplanation {
   if (origin === undefined) {
     return {
       lines: ["re-running layer by layer found no NaN or Inf: the GPU gave different results on the two runs"],
@@ -128,17 +133,28 @@ function explainOrigin(origin: NonFiniteOrigin | undefined, referenceValues: Map
   }
   const first = `the first layer producing NaN or Inf is ${node.name} (${opLabel(node.attrs)} at ${formatLocation(node.span)}), from finite inputs: ${describeNonFinite(scan, shape)}`;
   const referenceValue = referenceValues?.get(node.id);
-  if (referenceValue === undefined) throw new Error(`internal: the reference kept no value for ${node.name}`);
-  const reference = judgeReferenceValue(referenceValue);
+  if (referenceValues === undefined || referenceValue === undefined) throw new Error(`internal: the reference kept no value for ${node.name}`);
+  const reference = judgeReferenceValue(referenceValue, intermediateBound(run.graph, node, referenceValues, run.weights));
+  const float32Max = FLOAT32_MAX.toExponential(1);
   switch (reference.kind) {
     case "overflow":
       return {
         lines: [
           first,
           `layer ${node.name} overflows float32: the reference's largest |value| there is ${reference.largest.toExponential(1)}, ` +
-            `above float32's ${FLOAT32_MAX.toExponential(1)}`,
+            `above float32's ${float32Max}`,
         ],
-        hint: `scale the input or the weights down so that the values of layer ${node.name} stay below ${FLOAT32_MAX.toExponential(1)}`,
+        hint: `scale the input or the weights down so that the values of layer ${node.name} stay below ${float32Max}`,
+      };
+    case "intermediate-overflow":
+      return {
+        lines: [
+          first,
+          `layer ${node.name} overflows float32 inside its computation: the reference's largest |value| there is ` +
+            `${reference.largest.toExponential(1)}, but ${reference.intermediate.description} can reach ` +
+            `${reference.intermediate.bound.toExponential(1)}, above float32's ${float32Max}`,
+        ],
+        hint: `scale the input or the weights down so that the sums inside layer ${node.name} stay below ${float32Max}`,
       };
     case "non-finite":
       return {
@@ -153,7 +169,8 @@ function explainOrigin(origin: NonFiniteOrigin | undefined, referenceValues: Map
       return {
         lines: [
           first,
-          `the reference is finite at ${node.name} (largest |value| ${reference.largest.toExponential(1)}): its GPU kernel should not produce NaN or Inf`,
+          `the reference is finite at ${node.name} (largest |value| ${reference.largest.toExponential(1)}), and so is everything ` +
+            "computing it in float32: its GPU kernel should not produce NaN or Inf",
         ],
         hint: `the GPU kernel of ${node.name} is wrong where the reference is finite: this is a bug in cnnc, please report it`,
       };

@@ -49,7 +49,10 @@ describe("checkOutputs", () => {
     expect(result.out).toContain(
       "check: the first layer producing NaN or Inf is l0 (relu at test.cnn:1:1), from finite inputs: 1 NaN of 4 values (the first at [0, 2])",
     );
-    expect(result.out).toContain("check: the reference is finite at l0 (largest |value| 2.0e+0): its GPU kernel should not produce NaN or Inf");
+    expect(result.out).toContain(
+      "check: the reference is finite at l0 (largest |value| 2.0e+0), and so is everything computing it in float32: " +
+        "its GPU kernel should not produce NaN or Inf",
+    );
     expect(result.err).toContain("error: output l1 holds NaN or Inf (see the check lines above)");
     expect(result.err).toContain("this is a bug in cnnc");
   });

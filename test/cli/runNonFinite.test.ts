@@ -104,6 +104,21 @@ describe("cnnc run with NaN and Inf", () => {
     expect(result.stderr).toContain("help: scale the input or the weights down so that the values of layer f1 stay below 3.4e+38");
   });
 
+  it("--check reports float32 overflow inside a layer whose result fits (a global average of values near 1e37)", async () => {
+    const pooledPath = join(dir, "pooled.cnn");
+    writeFileSync(pooledPath, "network Pooled {\n  input x: 2x7x7\n  pooled = global_avgpool\n  out = fc(3)\n}\n");
+    const input = join(dir, "pooled.npy");
+    writeFileSync(input, writeNpy(makeTensor([1, 2, 7, 7], new Float32Array(98).fill(1e37))));
+    const result = await cnnc(["run", pooledPath, "--input", input, "--check"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/check: the first layer producing NaN or Inf is pooled \(global_avgpool at \S*pooled\.cnn:3:\d+\), from finite inputs: 2 \+Inf of 2 values/);
+    expect(result.stdout).toContain(
+      "check: layer pooled overflows float32 inside its computation: the reference's largest |value| there is 1.0e+37, " +
+        "but its sums of 49 inputs of |value| up to 1.0e+37 can reach 4.9e+38, above float32's 3.4e+38",
+    );
+    expect(result.stderr).toContain("help: scale the input or the weights down so that the sums inside layer pooled stay below 3.4e+38");
+  });
+
   it("--check still says ok for a finite run", async () => {
     const result = await cnnc(["run", modelPath, "--input", finiteInput, "--check"]);
     expect(result.stderr).toBe("");
