@@ -1,6 +1,7 @@
 // Finding NaN and Inf: how many a tensor holds and where the first one is, the layer of a network
 // that first produced them (re-running it layer by layer on the GPU), and what the float64 reference
-// says at that layer (float32 overflow, the same non-finite values, or finite: a kernel bug).
+// says at that layer (float32 overflow of the result or inside the layer, the same non-finite values,
+// or finite: a kernel bug).
 // `cnnc run` uses it to warn and, with --check, to explain; training needs the same to stop on a NaN.
 import { shapeSize, type Graph, type Node } from "../src/ir/graph.js";
 import { describeShape, type Tensor } from "../src/tensor.js";
