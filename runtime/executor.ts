@@ -131,16 +131,58 @@ export class PlanExecutor {
     return result;
   }
 
-  private async runNow(inputs: Map<string, Tensor>): Promise<Map<string, Tensor>> {
+  /**
+   * A forward pass that stops after each node's kernels to read that node's value back ([N, ...shape]
+   * row-major), calling `visit` in plan order until it returns false. One submission and one read per
+   * node: slow, meant for diagnosis (finding the first layer that produces a NaN), not the normal path.
+   * View nodes (flatten) have no kernels and are not visited; their value is their input's.
+   */
+  runLayerByLayer(inputs: Map<string, Tensor>, visit: (node: number, value: Float32Array) => boolean): Promise<void> {
+    const result = this.pending.then(() => this.runLayerByLayerNow(inputs, visit));
+    this.pending = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runLayerByLayerNow(inputs: Map<string, Tensor>, visit: (node: number, value: Float32Array) => boolean): Promise<void> {
+    const device = this.gpu.device;
+    await this.upload(inputs);
+    for (let start = 0; start < this.steps.length; ) {
+      const node = this.steps[start]!.step.node;
+      let end = start + 1;
+      while (end < this.steps.length && this.steps[end]!.step.node === node) end++;
+      const group = this.steps.slice(start, end);
+      await runWithErrorScope(device, `layer ${group[0]!.step.layer}`, async () => {
+        device.queue.submit([this.encode(group)]);
+        await device.queue.onSubmittedWorkDone();
+      });
+      const buffer = this.plan.nodeBuffers.get(node);
+      if (buffer === undefined) throw new Error(`internal: node ${node} has kernels but no buffer`);
+      const value = await readFloat32(device, this.buffers[buffer]!, this.plan.buffers[buffer]!.bytes);
+      if (!visit(node, value)) return;
+      start = end;
+    }
+  }
+
+  /** Checks the inputs and copies them into their buffers. */
+  private async upload(inputs: Map<string, Tensor>): Promise<void> {
     if (this.destroyed) throw new Error(`the executor of ${this.plan.network} was destroyed`);
     const device = this.gpu.device;
     this.checkInputs(inputs);
-    const label = `${this.plan.network} (batch ${this.plan.batch})`;
-    await runWithErrorScope(device, `uploading the inputs of ${label}`, () => {
+    await runWithErrorScope(device, `uploading the inputs of ${this.label}`, () => {
       for (const input of this.plan.inputs) {
         uploadFloat32(device, this.buffers[input.buffer]!, inputs.get(input.name)!.data);
       }
     });
+  }
+
+  private get label(): string {
+    return `${this.plan.network} (batch ${this.plan.batch})`;
+  }
+
+  private async runNow(inputs: Map<string, Tensor>): Promise<Map<string, Tensor>> {
+    const device = this.gpu.device;
+    await this.upload(inputs);
+    const label = this.label;
     try {
       await runWithErrorScope(device, `the forward pass of ${label}`, async () => {
         if (this.hasRun || this.progress === undefined) {

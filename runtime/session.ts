@@ -40,6 +40,12 @@ export interface Session {
   readonly weights: WeightMap;
   /** A forward pass; inputs by input name, each [N, ...shape] with the same N. Outputs by output name. */
   run(inputs: SessionInputs): Promise<Map<string, Tensor>>;
+  /**
+   * A slow forward pass reading every layer's value back in plan order (see
+   * PlanExecutor.runLayerByLayer): `visit` gets the node id and its [N, ...shape] value, and stops the
+   * pass by returning false. For diagnosis, e.g. locateFirstNonFinite.
+   */
+  runLayerByLayer(inputs: SessionInputs, visit: (node: number, value: Float32Array) => boolean): Promise<void>;
   /** The plan the session runs for `batch` (built and cached on first use). */
   planFor(batch: number): Plan;
   destroy(): void;
@@ -119,6 +125,13 @@ class GraphSession implements Session {
     const checked = checkSessionInputs(this.graph, inputs);
     const executor = await this.executorFor(checked.batch);
     return executor.run(checked.inputs);
+  }
+
+  async runLayerByLayer(inputs: SessionInputs, visit: (node: number, value: Float32Array) => boolean): Promise<void> {
+    if (this.destroyed) throw new Error(`the session of ${this.graph.name} was destroyed`);
+    const checked = checkSessionInputs(this.graph, inputs);
+    const executor = await this.executorFor(checked.batch);
+    await executor.runLayerByLayer(checked.inputs, visit);
   }
 
   destroy(): void {

@@ -7,6 +7,7 @@ const MAX_SAMPLES_SHOWN = 8;
 
 function formatValue(value: number): string {
   if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "+Inf" : "-Inf";
   if (value === 0) return "0";
   const magnitude = Math.abs(value);
   return magnitude >= 1e4 || magnitude < 1e-3 ? value.toExponential(3) : value.toFixed(4);
@@ -18,9 +19,11 @@ export function previewOutput(name: string, tensor: Tensor): string[] {
   const perSample = shapeSize(sample);
   if (sample.length === 1 && perSample > 1) {
     for (let n = 0; n < Math.min(batch, MAX_SAMPLES_SHOWN); n++) {
+      // As torch.argmax: a NaN counts as the largest value, so a NaN output is not hidden behind a number.
       let best = 0;
-      for (let i = 1; i < perSample; i++) {
-        if (tensor.data[n * perSample + i]! > tensor.data[n * perSample + best]!) best = i;
+      for (let i = 1; i < perSample && !Number.isNaN(tensor.data[n * perSample + best]!); i++) {
+        const value = tensor.data[n * perSample + i]!;
+        if (value > tensor.data[n * perSample + best]! || Number.isNaN(value)) best = i;
       }
       lines.push(`  sample ${n}: argmax ${best} (${formatValue(tensor.data[n * perSample + best]!)})`);
     }

@@ -3,6 +3,7 @@
 // expression it contributes), so fusing more work into a kernel (batchnorm scale/shift, a residual add)
 // means appending a stage, not editing the generators.
 import type { ActivationAttrs } from "../ir/graph.js";
+import { keepNanWgsl } from "./nanWgsl.js";
 import { kernelBindingsOf, type KernelBinding, type KernelStorage } from "./plan.js";
 import { f32Literal, MAX_STORAGE_BINDINGS, type StorageBindingSpec } from "./wgsl.js";
 
@@ -54,9 +55,15 @@ export function activationLabel(attrs: ActivationAttrs): string {
  * The activation of `x` as a WGSL f32 expression. `x` is evaluated several times, so pass an
  * identifier (or another side-effect-free, cheap expression). No form overflows for large |x|:
  * exponentials only ever see non-positive arguments, because WGSL's own tanh/exp may produce inf/NaN
- * for large inputs on some backends.
+ * for large inputs on some backends. NaN maps to NaN, as in PyTorch, by an explicit test (nanWgsl.ts):
+ * max, the comparisons and sign may otherwise turn it into a number. +-Inf give PyTorch's limits.
  */
 export function activationExpression(attrs: ActivationAttrs, x: string): string {
+  return keepNanWgsl(x, finiteActivationExpression(attrs, x));
+}
+
+/** The activation for every input but NaN. */
+function finiteActivationExpression(attrs: ActivationAttrs, x: string): string {
   switch (attrs.op) {
     case "relu":
       return `max(${x}, 0.0f)`;
@@ -65,7 +72,7 @@ export function activationExpression(attrs: ActivationAttrs, x: string): string 
     case "elu":
       return `select(${f32Literal(attrs.alpha)} * (exp(min(${x}, 0.0f)) - 1.0f), ${x}, ${x} > 0.0f)`;
     case "tanh":
-      // tanh(x) = sign(x) * (1 - e) / (1 + e) with e = exp(-2|x|) in (0, 1].
+      // tanh(x) = sign(x) * (1 - e) / (1 + e) with e = exp(-2|x|) in [0, 1].
       return `(sign(${x}) * (1.0f - exp(-2.0f * abs(${x}))) / (1.0f + exp(-2.0f * abs(${x}))))`;
     case "sigmoid":
       // With e = exp(-|x|): 1 / (1 + e) for x >= 0, e / (1 + e) below.

@@ -1,9 +1,12 @@
 // Global max / average pooling: one workgroup per (sample, channel) plane. Each lane folds a strided
 // slice of the plane, then the workgroup combines the lanes' partial results in shared memory by a tree
-// reduction, so a large plane (a 56x56 map) is read by 64 invocations instead of one.
+// reduction, so a large plane (a 56x56 map) is read by 64 invocations instead of one. A max keeps a
+// NaN (PyTorch's adaptive_max_pool2d does) and starts from the plane's first value rather than
+// -FLT_MAX, so a plane of -Inf gives -Inf.
 import type { GlobalPoolAttrs, Node } from "../ir/graph.js";
 import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings } from "./dispatch.js";
 import { describeShape } from "../tensor.js";
+import { MAX_KEEPING_NAN_WGSL } from "./nanWgsl.js";
 import { MAX_WORKGROUPS_PER_DIMENSION, f32Literal, headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -21,8 +24,9 @@ export function generateGlobalPool(node: Node, context: KernelContext): void {
   const planes = context.batch * C;
   const groupsX = Math.min(planes, MAX_WORKGROUPS_PER_DIMENSION);
   const groupsY = Math.ceil(planes / groupsX);
-  const combine = attrs.kind === "max" ? "max(a, b)" : "a + b";
-  const identity = attrs.kind === "max" ? "-0x1.fffffep+127f" : "0.0f";
+  const combine = attrs.kind === "max" ? "max_keeping_nan(a, b)" : "a + b";
+  // A lane with no positions of its own starts from (and keeps) the plane's first value: neutral for max.
+  const identity = attrs.kind === "max" ? "x[base]" : "0.0f";
   const finish = attrs.kind === "max" ? "partial[0]" : `partial[0] / ${f32Literal(positions)}`;
 
   const wgsl = `${headerComment(`global ${attrs.kind} pooling`, {
@@ -40,7 +44,7 @@ const GROUPS_X: u32 = ${groupsX}u;
 const LANES: u32 = ${REDUCTION_WORKGROUP_SIZE}u;
 
 var<workgroup> partial: array<f32, ${REDUCTION_WORKGROUP_SIZE}>;
-
+${attrs.kind === "max" ? `\n${MAX_KEEPING_NAN_WGSL}\n` : ""}
 fn combine(a: f32, b: f32) -> f32 {
   return ${combine};
 }

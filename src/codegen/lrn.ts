@@ -1,10 +1,12 @@
 // Local response normalization across channels, PyTorch's LocalResponseNorm:
 //   y[c] = x[c] / (k + alpha / size * sum_{c' = c - floor(size/2)}^{c + floor((size-1)/2)} x[c']^2)^beta
 // with channels outside [0, C) contributing 0 and the divisor always `size` (PyTorch averages over a
-// zero-padded window).
+// zero-padded window). The window includes c itself, so a NaN there or in a neighbour makes the sum
+// NaN; the result is then that NaN, as in PyTorch, since WGSL's pow may turn pow(NaN, beta) into 0.
 import type { Node } from "../ir/graph.js";
 import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
 import { describeShape } from "../tensor.js";
+import { keepNanWgsl } from "./nanWgsl.js";
 import { f32Literal, headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -39,7 +41,7 @@ ${dispatch.entryPoint}
     let value = x[sample_base + u32(other) * INNER + position];
     sum += value * value;
   }
-  y[index] = x[index] / pow(K + ALPHA_OVER_SIZE * sum, BETA);
+  y[index] = ${keepNanWgsl("sum", "x[index] / pow(K + ALPHA_OVER_SIZE * sum, BETA)")};
 }
 `;
   emitKernel(context, node, "lrn", wgsl, dispatch.workgroups, inputOutputBindings(context));

@@ -2,10 +2,12 @@
 // output (oh, ow) covers input rows [oh*SH - PAD_TOP, oh*SH - PAD_TOP + KH) and likewise for columns;
 // padded cells never win a max, add 0 to avg and l2 sums, and count in the avg divisor only with
 // count_pad (clipped to the padded input, so ceil-rounded overhang is never counted: PyTorch's rule).
-// A window holding no input cell yields 0. A 1-D pool is the same kernel with H = 1.
+// A window holding no input cell yields 0. A 1-D pool is the same kernel with H = 1. As in PyTorch, a
+// NaN in a window makes its max NaN (and its sums NaN), and a window of -Inf has max -Inf.
 import type { Node, PoolAttrs } from "../ir/graph.js";
 import { imageDims, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
 import { describeShape } from "../tensor.js";
+import { MAX_KEEPING_NAN_WGSL } from "./nanWgsl.js";
 import { headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -27,9 +29,10 @@ function windowBody(attrs: PoolAttrs): string {
     ].join("\n");
   switch (attrs.kind) {
     case "max":
+      // Starts from the window's first input cell, not from -FLT_MAX, so an all -Inf window gives -Inf.
       return [
-        "  var best = -0x1.fffffep+127f;",
-        loops("best = max(best, value);"),
+        "  var best = x[plane_base + u32(first_row * W + first_col)];",
+        loops("best = max_keeping_nan(best, value);"),
         "  result = best;",
       ].join("\n");
     case "l2":
@@ -79,6 +82,7 @@ const PAD_TOP: i32 = ${top};
 const PAD_BOTTOM: i32 = ${bottom};
 const PAD_LEFT: i32 = ${left};
 const PAD_RIGHT: i32 = ${right};
+${attrs.kind === "max" ? `\n${MAX_KEEPING_NAN_WGSL}\n` : ""}
 ${dispatch.entryPoint}
   let ow = i32(index % OW);
   let oh = i32((index / OW) % OH);

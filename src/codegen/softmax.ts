@@ -1,8 +1,11 @@
 // Softmax over the channel (feature) axis: for each sample and spatial position, exp(v - max) / sum.
-// Subtracting the max keeps every exp in (0, 1], so large logits cannot overflow.
+// Subtracting the max keeps every exp in (0, 1], so large logits cannot overflow. As in PyTorch, a NaN
+// anywhere in a softmax's channels makes all of them NaN (the max keeps it), and so does a +Inf or an
+// all -Inf set of channels (inf - inf is NaN).
 import type { Node } from "../ir/graph.js";
 import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
 import { describeShape } from "../tensor.js";
+import { MAX_KEEPING_NAN_WGSL } from "./nanWgsl.js";
 import { headerComment } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
@@ -21,12 +24,14 @@ ${INPUT_OUTPUT_BINDINGS_WGSL}
 
 const C: u32 = ${C}u;
 const INNER: u32 = ${inner}u;
+
+${MAX_KEEPING_NAN_WGSL}
 ${dispatch.entryPoint}
   let sample = index / INNER;
   let base = sample * C * INNER + index % INNER;
   var largest = x[base];
   for (var c = 1u; c < C; c++) {
-    largest = max(largest, x[base + c * INNER]);
+    largest = max_keeping_nan(largest, x[base + c * INNER]);
   }
   var sum = 0.0f;
   for (var c = 0u; c < C; c++) {

@@ -1,11 +1,13 @@
-// Elementwise activations, per their PyTorch definitions.
+// Elementwise activations, per their PyTorch definitions. NaN maps to NaN in every one of them
+// (torch.relu(nan) is nan), and +-Inf to the functions' limits.
 import type { ActivationAttrs, Node } from "../ir/graph.js";
 import { expectShape, makeValue, type RefValue } from "./value.js";
 
 export function activate(attrs: ActivationAttrs, x: number): number {
   switch (attrs.op) {
     case "relu":
-      return x > 0 ? x : 0;
+      // Math.max, unlike a comparison, keeps a NaN.
+      return Math.max(x, 0);
     case "leaky_relu":
       return x >= 0 ? x : attrs.alpha * x;
     case "elu":

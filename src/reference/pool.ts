@@ -1,6 +1,7 @@
 // Pooling as PyTorch defines it (MaxPool2d / AvgPool2d / LPPool2d(2), and their 1-D forms on [C, L]).
 // A window covers rows [oh*sh - top, oh*sh - top + kh) and the same for columns. What padded cells do:
-//   max: never win (PyTorch pads with -inf), so the max is over the window's input cells;
+//   max: never win (PyTorch pads with -inf), so the max is over the window's input cells (a NaN among
+//        them makes it NaN: Math.max keeps NaN, as PyTorch's max pooling does);
 //   avg: count as zeros; the divisor is the window's cells inside the PADDED input when countPadding
 //        (count_include_pad=True; cells past the padded input that a ceil window reaches are not
 //        counted, as in PyTorch), else only its cells inside the input;

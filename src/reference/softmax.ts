@@ -1,6 +1,7 @@
 // Softmax over the channel (feature) axis, separately for every sample and every position: for [F] over
 // the F features, for [C, H, W] over C at each pixel (PyTorch Softmax(dim=1)). The maximum is subtracted
-// first, so large inputs do not overflow.
+// first, so large inputs do not overflow. As in PyTorch, a NaN or +Inf among the channels, or all of them
+// -Inf, makes every output of that softmax NaN (Math.max keeps NaN; inf - inf is NaN).
 import type { Node } from "../ir/graph.js";
 import { channelsAndInner, expectShape, makeValue, type RefValue } from "./value.js";
 

@@ -80,7 +80,9 @@ describe("epilogue composition (text)", () => {
   it("emits one let per stage, in order, and declares stage bindings after the kernel's", () => {
     const code = composeEpilogue([biasStage(7), activationStage({ op: "relu" })], ["input", "weight", "output"]);
     expect(code.functionWgsl).toContain("let stage1 = stage0 + bias[channel]; // bias");
-    expect(code.functionWgsl).toContain("let stage2 = max(stage1, 0.0f); // relu");
+    expect(code.functionWgsl).toContain(
+      "let stage2 = select(max(stage1, 0.0f), stage1, ((bitcast<u32>(stage1) & 0x7fffffffu) > 0x7f800000u)); // relu",
+    );
     expect(code.functionWgsl).toContain("return stage2;");
     expect(code.kernelBindings).toEqual([{ buffer: 7, access: "read" }]);
     expect(code.description).toBe("bias -> relu");
@@ -94,7 +96,9 @@ describe("epilogue composition (text)", () => {
     expect(() => composeEpilogue([biasStage(1), biasStage(2)], [])).toThrow(/used twice/);
     expect(() => composeEpilogue([biasStage(1, "weight")], ["weight"])).toThrow(/used twice/);
   });
-  it("writes activation parameters as f32 literals", () => {
-    expect(activationExpression({ op: "leaky_relu", alpha: 0.01 }, "v")).toBe("select(0.01f * v, v, v >= 0.0f)");
+  it("writes activation parameters as f32 literals, and passes a NaN through (tested on its bits)", () => {
+    expect(activationExpression({ op: "leaky_relu", alpha: 0.01 }, "v")).toBe(
+      "select(select(0.01f * v, v, v >= 0.0f), v, ((bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u))",
+    );
   });
 });

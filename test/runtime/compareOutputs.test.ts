@@ -25,8 +25,22 @@ describe("compareOutput", () => {
     expect(result.maxRelError).toBeCloseTo(0.002, 5);
   });
 
-  it("fails on NaN unless both sides are NaN", () => {
-    expect(compareOutput("y", tensor([Number.NaN, 1]), tensor([0.5, 1])).passed).toBe(false);
-    expect(compareOutput("y", tensor([Number.NaN, 1]), tensor([Number.NaN, 1])).passed).toBe(true);
+  it("counts an element finite on one side only, or NaN against Inf, as a failure", () => {
+    const result = compareOutput("y", tensor([Number.NaN, 1, Infinity, -Infinity, 2]), tensor([0.5, 1, Number.NaN, Infinity, 2]));
+    expect(result).toMatchObject({ failures: 3, finiteElements: 2, passed: false, maxAbsError: 0 });
+    expect(result.gpu).toMatchObject({ nan: 1, positiveInfinity: 1, negativeInfinity: 1, firstIndex: 0 });
+    expect(result.reference).toMatchObject({ nan: 1, positiveInfinity: 1, negativeInfinity: 0, firstIndex: 2 });
+  });
+
+  it("never passes an output holding NaN or Inf, even where the reference holds the same", () => {
+    const agreeing = compareOutput("y", tensor([Number.NaN, Infinity, 1]), tensor([Number.NaN, Infinity, 1]));
+    expect(agreeing).toMatchObject({ failures: 0, finiteElements: 1, maxAbsError: 0, passed: false });
+    expect(compareOutput("y", tensor([Number.NaN, Number.NaN]), tensor([Number.NaN, Number.NaN])).passed).toBe(false);
+  });
+
+  it("scales the tolerance by the largest finite reference value, ignoring infinities", () => {
+    // scale = 100 (not Inf): 0.5 off at a zero element is far outside 1e-4 * 100.
+    const result = compareOutput("y", tensor([Infinity, 100, 0.5]), tensor([Infinity, 100, 0]));
+    expect(result.failures).toBe(1);
   });
 });
