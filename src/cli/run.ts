@@ -12,8 +12,10 @@ import { CHECK_TOLERANCE_TEXT, compareOutput } from "../../runtime/compareOutput
 import { parseBackend } from "../../runtime/device.js";
 import { compileFile } from "../compile.js";
 import { CnncUserError } from "../errors.js";
-import type { Graph } from "../ir/graph.js";
+import { checkHostBatch } from "../hostLimits.js";
+import { shapeSize, type Graph } from "../ir/graph.js";
 import { runReference } from "../reference/interpret.js";
+import { checkReferenceFits } from "../reference/value.js";
 import type { Tensor, WeightMap } from "../tensor.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import { processIo, type CliContext, type CliIo } from "./io.js";
@@ -43,8 +45,18 @@ function parseCount(text: string, option: string, minimum: number): number {
   return value;
 }
 
-/** The input tensors by input name, from --input files or --random-input. */
-function loadInputs(graph: Graph, options: RunOptions, seed: number): Map<string, Tensor> {
+/** `X.npy` or `name=X.npy` (a `/` before the `=` makes it part of a path). */
+function parseInputSpec(spec: string): { name?: string; path: string } {
+  const equals = spec.indexOf("=");
+  const named = equals > 0 && !spec.slice(0, equals).includes("/");
+  return named ? { name: spec.slice(0, equals), path: spec.slice(equals + 1) } : { path: spec };
+}
+
+/**
+ * The input tensors by input name, read from the --input files, or undefined for --random-input (made
+ * by randomInputs once the batch is known to fit).
+ */
+function loadInputs(graph: Graph, options: RunOptions): Map<string, Tensor> | undefined {
   const inputNodes = graph.inputs.map((id) => graph.nodes[id]!);
   const files = options.input ?? [];
   if (files.length > 0 && options.randomInput === true) {
@@ -55,18 +67,11 @@ function loadInputs(graph: Graph, options: RunOptions, seed: number): Map<string
       hint: `pass --input X.npy (float32, shape [N, ${inputNodes[0]!.shape.join(", ")}]) or --random-input`,
     });
   }
-  if (options.randomInput === true) {
-    const batch = options.batch === undefined ? 1 : parseCount(options.batch, "--batch", 1);
-    return new Map(
-      inputNodes.map((node) => [node.name, randomNormalTensor([batch, ...node.shape], seed, `input:${node.name}`)] as const),
-    );
-  }
+  if (options.randomInput === true) return undefined;
   const inputs = new Map<string, Tensor>();
   for (const spec of files) {
-    const equals = spec.indexOf("=");
-    const named = equals > 0 && !spec.slice(0, equals).includes("/");
-    const path = named ? spec.slice(equals + 1) : spec;
-    let name = named ? spec.slice(0, equals) : undefined;
+    const { path, name: given } = parseInputSpec(spec);
+    let name = given;
     if (name === undefined) {
       if (inputNodes.length !== 1) {
         throw new CnncUserError(`the network has ${inputNodes.length} inputs; name each file`, {
@@ -89,6 +94,13 @@ function loadInputs(graph: Graph, options: RunOptions, seed: number): Map<string
     }
   }
   return inputs;
+}
+
+/** --random-input: a seeded N(0, 1) tensor per input, each checked against the host's limits first. */
+function randomInputs(graph: Graph, batch: number, seed: number): Map<string, Tensor> {
+  const nodes = graph.inputs.map((id) => graph.nodes[id]!);
+  for (const node of nodes) checkHostBatch(`random input ${node.name} [N, ${node.shape.join(", ")}]`, shapeSize(node.shape), batch, "float32");
+  return new Map(nodes.map((node) => [node.name, randomNormalTensor([batch, ...node.shape], seed, `input:${node.name}`)] as const));
 }
 
 function outputPath(base: string, name: string, outputCount: number): string {
@@ -158,10 +170,14 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
     let weights: WeightMap | undefined;
     if (options.weights !== undefined) weights = readSafetensorsFile(options.weights);
     // Bad inputs are reported before a device is opened.
-    const inputs = loadInputs(graph, options, seed);
-    checkSessionInputs(graph, inputs);
+    const given = loadInputs(graph, options);
+    const batch = given === undefined ? parseCount(options.batch ?? "1", "--batch", 1) : checkSessionInputs(graph, given).batch;
     const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend });
     try {
+      // Sizes before allocations: the GPU's buffers and the host's arrays at this batch.
+      session.checkBatchFits(batch);
+      if (options.check === true) checkReferenceFits(graph, batch);
+      const inputs = given ?? randomInputs(graph, batch, seed);
       return await runWithSession(graph, session, inputs, options, output);
     } finally {
       session.destroy();

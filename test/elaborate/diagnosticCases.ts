@@ -93,5 +93,6 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "global pooling of a vector", source: network("  fc(10) -> global_avgpool") },
   { name: "lrn of a vector", source: network("  fc(10) -> lrn") },
   { name: "add of different shapes", source: network("  a = conv(8, 3, pad=1)\n  b = x -> conv(4, 3, stride=2, pad=1, rounding=floor)\n  add(a, b)") },
+  { name: "count past 2^53", source: network("  fc(10)", "1000000x1000000x1000000") },
   { name: "concat of different sizes", source: network("  a = conv(8, 3, pad=1)\n  b = x -> maxpool(2)\n  concat(a, b)") },
 ];
