@@ -2,13 +2,12 @@
 // layout cnnc computes in, so nothing is converted silently. Other dtypes are rejected with the
 // one-line NumPy fix (`x.astype(np.float32)`), as are Fortran-order arrays.
 // Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
-import { writeFileSync } from "node:fs";
-
 import { CnncUserError } from "../src/errors.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor } from "../src/tensor.js";
 import { parseNpyHeader } from "./npyHeader.js";
 import { dataFileKind, readUserFile } from "./readUserFile.js";
+import { joinBytes, writeFileAtomically } from "./writeUserFile.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const FLOAT32_DESCR = "<f4";
@@ -100,30 +99,40 @@ function shapeTuple(shape: readonly number[]): string {
   return `(${shape.join(", ")})`;
 }
 
-/** Encodes a tensor as a .npy file (version 1.0, or 2.0 when the header needs it). */
-export function writeNpy(tensor: Tensor): Uint8Array {
+/**
+ * A tensor as .npy file parts: the header (version 1.0, or 2.0 when the header needs it) and a view of
+ * the data, so a large tensor is written without a second copy.
+ */
+function npyParts(tensor: Tensor): Uint8Array[] {
   const dict = `{'descr': '${FLOAT32_DESCR}', 'fortran_order': False, 'shape': ${shapeTuple(tensor.shape)}, }`;
   // NumPy pads the header with spaces and a newline so the data starts on a 64-byte boundary.
-  const major = dict.length + 1 + 10 > 0xffff ? 2 : 1;
+  const padTo = (prefixBytes: number): string =>
+    dict.padEnd(Math.ceil((prefixBytes + dict.length + 1) / 64) * 64 - prefixBytes - 1, " ") + "\n";
+  const major = padTo(10).length > 0xffff ? 2 : 1;
   const prefixBytes = major === 1 ? 10 : 12;
-  const padded = dict.padEnd(Math.ceil((prefixBytes + dict.length + 1) / 64) * 64 - prefixBytes - 1, " ") + "\n";
-  const out = new Uint8Array(prefixBytes + padded.length + tensor.data.byteLength);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  out[6] = major;
-  out[7] = 0;
+  const padded = padTo(prefixBytes);
+  const header = new Uint8Array(prefixBytes + padded.length);
+  const view = new DataView(header.buffer);
+  header.set(MAGIC, 0);
+  header[6] = major;
+  header[7] = 0;
   if (major === 1) {
     view.setUint16(8, padded.length, true);
   } else {
     view.setUint32(8, padded.length, true);
   }
-  out.set(new TextEncoder().encode(padded), prefixBytes);
-  out.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength), prefixBytes + padded.length);
-  return out;
+  header.set(new TextEncoder().encode(padded), prefixBytes);
+  return [header, new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength)];
 }
 
+/** Encodes a tensor as a .npy file. */
+export function writeNpy(tensor: Tensor): Uint8Array {
+  return joinBytes(npyParts(tensor));
+}
+
+/** Writes a tensor as a .npy file, atomically (see writeFileAtomically). */
 export function writeNpyFile(path: string, tensor: Tensor): void {
-  writeFileSync(path, writeNpy(tensor));
+  writeFileAtomically(path, npyParts(tensor));
 }
 
 /**

@@ -2,14 +2,13 @@
 // layouts, float32 only. File layout: an 8-byte little-endian header length N, N bytes of JSON
 // `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the raw data;
 // offsets are relative to the start of the data.
-import { writeFileSync } from "node:fs";
-
 import { closestMatch } from "../grammar/diagnostics.js";
 import { CnncUserError } from "../src/errors.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
 import { dataFileKind, readUserFile } from "./readUserFile.js";
 import { decodeSafetensorsHeader, METADATA_KEY } from "./safetensorsHeader.js";
+import { joinBytes, writeFileAtomically } from "./writeUserFile.js";
 
 /**
  * PyTorch saves an int64 step counter with every BatchNorm layer. Inference never reads it, so it is
@@ -49,11 +48,12 @@ export function readSafetensorsFile(path: string): WeightMap {
 }
 
 /**
- * Encodes weights as safetensors: tensors in name order, laid out back to back in that order, the
- * header padded with spaces to a multiple of 8 bytes (so the data is 8-byte aligned), and
- * `__metadata__` carrying `format: "pt"` as PyTorch's save_file writes it.
+ * Weights as safetensors file parts: the length and header, then a view of each tensor's data (so
+ * large weights are written without a second copy). Tensors are in name order, laid out back to back
+ * in that order, the header padded with spaces to a multiple of 8 bytes (so the data is 8-byte
+ * aligned), and `__metadata__` carries `format: "pt"` as PyTorch's save_file writes it.
  */
-export function writeSafetensors(weights: WeightMap, metadata: Record<string, string> = {}): Uint8Array {
+function safetensorsParts(weights: WeightMap, metadata: Record<string, string>): Uint8Array[] {
   const names = [...weights.keys()].sort();
   const header: Record<string, unknown> = { [METADATA_KEY]: { format: "pt", ...metadata } };
   let offset = 0;
@@ -68,21 +68,25 @@ export function writeSafetensors(weights: WeightMap, metadata: Record<string, st
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLength = Math.ceil(json.length / 8) * 8;
-  const out = new Uint8Array(8 + headerLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
-  out.set(json, 8);
-  out.fill(0x20, 8 + json.length, 8 + headerLength);
-  let position = 8 + headerLength;
-  for (const name of names) {
-    const { data } = weights.get(name) as Tensor;
-    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), position);
-    position += data.byteLength;
-  }
-  return out;
+  const prefix = new Uint8Array(8 + headerLength);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(headerLength), true);
+  prefix.set(json, 8);
+  prefix.fill(0x20, 8 + json.length);
+  const data = names.map((name) => {
+    const tensor = (weights.get(name) as Tensor).data;
+    return new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength);
+  });
+  return [prefix, ...data];
 }
 
+/** Encodes weights as a safetensors file. */
+export function writeSafetensors(weights: WeightMap, metadata: Record<string, string> = {}): Uint8Array {
+  return joinBytes(safetensorsParts(weights, metadata));
+}
+
+/** Writes weights as a safetensors file, atomically (see writeFileAtomically). */
 export function writeSafetensorsFile(path: string, weights: WeightMap, metadata: Record<string, string> = {}): void {
-  writeFileSync(path, writeSafetensors(weights, metadata));
+  writeFileAtomically(path, safetensorsParts(weights, metadata));
 }
 
 export interface ExpectedWeight {

@@ -1,7 +1,5 @@
 // `cnnc run MODEL.cnn`: compile, run forward on the GPU, print the adapter, the output shape and a
 // preview, write outputs and weights when asked, and with --check compare against the CPU reference.
-import { basename, extname, join, dirname } from "node:path";
-
 import type { Command } from "commander";
 
 import { randomNormalTensor } from "../../runtime/init.js";
@@ -20,6 +18,7 @@ import type { Tensor, WeightMap } from "../tensor.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import { processIo, type CliContext, type CliIo } from "./io.js";
 import { linesTo, type LineOutput } from "./lineOutput.js";
+import { type FileRead, type OutputFiles, planOutputFiles } from "./outputFiles.js";
 import { previewOutput } from "./outputPreview.js";
 import { applyScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
 
@@ -103,10 +102,14 @@ function randomInputs(graph: Graph, batch: number, seed: number): Map<string, Te
   return new Map(nodes.map((node) => [node.name, randomNormalTensor([batch, ...node.shape], seed, `input:${node.name}`)] as const));
 }
 
-function outputPath(base: string, name: string, outputCount: number): string {
-  if (outputCount === 1) return base;
-  const extension = extname(base) || ".npy";
-  return join(dirname(base), `${basename(base, extname(base))}.${name}${extension}`);
+/** Every file this run reads, so that no output overwrites one. */
+function filesRead(modelPath: string, sources: Iterable<string>, options: RunOptions): FileRead[] {
+  return [
+    { path: modelPath, role: "the model source" },
+    ...[...sources].filter((path) => path !== modelPath).map((path) => ({ path, role: "a file the model `use`s" })),
+    ...(options.input ?? []).map((spec) => ({ path: parseInputSpec(spec).path, role: "the --input file" })),
+    ...(options.weights === undefined ? [] : [{ path: options.weights, role: "the --weights file" }]),
+  ];
 }
 
 async function runWithSession(
@@ -114,6 +117,7 @@ async function runWithSession(
   session: Session,
   inputs: Map<string, Tensor>,
   options: RunOptions,
+  files: OutputFiles,
   output: LineOutput,
 ): Promise<number> {
   output.out(`adapter: ${session.adapterDescription}`);
@@ -125,16 +129,15 @@ async function runWithSession(
     `ran ${graph.name} at batch ${batch}: ${session.planFor(batch).steps.length} kernels, ${milliseconds.toFixed(0)} ms (first run, includes compiling the kernels)`,
   );
   for (const [name, tensor] of outputs) for (const line of previewOutput(name, tensor)) output.out(line);
-  if (options.output !== undefined) {
-    for (const [name, tensor] of outputs) {
-      const path = outputPath(options.output, name, outputs.size);
-      writeNpyFile(path, tensor);
-      output.out(`wrote ${path}`);
-    }
+  for (const [name, tensor] of outputs) {
+    const path = files.outputs.get(name);
+    if (path === undefined) continue;
+    writeNpyFile(path, tensor);
+    output.out(`wrote ${path}`);
   }
-  if (options.saveWeights !== undefined) {
-    writeSafetensorsFile(options.saveWeights, session.weights, { network: graph.name });
-    output.out(`wrote ${options.saveWeights} (${session.weights.size} tensors)`);
+  if (files.weights !== undefined) {
+    writeSafetensorsFile(files.weights, session.weights, { network: graph.name });
+    output.out(`wrote ${files.weights} (${session.weights.size} tensors)`);
   }
   if (options.check !== true) return 0;
 
@@ -160,12 +163,16 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
   try {
     const backend = parseBackend(options.backend ?? "auto");
     const seed = options.seed === undefined ? 0 : parseCount(options.seed, "--seed", 0);
-    const compiled = reportCompilation(modelPath, compileFile(modelPath), {
+    const compilation = compileFile(modelPath);
+    const compiled = reportCompilation(modelPath, compilation, {
       io,
       setExitCode: (code) => (compileStatus = Math.max(compileStatus, code)),
     });
     if (compiled === undefined) return Math.max(compileStatus, 1);
     const graph = options.schedule === undefined ? compiled : applyScheduleOption(compiled, options.schedule);
+    // Where the results go is checked before any work, so a bad path costs nothing.
+    const outputNames = graph.outputs.map((id) => graph.nodes[id]!.name);
+    const files = planOutputFiles(options, outputNames, filesRead(modelPath, compilation.sources.keys(), options));
 
     let weights: WeightMap | undefined;
     if (options.weights !== undefined) weights = readSafetensorsFile(options.weights);
@@ -178,7 +185,7 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
       session.checkBatchFits(batch);
       if (options.check === true) checkReferenceFits(graph, batch);
       const inputs = given ?? randomInputs(graph, batch, seed);
-      return await runWithSession(graph, session, inputs, options, output);
+      return await runWithSession(graph, session, inputs, options, files, output);
     } finally {
       session.destroy();
     }
