@@ -4,7 +4,7 @@
 // failure (a full device, say) removes the temporary file and is a CnncUserError naming the path.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 
 import { CnncUserError } from "../src/errors.js";
 import { describeFsError, nonRegularKind } from "../src/regularFiles.js";
@@ -67,6 +67,12 @@ function canWrite(path: string): string | undefined {
  * from (`--output`) in messages.
  */
 export function checkWritable(path: string, option: string): void {
+  if (path === "") throw new CnncUserError(`${option} is an empty path`, { hint: "give a file path" });
+  if (path.endsWith(sep) || path.endsWith("/")) {
+    throw new CnncUserError(`${option} \`${path}\` names a directory (it ends in ${sep})`, {
+      hint: `give a file path, e.g. ${join(path, "out.npy")}`,
+    });
+  }
   const target = writeTarget(path);
   const via = target === path ? "" : ` (a link to \`${target}\`)`;
   let stats: fs.Stats | undefined;

@@ -114,6 +114,13 @@ describe("checkWritable", () => {
     );
   });
 
+  it("refuses an empty path and one that ends in a separator", () => {
+    expect(userError(() => checkWritable("", "--output")).message).toBe("--output is an empty path");
+    expect(userError(() => checkWritable(join(dir, "new-dir") + "/", "--output")).message).toBe(
+      `--output \`${join(dir, "new-dir")}/\` names a directory (it ends in /)`,
+    );
+  });
+
   it.skipIf(!fs.existsSync("/dev/null"))("refuses a device", () => {
     expect(userError(() => checkWritable("/dev/null", "--output")).message).toBe(
       "--output `/dev/null` is a character device, not a regular file",
