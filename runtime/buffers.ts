@@ -1,20 +1,14 @@
 /// <reference types="@webgpu/types" preserve="true" />
 // GPU storage buffers for tensors: creation with size checks that name the tensor, upload, and
 // read-back through a staging buffer. Sizes are in bytes; tensors are float32.
+import type { BufferLimit } from "../src/codegen/buildPlan.js";
 import { CnncUserError } from "../src/errors.js";
+import { checkHostArray } from "../src/hostLimits.js";
+import { formatBytes } from "../src/ir/format.js";
 import { runWithErrorScope } from "./gpuErrors.js";
 
-export function formatBytes(bytes: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const digits = unit === 0 || Number.isInteger(value) ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}
+// Re-exported: `cnnc doctor` formats device limits with it from here.
+export { formatBytes };
 
 /** WebGPU buffer sizes must be multiples of 4, and a zero-sized binding is invalid. */
 function paddedSize(bytes: number): number {
@@ -31,6 +25,15 @@ export const BATCH_SIZE_HINT = "use a smaller --batch (activation buffers grow w
 export const PARAM_SIZE_HINT =
   "the layer's weight is larger than one GPU binding allows; cnnc splits fc weights across bindings, but not this layer's: " +
   "use fewer channels or a smaller kernel for this layer, or a GPU with a larger maxStorageBufferBindingSize";
+
+/** The most bytes one value's storage buffer may take on `device`, for buildPlan. */
+export function storageBufferLimit(device: GPUDevice): BufferLimit {
+  return {
+    bytes: Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize),
+    imposedBy: "this GPU allows in one storage buffer",
+    fits: "this GPU's storage buffers",
+  };
+}
 
 /**
  * Throws a CnncUserError when a tensor of `bytes` cannot be bound as one storage buffer on `device`.
@@ -94,6 +97,7 @@ export async function readFloat32(device: GPUDevice, buffer: GPUBuffer, bytes: n
   if (bytes === 0) {
     return new Float32Array(0);
   }
+  checkHostArray(`the read-back of ${buffer.label}`, bytes / 4, "float32", BATCH_SIZE_HINT);
   const staging = device.createBuffer({
     label: `${buffer.label} (read-back)`,
     size: bytes,

@@ -2,11 +2,13 @@
 // Runs a Plan on a device: creates its buffers (size-checked against the device's limits), compiles
 // each kernel with the zero-warnings check, binds everything once, uploads the weights once, and then
 // runs forward passes: upload inputs, one command buffer with every dispatch, read outputs.
-import type { KernelBinding, KernelStep, Plan, PlanBuffer } from "../src/codegen/plan.js";
+import type { KernelBinding, KernelStep, Plan } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
+import { smallerBatchHint } from "../src/hostLimits.js";
+import { formatBytes } from "../src/ir/format.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, type Tensor, type WeightMap } from "../src/tensor.js";
-import { checkStorageBufferSize, createStorageBuffer, formatBytes, PARAM_SIZE_HINT, readFloat32, uploadFloat32 } from "./buffers.js";
+import { checkStorageBufferSize, createStorageBuffer, storageBufferLimit, PARAM_SIZE_HINT, readFloat32, uploadFloat32 } from "./buffers.js";
 import type { GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
 import { runWithErrorScope } from "./gpuErrors.js";
@@ -19,25 +21,25 @@ interface BoundStep {
   bindGroup: GPUBindGroup;
 }
 
-/** Activation-like buffers scale with the batch; parameters do not. */
-function checkBufferFits(device: GPUDevice, plan: Plan, buffer: PlanBuffer): void {
-  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  if (buffer.bytes <= limit) return;
-  if (buffer.role === "param") {
-    checkStorageBufferSize(device, buffer.bytes, `weight ${buffer.label}`, PARAM_SIZE_HINT);
-    return;
-  }
-  const perSample = buffer.bytes / plan.batch;
-  const largestBatch = Math.floor(limit / perSample);
+/**
+ * Checks every buffer of `plan` against the device's limits before any is created. Parameters have a
+ * fixed size; activation-like buffers scale with the batch, so the error names the first buffer that
+ * does not fit and the largest batch at which all of them would.
+ */
+export function checkPlanFits(device: GPUDevice, plan: Plan): void {
+  const limit = storageBufferLimit(device);
+  const tooLarge = plan.buffers.filter((buffer) => buffer.bytes > limit.bytes);
+  const param = tooLarge.find((buffer) => buffer.role === "param");
+  if (param !== undefined) checkStorageBufferSize(device, param.bytes, `weight ${param.label}`, PARAM_SIZE_HINT);
+  const buffer = tooLarge[0];
+  if (buffer === undefined) return;
+  const largestBatch = Math.min(
+    ...plan.buffers.filter((each) => each.role !== "param").map((each) => Math.floor(limit.bytes / (each.bytes / plan.batch))),
+  );
   const what = buffer.role === "scratch" ? `scratch buffer ${buffer.label}` : `the ${buffer.role} of layer ${buffer.label}`;
   throw new CnncUserError(
-    `${what} needs ${formatBytes(buffer.bytes)} at batch ${plan.batch}, more than this GPU allows in one storage buffer (${formatBytes(limit)})`,
-    {
-      hint:
-        largestBatch >= 1
-          ? `use a smaller batch: at most ${largestBatch} fits this layer`
-          : "even batch 1 does not fit: use a smaller input size or a GPU with larger storage buffer limits",
-    },
+    `${what} needs ${formatBytes(buffer.bytes)} at batch ${plan.batch}, more than ${limit.imposedBy} (${formatBytes(limit.bytes)})`,
+    { hint: smallerBatchHint(largestBatch, limit.fits) },
   );
 }
 
@@ -79,7 +81,7 @@ export class PlanExecutor {
     const deviceWeights = weights instanceof DeviceWeights ? weights : new DeviceWeights(device, weights);
     const owned: GPUBuffer[] = [];
     try {
-      for (const buffer of plan.buffers) checkBufferFits(device, plan, buffer);
+      checkPlanFits(device, plan);
       for (const step of plan.steps) checkStepFits(device, step);
       deviceWeights.requireAll(
         plan.buffers.flatMap(({ role, paramName, paramSlice, bytes }) =>

@@ -12,7 +12,8 @@
 // Box-Muller transform using both outputs of each pair. All of it is integer arithmetic plus V8's
 // Math.log/sqrt/cos/sin, which are deterministic (fdlibm ports), so results repeat across machines.
 import { CnncUserError } from "../src/errors.js";
-import { makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
+import { allocateFloat32, checkHostArray, checkHostTotal } from "../src/hostLimits.js";
+import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
 import { paramFullName, shapeSize, type Graph, type Node, type ParamSpec } from "../src/ir/graph.js";
 import type { ExpectedWeight } from "./safetensors.js";
 
@@ -134,7 +135,7 @@ function rotl(value: number, bits: number): number {
 
 /** A tensor of N(0, 1) values, e.g. for `--random-input`; `stream` separates independent uses. */
 export function randomNormalTensor(shape: readonly number[], seed: number, stream: string): Tensor {
-  const data = new Float32Array(shapeSize(shape));
+  const data = allocateFloat32(shapeSize(shape), `random tensor ${stream} ${describeShape(shape)}`, "use a smaller shape");
   new SeededRandom(seed, stream).fillNormal(data, 1);
   return makeTensor([...shape], data);
 }
@@ -148,8 +149,20 @@ export function fanIn(node: Node): number {
   return shapeSize(weight.shape.slice(1));
 }
 
+/** Checks that a parameter fits in one host array, before anything is allocated. */
+function checkParamFits(node: Node, param: ParamSpec): void {
+  const name = paramFullName(node, param);
+  checkHostArray(
+    `weight ${name} ${describeShape(param.shape)}`,
+    shapeSize(param.shape),
+    "float32",
+    `weights do not depend on the batch: give ${node.name} fewer channels or features, or a smaller input`,
+  );
+}
+
 /** The initial value of one parameter. */
 export function initParam(node: Node, param: ParamSpec, seed: number): Tensor {
+  checkParamFits(node, param);
   const tensor = makeTensor(param.shape);
   const { data } = tensor;
   switch (param.init) {
@@ -180,6 +193,10 @@ export function expectedWeights(graph: Graph): ExpectedWeight[] {
 /** Initial values for every parameter of the graph (batchnorm running statistics included). */
 export function initWeights(graph: Graph, seed: number): WeightMap {
   checkSeed(seed);
+  // Every size first: a network whose last layer is too large fails before the others are drawn.
+  for (const node of graph.nodes) for (const param of node.params) checkParamFits(node, param);
+  const bytes = graph.nodes.reduce((total, node) => total + node.params.reduce((sum, param) => sum + shapeSize(param.shape) * 4, 0), 0);
+  checkHostTotal(`the weights of ${graph.name}`, bytes, "use fewer channels or features");
   const weights: WeightMap = new Map();
   for (const node of graph.nodes) {
     for (const param of node.params) {

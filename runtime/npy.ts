@@ -2,12 +2,12 @@
 // layout cnnc computes in, so nothing is converted silently. Other dtypes are rejected with the
 // one-line NumPy fix (`x.astype(np.float32)`), as are Fortran-order arrays.
 // Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
-import { writeFileSync } from "node:fs";
-
 import { CnncUserError } from "../src/errors.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor } from "../src/tensor.js";
-import { readUserFile } from "./readUserFile.js";
+import { parseNpyHeader } from "./npyHeader.js";
+import { dataFileKind, readUserFile } from "./readUserFile.js";
+import { joinBytes, writeFileAtomically } from "./writeUserFile.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const FLOAT32_DESCR = "<f4";
@@ -35,40 +35,12 @@ function dtypeName(descr: string): string {
   return descr.startsWith(">") ? `big-endian ${name}` : name;
 }
 
-interface NpyHeader {
-  descr: string;
-  fortranOrder: boolean;
-  shape: number[];
-}
-
-function parseHeader(text: string, file: string): NpyHeader {
-  const bad = (what: string): CnncUserError =>
-    new CnncUserError(`${file} has a malformed .npy header (${what}): ${JSON.stringify(text.trim())}`, {
-      hint: "write the file with numpy.save",
-    });
-  const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text)?.[1];
-  const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text)?.[1];
-  const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined) throw bad("no 'descr'");
-  if (fortran === undefined) throw bad("no 'fortran_order'");
-  if (shapeText === undefined) throw bad("no 'shape'");
-  const shape = shapeText
-    .split(",")
-    .map((part) => part.trim().replace(/L$/, "")) // Python 2 wrote long integers as `3L`.
-    .filter((part) => part !== "")
-    .map((part) => {
-      if (!/^\d+$/.test(part)) throw bad(`shape entry '${part}'`);
-      return Number(part);
-    });
-  return { descr, fortranOrder: fortran === "True", shape };
-}
-
 /**
  * Reads a float32 C-order .npy file from a path or from its bytes. `file` names it in error messages
  * (defaults to the path, or `array.npy` for bytes).
  */
 export function readNpy(source: Uint8Array | string, file?: string): Tensor {
-  const bytes = typeof source === "string" ? readUserFile(source) : source;
+  const bytes = typeof source === "string" ? readUserFile(source, dataFileKind(".npy file")) : source;
   const name = file ?? (typeof source === "string" ? source : "array.npy");
 
   if (bytes.length < 10 || !MAGIC.every((byte, i) => bytes[i] === byte)) {
@@ -77,9 +49,10 @@ export function readNpy(source: Uint8Array | string, file?: string): Tensor {
     });
   }
   const major = bytes[6] ?? 0;
+  const minor = bytes[7] ?? 0;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (major !== 1 && major !== 2 && major !== 3) {
-    throw new CnncUserError(`${name} uses .npy format version ${major}.${bytes[7] ?? 0}; cnnc reads versions 1, 2 and 3`);
+  if ((major !== 1 && major !== 2 && major !== 3) || minor !== 0) {
+    throw new CnncUserError(`${name} uses .npy format version ${major}.${minor}; cnnc reads versions 1.0, 2.0 and 3.0`);
   }
   const lengthBytes = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lengthBytes) {
@@ -93,7 +66,7 @@ export function readNpy(source: Uint8Array | string, file?: string): Tensor {
     );
   }
   const headerText = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(8 + lengthBytes, dataStart));
-  const header = parseHeader(headerText, name);
+  const header = parseNpyHeader(headerText, name);
 
   if (header.descr !== FLOAT32_DESCR) {
     throw new CnncUserError(
@@ -108,7 +81,7 @@ export function readNpy(source: Uint8Array | string, file?: string): Tensor {
   }
   const count = shapeSize(header.shape);
   const dataBytes = bytes.length - dataStart;
-  if (dataBytes !== count * 4) {
+  if (!Number.isSafeInteger(count * 4) || dataBytes !== count * 4) {
     const problem = dataBytes < count * 4 ? "is truncated" : "has trailing bytes";
     throw new CnncUserError(
       `${name} ${problem}: shape ${describeShape(header.shape)} needs ${count * 4} bytes of float32 data, ` +
@@ -126,30 +99,40 @@ function shapeTuple(shape: readonly number[]): string {
   return `(${shape.join(", ")})`;
 }
 
-/** Encodes a tensor as a .npy file (version 1.0, or 2.0 when the header needs it). */
-export function writeNpy(tensor: Tensor): Uint8Array {
+/**
+ * A tensor as .npy file parts: the header (version 1.0, or 2.0 when the header needs it) and a view of
+ * the data, so a large tensor is written without a second copy.
+ */
+function npyParts(tensor: Tensor): Uint8Array[] {
   const dict = `{'descr': '${FLOAT32_DESCR}', 'fortran_order': False, 'shape': ${shapeTuple(tensor.shape)}, }`;
   // NumPy pads the header with spaces and a newline so the data starts on a 64-byte boundary.
-  const major = dict.length + 1 + 10 > 0xffff ? 2 : 1;
+  const padTo = (prefixBytes: number): string =>
+    dict.padEnd(Math.ceil((prefixBytes + dict.length + 1) / 64) * 64 - prefixBytes - 1, " ") + "\n";
+  const major = padTo(10).length > 0xffff ? 2 : 1;
   const prefixBytes = major === 1 ? 10 : 12;
-  const padded = dict.padEnd(Math.ceil((prefixBytes + dict.length + 1) / 64) * 64 - prefixBytes - 1, " ") + "\n";
-  const out = new Uint8Array(prefixBytes + padded.length + tensor.data.byteLength);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  out[6] = major;
-  out[7] = 0;
+  const padded = padTo(prefixBytes);
+  const header = new Uint8Array(prefixBytes + padded.length);
+  const view = new DataView(header.buffer);
+  header.set(MAGIC, 0);
+  header[6] = major;
+  header[7] = 0;
   if (major === 1) {
     view.setUint16(8, padded.length, true);
   } else {
     view.setUint32(8, padded.length, true);
   }
-  out.set(new TextEncoder().encode(padded), prefixBytes);
-  out.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength), prefixBytes + padded.length);
-  return out;
+  header.set(new TextEncoder().encode(padded), prefixBytes);
+  return [header, new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength)];
 }
 
+/** Encodes a tensor as a .npy file. */
+export function writeNpy(tensor: Tensor): Uint8Array {
+  return joinBytes(npyParts(tensor));
+}
+
+/** Writes a tensor as a .npy file, atomically (see writeFileAtomically). */
 export function writeNpyFile(path: string, tensor: Tensor): void {
-  writeFileSync(path, writeNpy(tensor));
+  writeFileAtomically(path, npyParts(tensor));
 }
 
 /**

@@ -4,11 +4,13 @@
 import { buildPlan } from "../src/codegen/buildPlan.js";
 import type { Plan } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
-import type { Graph } from "../src/ir/graph.js";
+import { checkHostBatch } from "../src/hostLimits.js";
+import { shapeSize, type Graph } from "../src/ir/graph.js";
 import { namedTensorMap, type NamedTensors, type Tensor, type WeightMap } from "../src/tensor.js";
+import { storageBufferLimit } from "./buffers.js";
 import { openDevice, type BackendChoice, type GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
-import { PlanExecutor } from "./executor.js";
+import { checkPlanFits, PlanExecutor } from "./executor.js";
 import { expectedWeights, initWeights } from "./init.js";
 import { expectShape } from "./npy.js";
 import type { ProgressListener } from "./progress.js";
@@ -48,6 +50,12 @@ export interface Session {
   runLayerByLayer(inputs: SessionInputs, visit: (node: number, value: Float32Array) => boolean): Promise<void>;
   /** The plan the session runs for `batch` (built and cached on first use). */
   planFor(batch: number): Plan;
+  /**
+   * Throws a CnncUserError, before anything is allocated, when a run at `batch` would not fit: a GPU
+   * buffer past the device's limits or an output past what one host array holds. The message names
+   * the layer and the largest batch that fits.
+   */
+  checkBatchFits(batch: number): void;
   destroy(): void;
 }
 
@@ -103,10 +111,18 @@ class GraphSession implements Session {
   planFor(batch: number): Plan {
     let plan = this.plans.get(batch);
     if (plan === undefined) {
-      plan = buildPlan(this.graph, batch);
+      plan = buildPlan(this.graph, batch, storageBufferLimit(this.gpu.device));
       this.plans.set(batch, plan);
     }
     return plan;
+  }
+
+  checkBatchFits(batch: number): void {
+    checkPlanFits(this.gpu.device, this.planFor(batch));
+    for (const id of this.graph.outputs) {
+      const node = this.graph.nodes[id]!;
+      checkHostBatch(`output ${node.name} [N, ${node.shape.join(", ")}]`, shapeSize(node.shape), batch, "float32");
+    }
   }
 
   private executorFor(batch: number): Promise<PlanExecutor> {
@@ -123,6 +139,7 @@ class GraphSession implements Session {
   async run(inputs: SessionInputs): Promise<Map<string, Tensor>> {
     if (this.destroyed) throw new Error(`the session of ${this.graph.name} was destroyed`);
     const checked = checkSessionInputs(this.graph, inputs);
+    this.checkBatchFits(checked.batch);
     const executor = await this.executorFor(checked.batch);
     return executor.run(checked.inputs);
   }

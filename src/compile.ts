@@ -1,6 +1,5 @@
 // The compiler as a flat list of steps. Each step returns diagnostics as data; compilation stops after
 // a step that reported an error.
-import { readFileSync } from "node:fs";
 import { type Diagnostic, hasErrors, makeDiagnostic } from "../grammar/diagnostics.js";
 import { parseProgram } from "../grammar/parse.js";
 import { startOfFile } from "../grammar/spans.js";
@@ -10,9 +9,13 @@ import type { Graph } from "./ir/graph.js";
 import { markInPlacePass } from "./passes/markInPlace.js";
 import { scheduleConvsPass } from "./passes/scheduleConvs.js";
 import { assertValidGraph, runPass } from "./passes/pass.js";
+import { type FileKind, type FileProblem, readRegularFile } from "./regularFiles.js";
 
 export interface CompileOptions {
-  /** Reads `use`d files; defaults to the file system. Returns undefined when the file cannot be read. */
+  /**
+   * Reads the model and its `use`d files; defaults to the file system (readTextFile). Returns the text,
+   * or why the file cannot be read, or undefined for a file that does not exist.
+   */
   readFile?: ReadFile;
   /** Run the IR verifier after elaboration and after every pass (tests turn this on). */
   verify?: boolean;
@@ -49,19 +52,32 @@ export function compileSource(text: string, file: string, options: CompileOption
 export function compileFile(path: string, options: CompileOptions = {}): CompileResult {
   const readFile = options.readFile ?? readTextFile;
   const text = readFile(path);
-  if (text === undefined) {
-    return {
-      diagnostics: [makeDiagnostic("file-not-found", `cannot read \`${path}\``, startOfFile(path), { hint: "check the path; it is relative to the current directory" })],
-      sources: new Map(),
-    };
+  if (typeof text !== "string") {
+    const diagnostic =
+      text === undefined || text.code === "missing"
+        ? makeDiagnostic("file-not-found", text?.message ?? `cannot read \`${path}\``, startOfFile(path), {
+            hint: "check the path; it is relative to the current directory",
+          })
+        : makeDiagnostic("file-unreadable", text.message, startOfFile(path), { hint: text.hint });
+    return { diagnostics: [diagnostic], sources: new Map() };
   }
   return compileSource(text, path, options);
 }
 
-export function readTextFile(path: string): string | undefined {
+/** Model sources are text: a few MiB is far beyond any network, and refuses a wrong file early. */
+export const MODEL_SOURCE_FILE: FileKind = {
+  noun: "model source",
+  maxBytes: 16 * 1024 * 1024,
+  tooLargeHint: "a .cnn source is a short text file: is this the right file?",
+};
+
+/** Reads a model source: a regular UTF-8 text file of at most MODEL_SOURCE_FILE.maxBytes. */
+export function readTextFile(path: string): string | FileProblem {
+  const read = readRegularFile(path, MODEL_SOURCE_FILE);
+  if ("problem" in read) return read.problem;
   try {
-    return readFileSync(path, "utf8");
+    return new TextDecoder("utf-8", { fatal: true }).decode(read.bytes);
   } catch {
-    return undefined;
+    return { code: "unreadable", message: `\`${path}\` is not UTF-8 text`, hint: "a .cnn source is UTF-8 text: is this the right file?" };
   }
 }

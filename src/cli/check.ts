@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { compileFile } from "../compile.js";
 import { formatInteger } from "../ir/format.js";
+import { summarizeGraph } from "../ir/summary.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import type { CliContext } from "./io.js";
 
@@ -14,7 +15,8 @@ export function registerCheck(program: Command, context: CliContext): void {
       const graph = reportCompilation(file, compileFile(file, { verify: true }), context);
       if (graph === undefined) return;
       const layers = graph.nodes.filter((node) => node.attrs.op !== "input").length;
-      const params = graph.nodes.reduce((total, node) => total + node.paramCount, 0);
+      // The summary's total: it checks that the sum is still an exact count.
+      const params = summarizeGraph(graph).totals.params;
       context.io.stdout(`ok: ${graph.name} (${layers} layers, ${formatInteger(params)} params)\n`);
     });
 }

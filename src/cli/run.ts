@@ -1,7 +1,5 @@
 // `cnnc run MODEL.cnn`: compile, run forward on the GPU, print the adapter, the output shape and a
 // preview, write outputs and weights when asked, and with --check compare against the CPU reference.
-import { basename, extname, join, dirname } from "node:path";
-
 import type { Command } from "commander";
 
 import { randomNormalTensor } from "../../runtime/init.js";
@@ -13,12 +11,15 @@ import { parseBackend } from "../../runtime/device.js";
 import { describeProgress, type KernelProgress } from "../../runtime/progress.js";
 import { compileFile } from "../compile.js";
 import { CnncUserError } from "../errors.js";
-import type { Graph } from "../ir/graph.js";
+import { checkHostBatch } from "../hostLimits.js";
+import { shapeSize, type Graph } from "../ir/graph.js";
+import { checkReferenceFits } from "../reference/value.js";
 import type { Tensor, WeightMap } from "../tensor.js";
 import { checkOutputs, warnNonFiniteOutputs } from "./checkOutputs.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import { processIo, type CliContext, type CliIo } from "./io.js";
 import { linesTo, type LineOutput } from "./lineOutput.js";
+import { type FileRead, type OutputFiles, planOutputFiles } from "./outputFiles.js";
 import { previewOutput } from "./outputPreview.js";
 import { applyScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
 
@@ -44,8 +45,18 @@ function parseCount(text: string, option: string, minimum: number): number {
   return value;
 }
 
-/** The input tensors by input name, from --input files or --random-input. */
-function loadInputs(graph: Graph, options: RunOptions, seed: number): Map<string, Tensor> {
+/** `X.npy` or `name=X.npy` (a `/` before the `=` makes it part of a path). */
+function parseInputSpec(spec: string): { name?: string; path: string } {
+  const equals = spec.indexOf("=");
+  const named = equals > 0 && !spec.slice(0, equals).includes("/");
+  return named ? { name: spec.slice(0, equals), path: spec.slice(equals + 1) } : { path: spec };
+}
+
+/**
+ * The input tensors by input name, read from the --input files, or undefined for --random-input (made
+ * by randomInputs once the batch is known to fit).
+ */
+function loadInputs(graph: Graph, options: RunOptions): Map<string, Tensor> | undefined {
   const inputNodes = graph.inputs.map((id) => graph.nodes[id]!);
   const files = options.input ?? [];
   if (files.length > 0 && options.randomInput === true) {
@@ -56,18 +67,11 @@ function loadInputs(graph: Graph, options: RunOptions, seed: number): Map<string
       hint: `pass --input X.npy (float32, shape [N, ${inputNodes[0]!.shape.join(", ")}]) or --random-input`,
     });
   }
-  if (options.randomInput === true) {
-    const batch = options.batch === undefined ? 1 : parseCount(options.batch, "--batch", 1);
-    return new Map(
-      inputNodes.map((node) => [node.name, randomNormalTensor([batch, ...node.shape], seed, `input:${node.name}`)] as const),
-    );
-  }
+  if (options.randomInput === true) return undefined;
   const inputs = new Map<string, Tensor>();
   for (const spec of files) {
-    const equals = spec.indexOf("=");
-    const named = equals > 0 && !spec.slice(0, equals).includes("/");
-    const path = named ? spec.slice(equals + 1) : spec;
-    let name = named ? spec.slice(0, equals) : undefined;
+    const { path, name: given } = parseInputSpec(spec);
+    let name = given;
     if (name === undefined) {
       if (inputNodes.length !== 1) {
         throw new CnncUserError(`the network has ${inputNodes.length} inputs; name each file`, {
@@ -92,10 +96,21 @@ function loadInputs(graph: Graph, options: RunOptions, seed: number): Map<string
   return inputs;
 }
 
-function outputPath(base: string, name: string, outputCount: number): string {
-  if (outputCount === 1) return base;
-  const extension = extname(base) || ".npy";
-  return join(dirname(base), `${basename(base, extname(base))}.${name}${extension}`);
+/** --random-input: a seeded N(0, 1) tensor per input, each checked against the host's limits first. */
+function randomInputs(graph: Graph, batch: number, seed: number): Map<string, Tensor> {
+  const nodes = graph.inputs.map((id) => graph.nodes[id]!);
+  for (const node of nodes) checkHostBatch(`random input ${node.name} [N, ${node.shape.join(", ")}]`, shapeSize(node.shape), batch, "float32");
+  return new Map(nodes.map((node) => [node.name, randomNormalTensor([batch, ...node.shape], seed, `input:${node.name}`)] as const));
+}
+
+/** Every file this run reads, so that no output overwrites one. */
+function filesRead(modelPath: string, sources: Iterable<string>, options: RunOptions): FileRead[] {
+  return [
+    { path: modelPath, role: "the model source" },
+    ...[...sources].filter((path) => path !== modelPath).map((path) => ({ path, role: "a file the model `use`s" })),
+    ...(options.input ?? []).map((spec) => ({ path: parseInputSpec(spec).path, role: "the --input file" })),
+    ...(options.weights === undefined ? [] : [{ path: options.weights, role: "the --weights file" }]),
+  ];
 }
 
 async function runWithSession(
@@ -103,6 +118,7 @@ async function runWithSession(
   session: Session,
   inputs: Map<string, Tensor>,
   options: RunOptions,
+  files: OutputFiles,
   output: LineOutput,
 ): Promise<number> {
   output.out(`adapter: ${session.adapterDescription}`);
@@ -116,16 +132,15 @@ async function runWithSession(
   for (const [name, tensor] of outputs) for (const line of previewOutput(name, tensor)) output.out(line);
   // NaN/Inf in an output is a warning (exit 0) for a plain run; --check explains it and fails.
   if (options.check !== true) warnNonFiniteOutputs(outputs, output);
-  if (options.output !== undefined) {
-    for (const [name, tensor] of outputs) {
-      const path = outputPath(options.output, name, outputs.size);
-      writeNpyFile(path, tensor);
-      output.out(`wrote ${path}`);
-    }
+  for (const [name, tensor] of outputs) {
+    const path = files.outputs.get(name);
+    if (path === undefined) continue;
+    writeNpyFile(path, tensor);
+    output.out(`wrote ${path}`);
   }
-  if (options.saveWeights !== undefined) {
-    writeSafetensorsFile(options.saveWeights, session.weights, { network: graph.name });
-    output.out(`wrote ${options.saveWeights} (${session.weights.size} tensors)`);
+  if (files.weights !== undefined) {
+    writeSafetensorsFile(files.weights, session.weights, { network: graph.name });
+    output.out(`wrote ${files.weights} (${session.weights.size} tensors)`);
   }
   if (options.check !== true) return 0;
   return (await checkOutputs(session, inputs, outputs, output)) ? 0 : 1;
@@ -138,18 +153,22 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
   try {
     const backend = parseBackend(options.backend ?? "auto");
     const seed = options.seed === undefined ? 0 : parseCount(options.seed, "--seed", 0);
-    const compiled = reportCompilation(modelPath, compileFile(modelPath), {
+    const compilation = compileFile(modelPath);
+    const compiled = reportCompilation(modelPath, compilation, {
       io,
       setExitCode: (code) => (compileStatus = Math.max(compileStatus, code)),
     });
     if (compiled === undefined) return Math.max(compileStatus, 1);
     const graph = options.schedule === undefined ? compiled : applyScheduleOption(compiled, options.schedule);
+    // Where the results go is checked before any work, so a bad path costs nothing.
+    const outputNames = graph.outputs.map((id) => graph.nodes[id]!.name);
+    const files = planOutputFiles(options, outputNames, filesRead(modelPath, compilation.sources.keys(), options));
 
     let weights: WeightMap | undefined;
     if (options.weights !== undefined) weights = readSafetensorsFile(options.weights);
     // Bad inputs are reported before a device is opened.
-    const inputs = loadInputs(graph, options, seed);
-    checkSessionInputs(graph, inputs);
+    const given = loadInputs(graph, options);
+    const batch = given === undefined ? parseCount(options.batch ?? "1", "--batch", 1) : checkSessionInputs(graph, given).batch;
     const status = io.status?.bind(io);
     // The line is cleared after the last kernel's first run, before the run's own lines are printed.
     const progress =
@@ -161,7 +180,11 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
           };
     const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend, progress });
     try {
-      return await runWithSession(graph, session, inputs, options, output);
+      // Sizes before allocations: the GPU's buffers and the host's arrays at this batch.
+      session.checkBatchFits(batch);
+      if (options.check === true) checkReferenceFits(graph, batch);
+      const inputs = given ?? randomInputs(graph, batch, seed);
+      return await runWithSession(graph, session, inputs, options, files, output);
     } finally {
       status?.(undefined);
       session.destroy();

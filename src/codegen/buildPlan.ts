@@ -2,17 +2,81 @@
 // input's), one per parameter tensor (or per slice of one, when a kernel binds it in parts), the
 // scratch buffers kernels ask for, and the kernel dispatches
 // each node's generator emits, in topological order.
-import { shapeSize, type Graph, type Node } from "../ir/graph.js";
+import { CnncUserError } from "../errors.js";
+import { smallerBatchHint } from "../hostLimits.js";
+import { formatBytes, formatInteger } from "../ir/format.js";
+import { paramFullName, shapeSize, type Graph, type Node } from "../ir/graph.js";
+import { describeShape } from "../tensor.js";
 import { KERNEL_GENERATORS, VIEW_OPS } from "./generators.js";
 import { nodeParamBuffers } from "./paramBuffers.js";
 import type { BufferRole, KernelContext, KernelStep, Plan, PlanBuffer } from "./plan.js";
 
 const FLOAT_BYTES = 4;
 
-export function buildPlan(graph: Graph, batch: number): Plan {
+/** Kernels index tensors with 32-bit unsigned integers (WGSL u32). */
+export const MAX_KERNEL_ELEMENTS = 2 ** 32 - 1;
+
+/** The most bytes one value's buffer may take, and what imposes it (for messages). */
+export interface BufferLimit {
+  bytes: number;
+  /** `this GPU allows in one storage buffer`. */
+  imposedBy: string;
+  /** `this GPU's storage buffers`: what a batch fits in the hint. */
+  fits: string;
+}
+
+const KERNEL_INDICES = "cnnc's 32-bit kernel indices";
+
+/**
+ * Checks, before any kernel is generated, that every value fits `limit` at `batch` (the largest value
+ * decides the largest batch that fits) and that every value and parameter fits the kernels' indices.
+ */
+function checkSizes(graph: Graph, batch: number, limit: BufferLimit | undefined): void {
+  for (const node of graph.nodes) {
+    for (const param of node.params) {
+      if (shapeSize(param.shape) > MAX_KERNEL_ELEMENTS) {
+        throw new CnncUserError(
+          `weight ${paramFullName(node, param)} ${describeShape(param.shape)} has ${formatInteger(shapeSize(param.shape))} values, ` +
+            `more than ${KERNEL_INDICES} reach (${formatInteger(MAX_KERNEL_ELEMENTS)})`,
+          { hint: `weights do not depend on the batch: give ${node.name} fewer channels or features, or a smaller input` },
+        );
+      }
+    }
+  }
+  const largest = graph.nodes.reduce<Node | undefined>(
+    (found, node) => (found === undefined || shapeSize(node.shape) > shapeSize(found.shape) ? node : found),
+    undefined,
+  );
+  if (largest === undefined) return;
+  const perSample = shapeSize(largest.shape);
+  const elements = batch * perSample;
+  const value = `the output of layer ${largest.name} ${describeShape([batch, ...largest.shape])}`;
+  const limitElements = limit === undefined ? Infinity : Math.floor(limit.bytes / FLOAT_BYTES);
+  if (limit !== undefined && elements > limitElements && limitElements <= MAX_KERNEL_ELEMENTS) {
+    throw new CnncUserError(
+      `${value} needs ${formatBytes(elements * FLOAT_BYTES)} at batch ${formatInteger(batch)}, more than ${limit.imposedBy} ` +
+        `(${formatBytes(limit.bytes)})`,
+      { hint: smallerBatchHint(Math.floor(limitElements / perSample), limit.fits) },
+    );
+  }
+  if (elements > MAX_KERNEL_ELEMENTS) {
+    throw new CnncUserError(
+      `${value} has ${formatInteger(elements)} values at batch ${formatInteger(batch)}, more than ${KERNEL_INDICES} reach ` +
+        `(${formatInteger(MAX_KERNEL_ELEMENTS)})`,
+      { hint: smallerBatchHint(Math.floor(MAX_KERNEL_ELEMENTS / perSample), KERNEL_INDICES) },
+    );
+  }
+}
+
+/**
+ * The plan of `graph` at `batch`. `limit`, when given, bounds each value's buffer (a device's storage
+ * buffer limit); sizes past it, or past what the kernels can index, are a CnncUserError naming the layer.
+ */
+export function buildPlan(graph: Graph, batch: number, limit?: BufferLimit): Plan {
   if (!Number.isInteger(batch) || batch < 1) {
     throw new Error(`internal: buildPlan needs a positive integer batch, got ${batch}`);
   }
+  checkSizes(graph, batch, limit);
   const buffers: PlanBuffer[] = [];
   const steps: KernelStep[] = [];
   const nodeBuffers = new Map<number, number>();

@@ -4,9 +4,11 @@
 import { dirname, isAbsolute, join, normalize } from "node:path";
 import type { Program, UseDecl } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
+import type { FileProblem } from "../regularFiles.js";
 import { Reporter } from "./reporter.js";
 
-export type ReadFile = (path: string) => string | undefined;
+/** The text of a source file, or why it cannot be read, or undefined when it does not exist. */
+export type ReadFile = (path: string) => string | FileProblem | undefined;
 export type ParseProgram = (text: string, file: string) => { program: Program; diagnostics: Diagnostic[] };
 
 export interface LoadedModules {
@@ -54,11 +56,15 @@ export function loadModules(text: string, file: string, readFile: ReadFile, pars
       }
       if (!programs.has(target)) {
         const source = readFile(target);
-        if (source === undefined) {
+        if (source === undefined || (typeof source !== "string" && source.code === "missing")) {
           reporter.error("use-not-found", `cannot read \`${item.path}\``, item.span, {
             notes: [`looked for ${target}`],
             hint: "paths in `use` are relative to the file that contains the `use`",
           });
+          continue;
+        }
+        if (typeof source !== "string") {
+          reporter.error("use-unreadable", source.message, item.span, source.hint === undefined ? {} : { hint: source.hint });
           continue;
         }
         sources.set(target, source);

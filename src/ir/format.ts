@@ -26,6 +26,19 @@ export function formatInteger(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
 
+/** `512 bytes`, `3.5 KiB`, `16 MiB`, `3.2 GiB`: sizes of files, buffers and arrays in messages. */
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || Number.isInteger(value) ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
 /** `3.2M`, `803K`, `15.5G`, `760`: short magnitudes for table cells. */
 export function formatMagnitude(value: number): string {
   const units: [number, string][] = [

@@ -4,6 +4,7 @@
 // Activations count what a layer adds to memory: the input and every layer output, except elementwise
 // layers the mark-in-place pass marked (ReLU after a conv overwrites the conv's output, as PyTorch's
 // inplace ReLU does and as the notes' table assumes: it has no ReLU rows).
+import { CnncUserError } from "../errors.js";
 import { type Graph, type Node, type Shape, shapeSize } from "./graph.js";
 import { formatInteger, formatMagnitude, formatVolume, formatVolumeProduct } from "./format.js";
 import { opLabel } from "./opLabel.js";
@@ -61,15 +62,22 @@ export interface SummaryJson {
 export function summarizeGraph(graph: Graph, batch = 1): Summary {
   const rows = graph.nodes.map((node) => summarizeNode(graph, node));
   const totals = {
-    params: sum(rows.map((row) => row.params)),
-    macs: sum(rows.map((row) => row.macs)),
-    activations: sum(rows.map((row) => row.activations)),
+    params: exactSum(rows.map((row) => row.params), "parameters"),
+    macs: exactSum(rows.map((row) => row.macs), "multiply-accumulates per image"),
+    activations: exactSum(rows.map((row) => row.activations), "activations per image"),
   };
   const bufferElements = sum(graph.nodes.flatMap((node) => node.params.filter((p) => !p.trainable).map((p) => shapeSize(p.shape))));
   const activationBytes = totals.activations * batch * BYTES_PER_FLOAT32;
   const trainableBytes = totals.params * BYTES_PER_FLOAT32;
   const bufferBytes = bufferElements * BYTES_PER_FLOAT32;
   const firstInput = graph.nodes[graph.inputs[0] ?? 0];
+  const trainingBytes = 2 * activationBytes + 3 * trainableBytes + bufferBytes;
+  if (!Number.isSafeInteger(trainingBytes)) {
+    throw new CnncUserError(
+      `the memory estimates of ${graph.name} at batch ${batch} (about ${trainingBytes.toExponential(2)} bytes) are more than cnnc can count exactly (2^53)`,
+      { hint: "use a smaller --batch" },
+    );
+  }
   return {
     network: graph.name,
     input: firstInput === undefined ? [] : firstInput.shape.slice(),
@@ -80,7 +88,7 @@ export function summarizeGraph(graph: Graph, batch = 1): Summary {
       activationBytes,
       parameterBytes: trainableBytes + bufferBytes,
       forwardBytes: activationBytes + trainableBytes + bufferBytes,
-      trainingBytes: 2 * activationBytes + 3 * trainableBytes + bufferBytes,
+      trainingBytes,
     },
   };
 }
@@ -144,4 +152,15 @@ function paramsFormula(graph: Graph, node: Node): string | undefined {
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
+}
+
+/** A network total; each layer's count is exact (shape inference checks), but their sum may not be. */
+function exactSum(values: number[], what: string): number {
+  const total = sum(values);
+  if (!Number.isSafeInteger(total)) {
+    throw new CnncUserError(`the network's ${what} add up to about ${total.toExponential(2)}, more than cnnc can count exactly (2^53)`, {
+      hint: "use smaller sizes (fewer channels or features, a smaller input)",
+    });
+  }
+  return total;
 }

@@ -1,6 +1,7 @@
 // Convolution as deep-learning frameworks define it (PyTorch Conv1d/Conv2d): cross-correlation, the filter
 // is NOT flipped. out[n, k, oh, ow] = bias[k] + sum over c in k's group, i, j of
 //   weight[k, c, i, j] * padded_input[n, group(k) * C/groups + c, oh*sh - top + i*dh, ow*sw - left + j*dw].
+import { checkHostArray } from "../hostLimits.js";
 import type { ConvAttrs, Node } from "../ir/graph.js";
 import type { WeightMap } from "../tensor.js";
 import { axisSourceTable } from "./padding.js";
@@ -57,6 +58,7 @@ export function runConv(node: Node, attrs: ConvAttrs, input: RefValue, weights: 
   // into a padded buffer.
   const paddedH = H + top + bottom;
   const paddedW = W + left + right;
+  checkHostArray(`the padded input of ${node.name} [${C}, ${paddedH}, ${paddedW}]`, C * paddedH * paddedW, "float64", "use less padding");
   const rowSource = axisSourceTable(paddedH, top, bottom, H, attrs.paddingMode);
   const colSource = axisSourceTable(paddedW, left, right, W, attrs.paddingMode);
   const padded = new Float64Array(C * paddedH * paddedW);

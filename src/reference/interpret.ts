@@ -12,7 +12,7 @@ import { runBatchNorm, runLrn } from "./normalization.js";
 import { runGlobalPool, runPool } from "./pool.js";
 import { runSoftmax } from "./softmax.js";
 import { runAdd, runConcat, runDropout, runFlatten } from "./structural.js";
-import type { RefValue } from "./value.js";
+import { checkReferenceFits, type RefValue } from "./value.js";
 
 export interface ReferenceOptions {
   /** Keep every node's value (returned as `values`), e.g. to find the first layer where GPU and CPU differ. */
@@ -35,6 +35,7 @@ export function runReference(
 ): ReferenceResult {
   const inputs = namedTensorMap(namedInputs);
   const batch = batchOf(graph, inputs);
+  checkReferenceFits(graph, batch);
   // Free each intermediate value after its last reader unless the caller wants them all.
   const lastUse = new Map<number, number>();
   for (const node of graph.nodes) for (const source of node.inputs) lastUse.set(source, node.id);

@@ -1,7 +1,8 @@
 // The reference interpreter's working representation of one node's value: every sample of the batch,
 // row-major (N first, then the node's per-sample shape), in float64 so that the oracle's own rounding
 // error stays far below the float32 tolerance the GPU results are judged by.
-import { shapeSize, type Node, type Shape } from "../ir/graph.js";
+import { checkHostArray, checkHostBatch } from "../hostLimits.js";
+import { shapeSize, type Graph, type Node, type Shape } from "../ir/graph.js";
 
 export interface RefValue {
   batch: number;
@@ -10,8 +11,25 @@ export interface RefValue {
   data: Float64Array;
 }
 
+export const REFERENCE_SIZE_HINT = "the CPU reference holds values in float64: use a smaller batch";
+
 export function makeValue(batch: number, shape: Shape): RefValue {
-  return { batch, shape: [...shape], data: new Float64Array(batch * shapeSize(shape)) };
+  const elements = batch * shapeSize(shape);
+  checkHostArray(`a CPU reference value [${batch}, ${shape.join(", ")}]`, elements, "float64", REFERENCE_SIZE_HINT);
+  return { batch, shape: [...shape], data: new Float64Array(elements) };
+}
+
+/**
+ * Checks, before anything is computed, that the reference can hold every node's value at `batch`
+ * (the largest one decides the largest batch that fits).
+ */
+export function checkReferenceFits(graph: Graph, batch: number): void {
+  let largest: Node | undefined;
+  for (const node of graph.nodes) {
+    if (largest === undefined || shapeSize(node.shape) > shapeSize(largest.shape)) largest = node;
+  }
+  if (largest === undefined) return;
+  checkHostBatch(`the CPU reference's float64 copy of ${largest.name} [N, ${largest.shape.join(", ")}]`, shapeSize(largest.shape), batch, "float64");
 }
 
 /** Channels and the number of elements per channel of a per-sample shape ([F] counts as F channels of 1). */

@@ -3,18 +3,22 @@
 import { formatDiagnostics } from "../../grammar/diagnostics.js";
 import { type CompileResult, compileSource } from "../../src/compile.js";
 import type { Graph, Node } from "../../src/ir/graph.js";
+import type { FileProblem } from "../../src/regularFiles.js";
 
-export function compileText(text: string, files: Record<string, string> = {}, file = "main.cnn"): CompileResult {
+/** `use`d files by path: their text, or why the file cannot be read. */
+export type SourceFiles = Record<string, string | FileProblem>;
+
+export function compileText(text: string, files: SourceFiles = {}, file = "main.cnn"): CompileResult {
   return compileSource(text, file, { verify: true, readFile: (path) => files[path] });
 }
 
 /** The full text the CLI would print for the diagnostics. */
-export function diagnosticsText(text: string, files: Record<string, string> = {}, file = "main.cnn"): string {
+export function diagnosticsText(text: string, files: SourceFiles = {}, file = "main.cnn"): string {
   const result = compileText(text, files, file);
   return formatDiagnostics(result.diagnostics, result.sources);
 }
 
-export function compileOk(text: string, files: Record<string, string> = {}): Graph {
+export function compileOk(text: string, files: SourceFiles = {}): Graph {
   const result = compileText(text, files);
   if (result.graph === undefined || result.diagnostics.some((d) => d.severity === "error")) {
     throw new Error(`expected the source to compile:\n${formatDiagnostics(result.diagnostics, result.sources)}`);

@@ -1,9 +1,11 @@
 // One source per diagnostic kind of elaboration and shape inference, with the files it `use`s.
 // diagnostics.test.ts compares the full text of each against diagnostics.golden.txt.
+import type { SourceFiles } from "./compileHelpers.js";
+
 export interface DiagnosticCase {
   name: string;
   source: string;
-  files?: Record<string, string>;
+  files?: SourceFiles;
 }
 
 const network = (body: string, input = "3x8x8") => `network N {\n  input x: ${input}\n${body}\n}\n`;
@@ -67,6 +69,11 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "use cycle", source: 'use "a.cnn"\n' + network("  relu"), files: { "a.cnn": 'use "b.cnn"\n', "b.cnn": 'use "a.cnn"\n' } },
   { name: "block defined twice through use", source: 'use "lib.cnn"\nblock unit {\n  relu\n}\n' + network("  unit"), files: { "lib.cnn": "block unit {\n  tanh\n}\n" } },
   { name: "network in an imported file", source: 'use "lib.cnn"\n' + network("  relu"), files: { "lib.cnn": "network Other {\n  input x: 1x2x2\n  relu\n}\n" } },
+  {
+    name: "used file that is not a regular file",
+    source: 'use "lib.cnn"\n' + network("  relu"),
+    files: { "lib.cnn": { code: "not-regular", message: "`lib.cnn` is a named pipe (FIFO), not a regular file", hint: "save it to a file first" } },
+  },
   { name: "no network", source: "const K = 3\n" },
   { name: "two networks", source: network("  relu") + "network M {\n  input x: 1x2x2\n  relu\n}\n" },
   { name: "empty network", source: "network N {\n  input x: 3x8x8\n}\n" },
@@ -93,5 +100,6 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "global pooling of a vector", source: network("  fc(10) -> global_avgpool") },
   { name: "lrn of a vector", source: network("  fc(10) -> lrn") },
   { name: "add of different shapes", source: network("  a = conv(8, 3, pad=1)\n  b = x -> conv(4, 3, stride=2, pad=1, rounding=floor)\n  add(a, b)") },
+  { name: "count past 2^53", source: network("  fc(10)", "1000000x1000000x1000000") },
   { name: "concat of different sizes", source: network("  a = conv(8, 3, pad=1)\n  b = x -> maxpool(2)\n  concat(a, b)") },
 ];

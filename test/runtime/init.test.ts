@@ -1,8 +1,12 @@
+import { totalmem } from "node:os";
+
 import { describe, expect, it } from "vitest";
 
 import { expectedWeights, fanIn, initWeights, randomNormalTensor, SeededRandom } from "../../runtime/init.js";
 import { CnncUserError } from "../../src/errors.js";
+import { hostArrayLimit } from "../../src/hostLimits.js";
 import type { Graph, Node, OpAttrs, ParamSpec } from "../../src/ir/graph.js";
+import { userError } from "../support/userError.js";
 
 const span = { file: "net.cnn", startOffset: 0, endOffset: 0, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
 
@@ -156,5 +160,37 @@ describe("SeededRandom", () => {
     expect(draw(2 ** 40)).not.toEqual(draw(0));
     expect(draw(-1)).not.toEqual(draw(2 ** 32 - 1));
     expect(draw(2 ** 40)).toEqual(draw(2 ** 40));
+  });
+});
+
+describe("initialization sizes", () => {
+  /** input -> fc with an `outFeatures` x 192 weight (built by hand: shape inference is not the point). */
+  function wideFc(outFeatures: number, count = 1): Graph {
+    const nodes: Node[] = [node(0, "x", { op: "input" }, [])];
+    for (let i = 1; i <= count; i++) {
+      nodes.push(
+        node(i, `fc${i}`, { op: "fc", outFeatures, bias: false }, [{ name: "weight", shape: [outFeatures, 192], init: "kaiming", trainable: true }]),
+      );
+    }
+    return { name: "wide", inputs: [0], outputs: [count], nodes };
+  }
+
+  it("refuses a weight past one host array before drawing anything", () => {
+    const error = userError(() => initWeights(wideFc(100_000_000), 0));
+    expect(error.message).toMatch(/^weight fc1\.weight \[100000000, 192\] needs 19,200,000,000 float32 values \(71\.5 GiB\); one array/);
+    expect(error.hint).toBe("weights do not depend on the batch: give fc1 fewer channels or features, or a smaller input");
+  });
+
+  it("refuses weights that fit one by one but not together in the machine's memory", () => {
+    const perWeight = Math.min(hostArrayLimit("float32").elements, Math.floor(totalmem() / 4));
+    const outFeatures = Math.floor(perWeight / 192);
+    const count = Math.ceil(totalmem() / (outFeatures * 192 * 4)) + 1;
+    expect(userError(() => initWeights(wideFc(outFeatures, count), 0)).message).toMatch(/^the weights of wide need .* in all, more than this machine's memory/);
+  });
+
+  it("checks a random tensor's size", () => {
+    expect(userError(() => randomNormalTensor([100_000, 100_000, 3], 0, "input:x")).message).toMatch(
+      /^random tensor input:x \[100000, 100000, 3\] needs 30,000,000,000 float32 values/,
+    );
   });
 });

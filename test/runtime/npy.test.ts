@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 import { expectShape, readNpy, writeNpy, writeNpyFile } from "../../runtime/npy.js";
+import { hostFileLimit } from "../../src/hostLimits.js";
 import { makeTensor } from "../../src/tensor.js";
 import { userError } from "../support/userError.js";
 
@@ -91,11 +92,71 @@ describe("readNpy", () => {
   it("rejects a malformed header", () => {
     const bytes = Buffer.from(readFileSync(fixture("f32_2x3x4.npy")));
     bytes.write("'shapo'", bytes.indexOf("'shape'"), "latin1");
-    expect(userError(() => readNpy(bytes, "x.npy")).message).toMatch(/^x\.npy has a malformed \.npy header \(no 'shape'\)/);
+    expect(userError(() => readNpy(bytes, "x.npy")).message).toMatch(/^x\.npy has a malformed \.npy header \(unexpected key 'shapo'\)/);
+  });
+
+  /** The fixture with its header dict replaced by `dict` (padded to the same length). */
+  function withHeader(dict: string): Uint8Array {
+    const bytes = Buffer.from(readFileSync(fixture("f32_2x3x4.npy")));
+    const length = bytes.readUInt16LE(8);
+    expect(dict.length).toBeLessThan(length);
+    bytes.write(dict.padEnd(length - 1, " ") + "\n", 10, "latin1");
+    return bytes;
+  }
+
+  it("parses the header strictly, as NumPy does: no missing, repeated or unknown keys, whole-number shapes", () => {
+    const good = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4), }";
+    expect(readNpy(withHeader(good), "x.npy").shape).toEqual([2, 3, 4]);
+    expect(readNpy(withHeader(`{"descr":"<f4","fortran_order":False,"shape":(2L,3L,4L)}`), "x.npy").shape).toEqual([2, 3, 4]);
+    const cases: [string, string][] = [
+      ["{'descr': '<f4', 'fortran_order': False}", "no 'shape'"],
+      ["{'descr': '<f4', 'descr': '>f4', 'fortran_order': False, 'shape': (2, 3, 4)}", "'descr' is given twice"],
+      ["{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4), 'extra': 1}", "unexpected key 'extra'"],
+      ["{'descr': '<f4', 'fortran_order': False, 'shape': (2, -3, 4)}", "'shape' holds something that is not a whole number"],
+      ["{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3.5, 4)}", "expected `,` or `)`"],
+      ["{'descr': '<f4', 'fortran_order': 0, 'shape': (2, 3, 4)}", "expected a quoted string"],
+      ["{'descr': '<f4', 'fortran_order': False, 'shape': '2, 3, 4'}", "'shape' is not a tuple"],
+      ["{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4)} x", "text after the closing `}`"],
+      ["{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}", "'shape' entry 99999999999999999999 is too large"],
+    ];
+    for (const [dict, problem] of cases) {
+      expect(userError(() => readNpy(withHeader(dict), "x.npy")).message, dict).toContain(`x.npy has a malformed .npy header (${problem}`);
+    }
+  });
+
+  it("rejects a shape whose size overflows instead of comparing inexact byte counts", () => {
+    const error = userError(() => readNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"), "x.npy"));
+    expect(error.message).toMatch(/^x\.npy is truncated: shape \[4294967296, 4294967296\] needs/);
+  });
+
+  it("rejects format versions other than 1.0, 2.0 and 3.0", () => {
+    const bytes = Buffer.from(readFileSync(fixture("f32_2x3x4.npy")));
+    bytes[7] = 1;
+    expect(userError(() => readNpy(bytes, "x.npy")).message).toBe("x.npy uses .npy format version 1.1; cnnc reads versions 1.0, 2.0 and 3.0");
   });
 
   it("names a missing file", () => {
-    expect(userError(() => readNpy("/nonexistent/x.npy")).message).toMatch(/^cannot read \/nonexistent\/x\.npy: .*ENOENT/);
+    expect(userError(() => readNpy("/nonexistent/x.npy")).message).toBe("cannot read `/nonexistent/x.npy`: no such file");
+  });
+
+  it("refuses a directory, and a file past the size bound before reading it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cnnc-npy-"));
+    try {
+      expect(userError(() => readNpy(dir)).message).toBe(`\`${dir}\` is a directory`);
+      // A sparse file: its size is past the bound, but nothing is written (or read).
+      const huge = join(dir, "huge.npy");
+      writeFileSync(huge, "");
+      truncateSync(huge, hostFileLimit().elements + 1);
+      const error = userError(() => readNpy(huge));
+      // One byte past the bound: both sizes are given exactly, since in GiB they would round alike.
+      const limit = hostFileLimit().elements;
+      expect(error.message).toBe(
+        `\`${huge}\` is ${(limit + 1).toLocaleString("en-US")} bytes; cnnc reads .npy files up to ${limit.toLocaleString("en-US")} bytes`,
+      );
+      expect(error.hint).toContain(hostFileLimit().reason);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });
 

@@ -57,7 +57,7 @@ describe("safetensors", () => {
   });
 
   it("reads a PyTorch-style file with unaligned data and skips num_batches_tracked", () => {
-    const data = new Uint8Array(8 + 8 + 2);
+    const data = new Uint8Array(8 + 8);
     new DataView(data.buffer).setBigInt64(0, 7n, true); // bn.num_batches_tracked, int64
     new DataView(data.buffer).setFloat32(8, 1.5, true);
     new DataView(data.buffer).setFloat32(12, -2, true);
@@ -108,6 +108,93 @@ describe("safetensors", () => {
     expect(userError(() => readSafetensors(bytes, "w.safetensors")).message).toBe(
       "w.safetensors: tensor c1.bias has shape [3] (12 bytes of F32) but data_offsets [0, 8] span 8 bytes",
     );
+  });
+
+  it("rejects overlapping tensors, which would read one tensor from another's bytes", () => {
+    const data = new Uint8Array(12);
+    const overlap = rawFile(
+      {
+        "c1.weight": { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+        "c1.bias": { dtype: "F32", shape: [2], data_offsets: [4, 12] },
+      },
+      data,
+    );
+    const error = userError(() => readSafetensors(overlap, "w.safetensors"));
+    expect(error.message).toBe(
+      "w.safetensors: tensor c1.bias (data_offsets [4, 12]) overlaps tensor c1.weight (data_offsets [0, 8]): each tensor must have bytes of its own",
+    );
+    expect(error.hint).toMatch(/truncated or corrupt/);
+    const same = rawFile(
+      {
+        a: { dtype: "F32", shape: [1], data_offsets: [0, 4] },
+        b: { dtype: "F32", shape: [1], data_offsets: [0, 4] },
+      },
+      new Uint8Array(4),
+    );
+    expect(userError(() => readSafetensors(same, "w.safetensors")).message).toMatch(/^w\.safetensors: tensor b .* overlaps tensor a/);
+  });
+
+  it("rejects gaps: before the first tensor, between tensors, and after the last", () => {
+    const leading = rawFile({ a: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8));
+    expect(userError(() => readSafetensors(leading, "w.safetensors")).message).toBe(
+      "w.safetensors: the first tensor, a (data_offsets [4, 8]), starts at 4, not 0: 4 bytes of data belong to no tensor",
+    );
+    const between = rawFile(
+      {
+        a: { dtype: "F32", shape: [1], data_offsets: [0, 4] },
+        b: { dtype: "F32", shape: [1], data_offsets: [8, 12] },
+      },
+      new Uint8Array(12),
+    );
+    expect(userError(() => readSafetensors(between, "w.safetensors")).message).toBe(
+      "w.safetensors: 4 bytes between tensor a (ending at 4) and tensor b (data_offsets [8, 12]) belong to no tensor",
+    );
+    const trailing = rawFile({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, new Uint8Array(6));
+    expect(userError(() => readSafetensors(trailing, "w.safetensors")).message).toBe(
+      "w.safetensors: the data section has 2 bytes after the tensors (the last tensor, a, ends at 4, the data is 6 bytes)",
+    );
+    const empty = rawFile({}, new Uint8Array(4));
+    expect(userError(() => readSafetensors(empty, "w.safetensors")).message).toBe(
+      "w.safetensors: the data section has 4 bytes after the tensors (the file has no tensors, the data is 4 bytes)",
+    );
+  });
+
+  it("checks every tensor's size against its dtype and shape, skipped ones included", () => {
+    const counter = rawFile({ "bn.num_batches_tracked": { dtype: "I64", shape: [], data_offsets: [0, 4] } }, new Uint8Array(4));
+    expect(userError(() => readSafetensors(counter, "w.safetensors")).message).toBe(
+      "w.safetensors: tensor bn.num_batches_tracked has shape [] (8 bytes of I64) but data_offsets [0, 4] span 4 bytes",
+    );
+    const unknown = rawFile({ a: { dtype: "F12", shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4));
+    expect(userError(() => readSafetensors(unknown, "w.safetensors")).message).toBe(
+      "w.safetensors has a malformed safetensors header: tensor a has an unknown dtype `F12`",
+    );
+    const backwards = rawFile({ a: { dtype: "F32", shape: [0], data_offsets: [4, 0] } }, new Uint8Array(4));
+    expect(userError(() => readSafetensors(backwards, "w.safetensors")).message).toBe(
+      "w.safetensors has a malformed safetensors header: tensor a has data_offsets [4, 0] that end before they begin",
+    );
+    const overflow = rawFile({ a: { dtype: "F32", shape: [2 ** 40, 2 ** 40], data_offsets: [0, 4] } }, new Uint8Array(4));
+    expect(userError(() => readSafetensors(overflow, "w.safetensors")).message).toMatch(
+      /^w\.safetensors: tensor a has shape \[1099511627776, 1099511627776\] \(a size that is not a whole number of bytes of F32\)/,
+    );
+  });
+
+  it("applies the format's header rules: bounded length, a JSON object first, string metadata", () => {
+    const huge = new Uint8Array(16);
+    new DataView(huge.buffer).setBigUint64(0, 100_000_001n, true);
+    expect(userError(() => readSafetensors(huge, "w.safetensors")).message).toBe(
+      "w.safetensors is truncated or not a safetensors file: its header length field says 100000001 bytes; the format allows at most 100,000,000",
+    );
+    const spaced = rawFile({}, new Uint8Array(0));
+    spaced.copyWithin(9, 8, spaced.length - 1);
+    spaced[8] = 0x20;
+    expect(userError(() => readSafetensors(spaced, "w.safetensors")).message).toBe(
+      "w.safetensors has a malformed safetensors header: it does not start with `{`",
+    );
+    const metadata = rawFile({ __metadata__: { format: "pt", epoch: 3 } }, new Uint8Array(0));
+    expect(userError(() => readSafetensors(metadata, "w.safetensors")).message).toBe(
+      "w.safetensors has a malformed safetensors header: __metadata__ is not a map of strings to strings",
+    );
+    expect(readSafetensors(rawFile({ __metadata__: { format: "pt" } }, new Uint8Array(0))).size).toBe(0);
   });
 
   it("rejects non-F32 tensors, listing all of them, with the conversion", () => {

@@ -24,9 +24,28 @@ export interface ShapeProblem {
 
 export type ShapeResult = { ok: true; facts: NodeFacts } | { ok: false; problem: ShapeProblem };
 
+/**
+ * The facts of a node whose shape is fine, unless one of its counts is past 2^53 - 1: counts are
+ * JavaScript numbers, exact only up to there, and every later size (buffers, --batch limits, the
+ * summary) is computed from them.
+ */
 export function shapeOk(shape: Shape, params: ParamSpec[] = [], macs = 0): ShapeResult {
   const paramCount = params.filter((param) => param.trainable).reduce((total, param) => total + shapeSize(param.shape), 0);
   const activations = shapeSize(shape);
+  const counts: [string, number][] = [
+    ["output elements per sample", activations],
+    ...params.map((param): [string, number] => [`elements in its ${param.name}`, shapeSize(param.shape)]),
+    ["parameters", paramCount],
+    ["multiply-accumulates per sample", macs],
+  ];
+  const inexact = counts.find(([, count]) => !Number.isSafeInteger(count));
+  if (inexact !== undefined) {
+    const [what, count] = inexact;
+    return shapeProblem("count-too-large", `this layer has about ${count.toExponential(2)} ${what}, more than cnnc can count exactly`, {
+      notes: [`counts must stay below 2^53 = ${(2 ** 53).toLocaleString("en-US")}`],
+      hint: "use smaller sizes (fewer channels or features, a smaller input)",
+    });
+  }
   return { ok: true, facts: { shape, params, paramCount, macs, activations } };
 }
 

@@ -1,0 +1,172 @@
+// Reading the files a user names (model sources, `use`d files, .npy inputs, safetensors weights): each
+// must be a regular file within a stated size. The path is stat'ed before it is opened, so a FIFO is
+// never opened (opening one blocks until a writer appears) and /dev/zero is refused instead of read
+// until memory runs out; the read itself is bounded too, so a file that grows while being read is
+// still refused. Problems are data, for callers to turn into diagnostics or CnncUserErrors.
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
+
+import { formatBytes, formatInteger } from "./ir/format.js";
+
+/** What kind of file is read, for the size bound and the messages. */
+export interface FileKind {
+  /** `model source`, `.npy file`: the singular noun. */
+  noun: string;
+  maxBytes: number;
+  /** How to get under `maxBytes` (or why nothing real is that large). */
+  tooLargeHint: string;
+}
+
+export type FileProblemCode = "missing" | "not-regular" | "too-large" | "unreadable";
+
+export interface FileProblem {
+  code: FileProblemCode;
+  /** The whole sentence, naming the path: "`/dev/zero` is a character device, not a regular file". */
+  message: string;
+  hint?: string;
+}
+
+export type RegularFileRead = { bytes: Uint8Array } | { problem: FileProblem };
+
+/** Node's reads take at most 2^31 - 1 bytes at a time. */
+const READ_CHUNK = 1 << 30;
+
+/** `a directory`, `a character device`, ...: what a non-regular file is, or undefined for a regular file. */
+export function nonRegularKind(stats: Stats): string | undefined {
+  if (stats.isFile()) return undefined;
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  if (stats.isFIFO()) return "a named pipe (FIFO)";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/** The reason an fs call failed, in words: `no such file`, `permission denied`. */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "ENOTDIR":
+      return "a part of the path is not a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ELOOP":
+      return "too many levels of symbolic links";
+    case "ENAMETOOLONG":
+      return "the path is too long";
+    case "ENOSPC":
+      return "the device is full";
+    case "EDQUOT":
+      return "the disk quota is exhausted";
+    case "EROFS":
+      return "the file system is read-only";
+    case "EFBIG":
+      return "the file is too large for the file system";
+    case "EIO":
+      return "an input/output error occurred";
+    case "EISDIR":
+      return "it is a directory";
+    default:
+      return (error as Error).message;
+  }
+}
+
+function problemFromError(path: string, error: unknown): FileProblem {
+  const code = (error as NodeJS.ErrnoException).code;
+  const missing = code === "ENOENT" || code === "ENOTDIR";
+  return { code: missing ? "missing" : "unreadable", message: `cannot read \`${path}\`: ${describeFsError(error)}` };
+}
+
+function checkStats(path: string, stats: Stats, kind: FileKind): FileProblem | undefined {
+  const other = nonRegularKind(stats);
+  if (other === "a directory") {
+    return { code: "not-regular", message: `\`${path}\` is a directory`, hint: `give the path of a ${kind.noun} (a file)` };
+  }
+  if (other !== undefined) {
+    return {
+      code: "not-regular",
+      message: `\`${path}\` is ${other}, not a regular file`,
+      hint: `cnnc reads a ${kind.noun} only from a regular file (it checks the size before reading): save the data to a file first`,
+    };
+  }
+  if (stats.size > kind.maxBytes) return tooLargeProblem(path, stats.size, kind);
+  return undefined;
+}
+
+/** `size` undefined: the file grew past the bound while being read. */
+function tooLargeProblem(path: string, size: number | undefined, kind: FileKind): FileProblem {
+  let sizeText = size === undefined ? "" : formatBytes(size);
+  let limitText = formatBytes(kind.maxBytes);
+  if (sizeText.replace(/\.0 /, " ") === limitText) {
+    // Just past the bound, both round alike: give exact byte counts.
+    sizeText = `${formatInteger(size ?? 0)} bytes`;
+    limitText = `${formatInteger(kind.maxBytes)} bytes`;
+  }
+  const what = size === undefined ? "grew while cnnc was reading it" : `is ${sizeText}`;
+  return { code: "too-large", message: `\`${path}\` ${what}; cnnc reads ${kind.noun}s up to ${limitText}`, hint: kind.tooLargeHint };
+}
+
+/** Reads from `fd` until end of file, refusing more than `kind.maxBytes`; `expected` is the size stat gave. */
+function readBounded(fd: number, path: string, expected: number, kind: FileKind): RegularFileRead {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let buffer = new Uint8Array(expected);
+  let filled = 0;
+  for (;;) {
+    if (filled === buffer.length) {
+      // Full (the stat size, or a later chunk): the file may have grown. Read on in small chunks.
+      chunks.push(buffer);
+      total += filled;
+      if (total > kind.maxBytes) return { problem: tooLargeProblem(path, undefined, kind) };
+      buffer = new Uint8Array(Math.min(64 * 1024, kind.maxBytes + 1 - total));
+      filled = 0;
+    }
+    const count = readSync(fd, buffer, filled, Math.min(buffer.length - filled, READ_CHUNK), null);
+    if (count === 0) break;
+    filled += count;
+  }
+  if (chunks.length === 0) return { bytes: buffer.subarray(0, filled) };
+  if (total + filled > kind.maxBytes) return { problem: tooLargeProblem(path, undefined, kind) };
+  const bytes = new Uint8Array(total + filled);
+  let offset = 0;
+  for (const chunk of [...chunks, buffer.subarray(0, filled)]) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { bytes };
+}
+
+/**
+ * Reads `path` if it is a regular file of at most `kind.maxBytes`; otherwise says what it is. A path
+ * that names a FIFO or a device is never opened.
+ */
+export function readRegularFile(path: string, kind: FileKind): RegularFileRead {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    return { problem: problemFromError(path, error) };
+  }
+  const problem = checkStats(path, stats, kind);
+  if (problem !== undefined) return { problem };
+  let fd: number;
+  try {
+    // O_NONBLOCK: should the path have become a FIFO since the stat, opening it does not block.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    return { problem: problemFromError(path, error) };
+  }
+  try {
+    // What was opened is what is read: check it again (the path may have been replaced).
+    const opened = fstatSync(fd);
+    const replaced = checkStats(path, opened, kind);
+    if (replaced !== undefined) return { problem: replaced };
+    return readBounded(fd, path, opened.size, kind);
+  } catch (error) {
+    return { problem: problemFromError(path, error) };
+  } finally {
+    closeSync(fd);
+  }
+}

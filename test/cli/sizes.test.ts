@@ -1,0 +1,90 @@
+// Sizes past host or device limits: `cnnc run` says which tensor, how large, the limit and the fix
+// (the largest batch that fits) before allocating anything; `check` and `summary`, which allocate
+// nothing, still print the numbers, and refuse only counts past 2^53.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { afterAll, describe, expect, it } from "vitest";
+
+import { hostArrayLimit } from "../../src/hostLimits.js";
+import { formatBytes } from "../../src/ir/format.js";
+import { cnnc } from "./cliHelpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "cnnc-sizes-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function model(name: string, input: string, body: string): string {
+  const path = join(dir, `${name}.cnn`);
+  writeFileSync(path, `network ${name} {\n  input x: ${input}\n${body}\n}\n`);
+  return path;
+}
+
+const hugeInput = model("HugeInput", "3x100000x100000", "  conv(4, 3, pad=1) -> relu\n  global_avgpool\n  fc(10)");
+const hugeFc = model("HugeFc", "3x8x8", "  fc(100000000)");
+const tiny = model("Tiny", "3x8x8", "  conv(4, 3, pad=1) -> relu\n  global_avgpool\n  fc(10)");
+
+describe("sizes past the limits", () => {
+  it("check and summary of a huge network work and print the numbers", async () => {
+    const check = await cnnc(["check", hugeInput]);
+    expect(check).toEqual({ code: 0, stdout: "ok: HugeInput (4 layers, 162 params)\n", stderr: "" });
+    const summary = await cnnc(["summary", hugeInput, "--json"]);
+    expect(summary.code).toBe(0);
+    expect(JSON.parse(summary.stdout)).toMatchObject({ totals: { params: 162, activations: 70_000_000_014 } });
+    expect((await cnnc(["summary", hugeFc])).stdout).toContain("params:                 19,300,000,000 ");
+  });
+
+  it("summary refuses memory estimates past 2^53 and names the fix", async () => {
+    const result = await cnnc(["summary", hugeInput, "--batch", "1000000"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "error: the memory estimates of HugeInput at batch 1000000 (about 5.60e+17 bytes) are more than cnnc can count exactly (2^53)\n" +
+        "  = help: use a smaller --batch\n",
+    );
+  });
+
+  it("check and summary refuse a network whose totals are past 2^53 though each layer's counts are exact", async () => {
+    const sum = model("Sum", "8000x1000000x1000000", "  maxpool(1)");
+    for (const command of ["check", "summary"]) {
+      const result = await cnnc([command, sum]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        "error: the network's activations per image add up to about 1.60e+16, more than cnnc can count exactly (2^53)\n" +
+          "  = help: use smaller sizes (fewer channels or features, a smaller input)\n",
+      );
+    }
+  });
+
+  it("run: an input too large for one GPU buffer even at batch 1", async () => {
+    const result = await cnnc(["run", hugeInput, "--random-input"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: the output of layer conv1 \[1, 4, 100000, 100000\] needs 149\.0 GiB at batch 1, more than this GPU allows in one storage buffer \(.*\)\n/);
+    expect(result.stderr).toContain("= help: even batch 1 does not fit this GPU's storage buffers: use a smaller input size");
+  });
+
+  it("run: a weight too large for one host array, before anything is drawn", async () => {
+    const result = await cnnc(["run", hugeFc, "--random-input"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    const limit = hostArrayLimit("float32");
+    expect(result.stderr).toBe(
+      `error: weight fc1.weight [100000000, 192] needs 19,200,000,000 float32 values (71.5 GiB); one array in cnnc's process holds at ` +
+        `most ${limit.elements.toLocaleString("en-US")} float32 values (${formatBytes(limit.elements * 4)}), the limit of ${limit.reason}\n` +
+        "  = help: weights do not depend on the batch: give fc1 fewer channels or features, or a smaller input\n",
+    );
+  });
+
+  it("run: --batch past the GPU's buffers says the largest batch that fits, and that batch runs", async () => {
+    const result = await cnnc(["run", tiny, "--random-input", "--batch", "100000000"]);
+    expect(result.code).toBe(1);
+    const largest = /at most ([\d,]+) fits this GPU's storage buffers/.exec(result.stderr)?.[1];
+    expect(result.stderr, result.stderr).toMatch(/^error: the output of layer conv1 \[100000000, 4, 8, 8\] needs 95\.4 GiB at batch 100,000,000/);
+    expect(largest).toBeDefined();
+    const batch = Number(largest!.replace(/,/g, ""));
+    const atLimit = await cnnc(["run", tiny, "--random-input", "--batch", String(batch)]);
+    expect(atLimit.stderr.replace(/^Warning: .*\n/gm, "")).toBe("");
+    expect(atLimit.code).toBe(0);
+    const past = await cnnc(["run", tiny, "--random-input", "--batch", String(batch + 1)]);
+    expect(past.code).toBe(1);
+  });
+});
