@@ -9,7 +9,8 @@ import { Dims, Equals, Identifier, NumberLiteral, StringLiteral } from "./tokens
 
 function describeCharacter(char: string): string {
   const code = char.codePointAt(0) ?? 0;
-  const visible = code > 0x20 && code < 0x7f ? char : code > 0xa0 && !/\s/u.test(char) ? char : "";
+  // Spaces, controls and format characters (bidi overrides, zero-width ones) are shown by code only.
+  const visible = code > 0x20 && code < 0x7f ? char : code > 0xa0 && !/[\s\p{C}]/u.test(char) ? char : "";
   const unicode = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
   if (char === "'") return `"'"`;
   return visible === "" ? unicode : code < 0x7f ? `'${visible}'` : `'${visible}' (${unicode})`;
@@ -26,18 +27,24 @@ function hintForCharacter(char: string): string {
   return "remove it";
 }
 
+/** A run of stray characters is described by its first few; the caret shows the whole run. */
+const MAX_DESCRIBED_CHARACTERS = 30;
+
 export function lexErrorDiagnostics(text: string, errors: readonly ILexingError[], file: string): Diagnostic[] {
   return errors.map((error) => {
     const skipped = text.slice(error.offset, error.offset + error.length);
     const characters = [...skipped];
     const first = characters[0] ?? "";
     const printable = characters.every((char) => /^[\x21-\x7e]$/.test(char));
+    const cut = characters.length > MAX_DESCRIBED_CHARACTERS;
+    const shown = cut ? characters.slice(0, printable ? MAX_DESCRIBED_CHARACTERS : 6) : characters;
+    const more = cut ? ` (${characters.length} in all)` : "";
     const message =
       characters.length === 1
         ? `unexpected character ${describeCharacter(first)}`
         : printable
-          ? `unexpected characters '${skipped}'`
-          : `unexpected characters ${characters.map(describeCharacter).join(" ")}`;
+          ? `unexpected characters '${shown.join("")}${cut ? "…" : ""}'${more}`
+          : `unexpected characters ${shown.map(describeCharacter).join(" ")}${cut ? " …" : ""}${more}`;
     return makeDiagnostic("lex", message, spanAtOffset(text, error.offset, error.length, file), { hint: hintForCharacter(first) });
   });
 }

@@ -61,6 +61,15 @@ net.cnn:3:17: error[lex]: unexpected character '$'
     expectTerminalSafe(output);
   });
 
+  it("in the description of stray characters, which names a long run by its first few", () => {
+    expect(printed(`const A = 1 ${"\x1b\u202e".repeat(50)}\n`)).toBe(`net.cnn:1:13: error[lex]: unexpected characters U+001B U+202E U+001B U+202E U+001B U+202E … (100 in all)
+   |
+ 1 | const A = 1 ${"\\x1b\\u{202e}".repeat(7)}\\x1b…
+   |             ${"^".repeat(88)}…
+  = help: remove it`);
+    expect(printed(`const A = 1 ${"$".repeat(1000)}\n`).split("\n")[0]).toBe(`net.cnn:1:13: error[lex]: unexpected characters '${"$".repeat(30)}…' (1000 in all)`);
+  });
+
   it("in every part of a diagnostic, the file name included", () => {
     const file = "evil\x1b[2J.cnn";
     const span = spanAtOffset("x", 0, 1, file);
