@@ -88,16 +88,18 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], sources: R
 
 /** Closest candidate by edit distance, for "did you mean ...?" hints; undefined when none is close. */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: no need to compute it (a 1 MB name stays cheap).
+    if (Math.abs(word.length - candidate.length) > limit) continue;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       bestDistance = distance;
       best = candidate;
     }
   }
-  const limit = Math.max(1, Math.floor(word.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 
