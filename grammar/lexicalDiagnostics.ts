@@ -49,6 +49,8 @@ export function lexErrorDiagnostics(text: string, errors: readonly ILexingError[
   });
 }
 
+const MAX_ESCAPES_REPORTED = 5;
+
 export function stringDiagnostics(tokens: readonly IToken[], file: string): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const token of tokens) {
@@ -59,18 +61,22 @@ export function stringDiagnostics(tokens: readonly IToken[], file: string): Diag
         makeDiagnostic("lex", "unterminated string", tokenSpan(token, file), { hint: "add the closing '\"' before the end of the line" }),
       );
     }
-    for (const offset of decoded.unknownEscapes) {
+    // A string full of backslashes gets its first few reported, the last of them saying how many more.
+    const reported = decoded.unknownEscapes.slice(0, MAX_ESCAPES_REPORTED);
+    const more = decoded.unknownEscapes.length - reported.length;
+    reported.forEach((offset, index) => {
       const span = tokenSpan(token, file);
       const escape = token.image.slice(offset, offset + 2);
+      const notes = more > 0 && index === reported.length - 1 ? [`${more} more unknown escape${more === 1 ? "" : "s"} in this string`] : [];
       diagnostics.push(
         makeDiagnostic(
           "lex",
           `unknown escape '${escape}' in a string`,
           { ...span, startOffset: span.startOffset + offset, endOffset: span.startOffset + offset + 1, startColumn: span.startColumn + offset, endColumn: span.startColumn + offset + 1, endLine: span.startLine },
-          { hint: "the escapes are \\\" \\\\ \\n \\t \\r; write '/' in paths, or '\\\\' for a backslash" },
+          { hint: "the escapes are \\\" \\\\ \\n \\t \\r; write '/' in paths, or '\\\\' for a backslash", notes },
         ),
       );
-    }
+    });
   }
   return diagnostics;
 }

@@ -271,6 +271,17 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     );
   });
 
+  it("many unknown escapes in one string: the first five, the fifth saying how many more", () => {
+    const { diagnostics } = parseProgram(`use "${"\\q".repeat(1000)}"\n`, "net.cnn");
+    expect(diagnostics.map((d) => [d.span.startColumn, d.message, d.notes])).toEqual([
+      [6, "unknown escape '\\q' in a string", undefined],
+      [8, "unknown escape '\\q' in a string", undefined],
+      [10, "unknown escape '\\q' in a string", undefined],
+      [12, "unknown escape '\\q' in a string", undefined],
+      [14, "unknown escape '\\q' in a string", ["995 more unknown escapes in this string"]],
+    ]);
+  });
+
   it("stray token after a chain", () => {
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  c1 = conv(6, 3) 5\n}\n",
