@@ -1,5 +1,8 @@
 // Diagnostics are data: every stage returns them, only the CLI prints them and sets the exit code.
 import type { SourceSpan } from "./ast.js";
+import { displayText } from "./displayText.js";
+import { quoteSourceLine } from "./sourceQuote.js";
+import { SourceLines } from "./sourceText.js";
 
 export type Severity = "error" | "warning";
 
@@ -41,46 +44,62 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
  *     = note: (7 - 3 + 2*0)/3 + 1 = 2.33 is not a whole number
  *     = help: use stride=2 or pad=1
  *
- * `sources` maps file names to their text so the offending line can be quoted.
+ * `sources` maps file names to their text so the offending line can be quoted. Everything printed is
+ * made safe for a terminal (control characters escaped, long words and lines shortened; see
+ * displayText.ts and sourceQuote.ts).
  */
 export function formatDiagnostic(diagnostic: Diagnostic, sources: ReadonlyMap<string, string>): string {
+  return formatWithLines(diagnostic, (file) => {
+    const text = sources.get(file);
+    return text === undefined ? undefined : new SourceLines(text);
+  });
+}
+
+function formatWithLines(diagnostic: Diagnostic, linesOf: (file: string) => SourceLines | undefined): string {
   const { span } = diagnostic;
-  const header = `${span.file}:${span.startLine}:${span.startColumn}: ${diagnostic.severity}[${diagnostic.code}]: ${diagnostic.message}`;
+  const header = `${displayText(span.file)}:${span.startLine}:${span.startColumn}: ${diagnostic.severity}[${diagnostic.code}]: ${displayText(diagnostic.message)}`;
   const lines = [header];
-  const text = sources.get(span.file);
-  if (text !== undefined) {
-    const sourceLines = text.split(/\r?\n/);
-    const line = sourceLines[span.startLine - 1];
-    if (line !== undefined) {
-      const gutter = String(span.startLine).length;
-      const lastColumn = span.endLine === span.startLine ? span.endColumn : line.length;
-      const width = Math.max(1, lastColumn - span.startColumn + 1);
-      lines.push(`${" ".repeat(gutter + 2)}|`);
-      lines.push(` ${span.startLine} | ${line}`);
-      lines.push(`${" ".repeat(gutter + 2)}| ${" ".repeat(Math.max(0, span.startColumn - 1))}${"^".repeat(width)}`);
-    }
+  const line = linesOf(span.file)?.line(span.startLine);
+  if (line !== undefined) {
+    const gutter = String(span.startLine).length;
+    const endColumn = span.endLine === span.startLine ? span.endColumn : line.length;
+    const quoted = quoteSourceLine(line, span.startColumn, endColumn);
+    lines.push(`${" ".repeat(gutter + 2)}|`);
+    lines.push(` ${span.startLine} | ${quoted.text}`);
+    lines.push(`${" ".repeat(gutter + 2)}| ${quoted.caret}`);
   }
-  for (const note of diagnostic.notes ?? []) lines.push(`  = note: ${note}`);
-  if (diagnostic.hint !== undefined) lines.push(`  = help: ${diagnostic.hint}`);
+  for (const note of diagnostic.notes ?? []) lines.push(`  = note: ${displayText(note)}`);
+  if (diagnostic.hint !== undefined) lines.push(`  = help: ${displayText(diagnostic.hint)}`);
   return lines.join("\n");
 }
 
 export function formatDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): string {
-  return diagnostics.map((d) => formatDiagnostic(d, sources)).join("\n\n");
+  // Each file is split into lines once, however many diagnostics quote it.
+  const split = new Map<string, SourceLines | undefined>();
+  const linesOf = (file: string): SourceLines | undefined => {
+    if (!split.has(file)) {
+      const text = sources.get(file);
+      split.set(file, text === undefined ? undefined : new SourceLines(text));
+    }
+    return split.get(file);
+  };
+  return diagnostics.map((d) => formatWithLines(d, linesOf)).join("\n\n");
 }
 
 /** Closest candidate by edit distance, for "did you mean ...?" hints; undefined when none is close. */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: no need to compute it (a 1 MB name stays cheap).
+    if (Math.abs(word.length - candidate.length) > limit) continue;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       bestDistance = distance;
       best = candidate;
     }
   }
-  const limit = Math.max(1, Math.floor(word.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 

@@ -9,7 +9,8 @@ import { Dims, Equals, Identifier, NumberLiteral, StringLiteral } from "./tokens
 
 function describeCharacter(char: string): string {
   const code = char.codePointAt(0) ?? 0;
-  const visible = code > 0x20 && code < 0x7f ? char : code > 0xa0 && !/\s/u.test(char) ? char : "";
+  // Spaces, controls and format characters (bidi overrides, zero-width ones) are shown by code only.
+  const visible = code > 0x20 && code < 0x7f ? char : code > 0xa0 && !/[\s\p{C}]/u.test(char) ? char : "";
   const unicode = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
   if (char === "'") return `"'"`;
   return visible === "" ? unicode : code < 0x7f ? `'${visible}'` : `'${visible}' (${unicode})`;
@@ -26,21 +27,29 @@ function hintForCharacter(char: string): string {
   return "remove it";
 }
 
+/** A run of stray characters is described by its first few; the caret shows the whole run. */
+const MAX_DESCRIBED_CHARACTERS = 30;
+
 export function lexErrorDiagnostics(text: string, errors: readonly ILexingError[], file: string): Diagnostic[] {
   return errors.map((error) => {
     const skipped = text.slice(error.offset, error.offset + error.length);
     const characters = [...skipped];
     const first = characters[0] ?? "";
     const printable = characters.every((char) => /^[\x21-\x7e]$/.test(char));
+    const cut = characters.length > MAX_DESCRIBED_CHARACTERS;
+    const shown = cut ? characters.slice(0, printable ? MAX_DESCRIBED_CHARACTERS : 6) : characters;
+    const more = cut ? ` (${characters.length} in all)` : "";
     const message =
       characters.length === 1
         ? `unexpected character ${describeCharacter(first)}`
         : printable
-          ? `unexpected characters '${skipped}'`
-          : `unexpected characters ${characters.map(describeCharacter).join(" ")}`;
+          ? `unexpected characters '${shown.join("")}${cut ? "…" : ""}'${more}`
+          : `unexpected characters ${shown.map(describeCharacter).join(" ")}${cut ? " …" : ""}${more}`;
     return makeDiagnostic("lex", message, spanAtOffset(text, error.offset, error.length, file), { hint: hintForCharacter(first) });
   });
 }
+
+const MAX_ESCAPES_REPORTED = 5;
 
 export function stringDiagnostics(tokens: readonly IToken[], file: string): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -52,18 +61,22 @@ export function stringDiagnostics(tokens: readonly IToken[], file: string): Diag
         makeDiagnostic("lex", "unterminated string", tokenSpan(token, file), { hint: "add the closing '\"' before the end of the line" }),
       );
     }
-    for (const offset of decoded.unknownEscapes) {
+    // A string full of backslashes gets its first few reported, the last of them saying how many more.
+    const reported = decoded.unknownEscapes.slice(0, MAX_ESCAPES_REPORTED);
+    const more = decoded.unknownEscapes.length - reported.length;
+    reported.forEach((offset, index) => {
       const span = tokenSpan(token, file);
       const escape = token.image.slice(offset, offset + 2);
+      const notes = more > 0 && index === reported.length - 1 ? [`${more} more unknown escape${more === 1 ? "" : "s"} in this string`] : [];
       diagnostics.push(
         makeDiagnostic(
           "lex",
           `unknown escape '${escape}' in a string`,
           { ...span, startOffset: span.startOffset + offset, endOffset: span.startOffset + offset + 1, startColumn: span.startColumn + offset, endColumn: span.startColumn + offset + 1, endLine: span.startLine },
-          { hint: "the escapes are \\\" \\\\ \\n \\t \\r; write '/' in paths, or '\\\\' for a backslash" },
+          { hint: "the escapes are \\\" \\\\ \\n \\t \\r; write '/' in paths, or '\\\\' for a backslash", notes },
         ),
       );
-    }
+    });
   }
   return diagnostics;
 }

@@ -66,56 +66,84 @@ const closerOf = new Map<TokenType, Closer>([
 ]);
 
 /**
- * The brackets still open just before `tokens[endIndex]`, innermost last. `virtualClosers` are the
- * closers the parser's error recovery acted as if it had seen just before the token at that index
- * (a missing `)` it inserted): without them, one forgotten `)` would leave every later bracket
- * looking nested inside it.
+ * The brackets still open before a token, innermost last. `virtualClosers` are the closers the
+ * parser's error recovery acted as if it had seen just before the token at that index (a missing `)`
+ * it inserted): without them, one forgotten `)` would leave every later bracket looking nested inside
+ * it. The scan resumes where the previous query stopped, so asking about every error of a file with
+ * thousands of them in token order stays linear.
  */
-export function openBracketsBefore(
-  tokens: readonly IToken[],
-  endIndex: number,
-  virtualClosers: ReadonlyMap<number, readonly Closer[]> = new Map(),
-): OpenBracket[] {
-  const stack: OpenBracket[] = [];
-  const stackIndices: number[] = [];
-  const matchingOpener = new Map<number, number>();
-  const close = (closer: Closer, index: number): void => {
-    // A closer matches the innermost opener of its kind; openers skipped over are unclosed mistakes.
-    let depth = stack.length - 1;
-    while (depth >= 0 && stack[depth]!.closer !== closer) depth--;
-    if (depth < 0) return;
-    matchingOpener.set(index, stackIndices[depth]!);
-    stack.length = depth;
-    stackIndices.length = depth;
-  };
-  for (let i = 0; i < Math.min(endIndex, tokens.length); i++) {
-    for (const closer of virtualClosers.get(i) ?? []) close(closer, -1);
-    const type = tokens[i]!.tokenType;
-    if (type === LCurly || type === LParen || type === LBracket) {
-      stack.push(describeOpener(tokens, i, stack, matchingOpener));
-      stackIndices.push(i);
-      continue;
+export class BracketScanner {
+  private readonly stack: OpenBracket[] = [];
+  private readonly stackIndices: number[] = [];
+  private readonly matchingOpener = new Map<number, number>();
+  private position = 0;
+
+  constructor(
+    private readonly tokens: readonly IToken[],
+    private readonly virtualClosers: ReadonlyMap<number, readonly Closer[]> = new Map(),
+  ) {}
+
+  /** The brackets still open just before `tokens[endIndex]`, innermost last. */
+  openBefore(endIndex: number): OpenBracket[] {
+    if (endIndex < this.position) this.restart();
+    const limit = Math.min(endIndex, this.tokens.length);
+    for (; this.position < limit; this.position++) {
+      const i = this.position;
+      for (const closer of this.virtualClosers.get(i) ?? []) this.close(closer, -1);
+      const type = this.tokens[i]!.tokenType;
+      if (type === LCurly || type === LParen || type === LBracket) {
+        this.stack.push(describeOpener(this.tokens, i, this.stack, this.matchingOpener));
+        this.stackIndices.push(i);
+        continue;
+      }
+      const closer = closerOf.get(type);
+      if (closer !== undefined) this.close(closer, i);
     }
-    const closer = closerOf.get(type);
-    if (closer !== undefined) close(closer, i);
+    return [...this.stack];
   }
-  return stack;
+
+  private restart(): void {
+    this.stack.length = 0;
+    this.stackIndices.length = 0;
+    this.matchingOpener.clear();
+    this.position = 0;
+  }
+
+  /** A closer matches the innermost opener of its kind; openers skipped over are unclosed mistakes. */
+  private close(closer: Closer, index: number): void {
+    let depth = this.stack.length - 1;
+    while (depth >= 0 && this.stack[depth]!.closer !== closer) depth--;
+    if (depth < 0) return;
+    this.matchingOpener.set(index, this.stackIndices[depth]!);
+    this.stack.length = depth;
+    this.stackIndices.length = depth;
+  }
 }
 
 /**
- * The parser is recursive: thousands of nested brackets (or of `-` signs in a row) would exhaust the
- * JavaScript stack. Returns the first token at which nesting passes `limit`, far beyond any real
- * network, so that such input gets a diagnostic instead of a crash.
+ * The parser is recursive: thousands of nested brackets, or of `-` signs in front of an operand or of
+ * a bracket (`-(-(-(...`, `----(----(`), would exhaust the JavaScript stack. Nesting counts both: the
+ * open brackets plus the `-` signs in front of each of them and of the current operand. Returns the
+ * first token at which nesting passes `limit`, far beyond any real network, so that such input gets
+ * a diagnostic instead of a crash.
  */
 export function excessiveNesting(tokens: readonly IToken[], limit: number): IToken | undefined {
-  let depth = 0;
-  let minusRun = 0;
+  const signsBeforeBracket: number[] = [];
+  let signsBeforeOpenBrackets = 0;
+  let signRun = 0;
   for (const token of tokens) {
     const type = token.tokenType;
-    if (type === LCurly || type === LParen || type === LBracket) depth++;
-    else if (closerOf.has(type)) depth = Math.max(0, depth - 1);
-    minusRun = type === Minus ? minusRun + 1 : 0;
-    if (depth > limit || minusRun > limit) return token;
+    if (type === LCurly || type === LParen || type === LBracket) {
+      signsBeforeBracket.push(signRun);
+      signsBeforeOpenBrackets += signRun;
+      signRun = 0;
+    } else if (closerOf.has(type)) {
+      signsBeforeOpenBrackets -= signsBeforeBracket.pop() ?? 0;
+      signRun = 0;
+    } else {
+      signRun = type === Minus ? signRun + 1 : 0;
+    }
+    if (signsBeforeBracket.length + signsBeforeOpenBrackets + signRun > limit) return token;
   }
   return undefined;
 }

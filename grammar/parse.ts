@@ -3,21 +3,21 @@
 import type { Program } from "./ast.js";
 import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { lexErrorDiagnostics, repairSpacedDims, stringDiagnostics } from "./lexicalDiagnostics.js";
+import { MAX_NESTING, tooDeep } from "./limits.js";
 import { excessiveNesting } from "./openBrackets.js";
 import { createParser } from "./parser.js";
 import { startOfFile, tokenSpan } from "./spans.js";
+import { withoutByteOrderMark } from "./sourceText.js";
 import { parseErrorDiagnostics } from "./syntaxDiagnostics.js";
 import { cnnLexer } from "./tokens.js";
 import { AstBuilder } from "./visitor.js";
-
-/** Far beyond real networks, well within the JavaScript stack of the recursive parser. */
-const maxNesting = 100;
 
 export interface ParseResult {
   program: Program;
   diagnostics: Diagnostic[];
 }
 
+/** A UTF-8 byte-order mark at the start of `text` is skipped: spans count from after it. */
 export function parseProgram(text: string, file: string): ParseResult {
   try {
     return parseUnchecked(text, file);
@@ -30,18 +30,16 @@ export function parseProgram(text: string, file: string): ParseResult {
   }
 }
 
-function parseUnchecked(text: string, file: string): ParseResult {
+function parseUnchecked(source: string, file: string): ParseResult {
+  const text = withoutByteOrderMark(source);
   const lexed = cnnLexer.tokenize(text);
   const lexical = [...lexErrorDiagnostics(text, lexed.errors, file), ...stringDiagnostics(lexed.tokens, file)];
   const { tokens, diagnostics: dimsDiagnostics } = repairSpacedDims(lexed.tokens, file);
   lexical.push(...dimsDiagnostics);
 
-  const tooDeep = excessiveNesting(tokens, maxNesting);
-  if (tooDeep !== undefined) {
-    const diagnostic = makeDiagnostic("syntax", `nesting deeper than ${maxNesting} levels`, tokenSpan(tooDeep, file), {
-      hint: "brackets (and '-' signs in a row) may nest at most this deep; simplify this part",
-    });
-    return { program: { file, items: [] }, diagnostics: [...lexical, diagnostic].sort(byPosition) };
+  const deepest = excessiveNesting(tokens, MAX_NESTING);
+  if (deepest !== undefined) {
+    return { program: { file, items: [] }, diagnostics: [...lexical, tooDeep(tokenSpan(deepest, file))].sort(byPosition) };
   }
 
   const parser = createParser();

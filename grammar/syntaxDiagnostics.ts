@@ -5,7 +5,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import type { SourceSpan } from "./ast.js";
 import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { decodeErrorMessage } from "./errorMessages.js";
-import { openBracketsBefore, type Closer } from "./openBrackets.js";
+import { BracketScanner, type Closer, type OpenBracket } from "./openBrackets.js";
 import { joinSpans, pointAfter, startOfFile, tokenSpan } from "./spans.js";
 import { closerOf, closerTokenNames, describe, isOneOf, missingCloser, topLevelStarters, type Anchor, type Description, type ErrorSite } from "./syntaxMessages.js";
 
@@ -74,6 +74,10 @@ export function parseErrorDiagnostics(
     if (closer === "}" && !isOneOf(tokens[index], topLevelStarters)) continue;
     virtualClosers.set(index, [...(virtualClosers.get(index) ?? []), closer]);
   }
+  // The open brackets at each error, found in one pass in token order.
+  const scanner = new BracketScanner(tokens, virtualClosers);
+  const openAt = new Map<number, OpenBracket[]>();
+  for (const index of [...new Set(located.map((error) => error.index))].sort((a, b) => a - b)) openAt.set(index, scanner.openBefore(index));
   const syntaxErrors: Diagnostic[] = [];
   for (const { facts, index, ruleStack } of located) {
     const site: ErrorSite = {
@@ -83,7 +87,7 @@ export function parseErrorDiagnostics(
       index,
       found: tokens[index],
       previous: tokens[index - 1],
-      open: openBracketsBefore(tokens, index, virtualClosers),
+      open: openAt.get(index) ?? [],
     };
     const description = describe(site);
     // A missing closer at the end of the file is reported with the other unclosed brackets below.
@@ -101,10 +105,13 @@ export function parseErrorDiagnostics(
       previous: tokens[tokens.length - 1],
       open: [],
     };
-    const open = openBracketsBefore(tokens, tokens.length, virtualClosers).reverse();
-    // Innermost first; with many, the innermost few and the outermost (usually the network) suffice.
+    const open = scanner.openBefore(tokens.length).reverse();
+    // Innermost first; with many, the innermost few and the outermost (usually the network) suffice,
+    // and the outermost says how many were left out.
     const reported = open.length > 5 ? [...open.slice(0, 4), open[open.length - 1]!] : open;
     for (const bracket of reported) unclosed.push(syntaxDiagnostic(missingCloser(bracket), endSite, file));
+    const omitted = open.length - reported.length;
+    if (omitted > 0) unclosed[unclosed.length - 1]!.notes = [`${omitted} more bracket${omitted === 1 ? " is" : "s are"} still open between this one and the ones above`];
   }
   return { errors: syntaxErrors, unclosed };
 }

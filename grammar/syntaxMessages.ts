@@ -52,7 +52,8 @@ function labelOf(tokenTypeName: string): string {
 
 function describeFound(token: IToken | undefined): string {
   if (token === undefined) return "the end of the file";
-  const image = token.image.length > 24 ? `${token.image.slice(0, 21)}...` : token.image;
+  const chars = Array.from(token.image);
+  const image = chars.length > 24 ? `${chars.slice(0, 21).join("")}...` : token.image;
   return t.keywordTokens.includes(token.tokenType) ? `the keyword '${image}'` : `'${image}'`;
 }
 

@@ -2,6 +2,8 @@
 // method receives the rule's children and, as the visitor parameter, the node's location, from which
 // the AST spans come. After error recovery any child may be missing: a node whose essential parts
 // (a name, a value) are missing is left out of the AST; the syntax diagnostics say what is wrong.
+// The visitor also enforces what the grammar cannot: argument order, alias parts, numbers that can be
+// represented, and the size of expressions (which later stages walk recursively).
 import type { CstChildrenDictionary, CstNode, CstNodeLocation, IToken } from "chevrotain";
 import type {
   Argument,
@@ -29,6 +31,9 @@ import { anyTokens, childNode, childNodes, realToken, realTokens } from "./cstAc
 import { createParser } from "./parser.js";
 import { joinSpans, locationSpan, tokenSpan } from "./spans.js";
 import { decodeString } from "./strings.js";
+import { readDimsLiteral, readNumberLiteral } from "./numberLiterals.js";
+import { NumberLiteral } from "./tokens.js";
+import { TermCounts, tooManyArguments, tooManyTerms } from "./limits.js";
 
 type Children = CstChildrenDictionary;
 type Location = CstNodeLocation | undefined;
@@ -40,8 +45,9 @@ function present<T>(value: T | undefined): value is T {
 }
 
 export class AstBuilder extends BaseCnnVisitor {
-  /** Problems the grammar cannot express (argument order, alias parts); reported as `syntax`. */
+  /** Problems the grammar cannot express (argument order, alias parts, number ranges, sizes). */
   readonly diagnostics: Diagnostic[] = [];
+  private readonly terms = new TermCounts();
 
   constructor(private readonly file: string) {
     super();
@@ -67,6 +73,15 @@ export class AstBuilder extends BaseCnnVisitor {
     return tokenSpan(token, this.file);
   }
 
+  /** A whole expression (an argument, a constant's value, ...): one with too many terms is left out. */
+  private bounded(node: CstNode | undefined): Expr | undefined {
+    const expr = this.build<Expr>(node);
+    const problem = expr === undefined ? undefined : tooManyTerms(expr, this.terms.of(expr));
+    if (problem === undefined) return expr;
+    this.diagnostics.push(problem);
+    return undefined;
+  }
+
   // ------------------------------------------------------------ top level
 
   program(children: Children): Program {
@@ -88,7 +103,7 @@ export class AstBuilder extends BaseCnnVisitor {
 
   constDecl(children: Children, location: Location): ConstStmt | undefined {
     const nameToken = realToken(children, "name");
-    const value = this.build<Expr>(childNode(children, "value"));
+    const value = this.bounded(childNode(children, "value"));
     const span = this.span(location);
     if (nameToken === undefined || value === undefined || span === undefined) return undefined;
     return { kind: "const", name: nameToken.image, nameSpan: this.tokenSpan(nameToken), value, span };
@@ -108,7 +123,7 @@ export class AstBuilder extends BaseCnnVisitor {
     const span = this.span(location);
     if (nameToken === undefined || span === undefined) return undefined;
     const param: BlockParam = { name: nameToken.image, span };
-    const defaultValue = this.build<Expr>(childNode(children, "default"));
+    const defaultValue = this.bounded(childNode(children, "default"));
     if (defaultValue !== undefined) param.default = defaultValue;
     return param;
   }
@@ -129,7 +144,7 @@ export class AstBuilder extends BaseCnnVisitor {
 
   trainSetting(children: Children, location: Location): TrainSetting | undefined {
     const keyToken = realToken(children, "key");
-    const value = this.build<CallStep>(childNode(children, "call")) ?? this.build<Expr>(childNode(children, "value"));
+    const value = this.build<CallStep>(childNode(children, "call")) ?? this.bounded(childNode(children, "value"));
     const span = this.span(location);
     if (keyToken === undefined || value === undefined || span === undefined) return undefined;
     return { key: keyToken.image, keySpan: this.tokenSpan(keyToken), value, span };
@@ -156,7 +171,7 @@ export class AstBuilder extends BaseCnnVisitor {
 
   inputStmt(children: Children, location: Location): InputStmt | undefined {
     const nameToken = realToken(children, "name");
-    const dims = this.build<Expr>(childNode(children, "dims"));
+    const dims = this.bounded(childNode(children, "dims"));
     const span = this.span(location);
     if (nameToken === undefined || dims === undefined || span === undefined) return undefined;
     return { kind: "input", name: nameToken.image, nameSpan: this.tokenSpan(nameToken), dims, span };
@@ -206,8 +221,9 @@ export class AstBuilder extends BaseCnnVisitor {
     const span = this.span(location);
     if (parts.length === 0 || span === undefined) return undefined;
     for (const part of parts) {
-      // `downsample.0.1` lexes `0.1` as one number, which is fine; `1e3` or `0.5e2` is not a path part.
-      if (/^[0-9.]*[eE]/.test(part.image)) {
+      // `downsample.0.1` lexes `0.1` as one number, which is fine; a number with an exponent (`1e3`,
+      // `0.5e2`) is not a path part. Names are, whatever letter they start with (`expand1x1`, `encoder`).
+      if (part.tokenType === NumberLiteral && /[eE]/.test(part.image)) {
         this.diagnostics.push(
           makeDiagnostic("syntax", `'${part.image}' is not a valid part of a layer name`, this.tokenSpan(part), {
             hint: "layer names after 'as' are names and whole numbers separated by '.', e.g. `as layer1.0.conv1`",
@@ -220,14 +236,21 @@ export class AstBuilder extends BaseCnnVisitor {
 
   repeatStep(children: Children, location: Location): RepeatStep | undefined {
     const body = this.build<Chain>(childNode(children, "body"));
-    const count = this.build<Expr>(childNode(children, "count"));
+    const count = this.bounded(childNode(children, "count"));
     const span = this.span(location);
     if (body === undefined || count === undefined || span === undefined) return undefined;
     return { kind: "repeat", body, count, span };
   }
 
-  argumentList(children: Children): Argument[] {
-    const args = this.buildAll<Argument>(childNodes(children, "arguments"));
+  argumentList(children: Children, location: Location): Argument[] {
+    const nodes = childNodes(children, "arguments");
+    const span = this.span(location);
+    const tooMany = span === undefined ? undefined : tooManyArguments(nodes.length, span);
+    if (tooMany !== undefined) {
+      this.diagnostics.push(tooMany);
+      return [];
+    }
+    const args = this.buildAll<Argument>(nodes);
     const firstNamed = args.find((arg) => arg.name !== undefined);
     for (const arg of args) {
       if (firstNamed !== undefined && arg.name === undefined && arg.span.startOffset > firstNamed.span.startOffset) {
@@ -242,7 +265,7 @@ export class AstBuilder extends BaseCnnVisitor {
   }
 
   argument(children: Children, location: Location): Argument | undefined {
-    const value = this.build<Expr>(childNode(children, "value"));
+    const value = this.bounded(childNode(children, "value"));
     const span = this.span(location);
     if (value === undefined || span === undefined) return undefined;
     const argument: Argument = { value, span };
@@ -269,13 +292,15 @@ export class AstBuilder extends BaseCnnVisitor {
     const operands = childNodes(children, "operands");
     const operators = anyTokens(children, "operators");
     let result = this.build<Expr>(operands[0]);
+    let terms = result === undefined ? 0 : this.terms.of(result);
     for (let i = 0; i < operators.length && result !== undefined; i++) {
       const right = this.build<Expr>(operands[i + 1]);
       const op = operators[i]!.image || operatorOfTokenType(operators[i]!);
       if (right === undefined || !isBinaryOperator(op)) break;
+      terms += this.terms.of(right);
       result = { kind: "binary", op, left: result, right, span: joinSpans(result.span, right.span) };
     }
-    return result;
+    return result === undefined ? undefined : this.terms.record(result, terms);
   }
 
   unary(children: Children, location: Location): Expr | undefined {
@@ -283,7 +308,7 @@ export class AstBuilder extends BaseCnnVisitor {
     if (anyTokens(children, "Minus").length === 0) return operand;
     const span = this.span(location);
     if (operand === undefined || span === undefined) return undefined;
-    return { kind: "unary", op: "-", operand, span };
+    return this.terms.record({ kind: "unary", op: "-", operand, span }, this.terms.of(operand));
   }
 
   atom(children: Children): Expr | undefined {
@@ -291,14 +316,25 @@ export class AstBuilder extends BaseCnnVisitor {
     if (nested !== undefined) return this.build<Expr>(nested);
     const number = realToken(children, "NumberLiteral");
     if (number !== undefined) {
-      return { kind: "number", value: Number(number.image), isInteger: !/[.eE]/.test(number.image), span: this.tokenSpan(number) };
+      const reading = readNumberLiteral(number.image);
+      if (!reading.ok) return this.rejectLiteral(reading, number);
+      return { kind: "number", value: reading.value.value, isInteger: reading.value.isInteger, span: this.tokenSpan(number) };
     }
     const dims = realToken(children, "Dims");
-    if (dims !== undefined) return { kind: "dims", values: dims.image.split("x").map(Number), span: this.tokenSpan(dims) };
+    if (dims !== undefined) {
+      const reading = readDimsLiteral(dims.image);
+      if (!reading.ok) return this.rejectLiteral(reading, dims);
+      return { kind: "dims", values: reading.value, span: this.tokenSpan(dims) };
+    }
     const string = realToken(children, "StringLiteral");
     if (string !== undefined) return { kind: "string", value: decodeString(string.image).value, span: this.tokenSpan(string) };
     const name = realToken(children, "Identifier") ?? realToken(children, "In");
     if (name !== undefined) return { kind: "name", name: name.image, span: this.tokenSpan(name) };
+    return undefined;
+  }
+
+  private rejectLiteral(problem: { code: string; message: string; hint: string }, token: IToken): undefined {
+    this.diagnostics.push(makeDiagnostic(problem.code, problem.message, this.tokenSpan(token), { hint: problem.hint }));
     return undefined;
   }
 
@@ -307,13 +343,15 @@ export class AstBuilder extends BaseCnnVisitor {
     const inner = this.build<Expr>(childNode(children, "inner"));
     const span = this.span(location);
     if (inner === undefined || span === undefined) return undefined;
-    return { ...inner, span };
+    return this.terms.record({ ...inner, span }, this.terms.of(inner));
   }
 
   list(children: Children, location: Location): Expr | undefined {
     const span = this.span(location);
     if (span === undefined) return undefined;
-    return { kind: "list", items: this.buildAll<Expr>(childNodes(children, "items")), span };
+    const items = this.buildAll<Expr>(childNodes(children, "items"));
+    const terms = items.reduce((total, item) => total + this.terms.of(item), 0);
+    return this.terms.record({ kind: "list", items, span }, Math.max(1, terms));
   }
 }
 

@@ -1,5 +1,6 @@
 // Prints a compilation's diagnostics to stderr and says whether it produced a graph.
 import { formatDiagnostics } from "../../grammar/diagnostics.js";
+import { displayText } from "../../grammar/displayText.js";
 import type { CompileResult } from "../compile.js";
 import type { Graph } from "../ir/graph.js";
 import type { CliContext } from "./io.js";
@@ -11,7 +12,7 @@ export function reportCompilation(file: string, result: CompileResult, context: 
   if (result.graph === undefined || errors > 0) {
     const warnings = diagnostics.length - errors;
     const counts = [plural(errors, "error"), ...(warnings > 0 ? [plural(warnings, "warning")] : [])].join(", ");
-    context.io.stderr(`error: ${file} does not compile (${counts})\n`);
+    context.io.stderr(`error: ${displayText(file)} does not compile (${counts})\n`);
     context.setExitCode(1);
     return undefined;
   }

@@ -7,6 +7,7 @@ import { elaborateChain } from "./chain.js";
 import { defineConstant } from "./definitions.js";
 import { evaluate } from "./evaluate.js";
 import { formatLocation } from "./reporter.js";
+import { factsAreCountable } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, UNKNOWN } from "./state.js";
 import { describeValue } from "./values.js";
 
@@ -89,7 +90,8 @@ function elaborateInput(state: Elaboration, frame: BodyFrame, stmt: InputStmt): 
     } else {
       const result = inferInputShape(sizes);
       if (!result.ok) reporter.error(result.problem.code, result.problem.message, stmt.dims.span, result.problem);
-      else {
+      else if (factsAreCountable(state, result.facts, stmt.dims.span, "this input")) {
+        warnIfChannelsLast(state, stmt, sizes);
         const name = state.names.claim(frame.prefix + stmt.name, stmt.nameSpan, reporter);
         flow = { node: state.builder.add(name, { op: "input" }, [], result.facts, stmt.span) };
       }
@@ -99,6 +101,26 @@ function elaborateInput(state: Elaboration, frame: BodyFrame, stmt: InputStmt): 
   frame.current = flow;
   frame.currentName = stmt.name;
   frame.pendingResult = undefined;
+}
+
+/** Image channels as they come: gray, RGB, RGBA. */
+const IMAGE_CHANNELS = [1, 3, 4];
+
+/**
+ * `input image: 32x32x3` is almost always an HxWxC image written in the wrong order: the last size is
+ * an image's channel count while the first two look like a (roughly square) height and width. Read
+ * as CxHxW it would be 32 channels of 32x3 pixels, so say how to write it.
+ */
+function warnIfChannelsLast(state: Elaboration, stmt: InputStmt, sizes: readonly number[]): void {
+  if (sizes.length !== 3) return;
+  const [height, width, channels] = sizes as [number, number, number];
+  const spatial = height >= 8 && width >= 8 && Math.max(height, width) <= 4 * Math.min(height, width);
+  if (!spatial || !IMAGE_CHANNELS.includes(channels)) return;
+  const written = `${channels}x${height}x${width}`;
+  state.reporter.warning("channels-last-input", `input \`${stmt.name}\` looks channels-last: ${sizes.join("x")} reads as ${height} channels of ${width}x${channels} pixels`, stmt.dims.span, {
+    notes: ["inputs are channels x height x width (CxHxW), as in PyTorch"],
+    hint: `if this is a ${height}x${width} image with ${channels} channel${channels === 1 ? "" : "s"}, write \`input ${stmt.name}: ${written}\``,
+  });
 }
 
 function elaborateStatement(state: Elaboration, frame: BodyFrame, stmt: LayerStmt): void {

@@ -11,13 +11,13 @@ import { elaborateBody } from "./body.js";
 import type { BlockDef } from "./definitions.js";
 import { type EvalEnv, evaluate, reportUndefinedName } from "./evaluate.js";
 import { exprText } from "./exprText.js";
-import { MAX_NODES } from "./graphBuilder.js";
 import type { LayerSpec } from "./layers.js";
 import { formatLocation } from "./reporter.js";
+import { factsAreCountable, hasRoom } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, UNKNOWN } from "./state.js";
 import { type Value, describeValue } from "./values.js";
 
-/** Blocks nested deeper than this are reported (recursion is caught earlier; this bounds the rest). */
+/** Blocks may nest this deep (recursion is caught separately; this bounds the rest). */
 const MAX_BLOCK_DEPTH = 64;
 
 export function evalEnv(state: Elaboration, frame: BodyFrame): EvalEnv {
@@ -118,21 +118,14 @@ function callWithValues(state: Elaboration, frame: BodyFrame, spec: LayerSpec, s
 }
 
 function addNode(state: Elaboration, name: string, attrs: OpAttrs, inputs: number[], facts: NodeFacts, step: CallStep): Flow {
-  if (!hasRoom(state, step.span)) return UNKNOWN;
+  if (!hasRoom(state, step.span) || !factsAreCountable(state, facts, step.span)) return UNKNOWN;
   return { node: state.builder.add(name, attrs, inputs, facts, step.span) };
 }
 
-/** False once the graph is at its size limit; the first step that hits it reports it. */
-export function hasRoom(state: Elaboration, span: SourceSpan): boolean {
-  const { builder } = state;
-  if (!builder.full) return true;
-  if (!builder.fullReported) {
-    builder.fullReported = true;
-    state.reporter.error("network-too-large", `the network has more than ${MAX_NODES} layers`, span, {
-      hint: "check the repetition counts (`[...] * n`) and block nesting",
-    });
-  }
-  return false;
+/** `a -> b -> c`; a long chain keeps its first and last few blocks. */
+function callChainText(names: readonly string[]): string {
+  const shown = names.length <= 8 ? names : [...names.slice(0, 3), `… (${names.length - 6} more)`, ...names.slice(-3)];
+  return shown.join(" -> ");
 }
 
 export function expandBlock(state: Elaboration, frame: BodyFrame, block: BlockDef, step: CallStep, input: Flow, instanceName: string): Flow {
@@ -140,12 +133,20 @@ export function expandBlock(state: Elaboration, frame: BodyFrame, block: BlockDe
   const decl = block.decl;
   const key = `${block.file.path}:${decl.name}`;
   const depth = state.blockStack.length;
-  if (state.blockStack.some((entry) => entry.key === key) || depth >= MAX_BLOCK_DEPTH) {
-    const start = state.blockStack.findIndex((entry) => entry.key === key);
-    const chain = [...state.blockStack.slice(Math.max(start, 0)).map((entry) => entry.name), decl.name];
+  const start = state.blockStack.findIndex((entry) => entry.key === key);
+  if (start >= 0) {
+    const chain = [...state.blockStack.slice(start).map((entry) => entry.name), decl.name];
     reporter.error("block-recursion", `block \`${decl.name}\` calls itself`, step.calleeSpan, {
-      notes: [`call chain: ${chain.join(" -> ")}`],
+      notes: [`call chain: ${callChainText(chain)}`],
       hint: "blocks cannot be recursive; repeat layers with `[...] * n` instead",
+    });
+    return UNKNOWN;
+  }
+  if (depth >= MAX_BLOCK_DEPTH) {
+    const chain = [...state.blockStack.map((entry) => entry.name), decl.name];
+    reporter.error("blocks-too-deep", `blocks are nested more than ${MAX_BLOCK_DEPTH} deep here`, step.calleeSpan, {
+      notes: [`call chain: ${callChainText(chain)}`],
+      hint: `a block may use other blocks up to ${MAX_BLOCK_DEPTH} levels deep; flatten some of them`,
     });
     return UNKNOWN;
   }

@@ -2,9 +2,10 @@
 // the chain's implicit input unless it names a value (`x -> ...`) or takes values as arguments (`add`).
 import type { CallStep, Chain, RepeatStep } from "../../grammar/ast.js";
 import { closestMatch } from "../../grammar/diagnostics.js";
-import { callLayer, evalEnv, expandBlock, hasRoom } from "./calls.js";
+import { callLayer, evalEnv, expandBlock } from "./calls.js";
 import { evaluate } from "./evaluate.js";
 import { LAYERS, LAYER_NAMES } from "./layers.js";
+import { repetitionFits } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, type StepNaming, UNKNOWN } from "./state.js";
 import { describeValue } from "./values.js";
 
@@ -31,8 +32,8 @@ export function elaborateChain(
   const result: ChainResult = { flow: UNKNOWN, usedImplicitInput: false, madeLayers: false };
   let flow: Flow | undefined;
   chain.steps.forEach((step, index) => {
-    if (!hasRoom(state, step.span)) {
-      // Abandoned, not unused: no warnings about values it would have read.
+    if (state.builder.stopped) {
+      // A size limit was passed (and reported). Abandoned, not unused: no warnings about values it would have read.
       result.usedImplicitInput = true;
       flow = UNKNOWN;
       return;
@@ -164,12 +165,22 @@ function repeatStep(state: Elaboration, frame: BodyFrame, step: RepeatStep, nami
   const base = naming.exactName !== undefined ? state.names.claim(naming.exactName, step.span, state.reporter) : baseName(state, naming, "repeat", step.span);
   const single = step.body.steps.length === 1 && (step.body.steps[0]!.kind === "repeat" || step.body.steps[0]!.alias === undefined);
   let flow = input;
-  // An invalid count still elaborates the body once, so that its own mistakes are reported too.
-  for (let i = 0; i < (count ?? 1); i++) {
-    const iteration: StepNaming = { prefix: `${base}.${i}.`, statementUsed: false };
-    if (single) iteration.exactName = `${base}.${i}`;
-    flow = elaborateChain(state, frame, step.body, iteration, { input: flow, inRepeat: true }).flow;
-    if (state.builder.full) break;
+  const errorsBefore = state.reporter.errors;
+  const layersBefore = state.builder.layerCount;
+  state.repeatCounts.push(count ?? 1);
+  try {
+    // An invalid count still elaborates the body once, so that its own mistakes are reported too.
+    for (let i = 0; i < (count ?? 1); i++) {
+      const iteration: StepNaming = { prefix: `${base}.${i}.`, statementUsed: false };
+      if (single) iteration.exactName = `${base}.${i}`;
+      flow = elaborateChain(state, frame, step.body, iteration, { input: flow, inRepeat: true }).flow;
+      // Iterations after one with errors would only read its unknown result (and repeat its errors).
+      if (state.builder.stopped || state.reporter.errors > errorsBefore) return UNKNOWN;
+      // Every iteration makes as many layers as the first: the total is known before expanding the rest.
+      if (i === 0 && count !== undefined && !repetitionFits(state, step, count, state.builder.layerCount - layersBefore, layersBefore)) return UNKNOWN;
+    }
+  } finally {
+    state.repeatCounts.pop();
   }
   return count === undefined ? UNKNOWN : flow;
 }

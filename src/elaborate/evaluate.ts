@@ -1,9 +1,12 @@
 // Evaluates argument expressions: integer arithmetic stays integral (a division that does not come out
-// even is an error rather than a silent truncation), any float makes the result a float.
+// even is an error rather than a silent truncation), any float makes the result a float. A result that
+// a double cannot hold (an integer past 2^53, a float past ~1.8e308) is an error, never a rounded value
+// or Infinity. Literals arrive already checked by the parser (grammar/numberLiterals.ts).
 import type { BinaryExpr, Expr, SourceSpan } from "../../grammar/ast.js";
 import { closestMatch } from "../../grammar/diagnostics.js";
 import type { Reporter } from "./reporter.js";
 import type { Scope } from "./scope.js";
+import { binarySpine } from "./binarySpine.js";
 import { type Value, describeValue, withSpan } from "./values.js";
 import { KNOWN_WORDS } from "./words.js";
 
@@ -17,16 +20,8 @@ export interface EvalEnv {
 export function evaluate(expr: Expr, env: EvalEnv): Value | undefined {
   switch (expr.kind) {
     case "number":
-      if (expr.isInteger && !Number.isSafeInteger(expr.value)) {
-        env.reporter.error("number-too-large", `${expr.value} is too large`, expr.span, { hint: "sizes and counts must stay below 2^53" });
-        return undefined;
-      }
       return expr.isInteger ? { kind: "int", value: expr.value, span: expr.span } : { kind: "float", value: expr.value, span: expr.span };
     case "dims":
-      if (!expr.values.every(Number.isSafeInteger)) {
-        env.reporter.error("number-too-large", `${expr.values.join("x")} has a size that is too large`, expr.span);
-        return undefined;
-      }
       return { kind: "dims", values: expr.values.slice(), span: expr.span };
     case "string":
       return { kind: "string", value: expr.value, span: expr.span };
@@ -59,10 +54,18 @@ export function evaluate(expr: Expr, env: EvalEnv): Value | undefined {
   }
 }
 
+/** Along the left spine with a loop (see binarySpine.ts); both sides are evaluated so both report. */
 function evaluateBinary(expr: BinaryExpr, env: EvalEnv): Value | undefined {
-  const left = evaluate(expr.left, env);
-  const right = evaluate(expr.right, env);
-  if (left === undefined || right === undefined) return undefined;
+  const { first, links } = binarySpine(expr);
+  let result = evaluate(first, env);
+  for (const link of links) {
+    const right = evaluate(link.right, env);
+    result = result === undefined || right === undefined ? undefined : applyOperator(link, result, right, env);
+  }
+  return result;
+}
+
+function applyOperator(expr: BinaryExpr, left: Value, right: Value, env: EvalEnv): Value | undefined {
   for (const operand of [left, right]) {
     if (operand.kind !== "int" && operand.kind !== "float") {
       reportNotNumber(operand, env);
@@ -101,7 +104,11 @@ function evaluateBinary(expr: BinaryExpr, env: EvalEnv): Value | undefined {
       break;
   }
   if (integral && !Number.isSafeInteger(result)) {
-    env.reporter.error("number-too-large", `${a} ${expr.op} ${b} is too large`, expr.span);
+    env.reporter.error("number-too-large", `${a} ${expr.op} ${b} is too large: whole numbers go up to 9,007,199,254,740,991 (2^53 - 1)`, expr.span);
+    return undefined;
+  }
+  if (!Number.isFinite(result)) {
+    env.reporter.error("number-too-large", `${a} ${expr.op} ${b} is too large to represent: numbers go up to about 1.8e308`, expr.span);
     return undefined;
   }
   return { kind: integral ? "int" : "float", value: result, span: expr.span };

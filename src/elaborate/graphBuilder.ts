@@ -4,24 +4,29 @@ import type { SourceSpan } from "../../grammar/ast.js";
 import type { Node, OpAttrs } from "../ir/graph.js";
 import type { NodeFacts } from "../ir/shapes/result.js";
 
-/** Beyond this many nodes elaboration stops: a `* 100000` typo should not exhaust memory. */
-export const MAX_NODES = 100_000;
+/** A network may have at most this many layers (inputs not counted): a `* 100000` typo should not exhaust memory. */
+export const MAX_LAYERS = 100_000;
 
 export class GraphBuilder {
   readonly nodes: Node[] = [];
   readonly inputs: number[] = [];
+  /** Trainable parameters of all nodes so far. */
+  paramTotal = 0;
+  /**
+   * Set once a size limit has been reported (sizeLimits.ts): from then on no node is added and
+   * elaboration winds down without expanding anything further.
+   */
+  stopped = false;
 
   add(name: string, attrs: OpAttrs, inputs: number[], facts: NodeFacts, span: SourceSpan): number {
     const id = this.nodes.length;
     this.nodes.push({ id, name, attrs, inputs, span, ...facts });
     if (attrs.op === "input") this.inputs.push(id);
+    this.paramTotal += facts.paramCount;
     return id;
   }
 
-  get full(): boolean {
-    return this.nodes.length >= MAX_NODES;
+  get layerCount(): number {
+    return this.nodes.length - this.inputs.length;
   }
-
-  /** Whether the network-too-large error has been reported (it is reported once). */
-  fullReported = false;
 }

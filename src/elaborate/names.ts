@@ -9,6 +9,8 @@ export class LayerNames {
   private readonly taken = new Map<string, SourceSpan>();
   private readonly reserved = new Set<string>();
   private readonly counters = new Map<string, number>();
+  /** The next `_n` suffix to try per base: names are never freed, so the search resumes there (a chain of 100,000 `relu`s stays linear). */
+  private readonly nextSuffix = new Map<string, number>();
 
   reserve(name: string): void {
     this.reserved.add(name);
@@ -41,7 +43,12 @@ export class LayerNames {
   /** `base`, else `base_1`, `base_2`, ... */
   suffixed(base: string, span: SourceSpan): string {
     let name = base;
-    for (let n = 1; this.isUnavailable(name); n++) name = `${base}_${n}`;
+    let n = this.nextSuffix.get(base) ?? 1;
+    if (this.isUnavailable(name)) {
+      while (this.isUnavailable(`${base}_${n}`)) n += 1;
+      name = `${base}_${n}`;
+      this.nextSuffix.set(base, n + 1);
+    }
     this.taken.set(name, span);
     return name;
   }

@@ -12,6 +12,15 @@ export function formatLocation(span: SourceSpan): string {
   return `${span.file}:${span.startLine}:${span.startColumn}`;
 }
 
+/** Block instances a diagnostic names, innermost first: deep nesting keeps the innermost and outermost few. */
+const MAX_CONTEXT_NOTES = 6;
+
+function contextNotes(context: readonly string[]): string[] {
+  if (context.length <= MAX_CONTEXT_NOTES) return [...context];
+  const omitted = context.length - (MAX_CONTEXT_NOTES - 1);
+  return [...context.slice(0, 3), `… ${omitted} more enclosing block instances …`, ...context.slice(-2)];
+}
+
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
@@ -45,7 +54,7 @@ export class Reporter {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     if (severity === "error") this.errorCount += 1;
-    const notes = [...(extra.notes ?? []), ...this.context];
+    const notes = [...(extra.notes ?? []), ...contextNotes(this.context)];
     const options: { hint?: string; notes?: string[]; severity: "error" | "warning" } = { severity, notes };
     if (extra.hint !== undefined) options.hint = extra.hint;
     this.diagnostics.push(makeDiagnostic(code, message, span, options));

@@ -27,6 +27,8 @@ export interface Elaboration {
   names: LayerNames;
   /** Blocks being expanded, outermost first: `file:name` keys, for recursion detection. */
   blockStack: { key: string; name: string }[];
+  /** Counts of the repetitions being expanded, outermost first, for size-limit messages. */
+  repeatCounts: number[];
 }
 
 /** One network body or one block instance. */

@@ -21,7 +21,11 @@ export function withSpan(value: Value, span: SourceSpan): Value {
   return { ...value, span };
 }
 
-/** How a value reads in messages: `6.5`, `3x3`, `[1, 0]`, `same`, `"a"`, `the value b`. */
+/** Items of a list and characters of a string a message shows; the rest is summarized. */
+const MAX_LIST_ITEMS = 8;
+const MAX_STRING_LENGTH = 40;
+
+/** How a value reads in messages: `6.5`, `3x3`, `[1, 0]`, `same`, `"a"`, `the value b`. Long lists and strings are cut. */
 export function describeValue(value: Value): string {
   switch (value.kind) {
     case "int":
@@ -29,12 +33,17 @@ export function describeValue(value: Value): string {
       return String(value.value);
     case "dims":
       return value.values.join("x");
-    case "list":
-      return `[${value.items.map(describeValue).join(", ")}]`;
+    case "list": {
+      const shown = value.items.slice(0, MAX_LIST_ITEMS).map(describeValue);
+      const rest = value.items.length - shown.length;
+      return `[${[...shown, ...(rest > 0 ? [`… (${value.items.length} items)`] : [])].join(", ")}]`;
+    }
     case "word":
       return value.name;
-    case "string":
-      return JSON.stringify(value.value);
+    case "string": {
+      const chars = Array.from(value.value);
+      return chars.length <= MAX_STRING_LENGTH ? JSON.stringify(value.value) : `${JSON.stringify(chars.slice(0, MAX_STRING_LENGTH).join(""))}… (${chars.length} characters)`;
+    }
     case "tensor":
       return `the value \`${value.name}\``;
     case "invalid":

@@ -10,6 +10,12 @@ export interface DiagnosticCase {
 
 const network = (body: string, input = "3x8x8") => `network N {\n  input x: ${input}\n${body}\n}\n`;
 
+/** Blocks b0 -> b1 -> ... -> b<depth>, each using the next; the last is a relu. */
+function blockChain(depth: number): string {
+  const blocks = Array.from({ length: depth }, (_, i) => `block b${i} {\n  b${i + 1}\n}\n`);
+  return `${blocks.join("")}block b${depth} {\n  relu\n}\n`;
+}
+
 export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   // ---- layers and arguments
   { name: "unknown layer with a close match", source: network("  cnv(6, 3)") },
@@ -33,6 +39,9 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "inexact integer division", source: network("  conv(7 / 2, 3)") },
   { name: "division by zero", source: network("  conv(6 % 0, 3)") },
   { name: "number too large", source: network("  fc(99999999999999999999)") },
+  { name: "whole-number arithmetic past 2^53", source: network("  fc(9007199254740991 * 2)") },
+  { name: "float arithmetic past the largest double", source: network("  dropout(1e300 * 1e300)") },
+  { name: "a long list quoted in a message", source: network(`  conv([${Array.from({ length: 30 }, (_, i) => i).join(", ")}], 3)`) },
   { name: "arithmetic on a word", source: network("  conv(same * 2, 3)") },
   { name: "duplicate value name", source: network("  a = conv(4, 3, pad=1)\n  a = relu") },
   { name: "value name that is a constant", source: "const a = 3\n" + network("  a = conv(4, 3, pad=1)") },
@@ -53,12 +62,20 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "chain from a value defined later (a cycle)", source: network("  a = b -> relu\n  b = a -> relu") },
   { name: "add of a value defined later", source: network("  a = x -> relu\n  s = add(a, b)\n  b = x -> relu\n  add(s, b)") },
   { name: "bad repetition count", source: network("  [relu] * 0") },
+  { name: "repetition past the layer limit", source: network("  [[conv(8, 3, pad=1)] * 1000] * 101") },
+  { name: "nested repetitions past the layer limit", source: network("  conv(4, 1)\n  [[[[relu] * 1000] * 1000] * 1000] * 1000") },
+  { name: "layer with more parameters than can be counted", source: network("  conv(9007199254740991, 1)") },
+  { name: "input with more values than can be counted", source: "network N {\n  input x: 9007199254740991x9007199254740991x3\n  relu\n}\n" },
+  { name: "channels-last image input", source: "network N {\n  input image: 224x224x3\n  conv(8, 3)\n}\n" },
+  { name: "channels-last gray input", source: "network N {\n  input digits: [28, 28, 1]\n  fc(10)\n}\n" },
   { name: "bad input shape", source: "network N {\n  input x: 3x0x8\n  relu\n}\n" },
   { name: "input shape that is not sizes", source: "network N {\n  input x: same\n  relu\n}\n" },
   // ---- blocks
   { name: "block missing argument", source: "block basic(ch, stride=1) {\n  conv(ch, 3, stride=stride, pad=1)\n}\n" + network("  basic(stride=1)") },
   { name: "block unknown argument", source: "block basic(ch, stride=1) {\n  conv(ch, 3, stride=stride, pad=1)\n}\n" + network("  basic(8, strides=1)") },
   { name: "block too many arguments", source: "block basic(ch, stride=1) {\n  conv(ch, 3, stride=stride, pad=1)\n}\n" + network("  basic(8, 1, 2)") },
+  { name: "blocks nested too deep", source: blockChain(70) + network("  b0") },
+  { name: "long default in a block signature", source: `block b(k = ${Array.from({ length: 40 }, () => "1").join(" + ")}) {\n  conv(k, 1)\n}\n` + network("  b(1, 2)") },
   { name: "block recursion", source: "block a(ch) {\n  b(ch)\n}\nblock b(ch) {\n  a(ch)\n}\n" + network("  a(4)") },
   { name: "error inside a block instance", source: "block down(ch) {\n  conv(ch, 3, stride=2)\n}\n" + network("  down(8) as d1") },
   { name: "empty block", source: "block nothing {\n  const K = 1\n}\n" + network("  nothing") },

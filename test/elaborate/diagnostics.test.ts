@@ -54,9 +54,8 @@ describe("diagnostic golden texts", () => {
     }
     const covered = new Set([...golden.values()].flatMap((text) => [...text.matchAll(/(?:error|warning)\[([a-z-]+)\]/g)].map((m) => m[1]!)));
     // Not reachable from source text: the parser rejects positional-after-named first; attrs and input
-    // counts are validated before shape functions see them (the verifier exercises those); the size limit
-    // has its own test in elaborate.test.ts.
-    const elsewhere = ["positional-after-named", "bad-attribute", "wrong-input-count", "network-too-large"];
+    // counts are validated before shape functions see them (the verifier exercises those).
+    const elsewhere = ["positional-after-named", "bad-attribute", "wrong-input-count"];
     expect([...emitted].filter((code) => !covered.has(code) && !elsewhere.includes(code)).sort()).toEqual([]);
   });
 });

@@ -143,6 +143,19 @@ train {
   });
 });
 
+describe("input layout", () => {
+  it("warns about inputs that look channels-last, and only those", () => {
+    const warned = (dims: string) => compileText(`network N {\n  input x: ${dims}\n  flatten\n}\n`).diagnostics.map((d) => `${d.severity} ${d.code}`);
+    for (const dims of ["28x28x1", "224x224x3", "32x32x3", "64x48x4"]) expect(warned(dims), dims).toEqual(["warning channels-last-input"]);
+    for (const dims of ["1x28x28", "3x224x224", "3x32x32", "64x8x4", "8x7x3", "5x7", "3"]) expect(warned(dims), dims).toEqual([]);
+  });
+
+  it("still compiles a channels-last input: the warning does not stop it", () => {
+    const result = compileText("network N {\n  input x: 28x28x1\n  fc(10)\n}\n");
+    expect(result.graph?.nodes[0]?.shape).toEqual([28, 28, 1]);
+  });
+});
+
 describe("robustness", () => {
   it("reports every independent mistake in one run", () => {
     const result = compileText(net("conv(4, 3, strid=2)\ncnv(3)\nfc(2.5)\nrelu"));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { paramFullName } from "../../src/ir/graph.js";
 import { compileOk, diagnosticsText, layerNames, net } from "./compileHelpers.js";
 
 describe("layer names", () => {
@@ -68,6 +69,31 @@ network N {
       "x",
       "s.0.repeat1.0.conv1", "s.0.repeat1.0.relu1", "s.0.repeat1.1.conv1", "s.0.repeat1.1.relu1", "s.0.maxpool1",
       "s.1.repeat1.0.conv1", "s.1.repeat1.0.relu1", "s.1.repeat1.1.conv1", "s.1.repeat1.1.relu1", "s.1.maxpool1",
+    ]);
+  });
+
+  it("takes torchvision's names after `as`, whatever letter they start with, down to the weight names", () => {
+    const graph = compileOk(
+      net(`
+conv(4, 1) as features.0 -> relu as features.1
+conv(4, 1, bias=false) as expand1x1 -> batchnorm as encoder.0
+conv(4, 1, bias=false) as layer1.0.downsample.0 -> batchnorm as layer1.0.downsample.1
+fc(2) as embedding -> fc(2) as E.e1`),
+    );
+    const weights = graph.nodes.flatMap((node) => node.params.filter((param) => param.trainable).map((param) => paramFullName(node, param)));
+    expect(weights).toEqual([
+      "features.0.weight",
+      "features.0.bias",
+      "expand1x1.weight",
+      "encoder.0.weight",
+      "encoder.0.bias",
+      "layer1.0.downsample.0.weight",
+      "layer1.0.downsample.1.weight",
+      "layer1.0.downsample.1.bias",
+      "embedding.weight",
+      "embedding.bias",
+      "E.e1.weight",
+      "E.e1.bias",
     ]);
   });
 

@@ -271,6 +271,17 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     );
   });
 
+  it("many unknown escapes in one string: the first five, the fifth saying how many more", () => {
+    const { diagnostics } = parseProgram(`use "${"\\q".repeat(1000)}"\n`, "net.cnn");
+    expect(diagnostics.map((d) => [d.span.startColumn, d.message, d.notes])).toEqual([
+      [6, "unknown escape '\\q' in a string", undefined],
+      [8, "unknown escape '\\q' in a string", undefined],
+      [10, "unknown escape '\\q' in a string", undefined],
+      [12, "unknown escape '\\q' in a string", undefined],
+      [14, "unknown escape '\\q' in a string", ["995 more unknown escapes in this string"]],
+    ]);
+  });
+
   it("stray token after a chain", () => {
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  c1 = conv(6, 3) 5\n}\n",
@@ -491,6 +502,70 @@ net.cnn:1:13: error[lex]: unknown escape '\\b' in a string
     );
   });
 
+  it("a '-' before each of many brackets counts towards the nesting", () => {
+    const line = `const A = ${"--(".repeat(34)}1${")".repeat(34)}`;
+    expectDiagnostics(
+      `${line}\n`,
+      `net.cnn:1:111: error[syntax]: nesting deeper than 100 levels
+   |
+ 1 | …-(${"--(".repeat(21)}1${")".repeat(34)}
+   |  ${" ".repeat(63)}^
+  = help: brackets (and '-' signs in a row) may nest at most this deep; simplify this part`,
+    );
+  });
+
+  it("numbers that cannot be represented, quoted as written", () => {
+    const digits = "1234567890".repeat(40);
+    expectDiagnostics(
+      `network N {\n  input x: 3x8x8\n  conv(1e400, 3)\n  conv(${digits}, 3)\n  fc(9007199254740992)\n  dropout(1e-400)\n  fc(9007199254740991)\n  input y: 99999999999999999999x3\n}\n`,
+      `net.cnn:3:8: error[number-too-large]: the number \`1e400\` is too large to represent: numbers go up to about 1.8e308
+   |
+ 3 |   conv(1e400, 3)
+   |        ^^^^^
+  = help: write a smaller number
+
+net.cnn:4:8: error[number-too-large]: the whole number \`123456789012…567890\` (400 digits) is too large: whole numbers go up to 9,007,199,254,740,991 (2^53 - 1)
+   |
+ 4 |   conv(${digits.slice(0, 93)}…
+   |        ${"^".repeat(93)}…
+  = help: sizes and counts are far smaller; for a real number this large write a float with an exponent, e.g. 1e20
+
+net.cnn:5:6: error[number-too-large]: the whole number \`9007199254740992\` is too large: whole numbers go up to 9,007,199,254,740,991 (2^53 - 1)
+   |
+ 5 |   fc(9007199254740992)
+   |      ^^^^^^^^^^^^^^^^
+  = help: sizes and counts are far smaller; for a real number this large write a float with an exponent, e.g. 1e20
+
+net.cnn:6:11: error[number-too-small]: the number \`1e-400\` is too small to represent (it would be 0): the smallest positive number is about 5e-324
+   |
+ 6 |   dropout(1e-400)
+   |           ^^^^^^
+  = help: write 0 if zero is meant, or a larger number
+
+net.cnn:8:12: error[number-too-large]: the size \`99999999999999999999\` in \`99999999999999999999x3\` is too large: sizes go up to 9,007,199,254,740,991 (2^53 - 1)
+   |
+ 8 |   input y: 99999999999999999999x3
+   |            ^^^^^^^^^^^^^^^^^^^^^^
+  = help: check the dims; each is a size like 3 or 224`,
+    );
+  });
+
+  it("alias names may start with any letter, e included", () => {
+    const { diagnostics } = parseProgram("network N {\n  input x: 3x8x8\n  conv(4, 1) as expand1x1 -> relu as encoder.0 -> conv(4, 1) as embedding.E1.e\n}\n", "net.cnn");
+    expect(diagnostics).toEqual([]);
+  });
+
+  it("a number with an exponent in an alias", () => {
+    expectDiagnostics(
+      "network N {\n  input x: 3x8x8\n  conv(6, 3) as encoder.0.5E2\n}\n",
+      `net.cnn:3:25: error[syntax]: '0.5E2' is not a valid part of a layer name
+   |
+ 3 |   conv(6, 3) as encoder.0.5E2
+   |                         ^^^^^
+  = help: layer names after 'as' are names and whole numbers separated by '.', e.g. \`as layer1.0.conv1\``,
+    );
+  });
+
   it("missing alias after 'as'", () => {
     expectDiagnostics(
       "network N {\n  input x: 3x8x8\n  conv(6, 3) as -> relu\n}\n",
@@ -599,6 +674,7 @@ net.cnn:3:17: error[syntax]: missing '}' to close network N opened at 1:1
    |
  3 |   [[conv(6, [[[1
    |                 ^
+  = note: 2 more brackets are still open between this one and the ones above
   = help: add '}' after the last statement`,
     );
   });
@@ -607,10 +683,11 @@ net.cnn:3:17: error[syntax]: missing '}' to close network N opened at 1:1
     const line = `const A = ${"(".repeat(101)}1${")".repeat(101)}`;
     expectDiagnostics(
       `${line}\n`,
+      // The 213-character line is cut to 100 characters around the caret.
       `net.cnn:1:111: error[syntax]: nesting deeper than 100 levels
    |
- 1 | ${line}
-   | ${" ".repeat(110)}^
+ 1 | …${"(".repeat(41)}1${")".repeat(58)}…
+   |  ${" ".repeat(40)}^
   = help: brackets (and '-' signs in a row) may nest at most this deep; simplify this part`,
     );
   });

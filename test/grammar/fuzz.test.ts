@@ -1,11 +1,13 @@
-// Seeded random mutations of valid sources (ours and every examples/*.cnn) must only ever produce
-// diagnostics with well-formed spans: no exception, no internal error, no hang.
+// Seeded random mutations of valid sources (ours and every examples/*.cnn), and random long and deep
+// inputs around the grammar's limits, must only ever produce diagnostics with well-formed spans: no
+// exception, no internal error, no hang.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SourceSpan } from "../../grammar/ast.js";
 import { formatDiagnostics } from "../../grammar/diagnostics.js";
-import { parseProgram } from "../../grammar/parse.js";
+import { MAX_ARGUMENTS, MAX_EXPRESSION_TERMS, MAX_NESTING } from "../../grammar/limits.js";
+import { type ParseResult, parseProgram } from "../../grammar/parse.js";
 import { cnnLexer } from "../../grammar/tokens.js";
 import { samples } from "./samples.js";
 import { seededRandom } from "../support/seededRandom.js";
@@ -101,6 +103,26 @@ function collectSpans(value: unknown, spans: SourceSpan[]): SourceSpan[] {
   return spans;
 }
 
+const GRAMMAR_CODES = ["lex", "syntax", "number-too-large", "number-too-small"];
+
+/** Everything wrong with a parse result: internal errors, unknown codes, placeholders, bad spans, unprintable output. */
+function robustnessProblems(result: ParseResult, text: string, file: string): string[] {
+  const problems: string[] = [];
+  const lineCount = text.split("\n").length;
+  for (const diagnostic of result.diagnostics) {
+    if (!GRAMMAR_CODES.includes(diagnostic.code)) problems.push(`unexpected code ${diagnostic.code}: ${diagnostic.message}`);
+    if (diagnostic.message.length === 0) problems.push("empty message");
+    if (/undefined|NaN/.test(`${diagnostic.message} ${diagnostic.hint ?? ""}`)) problems.push(`placeholder in: ${diagnostic.message}`);
+    problems.push(spanProblem(diagnostic.span, text, lineCount, file) ?? "");
+  }
+  for (const span of collectSpans(result.program.items, [])) problems.push(spanProblem(span, text, lineCount, file) ?? "");
+  const printed = formatDiagnostics(result.diagnostics, new Map([[file, text]]));
+  // A quoted line is cut to 100 cells; messages may be longer, but not by a whole input.
+  const longest = Math.max(0, ...printed.split("\n").map((line) => line.length));
+  if (longest > 400) problems.push(`printed line of ${longest} characters`);
+  return problems.filter((problem) => problem !== "");
+}
+
 describe("fuzzing the parser", () => {
   it("the corpus includes our samples and the examples present now", () => {
     expect(Object.keys(corpus).length).toBe(Object.keys(samples).length + Object.keys(exampleSources).length);
@@ -136,21 +158,73 @@ describe("fuzzing the parser", () => {
       const context = `${file} after ${applied.join(", ")}:\n${text}`;
       expect(result.diagnostics.filter((d) => d.code === "internal"), context).toEqual([]);
       expect(elapsed, context).toBeLessThan(1000);
-      expect(() => formatDiagnostics(result.diagnostics, new Map([[file, text]])), context).not.toThrow();
-      const problems: string[] = [];
-      const lineCount = text.split("\n").length;
-      for (const diagnostic of result.diagnostics) {
-        if (diagnostic.code !== "lex" && diagnostic.code !== "syntax") problems.push(`unexpected code ${diagnostic.code}`);
-        if (diagnostic.message.length === 0) problems.push("empty message");
-        if (/undefined|NaN/.test(`${diagnostic.message} ${diagnostic.hint ?? ""}`)) problems.push(`placeholder in: ${diagnostic.message}`);
-        problems.push(spanProblem(diagnostic.span, text, lineCount, file) ?? "");
-      }
-      for (const span of collectSpans(result.program.items, [])) problems.push(spanProblem(span, text, lineCount, file) ?? "");
-      expect(problems.filter((problem) => problem !== ""), context).toEqual([]);
+      expect(robustnessProblems(result, text, file), context).toEqual([]);
       if (result.diagnostics.length > 0) withDiagnostics++;
     }
     // The mutations mostly break the sources: the test exercises error paths, not just valid input.
     expect(withDiagnostics).toBeGreaterThan(rounds / 2);
     expect(slowest).toBeLessThan(1000);
+  });
+});
+
+/** A long or deep input and what it should produce: nothing when within the limits, else the limit's error. */
+interface Shaped {
+  text: string;
+  /** Past a limit: the message that must be among the diagnostics; undefined: the text is valid. */
+  expected?: RegExp | undefined;
+  /** Only robustness is checked (the text may or may not be valid). */
+  anything?: boolean;
+}
+
+const joined = (count: number, separator: () => string, term = "1") => Array.from({ length: count }, (_, i) => (i === 0 ? "" : separator()) + term).join("");
+const tooManyTerms = (count: number) => (count > MAX_EXPRESSION_TERMS ? /more than the limit of 1,000/ : undefined);
+// `const A = ` opens nothing; a network body and a call's parentheses each count one level.
+const tooDeep = (depth: number) => (depth > MAX_NESTING ? /nesting deeper than 100 levels/ : undefined);
+
+const longShapes: Record<string, (n: number, random: () => number) => Shaped> = {
+  arithmetic: (n, random) => ({ text: `const A = ${joined(n, () => pick([" + ", "-", " * ", "*", " % ", "/"], random))}\n`, expected: tooManyTerms(n) }),
+  list: (n) => ({ text: `const A = [${joined(n, () => ", ")}]\n`, expected: tooManyTerms(n) }),
+  nestedLists: (n) => ({ text: `const A = ${"[".repeat(n)}1${"]".repeat(n)}\n`, expected: tooDeep(n) }),
+  signs: (n) => ({ text: `const A = ${"-".repeat(n)}1\n`, expected: tooDeep(n) }),
+  signedParentheses: (n) => ({ text: `const A = ${"-(".repeat(n)}1${")".repeat(n)}\n`, expected: tooDeep(2 * n) }),
+  parentheses: (n) => ({ text: `network N {\n  input x: 3x8x8\n  conv(${"(".repeat(n)}1${")".repeat(n)}, 1)\n}\n`, expected: tooDeep(n + 2) }),
+  arguments: (n) => ({
+    text: `network N {\n  input x: 3x8x8\n  concat(${joined(n, () => ", ", "x")})\n}\n`,
+    expected: n > MAX_ARGUMENTS ? /arguments, more than the limit of 1,000/ : undefined,
+  }),
+  chain: (n) => ({ text: `network N {\n  input x: 3x8x8\n  a = x${" -> relu".repeat(n)}\n}\n` }),
+  repetitions: (n) => ({ text: `network N {\n  input x: 3x8x8\n  ${"[".repeat(n)}relu${"] * 2".repeat(n)}\n}\n`, expected: tooDeep(n + 1) }),
+  unclosed: (n, random) => ({ text: `network N {\n  conv(${joined(n, () => pick(["(", "[", ", -", "{"], random), "1")}`, anything: true }),
+  strayCharacters: (n, random) => ({ text: `const A = 1 ${Array.from({ length: n }, () => pick(["$", "\x1b", "\u202e", "é", "\t", "?"], random)).join("")}\n`, anything: true }),
+  longName: (n) => ({ text: `network N {\n  input x: 3x8x8\n  ${"a".repeat(n)} = relu -> ${"b".repeat(n)}(\n}\n`, anything: true }),
+  brokenLines: (n, random) => ({ text: `network N {\n  input x: 3x8x8\n${Array.from({ length: n }, () => pick(["  conv(6 6)", "  relu ->", "  = 3", "  fc(", "  ]"], random)).join("\n")}\n}\n`, anything: true }),
+};
+
+describe("fuzzing the parser with long and deep inputs", () => {
+  it("reports the limits, and only past them, quickly and without internal errors", () => {
+    const random = seededRandom(20250101);
+    const sizes = [1, 2, 49, 50, 51, 98, 99, 100, 101, 102, 999, 1000, 1001, 2500];
+    const shapeNames = Object.keys(longShapes);
+    let pastLimits = 0;
+    for (let round = 0; round < 150; round++) {
+      const shapeName = shapeNames[round % shapeNames.length]!;
+      const size = random() < 0.7 ? pick(sizes, random) : 1 + Math.floor(random() * 4000);
+      const shaped = longShapes[shapeName]!(size, random);
+      const started = performance.now();
+      const result = parseProgram(shaped.text, "long.cnn");
+      const elapsed = performance.now() - started;
+      const context = `${shapeName} of ${size}`;
+      expect(result.diagnostics.filter((d) => d.code === "internal"), context).toEqual([]);
+      expect(elapsed, context).toBeLessThan(2000);
+      expect(robustnessProblems(result, shaped.text, "long.cnn"), context).toEqual([]);
+      if (shaped.anything === true) continue;
+      if (shaped.expected === undefined) {
+        expect(result.diagnostics.map((d) => d.message), context).toEqual([]);
+      } else {
+        pastLimits += 1;
+        expect(result.diagnostics.some((d) => shaped.expected!.test(d.message)), `${context}: ${result.diagnostics.map((d) => d.message).join("; ")}`).toBe(true);
+      }
+    }
+    expect(pastLimits).toBeGreaterThan(20);
   });
 });

@@ -1,0 +1,76 @@
+// User text on its way to a terminal. A source file (or a name or string quoted from it) may hold
+// characters a terminal acts on instead of printing (ESC sequences that clear the screen or retitle
+// the window, BEL, other C0/C1 controls), characters that reorder what follows (bidi overrides such as
+// U+202E) or break lines: those are shown as escapes (`\x1b`, `\u{202e}`). Wide characters (CJK,
+// emoji) take two terminal cells and combining marks none, so carets can be lined up under them.
+
+/** Controls, DEL, bidi controls, line/paragraph separators, a BOM past the start, lone surrogates. */
+const UNSAFE_CHARACTER = /[\p{Cc}\p{Bidi_Control}\u2028\u2029\ufeff]|\p{Cs}/u;
+const UNSAFE_CHARACTERS = /[\p{Cc}\p{Bidi_Control}\u2028\u2029\ufeff]|\p{Cs}/gu;
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200d\u2060\ufe00-\ufe0f]$/u;
+
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+/** How an unsafe character is shown: `\t`, `\x1b`, `\u{202e}`. */
+export function escapeCharacter(char: string): string {
+  const named = NAMED_ESCAPES[char];
+  if (named !== undefined) return named;
+  const code = char.codePointAt(0) ?? 0;
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
+}
+
+export function isUnsafeCharacter(char: string): boolean {
+  return UNSAFE_CHARACTER.test(char);
+}
+
+/** Words (runs without whitespace) longer than this in a message come from user text: shortened. */
+const MAX_WORD_LENGTH = 80;
+const WORD_HEAD = 50;
+const WORD_TAIL = 20;
+
+/**
+ * A message, hint or note made safe to print: unsafe characters escaped, and any word longer than
+ * 80 characters (a 1 MB identifier or run of stray characters quoted into the message) shortened
+ * around a `…`.
+ */
+export function displayText(text: string): string {
+  const escaped = text.replace(UNSAFE_CHARACTERS, escapeCharacter);
+  return escaped.replace(/\S{81,}/gu, (word) => {
+    const chars = Array.from(word);
+    if (chars.length <= MAX_WORD_LENGTH) return word;
+    return `${chars.slice(0, WORD_HEAD).join("")}…${chars.slice(chars.length - WORD_TAIL).join("")}`;
+  });
+}
+
+/**
+ * East Asian wide and fullwidth characters and the common emoji blocks (two cells in a terminal).
+ * Not the full Unicode width table: enough that carets stay under CJK and emoji in comments and strings.
+ */
+const WIDE_RANGES: readonly (readonly [number, number])[] = [
+  [0x1100, 0x115f],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xa960, 0xa97f],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe10, 0xfe19],
+  [0xfe30, 0xfe6f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x1f300, 0x1f64f],
+  [0x1f680, 0x1f6ff],
+  [0x1f900, 0x1f9ff],
+  [0x1fa70, 0x1faff],
+  [0x20000, 0x3fffd],
+];
+
+/** Terminal cells one (safe, non-tab) character takes: 0, 1 or 2. */
+export function cellWidth(char: string): number {
+  const code = char.codePointAt(0) ?? 0;
+  if (code < 0x300) return 1;
+  if (ZERO_WIDTH.test(char)) return 0;
+  return WIDE_RANGES.some(([low, high]) => code >= low && code <= high) ? 2 : 1;
+}

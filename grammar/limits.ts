@@ -1,0 +1,52 @@
+// The size limits of the grammar, far beyond real networks. They bound the work of every later stage
+// and the depth of everything that walks the AST recursively: the parser itself (brackets and `-`
+// signs nest one call deeper each), and the code that walks expressions (a flat `1+1+...` is a tree
+// as deep as it is long). Passing one is a located error that names the limit.
+import type { Expr, SourceSpan } from "./ast.js";
+import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
+
+/** Brackets, and `-` signs in front of an operand or bracket, nested (see openBrackets.ts). */
+export const MAX_NESTING = 100;
+/** Terms (numbers, names, dims, strings, list items) in one expression: an argument, a constant's value... */
+export const MAX_EXPRESSION_TERMS = 1000;
+/** Arguments of one call. */
+export const MAX_ARGUMENTS = 1000;
+
+function formatCount(count: number): string {
+  return count.toLocaleString("en-US");
+}
+
+/** How many terms each expression has, recorded as the visitor builds them bottom-up. */
+export class TermCounts {
+  private readonly counts = new WeakMap<Expr, number>();
+
+  record<T extends Expr>(expr: T, terms: number): T {
+    this.counts.set(expr, terms);
+    return expr;
+  }
+
+  /** A node without a record (a number, a name...) is one term. */
+  of(expr: Expr): number {
+    return this.counts.get(expr) ?? 1;
+  }
+}
+
+export function tooManyTerms(expr: Expr, terms: number): Diagnostic | undefined {
+  if (terms <= MAX_EXPRESSION_TERMS) return undefined;
+  return makeDiagnostic("syntax", `expression has ${formatCount(terms)} terms, more than the limit of ${formatCount(MAX_EXPRESSION_TERMS)}`, expr.span, {
+    hint: "split it up with constants (`const A = ...`), or compute the value and write it",
+  });
+}
+
+export function tooManyArguments(count: number, span: SourceSpan): Diagnostic | undefined {
+  if (count <= MAX_ARGUMENTS) return undefined;
+  return makeDiagnostic("syntax", `call has ${formatCount(count)} arguments, more than the limit of ${formatCount(MAX_ARGUMENTS)}`, span, {
+    hint: "a layer or block takes a few arguments; check for a runaway list of values",
+  });
+}
+
+export function tooDeep(span: SourceSpan): Diagnostic {
+  return makeDiagnostic("syntax", `nesting deeper than ${MAX_NESTING} levels`, span, {
+    hint: "brackets (and '-' signs in a row) may nest at most this deep; simplify this part",
+  });
+}

@@ -1,0 +1,79 @@
+// The size limits of elaboration. Passing one is an error that names the limit and what the source
+// would have produced, never a silently shortened network; after it elaboration stops expanding
+// (GraphBuilder.stopped), so that even `[[[[relu] * 1000] * 1000] * 1000] * 1000` fails at once.
+import type { RepeatStep, SourceSpan } from "../../grammar/ast.js";
+import type { NodeFacts } from "../ir/shapes/result.js";
+import { MAX_LAYERS } from "./graphBuilder.js";
+import type { Elaboration } from "./state.js";
+
+const LIMIT_HINT = "check the repetition counts (`[...] * n`), the blocks they repeat and the length of the chains";
+
+function formatCount(count: bigint | number): string {
+  const value = BigInt(count);
+  if (value < 10n ** 15n) return value.toLocaleString("en-US");
+  const digits = value.toString();
+  return `about ${digits[0]}.${digits[1]}e${digits.length - 1}`;
+}
+
+/** Whether one more layer fits; the first step that does not fit reports it and stops elaboration. */
+export function hasRoom(state: Elaboration, span: SourceSpan): boolean {
+  const { builder } = state;
+  if (builder.stopped) return false;
+  if (builder.layerCount < MAX_LAYERS) return true;
+  builder.stopped = true;
+  state.reporter.error("network-too-large", `this would be layer ${formatCount(MAX_LAYERS + 1)}: a network may have at most ${formatCount(MAX_LAYERS)} layers`, span, {
+    notes: enclosingNote(state.repeatCounts),
+    hint: LIMIT_HINT,
+  });
+  return false;
+}
+
+/**
+ * Called after the first iteration of `[...] * count`, which made `perIteration` layers (every
+ * iteration makes as many) on top of `layersBefore`: reports the repetition, before expanding the
+ * rest, when the whole would pass the limit. Returns whether it fits.
+ */
+export function repetitionFits(state: Elaboration, step: RepeatStep, count: number, perIteration: number, layersBefore: number): boolean {
+  const made = perIteration * count;
+  if (layersBefore + made <= MAX_LAYERS) return true;
+  state.builder.stopped = true;
+  const before = `${formatCount(layersBefore)} layer${layersBefore === 1 ? "" : "s"}`;
+  const notes = layersBefore > 0 ? [`with the ${before} before it, the network would have ${formatCount(layersBefore + made)}`] : [];
+  // The stack's last entry is this repetition itself.
+  notes.push(...enclosingNote(state.repeatCounts.slice(0, -1), BigInt(made)));
+  state.reporter.error(
+    "network-too-large",
+    `this repetition makes ${formatCount(perIteration)} x ${formatCount(count)} = ${formatCount(made)} layers: a network may have at most ${formatCount(MAX_LAYERS)}`,
+    step.span,
+    { notes, hint: LIMIT_HINT },
+  );
+  return false;
+}
+
+/** What the repetitions around a step multiply it by. */
+function enclosingNote(enclosing: readonly number[], made = 1n): string[] {
+  if (enclosing.length === 0) return [];
+  const times = enclosing.reduce((product, count) => product * BigInt(count), 1n);
+  const total = made === 1n ? "" : `: ${formatCount(made * times)} layers in all`;
+  return [`it is repeated ${enclosing.map(formatCount).join(" x ")} times by the repetitions around it${total}`];
+}
+
+/**
+ * Parameter, operation and activation counts must be exact (a double holds whole numbers exactly up
+ * to 2^53): a layer past that is reported instead of showing a rounded count.
+ */
+export function factsAreCountable(state: Elaboration, facts: NodeFacts, span: SourceSpan, subject = "this layer"): boolean {
+  const counts: [string, number][] = [
+    ["parameters", facts.paramCount],
+    ["multiply-accumulates", facts.macs],
+    ["output values", facts.activations],
+    ["parameters in the network", state.builder.paramTotal + facts.paramCount],
+  ];
+  const uncountable = counts.find(([, count]) => !Number.isSafeInteger(count));
+  if (uncountable === undefined) return true;
+  const [what, count] = uncountable;
+  state.reporter.error("layer-too-large", `${subject} makes about ${count.toExponential(1)} ${what}, more than can be counted exactly (2^53)`, span, {
+    hint: "check the sizes: the input dims, the number of filters and the fc outputs",
+  });
+  return false;
+}
