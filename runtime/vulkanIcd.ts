@@ -41,7 +41,7 @@ function isHardwareManifest(file: string): boolean {
  * Paths of hardware Vulkan driver manifests. `VK_DRIVER_FILES` / `VK_ICD_FILENAMES` (colon-separated
  * manifest paths) replace the search directories, as they do for the Vulkan loader.
  */
-export function findHardwareVulkanIcds(env: NodeJS.ProcessEnv = process.env): string[] {
+export function findHardwareVulkanIcds(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
   const override = env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES;
   const manifests =
     override !== undefined && override !== ""

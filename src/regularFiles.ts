@@ -30,8 +30,21 @@ export type RegularFileRead = { bytes: Uint8Array } | { problem: FileProblem };
 /** Node's reads take at most 2^31 - 1 bytes at a time. */
 const READ_CHUNK = 1 << 30;
 
+/**
+ * The file-type tests of node:fs's Stats, written out so that the package's declarations do not need
+ * Node's types (a consumer without @types/node still type-checks).
+ */
+export interface FileTypeTests {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}
+
 /** `a directory`, `a character device`, ...: what a non-regular file is, or undefined for a regular file. */
-export function nonRegularKind(stats: Stats): string | undefined {
+export function nonRegularKind(stats: FileTypeTests): string | undefined {
   if (stats.isFile()) return undefined;
   if (stats.isDirectory()) return "a directory";
   if (stats.isCharacterDevice()) return "a character device";

@@ -7,7 +7,7 @@ import { elaborateChain } from "./chain.js";
 import { defineConstant } from "./definitions.js";
 import { evaluate } from "./evaluate.js";
 import { formatLocation } from "./reporter.js";
-import { factsAreCountable } from "./sizeLimits.js";
+import { totalsStayCountable } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, UNKNOWN } from "./state.js";
 import { describeValue } from "./values.js";
 
@@ -90,7 +90,7 @@ function elaborateInput(state: Elaboration, frame: BodyFrame, stmt: InputStmt): 
     } else {
       const result = inferInputShape(sizes);
       if (!result.ok) reporter.error(result.problem.code, result.problem.message, stmt.dims.span, result.problem);
-      else if (factsAreCountable(state, result.facts, stmt.dims.span, "this input")) {
+      else if (totalsStayCountable(state, result.facts, stmt.dims.span)) {
         warnIfChannelsLast(state, stmt, sizes);
         const name = state.names.claim(frame.prefix + stmt.name, stmt.nameSpan, reporter);
         flow = { node: state.builder.add(name, { op: "input" }, [], result.facts, stmt.span) };

@@ -13,7 +13,7 @@ import { type EvalEnv, evaluate, reportUndefinedName } from "./evaluate.js";
 import { exprText } from "./exprText.js";
 import type { LayerSpec } from "./layers.js";
 import { formatLocation } from "./reporter.js";
-import { factsAreCountable, hasRoom } from "./sizeLimits.js";
+import { hasRoom, totalsStayCountable } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, UNKNOWN } from "./state.js";
 import { type Value, describeValue } from "./values.js";
 
@@ -118,7 +118,7 @@ function callWithValues(state: Elaboration, frame: BodyFrame, spec: LayerSpec, s
 }
 
 function addNode(state: Elaboration, name: string, attrs: OpAttrs, inputs: number[], facts: NodeFacts, step: CallStep): Flow {
-  if (!hasRoom(state, step.span) || !factsAreCountable(state, facts, step.span)) return UNKNOWN;
+  if (!hasRoom(state, step.span) || !totalsStayCountable(state, facts, step.span)) return UNKNOWN;
   return { node: state.builder.add(name, attrs, inputs, facts, step.span) };
 }
 

@@ -10,8 +10,10 @@ export const MAX_LAYERS = 100_000;
 export class GraphBuilder {
   readonly nodes: Node[] = [];
   readonly inputs: number[] = [];
-  /** Trainable parameters of all nodes so far. */
+  /** Totals over all nodes so far: trainable parameters, MACs and activations per sample. */
   paramTotal = 0;
+  macTotal = 0;
+  activationTotal = 0;
   /**
    * Set once a size limit has been reported (sizeLimits.ts): from then on no node is added and
    * elaboration winds down without expanding anything further.
@@ -23,6 +25,8 @@ export class GraphBuilder {
     this.nodes.push({ id, name, attrs, inputs, span, ...facts });
     if (attrs.op === "input") this.inputs.push(id);
     this.paramTotal += facts.paramCount;
+    this.macTotal += facts.macs;
+    this.activationTotal += facts.activations;
     return id;
   }
 

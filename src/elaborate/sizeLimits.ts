@@ -59,21 +59,23 @@ function enclosingNote(enclosing: readonly number[], made = 1n): string[] {
 }
 
 /**
- * Parameter, operation and activation counts must be exact (a double holds whole numbers exactly up
- * to 2^53): a layer past that is reported instead of showing a rounded count.
+ * The network's totals must stay exact (a double holds whole numbers exactly up to 2^53), as each
+ * layer's own counts do (shapeOk in ir/shapes checks those): the summary and every memory estimate
+ * add them up. The layer that takes a total past the limit is reported.
  */
-export function factsAreCountable(state: Elaboration, facts: NodeFacts, span: SourceSpan, subject = "this layer"): boolean {
-  const counts: [string, number][] = [
-    ["parameters", facts.paramCount],
-    ["multiply-accumulates", facts.macs],
-    ["output values", facts.activations],
-    ["parameters in the network", state.builder.paramTotal + facts.paramCount],
+export function totalsStayCountable(state: Elaboration, facts: NodeFacts, span: SourceSpan): boolean {
+  const { builder } = state;
+  const totals: [string, number][] = [
+    ["parameters", builder.paramTotal + facts.paramCount],
+    ["multiply-accumulates per sample", builder.macTotal + facts.macs],
+    ["activations per sample", builder.activationTotal + facts.activations],
   ];
-  const uncountable = counts.find(([, count]) => !Number.isSafeInteger(count));
+  const uncountable = totals.find(([, count]) => !Number.isSafeInteger(count));
   if (uncountable === undefined) return true;
   const [what, count] = uncountable;
-  state.reporter.error("layer-too-large", `${subject} makes about ${count.toExponential(1)} ${what}, more than can be counted exactly (2^53)`, span, {
-    hint: "check the sizes: the input dims, the number of filters and the fc outputs",
+  state.reporter.error("count-too-large", `with this layer the network has about ${count.toExponential(2)} ${what}, more than cnnc can count exactly`, span, {
+    notes: [`counts must stay below 2^53 = ${(2 ** 53).toLocaleString("en-US")}`],
+    hint: "use smaller sizes (fewer channels or features, a smaller input)",
   });
   return false;
 }

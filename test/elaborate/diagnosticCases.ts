@@ -65,7 +65,7 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "repetition past the layer limit", source: network("  [[conv(8, 3, pad=1)] * 1000] * 101") },
   { name: "nested repetitions past the layer limit", source: network("  conv(4, 1)\n  [[[[relu] * 1000] * 1000] * 1000] * 1000") },
   { name: "layer with more parameters than can be counted", source: network("  conv(9007199254740991, 1)") },
-  { name: "input with more values than can be counted", source: "network N {\n  input x: 9007199254740991x9007199254740991x3\n  relu\n}\n" },
+  { name: "network whose total passes 2^53", source: "network N {\n  input x: 1x1x1\n  fc(3000000000000000)\n  relu\n  fc(2)\n  fc(3)\n  fc(1)\n}\n" },
   { name: "channels-last image input", source: "network N {\n  input image: 224x224x3\n  conv(8, 3)\n}\n" },
   { name: "channels-last gray input", source: "network N {\n  input digits: [28, 28, 1]\n  fc(10)\n}\n" },
   { name: "bad input shape", source: "network N {\n  input x: 3x0x8\n  relu\n}\n" },

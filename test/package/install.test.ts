@@ -5,7 +5,7 @@
 // here would rewrite dist/ under the other test files that run bin/cnnc.js), and installs from the
 // npm registry only (the dependencies; nothing is downloaded at run time).
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -95,6 +95,10 @@ describe("the npm package", () => {
         "",
       ].join("\n"),
     );
+    // No declaration needs Node's types, which a consumer need not have (@types/node is ours, dev only).
+    const declarations = packed.filter((file) => file.endsWith(".d.ts"));
+    const nodeTyped = declarations.filter((file) => /from "node:|NodeJS\./.test(readFileSync(join(consumer, "node_modules/cnnc", file), "utf8")));
+    expect(nodeTyped).toEqual([]);
     const clean = run("node", [TSC, "-p", "tsconfig.json"], consumer);
     expect(clean.stdout + clean.stderr).toBe("");
     expect(clean.status).toBe(0);
