@@ -1,7 +1,7 @@
 // `cnnc check FILE`: compile and report; `ok: Net (N layers, P params)` when it compiles.
 import type { Command } from "commander";
 import { compileFile } from "../compile.js";
-import { formatInteger } from "../ir/format.js";
+import { countOf } from "../ir/format.js";
 import { summarizeGraph } from "../ir/summary.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import type { CliContext } from "./io.js";
@@ -17,6 +17,6 @@ export function registerCheck(program: Command, context: CliContext): void {
       const layers = graph.nodes.filter((node) => node.attrs.op !== "input").length;
       // The summary's total: it checks that the sum is still an exact count.
       const params = summarizeGraph(graph).totals.params;
-      context.io.stdout(`ok: ${graph.name} (${layers} layers, ${formatInteger(params)} params)\n`);
+      context.io.stdout(`ok: ${graph.name} (${countOf(layers, "layer")}, ${countOf(params, "param")})\n`);
     });
 }

@@ -26,6 +26,11 @@ export function formatInteger(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
 
+/** `1 layer`, `100,000 layers`. */
+export function countOf(count: number, noun: string): string {
+  return `${formatInteger(count)} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 /** `512 bytes`, `3.5 KiB`, `16 MiB`, `3.2 GiB`: sizes of files, buffers and arrays in messages. */
 export function formatBytes(bytes: number): string {
   const units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];

@@ -154,7 +154,10 @@ function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
 
-/** A network total; each layer's count is exact (shape inference checks), but their sum may not be. */
+/**
+ * A network total; each layer's count is exact (shape inference checks), but their sum may not be.
+ * Elaboration reports that at the layer passing the limit; this guards graphs built by other means.
+ */
 function exactSum(values: number[], what: string): number {
   const total = sum(values);
   if (!Number.isSafeInteger(total)) {

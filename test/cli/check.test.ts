@@ -38,6 +38,24 @@ describe("cnnc check", () => {
     );
   });
 
+  it("says `1 layer` and groups thousands in the ok line", async () => {
+    const one = await cnnc(["check", tempFile("one.cnn", "network One {\n  input x: 1x4x4\n  relu\n}\n")]);
+    expect(one.stdout).toBe("ok: One (1 layer, 0 params)\n");
+    const many = await cnnc(["check", tempFile("many.cnn", "network Many {\n  input x: 1x4x4\n  [relu] * 1200\n}\n")]);
+    expect(many.stdout).toBe("ok: Many (1,200 layers, 0 params)\n");
+  });
+
+  it("prints the first 50 diagnostics and counts the rest", async () => {
+    const lines = Array.from({ length: 60 }, () => "  @");
+    const run = await cnnc(["check", tempFile("noise.cnn", `network N {\n  input x: 1x4x4\n${lines.join("\n")}\n  relu\n}\n`)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.match(/^\S+noise\.cnn:\d+:\d+: error\[lex\]/gm)).toHaveLength(50);
+    expect(run.stderr).toContain("noise.cnn:52:3: error[lex]"); // the 50th, in source order
+    expect(run.stderr).not.toContain("noise.cnn:53:3:");
+    expect(run.stderr).toContain("\n... and 10 more errors not shown (the first 50 are above)\n");
+    expect(run.stderr).toMatch(/does not compile \(60 errors\)\n$/);
+  });
+
   it("reports syntax errors from the parser the same way", async () => {
     const run = await cnnc(["check", tempFile("syntax.cnn", "network N {\n  input x: 1x4x4\n  conv(6, 3\n}\n")]);
     expect(run.code).toBe(1);

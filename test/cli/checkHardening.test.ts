@@ -16,7 +16,7 @@ describe("cnnc check on hostile and mistaken input", () => {
 
   it("skips a byte-order mark", async () => {
     const run = await cnnc(["check", tempFile("bom.cnn", "\ufeffnetwork N {\n  input x: 1x4x4\n  relu\n}\n")]);
-    expect(run).toEqual({ code: 0, stdout: "ok: N (1 layers, 0 params)\n", stderr: "" });
+    expect(run).toEqual({ code: 0, stdout: "ok: N (1 layer, 0 params)\n", stderr: "" });
   });
 
   it("warns about a channels-last input and still succeeds", async () => {
