@@ -163,7 +163,7 @@ export interface OptimizerConfig {
   eps?: number;
 }
 
-/** The optional `train { ... }` section, checked and typed. `cnnc train` reads it. */
+/** The optional `train { ... }` section, checked and typed, for the GPU trainer (planned; no command trains yet). */
 export interface TrainConfig {
   loss: LossKind;
   optimizer: OptimizerConfig;
