@@ -16,7 +16,8 @@ const examplesDirectory = join(import.meta.dirname, "../../examples");
 const exampleSources: Record<string, string> = existsSync(examplesDirectory)
   ? Object.fromEntries(
       readdirSync(examplesDirectory, { recursive: true, encoding: "utf8" })
-        .filter((file) => file.endsWith(".cnn"))
+        // examples/mistakes/ holds documented mistakes, some of them syntax errors on purpose.
+        .filter((file) => file.endsWith(".cnn") && !file.startsWith("mistakes/"))
         .sort()
         .map((file) => [`examples/${file}`, readFileSync(join(examplesDirectory, file), "utf8")]),
     )
