@@ -12,7 +12,7 @@ import type { ActivationAttrs, ConvAttrs, OpAttrs, Shape } from "../../src/ir/gr
 import { runReference } from "../../src/reference/interpret.js";
 import { openDevice, type GpuContext } from "../../runtime/device.js";
 import { chainGraph, conv2d, randomTensor, randomWeights, seededRandom } from "../reference/graphBuilders.js";
-import { expectClose, runPlan, singleNodePlan, toleranceFor } from "./kernelHarness.js";
+import { EVERY_ACTIVATION, expectClose, runPlan, singleNodePlan, toleranceFor } from "./kernelHarness.js";
 
 let gpu: GpuContext;
 beforeAll(async () => {
@@ -20,13 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => gpu?.destroy());
 
-const ACTIVATIONS: ActivationAttrs[] = [
-  { op: "relu" },
-  { op: "leaky_relu", alpha: 0.1 },
-  { op: "elu", alpha: 1.5 },
-  { op: "tanh" },
-  { op: "sigmoid" },
-];
 
 /** Runs `first` (conv or fc, node l0) with `activation` fused on the GPU; the reference runs l0 -> l1. */
 async function checkFused(
@@ -62,7 +55,7 @@ async function checkFused(
 
 const conv: ConvAttrs = conv2d({ out: 6, kernel: 3, stride: 2, padding: 1 });
 
-describe.each(ACTIVATIONS.map((attrs) => [attrs.op, attrs] as const))("epilogue bias -> %s", (_name, activation) => {
+describe.each(EVERY_ACTIVATION.map((attrs) => [attrs.op, attrs] as const))("epilogue bias -> %s", (_name, activation) => {
   for (const kind of ["direct", "im2col"] as const) {
     it(`conv ${kind}`, async () => {
       await checkFused([5, 9, 7], conv, activation, 2, 1, 11, kind);

@@ -4,7 +4,7 @@
 import { expect } from "vitest";
 import type { KernelContext, KernelStep, Plan, PlanBuffer } from "../../src/codegen/plan.js";
 import { nodeParamBuffers } from "../../src/codegen/paramBuffers.js";
-import { shapeSize, type Graph, type Node } from "../../src/ir/graph.js";
+import { shapeSize, type ActivationAttrs, type Graph, type Node } from "../../src/ir/graph.js";
 import type { Tensor, WeightMap } from "../../src/tensor.js";
 import type { GpuContext } from "../../runtime/device.js";
 import { createExecutor } from "../../runtime/executor.js";
@@ -93,3 +93,12 @@ export function expectClose(actual: Tensor, expected: Tensor, tolerance: { atol:
     expect.fail(message);
   }
 }
+
+/** Each activation once, with a non-default alpha where it has one. */
+export const EVERY_ACTIVATION: ActivationAttrs[] = [
+  { op: "relu" },
+  { op: "leaky_relu", alpha: 0.1 },
+  { op: "elu", alpha: 1.5 },
+  { op: "tanh" },
+  { op: "sigmoid" },
+];

@@ -15,7 +15,7 @@ import type { Tensor } from "../../src/tensor.js";
 import { openDevice, type GpuContext } from "../../runtime/device.js";
 import { chainGraph, conv2d, pool1d, pool2d, randomTensor, randomWeights, seededRandom, singleOpGraph, tensorOf } from "../reference/graphBuilders.js";
 import { compareTensors, expectGpuMatchesReference, FLOAT32_TOLERANCE } from "./gpuHarness.js";
-import { runPlan, singleNodePlan } from "./kernelHarness.js";
+import { EVERY_ACTIVATION, runPlan, singleNodePlan } from "./kernelHarness.js";
 
 const random = seededRandom(606);
 const NON_FINITE = [Number.NaN, Infinity, -Infinity];
@@ -37,16 +37,9 @@ async function checkWithNonFinite(attrs: OpAttrs, shapes: Shape[], batch: number
   await expectGpuMatchesReference(graph, inputs, randomWeights(graph, random), `${JSON.stringify(attrs)} on ${JSON.stringify(shapes)} x${batch} with NaN/Inf`);
 }
 
-const ACTIVATIONS: ActivationAttrs[] = [
-  { op: "relu" },
-  { op: "leaky_relu", alpha: 0.1 },
-  { op: "elu", alpha: 1.5 },
-  { op: "tanh" },
-  { op: "sigmoid" },
-];
 
 describe("activation kernels keep NaN and give PyTorch's limits at +-Inf", () => {
-  it.each(ACTIVATIONS.map((attrs) => [attrs.op, attrs] as const))("%s", async (_name, attrs) => {
+  it.each(EVERY_ACTIVATION.map((attrs) => [attrs.op, attrs] as const))("%s", async (_name, attrs) => {
     await checkWithNonFinite(attrs, [[4, 5, 6]], 2);
   });
 
@@ -125,7 +118,7 @@ describe("conv and fc kernels, with activations fused into their epilogue, keep 
     expect(firstBad, `${first.op}${kind === undefined ? "" : ` ${kind}`} + ${activation.op}`).toBeUndefined();
   }
 
-  it.each(ACTIVATIONS.map((attrs) => [attrs.op, attrs] as const))("bias -> %s", async (_name, activation) => {
+  it.each(EVERY_ACTIVATION.map((attrs) => [attrs.op, attrs] as const))("bias -> %s", async (_name, activation) => {
     const conv = conv2d({ out: 4, kernel: 3, padding: 1 });
     await checkFused([3, 8, 7], conv, activation, "direct");
     await checkFused([3, 8, 7], conv, activation, "im2col");
