@@ -1,6 +1,6 @@
 // Diagnostics are data: every stage returns them, only the CLI prints them and sets the exit code.
 import type { SourceSpan } from "./ast.js";
-import { displayText } from "./displayText.js";
+import { displayText, escapeUnsafe } from "./displayText.js";
 import { quoteSourceLine } from "./sourceQuote.js";
 import { SourceLines } from "./sourceText.js";
 
@@ -57,7 +57,8 @@ export function formatDiagnostic(diagnostic: Diagnostic, sources: ReadonlyMap<st
 
 function formatWithLines(diagnostic: Diagnostic, linesOf: (file: string) => SourceLines | undefined): string {
   const { span } = diagnostic;
-  const header = `${displayText(span.file)}:${span.startLine}:${span.startColumn}: ${diagnostic.severity}[${diagnostic.code}]: ${displayText(diagnostic.message)}`;
+  // The path whole (escaped only): editors jump to `file:line:col`.
+  const header = `${escapeUnsafe(span.file)}:${span.startLine}:${span.startColumn}: ${diagnostic.severity}[${diagnostic.code}]: ${displayText(diagnostic.message)}`;
   const lines = [header];
   const line = linesOf(span.file)?.line(span.startLine);
   if (line !== undefined) {

@@ -5,8 +5,8 @@
 // emoji) take two terminal cells and combining marks none, so carets can be lined up under them.
 
 /** Controls, DEL, bidi controls, line/paragraph separators, a BOM past the start, lone surrogates. */
-const UNSAFE_CHARACTER = /[\p{Cc}\p{Bidi_Control}\u2028\u2029\ufeff]|\p{Cs}/u;
 const UNSAFE_CHARACTERS = /[\p{Cc}\p{Bidi_Control}\u2028\u2029\ufeff]|\p{Cs}/gu;
+const UNSAFE_CHARACTER = new RegExp(UNSAFE_CHARACTERS.source, "u");
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200d\u2060\ufe00-\ufe0f]$/u;
 
 const NAMED_ESCAPES: Readonly<Record<string, string>> = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
@@ -23,22 +23,37 @@ export function isUnsafeCharacter(char: string): boolean {
   return UNSAFE_CHARACTER.test(char);
 }
 
-/** Words (runs without whitespace) longer than this in a message come from user text: shortened. */
-const MAX_WORD_LENGTH = 80;
-const WORD_HEAD = 50;
-const WORD_TAIL = 20;
+/**
+ * `text` with every unsafe character escaped and nothing else changed: for what must stay whole, such
+ * as a file path (an editor jumps to `file:line:col`). With `keepNewlines`, line breaks stay line
+ * breaks (a multi-line message).
+ */
+export function escapeUnsafe(text: string, options: { keepNewlines?: boolean } = {}): string {
+  return text.replace(UNSAFE_CHARACTERS, (char) => (char === "\n" && options.keepNewlines === true ? char : escapeCharacter(char)));
+}
 
 /**
- * A message, hint or note made safe to print: unsafe characters escaped, and any word longer than
- * 80 characters (a 1 MB identifier or run of stray characters quoted into the message) shortened
- * around a `…`.
+ * Words (runs without whitespace) longer than this in a diagnostic come from source text (a 1 MB
+ * identifier or run of stray characters): shortened. Callers quoting paths pass a larger bound.
  */
-export function displayText(text: string): string {
-  const escaped = text.replace(UNSAFE_CHARACTERS, escapeCharacter);
-  return escaped.replace(/\S{81,}/gu, (word) => {
+export const SOURCE_WORD_LENGTH = 80;
+/** Longer than any real path (Linux's PATH_MAX), shorter than a pasted megabyte. */
+export const PATH_WORD_LENGTH = 4096;
+
+/**
+ * A message, hint or note made safe to print: unsafe characters escaped (line breaks too, unless
+ * `keepNewlines`), and any word longer than `maxWordLength` shortened around a `…` (its first 5/8
+ * and last 1/4).
+ */
+export function displayText(text: string, options: { maxWordLength?: number; keepNewlines?: boolean } = {}): string {
+  const maxWordLength = options.maxWordLength ?? SOURCE_WORD_LENGTH;
+  const escaped = escapeUnsafe(text, { keepNewlines: options.keepNewlines === true });
+  const head = Math.floor((maxWordLength * 5) / 8);
+  const tail = Math.floor(maxWordLength / 4);
+  return escaped.replace(new RegExp(`\\S{${maxWordLength + 1},}`, "gu"), (word) => {
     const chars = Array.from(word);
-    if (chars.length <= MAX_WORD_LENGTH) return word;
-    return `${chars.slice(0, WORD_HEAD).join("")}…${chars.slice(chars.length - WORD_TAIL).join("")}`;
+    if (chars.length <= maxWordLength) return word;
+    return `${chars.slice(0, head).join("")}…${chars.slice(chars.length - tail).join("")}`;
   });
 }
 

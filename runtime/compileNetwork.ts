@@ -1,8 +1,9 @@
 // `compile(source)` for library users: the .cnn text to a shape-checked graph ready for createSession,
 // or a CnncUserError whose message holds every diagnostic, formatted with source lines (warnings are
 // returned alongside the graph rather than thrown).
-import { formatDiagnostics, hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
+import { hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
 import { compileSource, type CompileOptions } from "../src/compile.js";
+import { describeCompileFailure, formatDiagnosticReport } from "../src/diagnosticReport.js";
 import { CnncUserError } from "../src/errors.js";
 import type { Graph } from "../src/ir/graph.js";
 
@@ -22,8 +23,7 @@ export function compileNetwork(source: string, options: CompileNetworkOptions = 
   const file = options.file ?? "<source>.cnn";
   const result = compileSource(source, file, options);
   if (hasErrors(result.diagnostics) || result.graph === undefined) {
-    const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === "error").length;
-    throw new CnncUserError(`${file} does not compile (${errors} error${errors === 1 ? "" : "s"}):\n${formatDiagnostics(result.diagnostics, result.sources)}`);
+    throw new CnncUserError(`${describeCompileFailure(file, result.diagnostics)}:\n${formatDiagnosticReport(result.diagnostics, result.sources).trimEnd()}`);
   }
   return { graph: result.graph, warnings: result.diagnostics };
 }

@@ -1,6 +1,8 @@
 // Errors caused by the user (a bad file, a wrong shape, an unknown backend) as opposed to our bugs.
 // The CLI prints a CnncUserError as `error: message` plus its hint and exits 1; anything else that
 // escapes is an internal error (exit 2) and is reported as a bug.
+import { displayText, escapeUnsafe, PATH_WORD_LENGTH } from "../grammar/displayText.js";
+
 export class CnncUserError extends Error {
   readonly hint: string | undefined;
   /** e.g. `weights.safetensors` or `examples/x.cnn:3:5`: where the problem is, when known. */
@@ -13,10 +15,15 @@ export class CnncUserError extends Error {
     this.location = options.location;
   }
 
-  /** The full text the CLI prints. */
+  /**
+   * The full text the CLI prints, safe for a terminal: the message quotes user text (paths, tensor
+   * names from a weights file), so control characters are escaped and a word longer than any path is
+   * shortened.
+   */
   describe(): string {
-    const where = this.location === undefined ? "" : `${this.location}: `;
-    const help = this.hint === undefined ? "" : `\n  = help: ${this.hint}`;
-    return `${where}error: ${this.message}${help}`;
+    const safe = (text: string) => displayText(text, { maxWordLength: PATH_WORD_LENGTH, keepNewlines: true });
+    const where = this.location === undefined ? "" : `${escapeUnsafe(this.location)}: `;
+    const help = this.hint === undefined ? "" : `\n  = help: ${safe(this.hint)}`;
+    return `${where}error: ${safe(this.message)}${help}`;
   }
 }

@@ -1,4 +1,5 @@
 // A line-oriented view of the CLI's io, for commands that print whole lines (run, doctor).
+import { escapeUnsafe } from "../../grammar/displayText.js";
 import type { CliIo } from "./io.js";
 
 export interface LineOutput {
@@ -6,6 +7,8 @@ export interface LineOutput {
   err(line: string): void;
 }
 
+/** Lines quote user text (paths, names from a weights file): control characters go out escaped. */
 export function linesTo(io: CliIo): LineOutput {
-  return { out: (line) => io.stdout(`${line}\n`), err: (line) => io.stderr(`${line}\n`) };
+  const safe = (line: string) => escapeUnsafe(line, { keepNewlines: true });
+  return { out: (line) => io.stdout(`${safe(line)}\n`), err: (line) => io.stderr(`${safe(line)}\n`) };
 }

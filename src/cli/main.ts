@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
+import { escapeUnsafe } from "../../grammar/displayText.js";
 import { CnncUserError } from "../errors.js";
 import { registerCheck } from "./check.js";
 import { registerDoctor } from "./doctor.js";
@@ -22,7 +23,8 @@ export async function runCli(args: string[], io: CliIo = processIo, extraCommand
     .description("compile .cnn convolutional networks: check them, summarize them, run them on the GPU")
     .version(packageVersion())
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    // Commander quotes the user's arguments in its errors: escaped like everything else cnnc prints.
+    .configureOutput({ writeOut: (text) => io.stdout(escapeUnsafe(text, { keepNewlines: true })), writeErr: (text) => io.stderr(escapeUnsafe(text, { keepNewlines: true })) });
   registerCheck(program, context);
   registerSummary(program, context);
   registerRun(program, context);
@@ -37,7 +39,7 @@ export async function runCli(args: string[], io: CliIo = processIo, extraCommand
       return 1;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    io.stderr(`internal error (this is a bug in cnnc)\n${detail}\n`);
+    io.stderr(`internal error (this is a bug in cnnc)\n${escapeUnsafe(detail, { keepNewlines: true })}\n`);
     return 2;
   }
   return exitCode;
