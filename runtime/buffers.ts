@@ -12,7 +12,7 @@ function paddedSize(bytes: number): number {
 }
 
 /** The hint for activation-like buffers, whose sizes grow with the batch. */
-export const BATCH_SIZE_HINT = "use a smaller --batch (activation buffers grow with the batch) or a smaller input size";
+const BATCH_SIZE_HINT = "use a smaller --batch (activation buffers grow with the batch) or a smaller input size";
 
 /** The most bytes one storage buffer may take on `device`, for checkPlanFits. */
 export function storageBufferLimit(device: GPUDevice): BufferLimit {
@@ -27,7 +27,7 @@ export function storageBufferLimit(device: GPUDevice): BufferLimit {
  * Throws a CnncUserError when a tensor of `bytes` cannot be bound as one storage buffer on `device`.
  * `hint` says how to fix it for this kind of tensor (by default: activations, which grow with the batch).
  */
-export function checkStorageBufferSize(device: GPUDevice, bytes: number, label: string, hint = BATCH_SIZE_HINT): void {
+function checkStorageBufferSize(device: GPUDevice, bytes: number, label: string, hint = BATCH_SIZE_HINT): void {
   if (!Number.isSafeInteger(bytes) || bytes < 0) {
     throw new Error(`buffer ${label}: invalid size ${bytes}`);
   }

@@ -35,7 +35,7 @@ function splitmix32(state: number): { state: number; value: number } {
   return { state: next, value: (z ^ (z >>> 16)) >>> 0 };
 }
 
-export function checkSeed(seed: number): void {
+function checkSeed(seed: number): void {
   if (!Number.isSafeInteger(seed)) {
     throw new CnncUserError(`the seed must be an integer, got ${seed}`, { hint: "use e.g. --seed 0" });
   }
