@@ -1,14 +1,10 @@
 /// <reference types="@webgpu/types" preserve="true" />
 // GPU storage buffers for tensors: creation with size checks that name the tensor, upload, and
 // read-back through a staging buffer. Sizes are in bytes; tensors are float32.
-import type { BufferLimit } from "../src/codegen/buildPlan.js";
+import type { BufferLimit } from "../src/codegen/planLimits.js";
 import { CnncUserError } from "../src/errors.js";
-import { checkHostArray } from "../src/hostLimits.js";
 import { formatBytes } from "../src/ir/format.js";
 import { runWithErrorScope } from "./gpuErrors.js";
-
-// Re-exported: `cnnc doctor` formats device limits with it from here.
-export { formatBytes };
 
 /** WebGPU buffer sizes must be multiples of 4, and a zero-sized binding is invalid. */
 function paddedSize(bytes: number): number {
@@ -16,17 +12,9 @@ function paddedSize(bytes: number): number {
 }
 
 /** The hint for activation-like buffers, whose sizes grow with the batch. */
-export const BATCH_SIZE_HINT = "use a smaller --batch (activation buffers grow with the batch) or a smaller input size";
+const BATCH_SIZE_HINT = "use a smaller --batch (activation buffers grow with the batch) or a smaller input size";
 
-/**
- * The hint for a parameter: its size is fixed by the layer, so the batch does not matter. fc weights
- * never get here (their kernels bind them in row slices that fit); a conv weight can.
- */
-export const PARAM_SIZE_HINT =
-  "the layer's weight is larger than one GPU binding allows; cnnc splits fc weights across bindings, but not this layer's: " +
-  "use fewer channels or a smaller kernel for this layer, or a GPU with a larger maxStorageBufferBindingSize";
-
-/** The most bytes one value's storage buffer may take on `device`, for buildPlan. */
+/** The most bytes one storage buffer may take on `device`, for checkPlanFits. */
 export function storageBufferLimit(device: GPUDevice): BufferLimit {
   return {
     bytes: Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize),
@@ -39,7 +27,7 @@ export function storageBufferLimit(device: GPUDevice): BufferLimit {
  * Throws a CnncUserError when a tensor of `bytes` cannot be bound as one storage buffer on `device`.
  * `hint` says how to fix it for this kind of tensor (by default: activations, which grow with the batch).
  */
-export function checkStorageBufferSize(device: GPUDevice, bytes: number, label: string, hint = BATCH_SIZE_HINT): void {
+function checkStorageBufferSize(device: GPUDevice, bytes: number, label: string, hint = BATCH_SIZE_HINT): void {
   if (!Number.isSafeInteger(bytes) || bytes < 0) {
     throw new Error(`buffer ${label}: invalid size ${bytes}`);
   }
@@ -88,7 +76,8 @@ export function createStorageBufferWithData(device: GPUDevice, data: Float32Arra
 
 /**
  * Reads the first `bytes` of `buffer` (which needs COPY_SRC usage) after all submitted work: copies
- * into a staging buffer, maps it, and copies out. Errors name the buffer.
+ * into a staging buffer, maps it, and copies out. Errors name the buffer. The host array's size is
+ * not checked here, on every read: an executor checks its read-backs once, when it is created.
  */
 export async function readFloat32(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<Float32Array> {
   if (bytes % 4 !== 0 || bytes > buffer.size) {
@@ -97,7 +86,6 @@ export async function readFloat32(device: GPUDevice, buffer: GPUBuffer, bytes: n
   if (bytes === 0) {
     return new Float32Array(0);
   }
-  checkHostArray(`the read-back of ${buffer.label}`, bytes / 4, "float32", BATCH_SIZE_HINT);
   const staging = device.createBuffer({
     label: `${buffer.label} (read-back)`,
     size: bytes,

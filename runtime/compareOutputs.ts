@@ -35,11 +35,11 @@ export interface OutputComparison {
   passed: boolean;
 }
 
-export function compareOutput(name: string, gpu: Tensor, reference: Tensor): OutputComparison {
+/** `gpuScan`: the GPU output's scanNonFinite, when the caller already has it (so it is scanned once). */
+export function compareOutput(name: string, gpu: Tensor, reference: Tensor, gpuScan: NonFiniteScan = scanNonFinite(gpu.data)): OutputComparison {
   if (gpu.data.length !== reference.data.length) {
     throw new Error(`internal: output ${name} has ${gpu.data.length} values on the GPU and ${reference.data.length} in the reference`);
   }
-  const gpuScan = scanNonFinite(gpu.data);
   const referenceScan = scanNonFinite(reference.data);
   const scale = Math.max(1, referenceScan.largestFinite);
   const floor = 1e-3 * scale;

@@ -3,10 +3,11 @@
 // one, for a weight a kernel binds in parts because it is larger than one GPU binding allows), uploaded
 // once and shared by every plan (batch size) of a session, since parameters do not depend on the batch.
 import type { PlanBuffer } from "../src/codegen/plan.js";
+import { PARAM_SIZE_HINT } from "../src/codegen/planLimits.js";
 import { CnncUserError } from "../src/errors.js";
 import { formatBytes } from "../src/ir/format.js";
 import type { Tensor, WeightMap } from "../src/tensor.js";
-import { createStorageBuffer, PARAM_SIZE_HINT, uploadFloat32 } from "./buffers.js";
+import { createStorageBuffer, uploadFloat32 } from "./buffers.js";
 import { runWithErrorScope } from "./gpuErrors.js";
 
 export type ParamSlice = NonNullable<PlanBuffer["paramSlice"]>;

@@ -3,12 +3,12 @@
 // each kernel with the zero-warnings check, binds everything once, uploads the weights once, and then
 // runs forward passes: upload inputs, one command buffer with every dispatch, read outputs.
 import type { KernelBinding, KernelStep, Plan } from "../src/codegen/plan.js";
+import { checkPlanFits } from "../src/codegen/planLimits.js";
 import { CnncUserError } from "../src/errors.js";
-import { smallerBatchHint } from "../src/hostLimits.js";
-import { formatBytes } from "../src/ir/format.js";
+import { checkHostBatch } from "../src/hostLimits.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, type Tensor, type WeightMap } from "../src/tensor.js";
-import { checkStorageBufferSize, createStorageBuffer, storageBufferLimit, PARAM_SIZE_HINT, readFloat32, uploadFloat32 } from "./buffers.js";
+import { createStorageBuffer, readFloat32, storageBufferLimit, uploadFloat32 } from "./buffers.js";
 import type { GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
 import { runWithErrorScope } from "./gpuErrors.js";
@@ -22,25 +22,16 @@ interface BoundStep {
 }
 
 /**
- * Checks every buffer of `plan` against the device's limits before any is created. Parameters have a
- * fixed size; activation-like buffers scale with the batch, so the error names the first buffer that
- * does not fit and the largest batch at which all of them would.
+ * Checks that every value the executor reads back (outputs, and each layer's value in a layer-by-layer
+ * run) fits one host array: once, when the executor is created, not on every read.
  */
-export function checkPlanFits(device: GPUDevice, plan: Plan): void {
-  const limit = storageBufferLimit(device);
-  const tooLarge = plan.buffers.filter((buffer) => buffer.bytes > limit.bytes);
-  const param = tooLarge.find((buffer) => buffer.role === "param");
-  if (param !== undefined) checkStorageBufferSize(device, param.bytes, `weight ${param.label}`, PARAM_SIZE_HINT);
-  const buffer = tooLarge[0];
-  if (buffer === undefined) return;
-  const largestBatch = Math.min(
-    ...plan.buffers.filter((each) => each.role !== "param").map((each) => Math.floor(limit.bytes / (each.bytes / plan.batch))),
-  );
-  const what = buffer.role === "scratch" ? `scratch buffer ${buffer.label}` : `the ${buffer.role} of layer ${buffer.label}`;
-  throw new CnncUserError(
-    `${what} needs ${formatBytes(buffer.bytes)} at batch ${plan.batch}, more than ${limit.imposedBy} (${formatBytes(limit.bytes)})`,
-    { hint: smallerBatchHint(largestBatch, limit.fits) },
-  );
+function checkReadBacksFit(plan: Plan): void {
+  const values = plan.buffers.filter((buffer) => buffer.role !== "param" && buffer.role !== "scratch");
+  if (values.length === 0) return;
+  const largest = values.reduce((found, buffer) => (buffer.bytes > found.bytes ? buffer : found));
+  const value = largest.role === "input" ? `input ${largest.label}` : largest.role === "output" ? `output ${largest.label}` : `the value of layer ${largest.label}`;
+  const shape = largest.shape === undefined ? "" : ` [N, ${largest.shape.slice(1).join(", ")}]`;
+  checkHostBatch(`${value}${shape} read back from the GPU`, largest.bytes / 4 / plan.batch, plan.batch, "float32");
 }
 
 function checkStepFits(device: GPUDevice, step: KernelStep): void {
@@ -81,7 +72,9 @@ export class PlanExecutor {
     const deviceWeights = weights instanceof DeviceWeights ? weights : new DeviceWeights(device, weights);
     const owned: GPUBuffer[] = [];
     try {
-      checkPlanFits(device, plan);
+      // Sizes once per executor (a plan's batch), before anything is allocated; nothing per forward pass.
+      checkPlanFits(plan, storageBufferLimit(device));
+      checkReadBacksFit(plan);
       for (const step of plan.steps) checkStepFits(device, step);
       deviceWeights.requireAll(
         plan.buffers.flatMap(({ role, paramName, paramSlice, bytes }) =>

@@ -35,7 +35,7 @@ function splitmix32(state: number): { state: number; value: number } {
   return { state: next, value: (z ^ (z >>> 16)) >>> 0 };
 }
 
-export function checkSeed(seed: number): void {
+function checkSeed(seed: number): void {
   if (!Number.isSafeInteger(seed)) {
     throw new CnncUserError(`the seed must be an integer, got ${seed}`, { hint: "use e.g. --seed 0" });
   }
@@ -136,8 +136,16 @@ function rotl(value: number, bits: number): number {
 /** A tensor of N(0, 1) values, e.g. for `--random-input`; `stream` separates independent uses. */
 export function randomNormalTensor(shape: readonly number[], seed: number, stream: string): Tensor {
   const data = allocateFloat32(shapeSize(shape), `random tensor ${stream} ${describeShape(shape)}`, "use a smaller shape");
-  new SeededRandom(seed, stream).fillNormal(data, 1);
-  return makeTensor([...shape], data);
+  return fillRandomNormal(makeTensor([...shape], data), seed, stream);
+}
+
+/**
+ * Fills `tensor` with the N(0, 1) values randomNormalTensor draws for `seed` and `stream`, for a caller
+ * that allocated (and size-checked) it itself; returns it.
+ */
+export function fillRandomNormal(tensor: Tensor, seed: number, stream: string): Tensor {
+  new SeededRandom(seed, stream).fillNormal(tensor.data, 1);
+  return tensor;
 }
 
 /** fan_in of the node's weight: every axis past the first (output) one. */
@@ -160,9 +168,8 @@ function checkParamFits(node: Node, param: ParamSpec): void {
   );
 }
 
-/** The initial value of one parameter. */
-export function initParam(node: Node, param: ParamSpec, seed: number): Tensor {
-  checkParamFits(node, param);
+/** The initial value of one parameter, whose size initWeights checked. */
+function initParam(node: Node, param: ParamSpec, seed: number): Tensor {
   const tensor = makeTensor(param.shape);
   const { data } = tensor;
   switch (param.init) {
@@ -193,7 +200,7 @@ export function expectedWeights(graph: Graph): ExpectedWeight[] {
 /** Initial values for every parameter of the graph (batchnorm running statistics included). */
 export function initWeights(graph: Graph, seed: number): WeightMap {
   checkSeed(seed);
-  // Every size first: a network whose last layer is too large fails before the others are drawn.
+  // Every size first, once: a network whose last layer is too large fails before the others are drawn.
   for (const node of graph.nodes) for (const param of node.params) checkParamFits(node, param);
   const bytes = graph.nodes.reduce((total, node) => total + node.params.reduce((sum, param) => sum + shapeSize(param.shape) * 4, 0), 0);
   checkHostTotal(`the weights of ${graph.name}`, bytes, "use fewer channels or features");

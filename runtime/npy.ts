@@ -2,12 +2,14 @@
 // layout cnnc computes in, so nothing is converted silently. Other dtypes are rejected with the
 // one-line NumPy fix (`x.astype(np.float32)`), as are Fortran-order arrays.
 // Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+import { joinBytes } from "../src/bytes.js";
 import { CnncUserError } from "../src/errors.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor } from "../src/tensor.js";
 import { parseNpyHeader } from "./npyHeader.js";
 import { dataFileKind, readUserFile } from "./readUserFile.js";
-import { joinBytes, writeFileAtomically } from "./writeUserFile.js";
+import { shortText } from "./shortText.js";
+import { writeFileAtomically } from "./writeUserFile.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const FLOAT32_DESCR = "<f4";
@@ -40,9 +42,15 @@ function dtypeName(descr: string): string {
  * (defaults to the path, or `array.npy` for bytes).
  */
 export function readNpy(source: Uint8Array | string, file?: string): Tensor {
-  const bytes = typeof source === "string" ? readUserFile(source, dataFileKind(".npy file")) : source;
-  const name = file ?? (typeof source === "string" ? source : "array.npy");
+  if (typeof source !== "string") return decodeNpy(source, `\`${file ?? "array.npy"}\``, false);
+  return decodeNpy(readUserFile(source, dataFileKind(".npy file")), `\`${file ?? source}\``, true);
+}
 
+/**
+ * The tensor in a .npy file's `bytes`; `name` is the quoted file name for messages. `owned`: the bytes
+ * are cnnc's own (read from the file), so the tensor may be a view of them rather than a copy.
+ */
+function decodeNpy(bytes: Uint8Array, name: string, owned: boolean): Tensor {
   if (bytes.length < 10 || !MAGIC.every((byte, i) => bytes[i] === byte)) {
     throw new CnncUserError(`${name} is not a .npy file (it does not start with "\\x93NUMPY")`, {
       hint: "save arrays with numpy.save('x.npy', x.astype(np.float32))",
@@ -70,7 +78,7 @@ export function readNpy(source: Uint8Array | string, file?: string): Tensor {
 
   if (header.descr !== FLOAT32_DESCR) {
     throw new CnncUserError(
-      `${name} holds ${dtypeName(header.descr)} ('${header.descr}'); cnnc reads float32 ('${FLOAT32_DESCR}'): ` +
+      `${name} holds ${dtypeName(header.descr)} ('${shortText(header.descr)}'); cnnc reads float32 ('${FLOAT32_DESCR}'): ` +
         `save with x.astype(np.float32)`,
     );
   }
@@ -88,9 +96,15 @@ export function readNpy(source: Uint8Array | string, file?: string): Tensor {
         `the file holds ${dataBytes}`,
     );
   }
-  // Copy into a fresh, 4-byte aligned buffer (not slice(): on a Node Buffer it is a view into a shared
-  // pool). Every platform Node runs on is little-endian, so the bytes are the floats.
-  const data = new Float32Array(new Uint8Array(bytes.subarray(dataStart)).buffer);
+  // Every platform Node runs on is little-endian, so the bytes are the floats. A file cnnc read is
+  // viewed in place when its data is 4-byte aligned (numpy aligns it to 64 bytes), so a large input is
+  // held once. Otherwise, and for a caller's bytes (which the tensor must not alias), it is copied into
+  // a fresh aligned buffer (not slice(): on a Node Buffer that is a view into a shared pool).
+  const offset = bytes.byteOffset + dataStart;
+  const data =
+    owned && offset % 4 === 0
+      ? new Float32Array(bytes.buffer, offset, count)
+      : new Float32Array(new Uint8Array(bytes.subarray(dataStart)).buffer);
   return makeTensor(header.shape, data);
 }
 

@@ -3,12 +3,14 @@
 // `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the raw data;
 // offsets are relative to the start of the data.
 import { closestMatch } from "../grammar/diagnostics.js";
+import { joinBytes } from "../src/bytes.js";
 import { CnncUserError } from "../src/errors.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
 import { dataFileKind, readUserFile } from "./readUserFile.js";
 import { decodeSafetensorsHeader, METADATA_KEY } from "./safetensorsHeader.js";
-import { joinBytes, writeFileAtomically } from "./writeUserFile.js";
+import { shortText } from "./shortText.js";
+import { writeFileAtomically } from "./writeUserFile.js";
 
 /**
  * PyTorch saves an int64 step counter with every BatchNorm layer. Inference never reads it, so it is
@@ -20,13 +22,21 @@ function isTrainingCounter(name: string): boolean {
 
 /** Decodes a safetensors file's bytes into float32 tensors. `file` names it in error messages. */
 export function readSafetensors(bytes: Uint8Array, file = "weights.safetensors"): WeightMap {
+  return decodeSafetensors(bytes, file, false);
+}
+
+/**
+ * The float32 tensors of a safetensors file's `bytes`. `owned`: the bytes are cnnc's own (read from the
+ * file), so a tensor may be a view of them rather than a copy.
+ */
+function decodeSafetensors(bytes: Uint8Array, file: string, owned: boolean): WeightMap {
   const { entries, dataStart } = decodeSafetensorsHeader(bytes, file);
   const used = entries.filter((entry) => !isTrainingCounter(entry.name));
 
   const wrongType = used.filter((entry) => entry.dtype !== "F32");
   if (wrongType.length > 0) {
     throw new CnncUserError(
-      `${file} holds tensors that are not float32: ${wrongType.map((entry) => `${entry.name} (${entry.dtype})`).join(", ")}; ` +
+      `\`${file}\` holds tensors that are not float32: ${wrongType.map((entry) => `${shortText(entry.name)} (${entry.dtype})`).join(", ")}; ` +
         `cnnc reads F32`,
       { hint: "convert before saving: save_file({k: v.float() for k, v in state_dict.items()}, 'weights.safetensors')" },
     );
@@ -35,16 +45,21 @@ export function readSafetensors(bytes: Uint8Array, file = "weights.safetensors")
   const weights: WeightMap = new Map();
   for (const entry of used) {
     const count = shapeSize(entry.shape);
-    // Copy into an aligned buffer: offsets need not be multiples of 4 within the file.
-    const start = dataStart + entry.begin;
-    const data = new Float32Array(new Uint8Array(bytes.subarray(start, start + count * 4)).buffer);
+    // A file cnnc read is viewed in place where a tensor is 4-byte aligned (save_file pads the header
+    // to 8 bytes, so every float32 tensor is), so the weights are held once. Otherwise, and for a
+    // caller's bytes (which the weights must not alias), it is copied into an aligned buffer.
+    const start = bytes.byteOffset + dataStart + entry.begin;
+    const data =
+      owned && start % 4 === 0
+        ? new Float32Array(bytes.buffer, start, count)
+        : new Float32Array(new Uint8Array(bytes.subarray(dataStart + entry.begin, dataStart + entry.begin + count * 4)).buffer);
     weights.set(entry.name, makeTensor(entry.shape, data));
   }
   return weights;
 }
 
 export function readSafetensorsFile(path: string): WeightMap {
-  return readSafetensors(readUserFile(path, dataFileKind("safetensors file")), path);
+  return decodeSafetensors(readUserFile(path, dataFileKind("safetensors file")), path, true);
 }
 
 /**
@@ -110,9 +125,10 @@ function extraTensorNote(name: string, missing: readonly string[]): string {
 
 /**
  * Checks loaded weights against what the network expects. Missing, mis-shaped and unexpected tensors
- * are all reported in ONE CnncUserError, each with the expected shape.
+ * are all reported in ONE CnncUserError, each with the expected shape. `source` is the weights' file
+ * (quoted in the message), or undefined for weights given in memory.
  */
-export function checkWeights(expected: readonly ExpectedWeight[], weights: WeightMap, file: string): void {
+export function checkWeights(expected: readonly ExpectedWeight[], weights: WeightMap, source: string | undefined): void {
   const problems: string[] = [];
   const missing: string[] = [];
   for (const { name, shape } of expected) {
@@ -128,13 +144,14 @@ export function checkWeights(expected: readonly ExpectedWeight[], weights: Weigh
   const extras = [...weights.keys()].filter((name) => !expectedNames.has(name) && !isTrainingCounter(name)).sort();
   for (const name of extras) {
     const tensor = weights.get(name) as Tensor;
-    problems.push(`unexpected tensor ${name} ${describeShape(tensor.shape)}${extraTensorNote(name, missing)}`);
+    problems.push(`unexpected tensor ${shortText(name)} ${describeShape(tensor.shape)}${extraTensorNote(name, missing)}`);
   }
   if (problems.length === 0) {
     return;
   }
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-  throw new CnncUserError(`${file} does not match the network (${count}):\n  ${problems.join("\n  ")}`, {
+  const subject = source === undefined ? "the weights do" : `\`${source}\` does`;
+  throw new CnncUserError(`${subject} not match the network (${count}):\n  ${problems.join("\n  ")}`, {
     hint:
       `weights are matched by PyTorch state_dict name and shape (conv weight [out, in/groups, kH, kW], fc weight ` +
       `[out, in]); the network expects ${expected.length} tensors`,

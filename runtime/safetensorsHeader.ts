@@ -9,11 +9,12 @@ import { CnncUserError } from "../src/errors.js";
 import { formatInteger } from "../src/ir/format.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape } from "../src/tensor.js";
+import { shortText } from "./shortText.js";
 
 export const METADATA_KEY = "__metadata__";
 
 /** The format's cap on the header, against a corrupt length field (safetensors' MAX_HEADER_SIZE). */
-export const MAX_HEADER_BYTES = 100_000_000;
+const MAX_HEADER_BYTES = 100_000_000;
 
 /** Bits per element of each dtype the format defines. */
 const DTYPE_BITS: Record<string, number> = {
@@ -68,11 +69,11 @@ const CORRUPT_HINT = "the file is truncated or corrupt: write it again with safe
 
 function parseEntry(name: string, value: unknown, file: string): HeaderEntry {
   const bad = (what: string): CnncUserError =>
-    new CnncUserError(`${file} has a malformed safetensors header: tensor ${name} ${what}`, { hint: REWRITE_HINT });
+    new CnncUserError(`\`${file}\` has a malformed safetensors header: tensor ${shortText(name)} ${what}`, { hint: REWRITE_HINT });
   if (!isRecord(value)) throw bad("is not an object");
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== "string") throw bad("has no dtype");
-  if (DTYPE_BITS[dtype] === undefined) throw bad(`has an unknown dtype \`${dtype}\``);
+  if (DTYPE_BITS[dtype] === undefined) throw bad(`has an unknown dtype \`${shortText(dtype)}\``);
   if (!Array.isArray(shape) || !shape.every(isCount)) throw bad("has no valid shape");
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
     throw bad("has no valid data_offsets");
@@ -84,7 +85,7 @@ function parseEntry(name: string, value: unknown, file: string): HeaderEntry {
   if (!Number.isSafeInteger(bits) || bits % 8 !== 0 || end - begin !== bits / 8) {
     const size = Number.isSafeInteger(bits) && bits % 8 === 0 ? `${formatInteger(bits / 8)} bytes` : "a size that is not a whole number of bytes";
     throw new CnncUserError(
-      `${file}: tensor ${name} has shape ${describeShape(entry.shape)} (${size} of ${dtype}) but data_offsets ` +
+      `\`${file}\`: tensor ${shortText(name)} has shape ${describeShape(entry.shape)} (${size} of ${dtype}) but data_offsets ` +
         `[${begin}, ${end}] span ${end - begin} bytes`,
       { hint: CORRUPT_HINT },
     );
@@ -95,7 +96,7 @@ function parseEntry(name: string, value: unknown, file: string): HeaderEntry {
 function checkMetadata(value: unknown, file: string): void {
   if (value === undefined || value === null) return;
   if (!isRecord(value) || !Object.values(value).every((entry) => typeof entry === "string")) {
-    throw new CnncUserError(`${file} has a malformed safetensors header: ${METADATA_KEY} is not a map of strings to strings`, {
+    throw new CnncUserError(`\`${file}\` has a malformed safetensors header: ${METADATA_KEY} is not a map of strings to strings`, {
       hint: REWRITE_HINT,
     });
   }
@@ -103,17 +104,17 @@ function checkMetadata(value: unknown, file: string): void {
 
 /** Checks that the sorted entries tile the data section exactly. */
 function checkLayout(entries: readonly HeaderEntry[], dataLength: number, file: string): void {
-  const corrupt = (message: string): CnncUserError => new CnncUserError(`${file}: ${message}`, { hint: CORRUPT_HINT });
+  const corrupt = (message: string): CnncUserError => new CnncUserError(`\`${file}\`: ${message}`, { hint: CORRUPT_HINT });
   let previous: HeaderEntry | undefined;
   for (const entry of entries) {
     const expectedBegin = previous?.end ?? 0;
     const span = `data_offsets [${entry.begin}, ${entry.end}]`;
     if (entry.end > dataLength) {
-      throw corrupt(`tensor ${entry.name} has ${span} outside the ${dataLength} bytes of data in the file`);
+      throw corrupt(`tensor ${shortText(entry.name)} has ${span} outside the ${dataLength} bytes of data in the file`);
     }
     if (previous !== undefined && entry.begin < expectedBegin) {
       throw corrupt(
-        `tensor ${entry.name} (${span}) overlaps tensor ${previous.name} (data_offsets [${previous.begin}, ${previous.end}]): ` +
+        `tensor ${shortText(entry.name)} (${span}) overlaps tensor ${shortText(previous.name)} (data_offsets [${previous.begin}, ${previous.end}]): ` +
           `each tensor must have bytes of its own`,
       );
     }
@@ -121,15 +122,15 @@ function checkLayout(entries: readonly HeaderEntry[], dataLength: number, file: 
       const gap = entry.begin - expectedBegin;
       throw corrupt(
         previous === undefined
-          ? `the first tensor, ${entry.name} (${span}), starts at ${entry.begin}, not 0: ${gap} bytes of data belong to no tensor`
-          : `${gap} bytes between tensor ${previous.name} (ending at ${previous.end}) and tensor ${entry.name} (${span}) belong to no tensor`,
+          ? `the first tensor, ${shortText(entry.name)} (${span}), starts at ${entry.begin}, not 0: ${gap} bytes of data belong to no tensor`
+          : `${gap} bytes between tensor ${shortText(previous.name)} (ending at ${previous.end}) and tensor ${shortText(entry.name)} (${span}) belong to no tensor`,
       );
     }
     previous = entry;
   }
   const covered = previous?.end ?? 0;
   if (covered !== dataLength) {
-    const last = previous === undefined ? "the file has no tensors" : `the last tensor, ${previous.name}, ends at ${covered}`;
+    const last = previous === undefined ? "the file has no tensors" : `the last tensor, ${shortText(previous.name)}, ends at ${covered}`;
     throw corrupt(`the data section has ${dataLength - covered} bytes after the tensors (${last}, the data is ${dataLength} bytes)`);
   }
 }
@@ -137,7 +138,7 @@ function checkLayout(entries: readonly HeaderEntry[], dataLength: number, file: 
 /** Parses and validates the header of a safetensors file's `bytes`; `file` names it in messages. */
 export function decodeSafetensorsHeader(bytes: Uint8Array, file: string): SafetensorsLayout {
   const truncated = (detail: string): CnncUserError =>
-    new CnncUserError(`${file} is truncated or not a safetensors file: ${detail}`, {
+    new CnncUserError(`\`${file}\` is truncated or not a safetensors file: ${detail}`, {
       hint: "write weights with safetensors' save_file (or cnnc), and check that the copy is complete",
     });
   if (bytes.length < 8) {
@@ -158,16 +159,16 @@ export function decodeSafetensorsHeader(bytes: Uint8Array, file: string): Safete
   try {
     header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, dataStart)));
   } catch (error) {
-    throw new CnncUserError(`${file} has a malformed safetensors header: ${(error as Error).message}`, {
+    throw new CnncUserError(`\`${file}\` has a malformed safetensors header: ${(error as Error).message}`, {
       hint: "the header must be a JSON object; write the file with safetensors' save_file (or cnnc)",
       cause: error,
     });
   }
   if (!isRecord(header)) {
-    throw new CnncUserError(`${file} has a malformed safetensors header: it is not a JSON object`);
+    throw new CnncUserError(`\`${file}\` has a malformed safetensors header: it is not a JSON object`);
   }
   if (bytes[8] !== "{".charCodeAt(0)) {
-    throw new CnncUserError(`${file} has a malformed safetensors header: it does not start with \`{\``, { hint: REWRITE_HINT });
+    throw new CnncUserError(`\`${file}\` has a malformed safetensors header: it does not start with \`{\``, { hint: REWRITE_HINT });
   }
   checkMetadata(header[METADATA_KEY], file);
   const entries = Object.entries(header)

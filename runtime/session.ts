@@ -4,13 +4,11 @@
 import { buildPlan } from "../src/codegen/buildPlan.js";
 import type { Plan } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
-import { checkHostBatch } from "../src/hostLimits.js";
-import { shapeSize, type Graph } from "../src/ir/graph.js";
+import type { Graph } from "../src/ir/graph.js";
 import { namedTensorMap, type NamedTensors, type Tensor, type WeightMap } from "../src/tensor.js";
-import { storageBufferLimit } from "./buffers.js";
 import { openDevice, type BackendChoice, type GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
-import { checkPlanFits, PlanExecutor } from "./executor.js";
+import { PlanExecutor } from "./executor.js";
 import { expectedWeights, initWeights } from "./init.js";
 import { expectShape } from "./npy.js";
 import type { ProgressListener } from "./progress.js";
@@ -29,6 +27,8 @@ export interface SessionOptions {
   gpu?: GpuContext;
   /** Told about each kernel as a batch size's plan is compiled and first run (a progress line). */
   progress?: ProgressListener;
+  /** Plans of `graph` already built (buildPlan), e.g. to check sizes before the device is opened: used instead of building them again. */
+  plans?: readonly Plan[];
 }
 
 export type SessionInputs = NamedTensors;
@@ -51,11 +51,11 @@ export interface Session {
   /** The plan the session runs for `batch` (built and cached on first use). */
   planFor(batch: number): Plan;
   /**
-   * Throws a CnncUserError, before anything is allocated, when a run at `batch` would not fit: a GPU
-   * buffer past the device's limits or an output past what one host array holds. The message names
-   * the layer and the largest batch that fits.
+   * Prepares runs at `batch` now rather than at the first run: checks the plan's sizes against the
+   * device (a CnncUserError naming the tensor and the largest batch that fits), allocates its buffers
+   * and compiles its kernels. Once per batch; `run` at that batch then starts at once.
    */
-  checkBatchFits(batch: number): void;
+  prepare(batch: number): Promise<void>;
   destroy(): void;
 }
 
@@ -100,8 +100,13 @@ class GraphSession implements Session {
     readonly weights: WeightMap,
     private readonly ownsGpu: boolean,
     private readonly progress: ProgressListener | undefined,
+    plans: readonly Plan[],
   ) {
     this.deviceWeights = new DeviceWeights(gpu.device, weights);
+    for (const plan of plans) {
+      if (plan.network !== graph.name) throw new Error(`internal: a plan of ${plan.network} was given to a session of ${graph.name}`);
+      this.plans.set(plan.batch, plan);
+    }
   }
 
   get adapterDescription(): string {
@@ -111,20 +116,18 @@ class GraphSession implements Session {
   planFor(batch: number): Plan {
     let plan = this.plans.get(batch);
     if (plan === undefined) {
-      plan = buildPlan(this.graph, batch, storageBufferLimit(this.gpu.device));
+      plan = buildPlan(this.graph, batch);
       this.plans.set(batch, plan);
     }
     return plan;
   }
 
-  checkBatchFits(batch: number): void {
-    checkPlanFits(this.gpu.device, this.planFor(batch));
-    for (const id of this.graph.outputs) {
-      const node = this.graph.nodes[id]!;
-      checkHostBatch(`output ${node.name} [N, ${node.shape.join(", ")}]`, shapeSize(node.shape), batch, "float32");
-    }
+  async prepare(batch: number): Promise<void> {
+    if (this.destroyed) throw new Error(`the session of ${this.graph.name} was destroyed`);
+    await this.executorFor(batch);
   }
 
+  /** The executor of `batch`, created (and its sizes checked against the device) on first use. */
   private executorFor(batch: number): Promise<PlanExecutor> {
     let executor = this.executors.get(batch);
     if (executor === undefined) {
@@ -139,7 +142,6 @@ class GraphSession implements Session {
   async run(inputs: SessionInputs): Promise<Map<string, Tensor>> {
     if (this.destroyed) throw new Error(`the session of ${this.graph.name} was destroyed`);
     const checked = checkSessionInputs(this.graph, inputs);
-    this.checkBatchFits(checked.batch);
     const executor = await this.executorFor(checked.batch);
     return executor.run(checked.inputs);
   }
@@ -173,8 +175,8 @@ export async function createSession(graph: Graph, options: SessionOptions = {}):
   if (weights === undefined) {
     weights = initWeights(graph, options.seed ?? 0);
   } else {
-    checkWeights(expectedWeights(graph), weights, options.weightsSource ?? "the weights");
+    checkWeights(expectedWeights(graph), weights, options.weightsSource);
   }
   const gpu = options.gpu ?? (await openDevice(options.backend === undefined ? {} : { backend: options.backend }));
-  return new GraphSession(graph, gpu, weights, options.gpu === undefined, options.progress);
+  return new GraphSession(graph, gpu, weights, options.gpu === undefined, options.progress, options.plans ?? []);
 }

@@ -21,9 +21,17 @@ export interface HostArrayLimit {
   reason: string;
 }
 
+let memoryBytes: number | undefined;
+
+/** The machine's memory, read once: the limits are checked per plan and per file, not per array. */
+function machineMemory(): number {
+  memoryBytes ??= totalmem();
+  return memoryBytes;
+}
+
 /** The largest array of `type` this process can hold: V8's typed array length cap or the machine's memory. */
 export function hostArrayLimit(type: HostElementType): HostArrayLimit {
-  const memory = totalmem();
+  const memory = machineMemory();
   const byMemory = Math.floor(memory / ELEMENT_BYTES[type]);
   if (byMemory < constants.MAX_LENGTH) {
     return { elements: byMemory, reason: `this machine's memory (${formatBytes(memory)})` };
@@ -87,7 +95,7 @@ export function checkHostBatch(what: string, perSample: number, batch: number, t
  * at once: more than the machine's memory.
  */
 export function checkHostTotal(what: string, bytes: number, hint: string): void {
-  const memory = totalmem();
+  const memory = machineMemory();
   if (Number.isSafeInteger(bytes) && bytes <= memory) return;
   throw new CnncUserError(`${what} need ${formatBytes(bytes)} in all, more than this machine's memory (${formatBytes(memory)})`, { hint });
 }

@@ -5,6 +5,7 @@
 // still refused. Problems are data, for callers to turn into diagnostics or CnncUserErrors.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 
+import { joinBytes } from "./bytes.js";
 import { formatBytes, formatInteger } from "./ir/format.js";
 
 /** What kind of file is read, for the size bound and the messages. */
@@ -51,7 +52,7 @@ export function nonRegularKind(stats: FileTypeTests): string | undefined {
   if (stats.isBlockDevice()) return "a block device";
   if (stats.isFIFO()) return "a named pipe (FIFO)";
   if (stats.isSocket()) return "a socket";
-  return "not a regular file";
+  return "a special file";
 }
 
 /** The reason an fs call failed, in words: `no such file`, `permission denied`. */
@@ -121,34 +122,42 @@ function tooLargeProblem(path: string, size: number | undefined, kind: FileKind)
   return { code: "too-large", message: `\`${path}\` ${what}; cnnc reads ${kind.noun}s up to ${limitText}`, hint: kind.tooLargeHint };
 }
 
-/** Reads from `fd` until end of file, refusing more than `kind.maxBytes`; `expected` is the size stat gave. */
-function readBounded(fd: number, path: string, expected: number, kind: FileKind): RegularFileRead {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let buffer = new Uint8Array(expected);
+/** Reads into `buffer` until it is full or the file ends; returns how many bytes it holds. */
+function fill(fd: number, buffer: Uint8Array): number {
   let filled = 0;
-  for (;;) {
-    if (filled === buffer.length) {
-      // Full (the stat size, or a later chunk): the file may have grown. Read on in small chunks.
-      chunks.push(buffer);
-      total += filled;
-      if (total > kind.maxBytes) return { problem: tooLargeProblem(path, undefined, kind) };
-      buffer = new Uint8Array(Math.min(64 * 1024, kind.maxBytes + 1 - total));
-      filled = 0;
-    }
+  while (filled < buffer.length) {
     const count = readSync(fd, buffer, filled, Math.min(buffer.length - filled, READ_CHUNK), null);
     if (count === 0) break;
     filled += count;
   }
-  if (chunks.length === 0) return { bytes: buffer.subarray(0, filled) };
-  if (total + filled > kind.maxBytes) return { problem: tooLargeProblem(path, undefined, kind) };
-  const bytes = new Uint8Array(total + filled);
-  let offset = 0;
-  for (const chunk of [...chunks, buffer.subarray(0, filled)]) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
+  return filled;
+}
+
+/** How much is read at a time from a file that turned out larger than its stat size. */
+const GROWTH_CHUNK = 64 * 1024;
+
+/**
+ * Reads from `fd` until end of file, refusing more than `kind.maxBytes`; `expected` is the size stat
+ * gave. The common case, a file of exactly that size, is read into one array and returned as it is.
+ */
+function readBounded(fd: number, path: string, expected: number, kind: FileKind): RegularFileRead {
+  const buffer = new Uint8Array(expected);
+  const filled = fill(fd, buffer);
+  if (filled < expected) return { bytes: buffer.subarray(0, filled) }; // it shrank since the stat
+  // A one-byte probe tells the end of the file from a file that grew (or, in /proc, reports size 0).
+  const probe = new Uint8Array(1);
+  if (fill(fd, probe) === 0) return { bytes: buffer };
+  const parts = [buffer, probe];
+  let total = expected + 1;
+  for (;;) {
+    if (total > kind.maxBytes) return { problem: tooLargeProblem(path, undefined, kind) };
+    const chunk = new Uint8Array(Math.min(GROWTH_CHUNK, kind.maxBytes + 1 - total));
+    const count = fill(fd, chunk);
+    parts.push(chunk.subarray(0, count));
+    total += count;
+    if (count < chunk.length) break; // the end of the file
   }
-  return { bytes };
+  return { bytes: joinBytes(parts) };
 }
 
 /**

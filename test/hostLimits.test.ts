@@ -3,10 +3,23 @@
 import { constants } from "node:buffer";
 import { totalmem } from "node:os";
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import { checkHostArray, checkHostBatch, checkHostTotal, fitsHostArray, hostArrayLimit, smallerBatchHint } from "../src/hostLimits.js";
 import { userError } from "./support/userError.js";
+
+// Counts the calls that read the machine's memory: it is read once, not per check.
+const memoryReads = vi.hoisted(() => ({ count: 0 }));
+vi.mock("node:os", async (original) => {
+  const os = await original<typeof import("node:os")>();
+  return {
+    ...os,
+    totalmem: () => {
+      memoryReads.count += 1;
+      return os.totalmem();
+    },
+  };
+});
 
 describe("host array limits", () => {
   it("are the smaller of V8's typed array length and the machine's memory", () => {
@@ -44,6 +57,16 @@ describe("host array limits", () => {
       "even batch 1 does not fit in one host array: use a smaller input size",
     );
     expect(smallerBatchHint(0, "this GPU's storage buffers")).toBe("even batch 1 does not fit this GPU's storage buffers: use a smaller input size");
+  });
+
+  it("read the machine's memory once, however many checks run", () => {
+    hostArrayLimit("byte");
+    memoryReads.count = 0; // the tests' own calls count too
+    for (let i = 0; i < 100; i++) {
+      checkHostArray("x", 1, "float32", "");
+      checkHostTotal("x", 1, "");
+    }
+    expect(memoryReads.count).toBe(0);
   });
 
   it("bound the total of arrays held at once by the machine's memory", () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { type FileKind, readRegularFile } from "../src/regularFiles.js";
+import { type FileKind, nonRegularKind, readRegularFile } from "../src/regularFiles.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cnnc-files-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +63,12 @@ describe("readRegularFile", () => {
     const dirLink = join(dir, "dir-link");
     symlinkSync(dir, dirLink);
     expect(problemOf(dirLink).message).toBe(`\`${dirLink}\` is a directory`);
+  });
+
+  it("names a kind of file it does not know as a special file (the message adds `not a regular file`)", () => {
+    const no = (): boolean => false;
+    const unknown = { isFile: no, isDirectory: no, isCharacterDevice: no, isBlockDevice: no, isFIFO: no, isSocket: no };
+    expect(nonRegularKind(unknown)).toBe("a special file");
   });
 
   it.skipIf(!existsSync("/dev/zero"))("refuses a character device without reading it", () => {

@@ -15,6 +15,7 @@ import {
   scanNonFinite,
   type LayerByLayerRunner,
   type NonFiniteOrigin,
+  type NonFiniteScan,
 } from "../../runtime/nonFinite.js";
 import { formatLocation } from "../elaborate/reporter.js";
 import { CnncUserError } from "../errors.js";
@@ -23,10 +24,15 @@ import { runReference } from "../reference/interpret.js";
 import type { Tensor, WeightMap } from "../tensor.js";
 import type { LineOutput } from "./lineOutput.js";
 
+/** Each output's NaN/Inf scan, by output name: made once per run, for the warning or --check. */
+export function scanOutputs(outputs: Map<string, Tensor>): Map<string, NonFiniteScan> {
+  return new Map([...outputs].map(([name, tensor]) => [name, scanNonFinite(tensor.data)] as const));
+}
+
 /** Warns on stderr about each output holding NaN or Inf (a plain run: the exit status stays 0). */
-export function warnNonFiniteOutputs(outputs: Map<string, Tensor>, output: LineOutput): void {
+export function warnNonFiniteOutputs(outputs: Map<string, Tensor>, output: LineOutput, scans = scanOutputs(outputs)): void {
   for (const [name, tensor] of outputs) {
-    const scan = scanNonFinite(tensor.data);
+    const scan = scans.get(name)!;
     if (scan.firstIndex === undefined) continue;
     output.err(`warning: output ${name} holds ${describeNonFinite(scan, tensor.shape)}`);
     output.err("  = help: run with --check to find the layer that first produces them and what the CPU reference computes there");
@@ -40,29 +46,33 @@ export interface CheckedRun extends LayerByLayerRunner {
 
 /**
  * `--check`: compares every output with the reference and prints one line each, explains any NaN or
- * Inf, and returns whether everything passed.
+ * Inf, and returns whether everything passed. `scans`: the outputs' scanOutputs, when the caller has it.
  */
 export async function checkOutputs(
   session: CheckedRun,
   inputs: Map<string, Tensor>,
   outputs: Map<string, Tensor>,
   output: LineOutput,
+  scans = scanOutputs(outputs),
 ): Promise<boolean> {
   const graph = session.graph;
-  const gpuNonFinite = [...outputs.values()].some((tensor) => scanNonFinite(tensor.data).firstIndex !== undefined);
-  // Every layer's reference value is kept only when a layer will need explaining.
-  const reference = runReference(graph, inputs, session.weights, { keepAll: gpuNonFinite });
+  const gpuNonFinite = [...scans.values()].some((scan) => scan.firstIndex !== undefined);
+  // Where NaN/Inf first appeared decides which reference values are needed: a layer and its inputs
+  // (to judge the layer), none when an input already holds them.
+  const origin = gpuNonFinite ? await locateFirstNonFinite(session, inputs) : undefined;
+  const keep = origin?.kind === "layer" ? [origin.node.id, ...origin.node.inputs] : undefined;
+  const reference = runReference(graph, inputs, session.weights, keep === undefined ? {} : { keep });
   const comparisons: OutputComparison[] = [];
   for (const [name, expected] of reference.outputs) {
     const actual = outputs.get(name);
     if (actual === undefined) throw new Error(`internal: the GPU run has no output ${name}`);
-    const comparison = compareOutput(name, actual, expected);
+    const comparison = compareOutput(name, actual, expected, scans.get(name));
     comparisons.push(comparison);
     output.out(`check ${name}: ${verdict(comparison, actual.shape)}`);
   }
   let explanation: OriginExplanation | undefined;
   if (gpuNonFinite) {
-    explanation = explainOrigin(await locateFirstNonFinite(session, inputs), session, reference.values);
+    explanation = explainOrigin(origin, session, reference.values);
     for (const line of explanation.lines) output.out(`check: ${line}`);
   }
   output.out(`check tolerance: ${CHECK_TOLERANCE_TEXT}`);

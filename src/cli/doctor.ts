@@ -4,7 +4,6 @@ import { spawnSync } from "node:child_process";
 
 import type { Command } from "commander";
 
-import { formatBytes } from "../../runtime/buffers.js";
 import {
   COMPUTE_LIMIT_NAMES,
   MESA_INSTALL_COMMAND,
@@ -17,6 +16,7 @@ import {
 import { computeSelfTest } from "../../runtime/selfTest.js";
 import { findHardwareVulkanIcds, VULKAN_ICD_DIRS } from "../../runtime/vulkanIcd.js";
 import { CnncUserError } from "../errors.js";
+import { formatBytes } from "../ir/format.js";
 import { processIo, type CliContext } from "./io.js";
 import { linesTo, type LineOutput } from "./lineOutput.js";
 

@@ -1,9 +1,10 @@
 // The files `cnnc run` writes (--output, --save-weights), decided and checked before the run starts:
 // each can be written (runtime/writeUserFile.ts), none is a file this run reads (the model, a file it
-// `use`s, an input, the weights), and no two are the same file. Files are compared by identity
-// (device and inode), so `./x.npy` and `x.npy`, symbolic links and hard links are all caught.
-import { realpathSync, statSync } from "node:fs";
-import { basename, dirname, extname, join, resolve } from "node:path";
+// `use`s, an input, the weights) or the file its standard output or error goes to, and no two are the
+// same file. Files are compared by identity (device and inode), so `./x.npy` and `x.npy`, symbolic
+// links, hard links and /dev/stdout are all caught.
+import { fstatSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, extname } from "node:path";
 
 import { checkWritable, writeTarget } from "../../runtime/writeUserFile.js";
 import { CnncUserError } from "../errors.js";
@@ -21,11 +22,14 @@ export interface OutputFiles {
   weights?: string;
 }
 
-/** `--output y.npy` for a network with several outputs writes `y.<name>.npy` for each. */
-export function outputPath(base: string, name: string, outputCount: number): string {
+/**
+ * `--output y.npy` for a network with several outputs writes `y.<name>.npy` for each. The path is
+ * edited as written (not normalized), so its directory is the one the kernel finds for `base`.
+ */
+function outputPath(base: string, name: string, outputCount: number): string {
   if (outputCount === 1) return base;
-  const extension = extname(base) || ".npy";
-  return join(dirname(base), `${basename(base, extname(base))}.${name}${extension}`);
+  const extension = extname(base);
+  return `${base.slice(0, base.length - extension.length)}.${name}${extension || ".npy"}`;
 }
 
 /**
@@ -41,11 +45,32 @@ function fileIdentity(path: string): string | undefined {
     // not there (yet)
   }
   try {
+    // realpathSync.native: the kernel's resolution (the JavaScript one resolves `..` textually first).
     const target = writeTarget(path);
-    return `new ${join(realpathSync(dirname(resolve(target))), basename(target))}`;
+    return `new ${realpathSync.native(dirname(target))}/${basename(target)}`;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The regular files this process's standard output and error go to (`cnnc run ... > log.txt`):
+ * replacing one by an output would cut it off from what is printed (and lose what already was).
+ */
+function standardStreamIdentities(): { identity: string; role: string }[] {
+  const streams: { identity: string; role: string }[] = [];
+  for (const [fd, role] of [
+    [1, "the file cnnc's standard output goes to"],
+    [2, "the file cnnc's standard error goes to"],
+  ] as const) {
+    try {
+      const stats = fstatSync(fd);
+      if (stats.isFile()) streams.push({ identity: `file ${stats.dev}:${stats.ino}`, role });
+    } catch {
+      // the stream is closed
+    }
+  }
+  return streams;
 }
 
 interface PlannedFile {
@@ -78,9 +103,18 @@ export function planOutputFiles(
 
   for (const file of files) checkWritable(file.path, file.label);
   const readIdentities = reads.map((read) => ({ ...read, identity: fileIdentity(read.path) }));
+  const streams = standardStreamIdentities();
   const planned: PlannedFile[] = [];
   for (const file of files) {
     const identity = fileIdentity(file.path);
+    const stream = streams.find((each) => each.identity === identity);
+    if (stream !== undefined) {
+      throw new CnncUserError(
+        `${file.label} \`${file.path}\` is ${stream.role}: cnnc replaces an output file (a temporary file renamed over it), ` +
+          "which would lose what is printed there",
+        { hint: `give ${file.option} a file of its own` },
+      );
+    }
     const read = readIdentities.find((each) => each.identity !== undefined && each.identity === identity);
     if (read !== undefined) {
       const spelled = read.path === file.path ? "" : ` (\`${read.path}\`)`;

@@ -6,6 +6,7 @@ import { compactJson } from "./compactJson.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import type { CliContext } from "./io.js";
 import { renderSummary } from "./summaryTable.js";
+import { parseWholeNumber } from "./wholeNumber.js";
 
 export function registerSummary(program: Command, context: CliContext): void {
   program
@@ -23,9 +24,7 @@ export function registerSummary(program: Command, context: CliContext): void {
 }
 
 function parseBatch(text: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidArgumentError("the batch must be a whole number >= 1");
-  }
-  return value;
+  const parsed = parseWholeNumber(text, 1);
+  if ("requirement" in parsed) throw new InvalidArgumentError(`the batch must be ${parsed.requirement}`);
+  return parsed.value;
 }

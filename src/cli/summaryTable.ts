@@ -13,7 +13,7 @@ export function renderSummary(summary: Summary): string {
       .join("  ")
       .trimEnd();
   const { totals, memory } = summary;
-  const mib = formatBytes;
+  const mib = formatMiB;
   const activationBytes = memory.activationBytes;
   // Parameter bytes that are buffers (batchnorm running statistics), which have no gradient.
   const bufferBytes = memory.parameterBytes - totals.params * BYTES_PER_FLOAT32;
@@ -34,8 +34,12 @@ export function renderSummary(summary: Summary): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** `58.1 MiB`, `35.6 KiB`, `512 B`: MiB from 1 MiB up (the notes' unit), smaller units below. */
-function formatBytes(bytes: number): string {
+/**
+ * `58.1 MiB`, `1,234.5 MiB`, `35.6 KiB`, `512 B`: the table's totals in the course notes' unit, MiB from
+ * 1 MiB up (never GiB, so totals compare at a glance), one decimal always. Messages use formatBytes
+ * (ir/format.ts), which picks the largest unit.
+ */
+function formatMiB(bytes: number): string {
   const oneDecimal = (value: number) => value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   if (bytes >= 2 ** 20) return `${oneDecimal(bytes / 2 ** 20)} MiB`;
   if (bytes >= 2 ** 10) return `${oneDecimal(bytes / 2 ** 10)} KiB`;

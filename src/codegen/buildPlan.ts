@@ -4,8 +4,8 @@
 // each node's generator emits, in topological order.
 import { CnncUserError } from "../errors.js";
 import { smallerBatchHint } from "../hostLimits.js";
-import { formatBytes, formatInteger } from "../ir/format.js";
-import { paramFullName, shapeSize, type Graph, type Node } from "../ir/graph.js";
+import { formatInteger } from "../ir/format.js";
+import { largestValueNode, paramFullName, shapeSize, type Graph, type Node } from "../ir/graph.js";
 import { describeShape } from "../tensor.js";
 import { KERNEL_GENERATORS, VIEW_OPS } from "./generators.js";
 import { nodeParamBuffers } from "./paramBuffers.js";
@@ -16,22 +16,14 @@ const FLOAT_BYTES = 4;
 /** Kernels index tensors with 32-bit unsigned integers (WGSL u32). */
 export const MAX_KERNEL_ELEMENTS = 2 ** 32 - 1;
 
-/** The most bytes one value's buffer may take, and what imposes it (for messages). */
-export interface BufferLimit {
-  bytes: number;
-  /** `this GPU allows in one storage buffer`. */
-  imposedBy: string;
-  /** `this GPU's storage buffers`: what a batch fits in the hint. */
-  fits: string;
-}
-
 const KERNEL_INDICES = "cnnc's 32-bit kernel indices";
 
 /**
- * Checks, before any kernel is generated, that every value fits `limit` at `batch` (the largest value
- * decides the largest batch that fits) and that every value and parameter fits the kernels' indices.
+ * Checks, before any kernel is generated, that every value at `batch` and every parameter fits the
+ * kernels' indices (the largest value decides the largest batch that fits). Device limits are checked
+ * when a plan is run (planLimits.ts).
  */
-function checkSizes(graph: Graph, batch: number, limit: BufferLimit | undefined): void {
+function checkKernelIndices(graph: Graph, batch: number): void {
   for (const node of graph.nodes) {
     for (const param of node.params) {
       if (shapeSize(param.shape) > MAX_KERNEL_ELEMENTS) {
@@ -43,40 +35,29 @@ function checkSizes(graph: Graph, batch: number, limit: BufferLimit | undefined)
       }
     }
   }
-  const largest = graph.nodes.reduce<Node | undefined>(
-    (found, node) => (found === undefined || shapeSize(node.shape) > shapeSize(found.shape) ? node : found),
-    undefined,
-  );
+  const largest = largestValueNode(graph);
   if (largest === undefined) return;
   const perSample = shapeSize(largest.shape);
   const elements = batch * perSample;
-  const value = `the output of layer ${largest.name} ${describeShape([batch, ...largest.shape])}`;
-  const limitElements = limit === undefined ? Infinity : Math.floor(limit.bytes / FLOAT_BYTES);
-  if (limit !== undefined && elements > limitElements && limitElements <= MAX_KERNEL_ELEMENTS) {
-    throw new CnncUserError(
-      `${value} needs ${formatBytes(elements * FLOAT_BYTES)} at batch ${formatInteger(batch)}, more than ${limit.imposedBy} ` +
-        `(${formatBytes(limit.bytes)})`,
-      { hint: smallerBatchHint(Math.floor(limitElements / perSample), limit.fits) },
-    );
-  }
   if (elements > MAX_KERNEL_ELEMENTS) {
+    const value = largest.attrs.op === "input" ? `input ${largest.name}` : `the output of layer ${largest.name}`;
     throw new CnncUserError(
-      `${value} has ${formatInteger(elements)} values at batch ${formatInteger(batch)}, more than ${KERNEL_INDICES} reach ` +
-        `(${formatInteger(MAX_KERNEL_ELEMENTS)})`,
+      `${value} ${describeShape([batch, ...largest.shape])} has ${formatInteger(elements)} values at batch ${formatInteger(batch)}, ` +
+        `more than ${KERNEL_INDICES} reach (${formatInteger(MAX_KERNEL_ELEMENTS)})`,
       { hint: smallerBatchHint(Math.floor(MAX_KERNEL_ELEMENTS / perSample), KERNEL_INDICES) },
     );
   }
 }
 
 /**
- * The plan of `graph` at `batch`. `limit`, when given, bounds each value's buffer (a device's storage
- * buffer limit); sizes past it, or past what the kernels can index, are a CnncUserError naming the layer.
+ * The plan of `graph` at `batch`. Sizes past what the kernels can index are a CnncUserError naming
+ * the tensor; whether the buffers fit a device is checkPlanFits's question (planLimits.ts).
  */
-export function buildPlan(graph: Graph, batch: number, limit?: BufferLimit): Plan {
+export function buildPlan(graph: Graph, batch: number): Plan {
   if (!Number.isInteger(batch) || batch < 1) {
     throw new Error(`internal: buildPlan needs a positive integer batch, got ${batch}`);
   }
-  checkSizes(graph, batch, limit);
+  checkKernelIndices(graph, batch);
   const buffers: PlanBuffer[] = [];
   const steps: KernelStep[] = [];
   const nodeBuffers = new Map<number, number>();
@@ -94,7 +75,7 @@ export function buildPlan(graph: Graph, batch: number, limit?: BufferLimit): Pla
   for (const node of graph.nodes) {
     const op = node.attrs.op;
     if (op === "input") {
-      nodeBuffers.set(node.id, addBuffer({ label: node.name, role: "input", bytes: valueBytes(node), node: node.id }));
+      nodeBuffers.set(node.id, addBuffer({ label: node.name, role: "input", bytes: valueBytes(node), node: node.id, shape: [batch, ...node.shape] }));
       continue;
     }
     const inputBuffers = node.inputs.map((inputId) => {
@@ -122,7 +103,7 @@ export function buildPlan(graph: Graph, batch: number, limit?: BufferLimit): Pla
       throw new Error(`internal: no kernel generator for op "${op}" (layer ${node.name})`);
     }
     const role: BufferRole = outputIds.has(node.id) ? "output" : "activation";
-    const outputBuffer = addBuffer({ label: node.name, role, bytes: valueBytes(node), node: node.id });
+    const outputBuffer = addBuffer({ label: node.name, role, bytes: valueBytes(node), node: node.id, shape: [batch, ...node.shape] });
     nodeBuffers.set(node.id, outputBuffer);
 
     const params = nodeParamBuffers(node, addBuffer);

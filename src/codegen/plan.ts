@@ -24,6 +24,8 @@ export interface PlanBuffer {
   paramSlice?: { firstElement: number; tensorBytes: number };
   /** For inputs/outputs/activations: the node whose value it holds. */
   node?: number;
+  /** For inputs/outputs/activations: the value's full shape, [batch, ...node shape] (for messages). */
+  shape?: number[];
 }
 
 export interface KernelBinding {

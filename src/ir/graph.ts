@@ -189,6 +189,15 @@ export function shapeSize(shape: readonly number[]): number {
   return shape.reduce((product, size) => product * size, 1);
 }
 
+/** The node with the most values per sample (the first of equals): what decides the largest batch that fits a limit. */
+export function largestValueNode(graph: Graph): Node | undefined {
+  let largest: Node | undefined;
+  for (const node of graph.nodes) {
+    if (largest === undefined || shapeSize(node.shape) > shapeSize(largest.shape)) largest = node;
+  }
+  return largest;
+}
+
 export function paramFullName(node: Node, param: ParamSpec): string {
   return `${node.name}.${param.name}`;
 }

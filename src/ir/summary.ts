@@ -5,6 +5,7 @@
 // layers the mark-in-place pass marked (ReLU after a conv overwrites the conv's output, as PyTorch's
 // inplace ReLU does and as the notes' table assumes: it has no ReLU rows).
 import { CnncUserError } from "../errors.js";
+import { smallerBatchHint } from "../hostLimits.js";
 import { type Graph, type Node, type Shape, shapeSize } from "./graph.js";
 import { formatInteger, formatMagnitude, formatVolume, formatVolumeProduct } from "./format.js";
 import { opLabel } from "./opLabel.js";
@@ -73,9 +74,11 @@ export function summarizeGraph(graph: Graph, batch = 1): Summary {
   const firstInput = graph.nodes[graph.inputs[0] ?? 0];
   const trainingBytes = 2 * activationBytes + 3 * trainableBytes + bufferBytes;
   if (!Number.isSafeInteger(trainingBytes)) {
+    // The training estimate is the largest; it grows by 2 * activation bytes per sample.
+    const largestBatch = Math.floor((Number.MAX_SAFE_INTEGER - 3 * trainableBytes - bufferBytes) / (2 * totals.activations * BYTES_PER_FLOAT32));
     throw new CnncUserError(
-      `the memory estimates of ${graph.name} at batch ${batch} (about ${trainingBytes.toExponential(2)} bytes) are more than cnnc can count exactly (2^53)`,
-      { hint: "use a smaller --batch" },
+      `the memory estimates of ${graph.name} at batch ${formatInteger(batch)} (about ${trainingBytes.toExponential(2)} bytes) are more than cnnc can count exactly (2^53)`,
+      { hint: smallerBatchHint(largestBatch, "in exact byte counts") },
     );
   }
   return {

@@ -4,6 +4,8 @@
 // the identity.
 import { shapeSize, type Graph, type Node } from "../ir/graph.js";
 import { CnncUserError } from "../errors.js";
+import { checkHostTotal } from "../hostLimits.js";
+import { formatInteger } from "../ir/format.js";
 import { makeTensor, namedTensorMap, type NamedTensors, type Tensor, type WeightMap } from "../tensor.js";
 import { runActivation } from "./activations.js";
 import { runConv } from "./conv.js";
@@ -12,17 +14,21 @@ import { runBatchNorm, runLrn } from "./normalization.js";
 import { runGlobalPool, runPool } from "./pool.js";
 import { runSoftmax } from "./softmax.js";
 import { runAdd, runConcat, runDropout, runFlatten } from "./structural.js";
-import { checkReferenceFits, type RefValue } from "./value.js";
+import { makeValue, type RefValue } from "./value.js";
 
 export interface ReferenceOptions {
-  /** Keep every node's value (returned as `values`), e.g. to find the first layer where GPU and CPU differ. */
-  keepAll?: boolean;
+  /**
+   * Nodes whose values to return (as `values`): `all`, e.g. to find the first layer where GPU and CPU
+   * differ, or the ids of the few a question needs (a layer and its inputs). Their total size is
+   * checked against the machine's memory before anything is computed.
+   */
+  keep?: "all" | readonly number[];
 }
 
 export interface ReferenceResult {
   /** Keyed by output node name; full shape [batch, ...node.shape], float32 (rounded from float64). */
   outputs: Map<string, Tensor>;
-  /** With keepAll: every node's value by node id, [batch, ...node.shape] row-major, float64. */
+  /** With `keep`: those nodes' values by node id, [batch, ...node.shape] row-major, float64. */
   values?: Map<number, Float64Array>;
 }
 
@@ -35,14 +41,14 @@ export function runReference(
 ): ReferenceResult {
   const inputs = namedTensorMap(namedInputs);
   const batch = batchOf(graph, inputs);
-  checkReferenceFits(graph, batch);
-  // Free each intermediate value after its last reader unless the caller wants them all.
+  const kept = keptNodes(graph, options.keep, batch);
+  // Free each intermediate value after its last reader (a kept one stays in `values`).
   const lastUse = new Map<number, number>();
   for (const node of graph.nodes) for (const source of node.inputs) lastUse.set(source, node.id);
-  const keep = new Set(graph.outputs);
+  const outputIds = new Set(graph.outputs);
 
   const live = new Map<number, RefValue>();
-  const values = options.keepAll === true ? new Map<number, Float64Array>() : undefined;
+  const values = kept === undefined ? undefined : new Map<number, Float64Array>();
   for (const node of graph.nodes) {
     const args = node.inputs.map((source) => {
       const value = live.get(source);
@@ -53,11 +59,9 @@ export function runReference(
     });
     const value = node.attrs.op === "input" ? inputValue(node, inputs, batch) : evaluate(node, args, weights);
     live.set(node.id, value);
-    values?.set(node.id, value.data);
-    if (values === undefined) {
-      for (const source of node.inputs) {
-        if (lastUse.get(source) === node.id && !keep.has(source)) live.delete(source);
-      }
+    if (kept?.has(node.id) === true) values?.set(node.id, value.data);
+    for (const source of node.inputs) {
+      if (lastUse.get(source) === node.id && !outputIds.has(source)) live.delete(source);
     }
   }
 
@@ -68,6 +72,20 @@ export function runReference(
     outputs.set(node.name, makeTensor([batch, ...node.shape], Float32Array.from(value.data)));
   }
   return values === undefined ? { outputs } : { outputs, values };
+}
+
+/** The node ids `keep` names, after checking that their values fit in memory together. */
+function keptNodes(graph: Graph, keep: ReferenceOptions["keep"], batch: number): Set<number> | undefined {
+  if (keep === undefined) return undefined;
+  const ids = new Set(keep === "all" ? graph.nodes.map((node) => node.id) : keep);
+  let elements = 0;
+  for (const id of ids) {
+    const node = graph.nodes[id];
+    if (node === undefined) throw new Error(`internal: the reference was asked to keep node ${id}, which ${graph.name} does not have`);
+    elements += batch * shapeSize(node.shape);
+  }
+  checkHostTotal(`the CPU reference's float64 values of ${ids.size} layers of ${graph.name} at batch ${formatInteger(batch)}`, elements * 8, "use a smaller batch");
+  return ids;
 }
 
 function evaluate(node: Node, args: RefValue[], weights: WeightMap): RefValue {
@@ -150,5 +168,7 @@ function requireInput(node: Node, inputs: Map<string, Tensor>): Tensor {
 
 function inputValue(node: Node, inputs: Map<string, Tensor>, batch: number): RefValue {
   const tensor = requireInput(node, inputs);
-  return { batch, shape: [...node.shape], data: Float64Array.from(tensor.data) };
+  const value = makeValue(batch, node.shape);
+  value.data.set(tensor.data);
+  return value;
 }

@@ -2,7 +2,7 @@
 // row-major (N first, then the node's per-sample shape), in float64 so that the oracle's own rounding
 // error stays far below the float32 tolerance the GPU results are judged by.
 import { checkHostArray, checkHostBatch } from "../hostLimits.js";
-import { shapeSize, type Graph, type Node, type Shape } from "../ir/graph.js";
+import { largestValueNode, shapeSize, type Graph, type Node, type Shape } from "../ir/graph.js";
 
 export interface RefValue {
   batch: number;
@@ -11,8 +11,9 @@ export interface RefValue {
   data: Float64Array;
 }
 
-export const REFERENCE_SIZE_HINT = "the CPU reference holds values in float64: use a smaller batch";
+const REFERENCE_SIZE_HINT = "the CPU reference holds values in float64: use a smaller batch";
 
+/** A zeroed value, its size checked as it is allocated (runReference computes each node's value into one). */
 export function makeValue(batch: number, shape: Shape): RefValue {
   const elements = batch * shapeSize(shape);
   checkHostArray(`a CPU reference value [${batch}, ${shape.join(", ")}]`, elements, "float64", REFERENCE_SIZE_HINT);
@@ -20,14 +21,12 @@ export function makeValue(batch: number, shape: Shape): RefValue {
 }
 
 /**
- * Checks, before anything is computed, that the reference can hold every node's value at `batch`
- * (the largest one decides the largest batch that fits).
+ * Checks that the reference can hold every node's value at `batch` (the largest one decides the
+ * largest batch that fits), for a caller that must know before computing anything (`cnnc run --check`
+ * checks it before the GPU run); runReference itself finds out value by value, in makeValue.
  */
 export function checkReferenceFits(graph: Graph, batch: number): void {
-  let largest: Node | undefined;
-  for (const node of graph.nodes) {
-    if (largest === undefined || shapeSize(node.shape) > shapeSize(largest.shape)) largest = node;
-  }
+  const largest = largestValueNode(graph);
   if (largest === undefined) return;
   checkHostBatch(`the CPU reference's float64 copy of ${largest.name} [N, ${largest.shape.join(", ")}]`, shapeSize(largest.shape), batch, "float64");
 }

@@ -1,12 +1,9 @@
 // The installed executable: bin/cnnc.js runs the built CLI (dist/), so this needs `npm run build`
 // (`npm test` builds first); when dist/ is missing it is built here.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
-const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "bin/cnnc.js");
+import { BIN, ensureBuiltCli, ROOT } from "../support/builtCli.js";
 
 function run(...args: string[]) {
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, EGL_PLATFORM: "" } });
@@ -14,12 +11,7 @@ function run(...args: string[]) {
 }
 
 describe("bin/cnnc.js", () => {
-  beforeAll(() => {
-    if (!existsSync(join(ROOT, "dist/src/cli/main.js"))) {
-      spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: ROOT });
-    }
-    expect(existsSync(join(ROOT, "dist/src/cli/main.js")), "dist/ is not built: run `npm run build`").toBe(true);
-  }, 300_000);
+  beforeAll(ensureBuiltCli, 300_000);
 
   it("checks a file: exit 0 and the ok line", () => {
     expect(run("check", "examples/lenet5.cnn")).toEqual({ code: 0, stdout: "ok: LeNet5 (12 layers, 61,706 params)\n", stderr: "" });

@@ -13,7 +13,7 @@ import { chainGraph, tensorOf } from "../reference/graphBuilders.js";
 const graph = chainGraph([4], [{ op: "relu" }, { op: "tanh" }]);
 const input = tensorOf([1, 4], [-1, 0.5, 2, -3]);
 const inputs = new Map([["x", input]]);
-const referenceValues = runReference(graph, inputs, new Map(), { keepAll: true }).values!;
+const referenceValues = runReference(graph, inputs, new Map(), { keep: "all" }).values!;
 
 /** A stand-in session whose layer-by-layer re-run gives the reference's values, except `replaced` ones. */
 function fakeRun(replaced: Map<number, number[]>): CheckedRun {

@@ -73,6 +73,30 @@ describe("cnnc run data files", () => {
     expect(weights.err).toMatch(/^error: `.*huge\.safetensors` is .*; cnnc reads safetensors files up to .*\n  = help: .* is the limit of /);
   });
 
+  it("matches every --input to an input name before reading any file", async () => {
+    const result = await run({ input: [join(dir, "never-read.npy"), "z=q.npy"] });
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      "error: --input `z=q.npy`: the network N has no input named `z`, and there is no file `z=q.npy`\n" +
+        "  = help: its inputs are `x` [N, 2, 4, 4]; for a file whose name holds `=`, write --input ./z=q.npy\n",
+    );
+    const twice = await run({ input: [`x=${join(dir, "never-read.npy")}`, join(dir, "never-read.npy")] });
+    expect(twice.err).toBe("error: input `x` is given twice\n");
+  });
+
+  it("reads `a=b.npy` as a file name when `a` is no input name and that file exists", async () => {
+    writeFileSync(join(dir, "a=b.npy"), writeNpy(makeTensor([1, 2, 4, 4])));
+    const cwd = process.cwd();
+    process.chdir(dir); // the spec is a relative path without a `/`
+    try {
+      const result = await run({ input: ["a=b.npy"] });
+      expect(result.err).toBe("");
+      expect(result.code).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it("reads a good input next to these checks", async () => {
     const input = join(dir, "x.npy");
     writeFileSync(input, writeNpy(makeTensor([1, 2, 4, 4])));

@@ -1,6 +1,6 @@
 // `cnnc run`'s output files are checked before any work: writable, not a file the run reads (however
 // the path is spelled), and not the same file twice.
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
@@ -10,6 +10,7 @@ import { writeNpy } from "../../runtime/npy.js";
 import { type FileRead, planOutputFiles } from "../../src/cli/outputFiles.js";
 import { runModel, type RunOptions } from "../../src/cli/run.js";
 import { makeTensor } from "../../src/tensor.js";
+import { cnncProcess } from "../support/cnncProcess.js";
 import { userError } from "../support/userError.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cnnc-outputs-"));
@@ -65,6 +66,14 @@ describe("planOutputFiles", () => {
     );
   });
 
+  it("keeps `..` in a path as written: the directory before it must exist, also for per-output names", () => {
+    const path = `${dir}/nosuch/../y.npy`;
+    const message = `--output \`${path}\`: the directory \`${dir}/nosuch/..\` does not exist`;
+    expect(userError(() => planOutputFiles({ output: path }, ["y"], reads)).message).toBe(message);
+    const several = userError(() => planOutputFiles({ output: path }, ["a", "b"], reads));
+    expect(several.message).toBe(`--output (output a) \`${dir}/nosuch/../y.a.npy\`: the directory \`${dir}/nosuch/..\` does not exist`);
+  });
+
   it("refuses --output and --save-weights naming one new file through different spellings", () => {
     mkdirSync(join(dir, "sub"), { recursive: true });
     const spelled = `${dir}/sub/../out.bin`;
@@ -94,5 +103,31 @@ describe("cnnc run output checks", () => {
       expect(result.err.split("\n")[0]).toBe(message);
     }
     expect(readFileSync(model, "utf8")).toBe(MODEL);
+  });
+
+  // A child process, so that its standard output can be a pipe or a file as the test needs.
+  it.skipIf(!existsSync("/dev/stdout"))("refuses /dev/stdout, a pipe or the file standard output goes to, before the run", () => {
+    const piped = cnncProcess(["run", model, "--random-input", "--output", "/dev/stdout"]);
+    expect(piped.code).toBe(1);
+    expect(piped.stdout).toBe("");
+    // Node gives a child a socket pair for a pipe; a shell's `|` gives a FIFO.
+    expect(piped.stderr).toMatch(/^error: --output `\/dev\/stdout` is (a socket|a named pipe \(FIFO\)), not a regular file\n/m);
+
+    const log = join(dir, "log.txt");
+    const fd = openSync(log, "w");
+    try {
+      writeSync(fd, "printed before cnnc ran\n");
+      const redirected = cnncProcess(["run", model, "--random-input", "--output", "/dev/stdout"], { stdoutFd: fd });
+      expect(redirected.code).toBe(1);
+      expect(redirected.stderr).toContain(
+        "error: --output `/dev/stdout` is the file cnnc's standard output goes to: cnnc replaces an output file " +
+          "(a temporary file renamed over it), which would lose what is printed there\n",
+      );
+      const same = cnncProcess(["run", model, "--random-input", "--output", log], { stdoutFd: fd });
+      expect(same.stderr).toContain(`error: --output \`${log}\` is the file cnnc's standard output goes to`);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(log, "utf8")).toBe("printed before cnnc ran\n");
   });
 });

@@ -6,11 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { shellQuote } from "../../runtime/writeUserFile.js";
 import { runModel } from "../../src/cli/run.js";
+import { BIN, ensureBuiltCli } from "../support/builtCli.js";
 
-const ROOT = join(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "cnnc-progress-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -18,6 +19,8 @@ const modelPath = join(dir, "small.cnn");
 writeFileSync(modelPath, "network Small {\n  input image: 2x9x9\n  c1 = conv(4, 3) -> relu\n  p1 = maxpool(2)\n  out = fc(3)\n}\n");
 
 describe("the first-run progress line", () => {
+  beforeAll(ensureBuiltCli, 300_000);
+
   it("names each kernel's layer as it compiles and first runs, then clears, with unchanged results", async () => {
     const statuses: (string | undefined)[] = [];
     const out: string[] = [];
@@ -50,7 +53,7 @@ describe("the first-run progress line", () => {
   });
 
   it("prints no progress when stderr is piped", () => {
-    const result = spawnSync("node", [join(ROOT, "bin/cnnc.js"), "run", modelPath, "--random-input"], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, [BIN, "run", modelPath, "--random-input"], { encoding: "utf8" });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^ran Small at batch 1/m);
     expect(result.stderr).not.toContain("compiling kernels");
@@ -58,7 +61,7 @@ describe("the first-run progress line", () => {
   });
 
   it("shows the line on a terminal (util-linux `script` gives the process a pseudo-terminal)", () => {
-    const command = `node ${JSON.stringify(join(ROOT, "bin/cnnc.js"))} run ${JSON.stringify(modelPath)} --random-input`;
+    const command = [process.execPath, BIN, "run", modelPath, "--random-input"].map(shellQuote).join(" ");
     const result = spawnSync("script", ["-qec", command, "/dev/null"], { encoding: "utf8" });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("\r\x1b[2Kcompiling kernels 1/");

@@ -131,6 +131,21 @@ describe("cnnc run", () => {
     expect(batch.err).toContain("--batch");
   });
 
+  it("says the range of --seed and --batch, before compiling anything", async () => {
+    for (const [options, message] of [
+      [{ seed: "9007199254740992" }, "--seed must be at most 9,007,199,254,740,991 (2^53 - 1), got `9007199254740992`"],
+      [{ seed: "-1" }, "--seed must be at least 0, got `-1`"],
+      [{ batch: "1e3" }, "--batch must be a whole number written in digits, from 1 to 9,007,199,254,740,991 (2^53 - 1), got `1e3`"],
+      [{ batch: "-1" }, "--batch must be at least 1, got `-1`"],
+      [{ batch: "0" }, "--batch must be at least 1, got `0`"],
+      [{ batch: "99999999999999999999" }, "--batch must be at most 9,007,199,254,740,991 (2^53 - 1), got `99999999999999999999`"],
+    ] as const) {
+      const result = await run({ randomInput: true, ...options }, join(dir, "not-compiled.cnn"));
+      expect(result.code).toBe(1);
+      expect(result.err).toBe(`error: ${message}\n`);
+    }
+  });
+
   it("selects conv schedules with --schedule and rejects unknown layers", async () => {
     for (const schedule of ["direct", "im2col", "im2col,c2=direct"]) {
       const result = await run({ randomInput: true, batch: "2", check: true, schedule });

@@ -78,7 +78,10 @@ describe("cnnc summary", () => {
   it("rejects a bad --batch and a file that does not compile, exit 1", async () => {
     const bad = await cnnc(["summary", LENET, "--batch", "0"]);
     expect(bad).toMatchObject({ code: 1, stdout: "" });
-    expect(bad.stderr).toBe("error: option '--batch <n>' argument '0' is invalid. the batch must be a whole number >= 1\n");
+    expect(bad.stderr).toBe("error: option '--batch <n>' argument '0' is invalid. the batch must be at least 1\n");
+    expect((await cnnc(["summary", LENET, "--batch", "1e3"])).stderr).toBe(
+      "error: option '--batch <n>' argument '1e3' is invalid. the batch must be a whole number written in digits, from 1 to 9,007,199,254,740,991 (2^53 - 1)\n",
+    );
     const broken = await cnnc(["summary", tempFile("b.cnn", "network B {\n  input x: 1x4x4\n  fc(0)\n}\n"), "--json"]);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toBe("");

@@ -1,10 +1,13 @@
 // The interpreter as a whole: fc's flatten order, add / concat / flatten / dropout, graphs of several
-// nodes with keepAll, batches, and the errors it reports for bad inputs and weights.
+// nodes with keep, batches, and the errors it reports for bad inputs and weights.
+import { totalmem } from "node:os";
+
 import { describe, expect, it } from "vitest";
 import type { OpAttrs, Shape } from "../../src/ir/graph.js";
 import { CnncUserError } from "../../src/errors.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { makeTensor, type Tensor, type WeightMap } from "../../src/tensor.js";
+import { userError } from "../support/userError.js";
 import { chainGraph, conv2d, pool2d, randomTensor, randomWeights, seededRandom, singleOpGraph, tensorOf } from "./graphBuilders.js";
 
 function runOp(attrs: OpAttrs, inputShape: Shape, input: Tensor, weights: WeightMap = new Map()): Tensor {
@@ -85,12 +88,12 @@ describe("graphs", () => {
     { op: "softmax" },
   ];
 
-  it("keepAll returns every node's value, each the op applied to its input's value", () => {
+  it("keep: all returns every node's value, each the op applied to its input's value", () => {
     const graph = chainGraph([2, 5, 6], ops);
     const random = seededRandom(11);
     const weights = randomWeights(graph, random);
     const input = randomTensor([2, 2, 5, 6], random);
-    const result = runReference(graph, new Map([["x", input]]), weights, { keepAll: true });
+    const result = runReference(graph, new Map([["x", input]]), weights, { keep: "all" });
     expect(result.values?.size).toBe(graph.nodes.length);
     for (const node of graph.nodes.slice(1)) {
       const source = graph.nodes[node.inputs[0]!]!;
@@ -108,15 +111,29 @@ describe("graphs", () => {
     }
   });
 
-  it("returns no values without keepAll, and the same outputs", () => {
+  it("returns no values without keep, only the named ones with a list, and the same outputs", () => {
     const graph = chainGraph([2, 5, 6], ops);
     const random = seededRandom(12);
     const weights = randomWeights(graph, random);
     const inputs = new Map([["x", randomTensor([3, 2, 5, 6], random)]]);
     const lean = runReference(graph, inputs, weights);
-    const full = runReference(graph, inputs, weights, { keepAll: true });
+    const full = runReference(graph, inputs, weights, { keep: "all" });
+    const some = runReference(graph, inputs, weights, { keep: [2, 3] });
     expect(lean.values).toBeUndefined();
+    expect([...some.values!.keys()].sort()).toEqual([2, 3]);
+    expect(some.values!.get(3)).toEqual(full.values!.get(3));
     expect(Array.from(lean.outputs.get("l7")!.data)).toEqual(Array.from(full.outputs.get("l7")!.data));
+  });
+
+  it("checks that the kept values fit in memory together before computing anything", () => {
+    // A small input widened to 2^20 features: each layer's float64 value at this batch fits one
+    // array, the three of them together do not fit the machine's memory. Nothing is allocated.
+    const graph = chainGraph([1], [{ op: "fc", outFeatures: 2 ** 20, bias: false }, { op: "relu" }, { op: "relu" }]);
+    const batch = Math.ceil(totalmem() / (3 * 8 * 2 ** 20)) + 1;
+    const error = userError(() => runReference(graph, new Map([["x", makeTensor([batch, 1])]]), new Map(), { keep: "all" }));
+    expect(error.message).toMatch(
+      new RegExp(`^the CPU reference's float64 values of 4 layers of test_chain at batch ${batch.toLocaleString("en-US")} need .* in all, more than this machine's memory`),
+    );
   });
 });
 

@@ -1,5 +1,6 @@
-// The reference interpreter checks its float64 allocations against the host's limits before it
-// computes anything, naming the layer and the largest batch that fits.
+// The reference's float64 values against the host's limits: checkReferenceFits, for a caller that
+// must know before anything is computed (`cnnc run --check`, before the GPU run), names the layer and
+// the largest batch that fits; runReference itself checks each value as it allocates it.
 import { describe, expect, it } from "vitest";
 
 import { hostArrayLimit } from "../../src/hostLimits.js";
@@ -22,11 +23,12 @@ describe("reference sizes", () => {
     expect(error.hint).toBe(`use a smaller batch: at most ${largest.toLocaleString("en-US")} fits in one host array`);
   });
 
-  it("refuses before computing anything (a small input whose fc output would not fit)", () => {
+  it("refuses a value it cannot hold as it allocates it (a small input whose fc output would not fit)", () => {
     const widening = chainGraph([1], [{ op: "fc", outFeatures: 2 ** 20, bias: false }]);
     const input = makeTensor([largest + 1, 1]);
-    expect(userError(() => runReference(widening, new Map([["x", input]]), new Map())).message).toMatch(
-      /^the CPU reference's float64 copy of l0 \[N, 1048576\] at batch/,
+    const weights = new Map([["l0.weight", makeTensor([2 ** 20, 1])]]);
+    expect(userError(() => runReference(widening, new Map([["x", input]]), weights)).message).toMatch(
+      new RegExp(`^a CPU reference value \\[${largest + 1}, 1048576\\] needs`),
     );
   });
 

@@ -14,7 +14,7 @@ function boundOf(attrs: OpAttrs, shape: Shape, value: number, weights: WeightMap
   const graph = singleOpGraph(attrs, shape);
   const size = shape.reduce((a, b) => a * b, 1);
   const input = tensorOf([1, ...shape], Array.from({ length: size }, (_, i) => (i % 2 === 0 ? value : -value)));
-  const values = runReference(graph, new Map([["x", input]]), weights, { keepAll: true }).values!;
+  const values = runReference(graph, new Map([["x", input]]), weights, { keep: "all" }).values!;
   return { bound: intermediateBound(graph, graph.nodes[1]!, values, weights), output: values.get(1)! };
 }
 

@@ -83,7 +83,7 @@ describe("locateFirstNonFinite on the GPU", () => {
     expect(origin?.node.name).toBe("l2");
     expect(origin?.shape).toEqual([2, 3, 5, 5]);
     expect(origin?.scan).toMatchObject({ nan: 150, elements: 150, firstIndex: 0 });
-    const reference = runReference(graph, inputs, session.weights, { keepAll: true }).values!.get(origin!.node.id)!;
+    const reference = runReference(graph, inputs, session.weights, { keep: "all" }).values!.get(origin!.node.id)!;
     expect(judgeReferenceValue(reference).kind).toBe("non-finite");
   });
 
@@ -100,7 +100,7 @@ describe("locateFirstNonFinite on the GPU", () => {
   it("runLayerByLayer reads every kernel's value back in plan order, matching the reference, and stops when asked", async () => {
     const session = await open(1);
     const inputs = new Map([["x", randomTensor([2, 2, 5, 5], random)]]);
-    const reference = runReference(graph, inputs, session.weights, { keepAll: true }).values!;
+    const reference = runReference(graph, inputs, session.weights, { keep: "all" }).values!;
     const visited: string[] = [];
     await session.runLayerByLayer(inputs, (node, value) => {
       visited.push(graph.nodes[node]!.name);

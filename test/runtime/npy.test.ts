@@ -56,43 +56,43 @@ describe("readNpy", () => {
 
   it("rejects float64 with the numpy fix", () => {
     const error = userError(() => readNpy(readFileSync(fixture("f64_2x3x4.npy")), "x.npy"));
-    expect(error.message).toBe("x.npy holds float64 ('<f8'); cnnc reads float32 ('<f4'): save with x.astype(np.float32)");
+    expect(error.message).toBe("`x.npy` holds float64 ('<f8'); cnnc reads float32 ('<f4'): save with x.astype(np.float32)");
   });
 
   it("rejects integer arrays", () => {
     expect(userError(() => readNpy(readFileSync(fixture("i64.npy")), "labels.npy")).message).toBe(
-      "labels.npy holds int64 ('<i8'); cnnc reads float32 ('<f4'): save with x.astype(np.float32)",
+      "`labels.npy` holds int64 ('<i8'); cnnc reads float32 ('<f4'): save with x.astype(np.float32)",
     );
   });
 
   it("rejects Fortran order", () => {
     const error = userError(() => readNpy(readFileSync(fixture("f32_fortran.npy")), "x.npy"));
-    expect(error.message).toBe("x.npy is stored in Fortran (column-major) order; cnnc reads C order");
+    expect(error.message).toBe("`x.npy` is stored in Fortran (column-major) order; cnnc reads C order");
     expect(error.hint).toBe("save with np.ascontiguousarray(x)");
   });
 
   it("rejects a file that is not .npy", () => {
     const error = userError(() => readNpy(new TextEncoder().encode("a,b,c\n1,2,3\n"), "x.csv"));
-    expect(error.message).toBe('x.csv is not a .npy file (it does not start with "\\x93NUMPY")');
+    expect(error.message).toBe('`x.csv` is not a .npy file (it does not start with "\\x93NUMPY")');
   });
 
   it("rejects truncated data and trailing bytes, with sizes", () => {
     const bytes = readFileSync(fixture("f32_2x3x4.npy"));
     expect(userError(() => readNpy(bytes.subarray(0, bytes.length - 8), "x.npy")).message).toBe(
-      "x.npy is truncated: shape [2, 3, 4] needs 96 bytes of float32 data, the file holds 88",
+      "`x.npy` is truncated: shape [2, 3, 4] needs 96 bytes of float32 data, the file holds 88",
     );
     expect(userError(() => readNpy(Buffer.concat([bytes, Buffer.alloc(4)]), "x.npy")).message).toBe(
-      "x.npy has trailing bytes: shape [2, 3, 4] needs 96 bytes of float32 data, the file holds 100",
+      "`x.npy` has trailing bytes: shape [2, 3, 4] needs 96 bytes of float32 data, the file holds 100",
     );
     expect(userError(() => readNpy(bytes.subarray(0, 40), "x.npy")).message).toBe(
-      "x.npy is truncated: its header says 118 header bytes, but the file has only 40 bytes",
+      "`x.npy` is truncated: its header says 118 header bytes, but the file has only 40 bytes",
     );
   });
 
   it("rejects a malformed header", () => {
     const bytes = Buffer.from(readFileSync(fixture("f32_2x3x4.npy")));
     bytes.write("'shapo'", bytes.indexOf("'shape'"), "latin1");
-    expect(userError(() => readNpy(bytes, "x.npy")).message).toMatch(/^x\.npy has a malformed \.npy header \(unexpected key 'shapo'\)/);
+    expect(userError(() => readNpy(bytes, "x.npy")).message).toMatch(/^`x\.npy` has a malformed \.npy header \(unexpected key 'shapo'\)/);
   });
 
   /** The fixture with its header dict replaced by `dict` (padded to the same length). */
@@ -120,19 +120,47 @@ describe("readNpy", () => {
       ["{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}", "'shape' entry 99999999999999999999 is too large"],
     ];
     for (const [dict, problem] of cases) {
-      expect(userError(() => readNpy(withHeader(dict), "x.npy")).message, dict).toContain(`x.npy has a malformed .npy header (${problem}`);
+      expect(userError(() => readNpy(withHeader(dict), "x.npy")).message, dict).toContain(`\`x.npy\` has a malformed .npy header (${problem}`);
     }
+  });
+
+  it("quotes a long malformed header as a window around the problem, with its length", () => {
+    // A version 2.0 file whose 200,000-character header has an unknown key near its end.
+    const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (2,), ${" ".repeat(200_000)}'bad': 1}`;
+    const header = new TextEncoder().encode(dict);
+    const bytes = new Uint8Array(12 + header.length + 8);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 2, 0]);
+    new DataView(bytes.buffer).setUint32(8, header.length, true);
+    bytes.set(header, 12);
+    const message = userError(() => readNpy(bytes, "x.npy")).message;
+    expect(message.length).toBeLessThan(400);
+    expect(message).toMatch(
+      new RegExp(`^\`x\\.npy\` has a malformed \\.npy header \\(unexpected key 'bad'\\): " +'bad': 1}" \\(characters [\\d,]+ to [\\d,]+ of the header's ${dict.length.toLocaleString("en-US")}\\)$`),
+    );
+    const longKey = userError(() => readNpy(withHeader(`{'${"k".repeat(90)}': 1}`), "x.npy")).message;
+    expect(longKey).toContain(`(unexpected key '${"k".repeat(40)}… (90 characters)')`);
+  });
+
+  it("reads a file's data in place, without copying it", () => {
+    const tensor = readNpy(fixture("f32_2x3x4.npy"));
+    // The data is a view of the file's bytes, after the 128-byte header.
+    expect(tensor.data.byteOffset).toBe(128);
+    expect(tensor.data.buffer.byteLength).toBe(readFileSync(fixture("f32_2x3x4.npy")).length);
+    // A caller's bytes are not aliased.
+    const bytes = readFileSync(fixture("f32_2x3x4.npy"));
+    const copy = readNpy(bytes, "x.npy");
+    expect(copy.data.buffer).not.toBe(bytes.buffer);
   });
 
   it("rejects a shape whose size overflows instead of comparing inexact byte counts", () => {
     const error = userError(() => readNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"), "x.npy"));
-    expect(error.message).toMatch(/^x\.npy is truncated: shape \[4294967296, 4294967296\] needs/);
+    expect(error.message).toMatch(/^`x\.npy` is truncated: shape \[4294967296, 4294967296\] needs/);
   });
 
   it("rejects format versions other than 1.0, 2.0 and 3.0", () => {
     const bytes = Buffer.from(readFileSync(fixture("f32_2x3x4.npy")));
     bytes[7] = 1;
-    expect(userError(() => readNpy(bytes, "x.npy")).message).toBe("x.npy uses .npy format version 1.1; cnnc reads versions 1.0, 2.0 and 3.0");
+    expect(userError(() => readNpy(bytes, "x.npy")).message).toBe("`x.npy` uses .npy format version 1.1; cnnc reads versions 1.0, 2.0 and 3.0");
   });
 
   it("names a missing file", () => {

@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { describe, expect, it } from "vitest";
 
-import { checkWeights, readSafetensors, writeSafetensors } from "../../runtime/safetensors.js";
+import { checkWeights, readSafetensors, readSafetensorsFile, writeSafetensors, writeSafetensorsFile } from "../../runtime/safetensors.js";
 import { makeTensor, type WeightMap } from "../../src/tensor.js";
 import { userError } from "../support/userError.js";
 
@@ -32,6 +36,22 @@ function headerOf(bytes: Uint8Array): { length: number; json: Record<string, unk
 }
 
 describe("safetensors", () => {
+  it("reads a file's aligned tensors in place, and copies a caller's bytes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cnnc-safetensors-"));
+    try {
+      const path = join(dir, "w.safetensors");
+      writeSafetensorsFile(path, sampleWeights());
+      const fileSize = readFileSync(path).length;
+      const fromFile = readSafetensorsFile(path);
+      for (const tensor of fromFile.values()) expect(tensor.data.buffer.byteLength).toBe(fileSize);
+      const bytes = readFileSync(path);
+      for (const tensor of readSafetensors(bytes, "w.safetensors").values()) expect(tensor.data.buffer).not.toBe(bytes.buffer);
+      expect(readSafetensors(bytes).get("c1.bias")!.data).toEqual(fromFile.get("c1.bias")!.data);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it("round-trips: write then read gives the same tensors", () => {
     const weights = sampleWeights();
     const back = readSafetensors(writeSafetensors(weights));
@@ -78,13 +98,13 @@ describe("safetensors", () => {
   it("rejects a truncated file", () => {
     const bytes = writeSafetensors(sampleWeights());
     expect(userError(() => readSafetensors(bytes.subarray(0, bytes.length - 10), "w.safetensors")).message).toBe(
-      "w.safetensors: tensor fc1.weight has data_offsets [92, 152] outside the 142 bytes of data in the file",
+      "`w.safetensors`: tensor fc1.weight has data_offsets [92, 152] outside the 142 bytes of data in the file",
     );
     expect(userError(() => readSafetensors(bytes.subarray(0, 100), "w.safetensors")).message).toMatch(
-      /^w\.safetensors is truncated or not a safetensors file: its header length field says \d+ bytes, but only 92 follow$/,
+      /^`w\.safetensors` is truncated or not a safetensors file: its header length field says \d+ bytes, but only 92 follow$/,
     );
     expect(userError(() => readSafetensors(bytes.subarray(0, 5), "w.safetensors")).message).toBe(
-      "w.safetensors is truncated or not a safetensors file: it has only 5 bytes",
+      "`w.safetensors` is truncated or not a safetensors file: it has only 5 bytes",
     );
   });
 
@@ -92,21 +112,21 @@ describe("safetensors", () => {
     const notJson = rawFile({ a: 1 }, new Uint8Array(0));
     notJson[9] = "#".charCodeAt(0);
     expect(userError(() => readSafetensors(notJson, "w.safetensors")).message).toMatch(
-      /^w\.safetensors has a malformed safetensors header: .*JSON/,
+      /^`w\.safetensors` has a malformed safetensors header: .*JSON/,
     );
     expect(userError(() => readSafetensors(rawFile([1, 2], new Uint8Array(0)), "w.safetensors")).message).toBe(
-      "w.safetensors has a malformed safetensors header: it is not a JSON object",
+      "`w.safetensors` has a malformed safetensors header: it is not a JSON object",
     );
     const noOffsets = rawFile({ "c1.weight": { dtype: "F32", shape: [1] } }, new Uint8Array(4));
     expect(userError(() => readSafetensors(noOffsets, "w.safetensors")).message).toBe(
-      "w.safetensors has a malformed safetensors header: tensor c1.weight has no valid data_offsets",
+      "`w.safetensors` has a malformed safetensors header: tensor c1.weight has no valid data_offsets",
     );
   });
 
   it("rejects a tensor whose offsets do not match its shape", () => {
     const bytes = rawFile({ "c1.bias": { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8));
     expect(userError(() => readSafetensors(bytes, "w.safetensors")).message).toBe(
-      "w.safetensors: tensor c1.bias has shape [3] (12 bytes of F32) but data_offsets [0, 8] span 8 bytes",
+      "`w.safetensors`: tensor c1.bias has shape [3] (12 bytes of F32) but data_offsets [0, 8] span 8 bytes",
     );
   });
 
@@ -121,7 +141,7 @@ describe("safetensors", () => {
     );
     const error = userError(() => readSafetensors(overlap, "w.safetensors"));
     expect(error.message).toBe(
-      "w.safetensors: tensor c1.bias (data_offsets [4, 12]) overlaps tensor c1.weight (data_offsets [0, 8]): each tensor must have bytes of its own",
+      "`w.safetensors`: tensor c1.bias (data_offsets [4, 12]) overlaps tensor c1.weight (data_offsets [0, 8]): each tensor must have bytes of its own",
     );
     expect(error.hint).toMatch(/truncated or corrupt/);
     const same = rawFile(
@@ -131,13 +151,13 @@ describe("safetensors", () => {
       },
       new Uint8Array(4),
     );
-    expect(userError(() => readSafetensors(same, "w.safetensors")).message).toMatch(/^w\.safetensors: tensor b .* overlaps tensor a/);
+    expect(userError(() => readSafetensors(same, "w.safetensors")).message).toMatch(/^`w\.safetensors`: tensor b .* overlaps tensor a/);
   });
 
   it("rejects gaps: before the first tensor, between tensors, and after the last", () => {
     const leading = rawFile({ a: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8));
     expect(userError(() => readSafetensors(leading, "w.safetensors")).message).toBe(
-      "w.safetensors: the first tensor, a (data_offsets [4, 8]), starts at 4, not 0: 4 bytes of data belong to no tensor",
+      "`w.safetensors`: the first tensor, a (data_offsets [4, 8]), starts at 4, not 0: 4 bytes of data belong to no tensor",
     );
     const between = rawFile(
       {
@@ -147,34 +167,34 @@ describe("safetensors", () => {
       new Uint8Array(12),
     );
     expect(userError(() => readSafetensors(between, "w.safetensors")).message).toBe(
-      "w.safetensors: 4 bytes between tensor a (ending at 4) and tensor b (data_offsets [8, 12]) belong to no tensor",
+      "`w.safetensors`: 4 bytes between tensor a (ending at 4) and tensor b (data_offsets [8, 12]) belong to no tensor",
     );
     const trailing = rawFile({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, new Uint8Array(6));
     expect(userError(() => readSafetensors(trailing, "w.safetensors")).message).toBe(
-      "w.safetensors: the data section has 2 bytes after the tensors (the last tensor, a, ends at 4, the data is 6 bytes)",
+      "`w.safetensors`: the data section has 2 bytes after the tensors (the last tensor, a, ends at 4, the data is 6 bytes)",
     );
     const empty = rawFile({}, new Uint8Array(4));
     expect(userError(() => readSafetensors(empty, "w.safetensors")).message).toBe(
-      "w.safetensors: the data section has 4 bytes after the tensors (the file has no tensors, the data is 4 bytes)",
+      "`w.safetensors`: the data section has 4 bytes after the tensors (the file has no tensors, the data is 4 bytes)",
     );
   });
 
   it("checks every tensor's size against its dtype and shape, skipped ones included", () => {
     const counter = rawFile({ "bn.num_batches_tracked": { dtype: "I64", shape: [], data_offsets: [0, 4] } }, new Uint8Array(4));
     expect(userError(() => readSafetensors(counter, "w.safetensors")).message).toBe(
-      "w.safetensors: tensor bn.num_batches_tracked has shape [] (8 bytes of I64) but data_offsets [0, 4] span 4 bytes",
+      "`w.safetensors`: tensor bn.num_batches_tracked has shape [] (8 bytes of I64) but data_offsets [0, 4] span 4 bytes",
     );
     const unknown = rawFile({ a: { dtype: "F12", shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4));
     expect(userError(() => readSafetensors(unknown, "w.safetensors")).message).toBe(
-      "w.safetensors has a malformed safetensors header: tensor a has an unknown dtype `F12`",
+      "`w.safetensors` has a malformed safetensors header: tensor a has an unknown dtype `F12`",
     );
     const backwards = rawFile({ a: { dtype: "F32", shape: [0], data_offsets: [4, 0] } }, new Uint8Array(4));
     expect(userError(() => readSafetensors(backwards, "w.safetensors")).message).toBe(
-      "w.safetensors has a malformed safetensors header: tensor a has data_offsets [4, 0] that end before they begin",
+      "`w.safetensors` has a malformed safetensors header: tensor a has data_offsets [4, 0] that end before they begin",
     );
     const overflow = rawFile({ a: { dtype: "F32", shape: [2 ** 40, 2 ** 40], data_offsets: [0, 4] } }, new Uint8Array(4));
     expect(userError(() => readSafetensors(overflow, "w.safetensors")).message).toMatch(
-      /^w\.safetensors: tensor a has shape \[1099511627776, 1099511627776\] \(a size that is not a whole number of bytes of F32\)/,
+      /^`w\.safetensors`: tensor a has shape \[1099511627776, 1099511627776\] \(a size that is not a whole number of bytes of F32\)/,
     );
   });
 
@@ -182,17 +202,17 @@ describe("safetensors", () => {
     const huge = new Uint8Array(16);
     new DataView(huge.buffer).setBigUint64(0, 100_000_001n, true);
     expect(userError(() => readSafetensors(huge, "w.safetensors")).message).toBe(
-      "w.safetensors is truncated or not a safetensors file: its header length field says 100000001 bytes; the format allows at most 100,000,000",
+      "`w.safetensors` is truncated or not a safetensors file: its header length field says 100000001 bytes; the format allows at most 100,000,000",
     );
     const spaced = rawFile({}, new Uint8Array(0));
     spaced.copyWithin(9, 8, spaced.length - 1);
     spaced[8] = 0x20;
     expect(userError(() => readSafetensors(spaced, "w.safetensors")).message).toBe(
-      "w.safetensors has a malformed safetensors header: it does not start with `{`",
+      "`w.safetensors` has a malformed safetensors header: it does not start with `{`",
     );
     const metadata = rawFile({ __metadata__: { format: "pt", epoch: 3 } }, new Uint8Array(0));
     expect(userError(() => readSafetensors(metadata, "w.safetensors")).message).toBe(
-      "w.safetensors has a malformed safetensors header: __metadata__ is not a map of strings to strings",
+      "`w.safetensors` has a malformed safetensors header: __metadata__ is not a map of strings to strings",
     );
     expect(readSafetensors(rawFile({ __metadata__: { format: "pt" } }, new Uint8Array(0))).size).toBe(0);
   });
@@ -207,7 +227,7 @@ describe("safetensors", () => {
       new Uint8Array(12),
     );
     const error = userError(() => readSafetensors(bytes, "w.safetensors"));
-    expect(error.message).toBe("w.safetensors holds tensors that are not float32: c1.weight (F16), c1.bias (BF16); cnnc reads F32");
+    expect(error.message).toBe("`w.safetensors` holds tensors that are not float32: c1.weight (F16), c1.bias (BF16); cnnc reads F32");
     expect(error.hint).toMatch(/v\.float\(\)/);
   });
 });
@@ -236,7 +256,7 @@ describe("checkWeights", () => {
     const error = userError(() => checkWeights(expected, weights, "w.safetensors"));
     expect(error.message).toBe(
       [
-        "w.safetensors does not match the network (5 problems):",
+        "`w.safetensors` does not match the network (5 problems):",
         "  c1.weight has shape [2, 1, 5, 5], expected [2, 1, 3, 3]",
         "  missing c1.bias, expected shape [2]",
         "  missing c2.weight, expected shape [4, 2, 3, 3]",
@@ -245,6 +265,11 @@ describe("checkWeights", () => {
       ].join("\n"),
     );
     expect(error.hint).toMatch(/the network expects 4 tensors/);
+  });
+
+  it("says `the weights` for weights given in memory", () => {
+    const error = userError(() => checkWeights([{ name: "c1.bias", shape: [2] }], new Map(), undefined));
+    expect(error.message).toBe("the weights do not match the network (1 problem):\n  missing c1.bias, expected shape [2]");
   });
 
   it("recognizes a wrapper's name prefix", () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { createSession, type Session } from "../../runtime/session.js";
 import { initWeights } from "../../runtime/init.js";
+import { buildPlan } from "../../src/codegen/buildPlan.js";
 import type { OpAttrs } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { CnncUserError } from "../../src/errors.js";
@@ -82,6 +83,26 @@ describe("createSession", () => {
     const session = await open();
     await expect(session.run({ x: makeTensor([3, 8, 8]) })).rejects.toThrow(/\[N, 3, 8, 8\].*NCHW/);
     await expect(session.run({ y: makeTensor([1, 3, 8, 8]) })).rejects.toThrow(/no input named `y`/);
+  });
+
+  it("prepares a batch once, checking its buffers against the device, and runs given plans as they are", async () => {
+    const gpu = await testGpu();
+    const limit = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+    // conv l0's output, 6x8x8 floats per sample, is the largest value.
+    const largest = Math.floor(limit / (6 * 64 * 4));
+    const plan = buildPlan(graph, largest + 1);
+    const session = await open({ plans: [plan] });
+    expect(session.planFor(largest + 1)).toBe(plan);
+    const error = await session.prepare(largest + 1).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(CnncUserError);
+    expect((error as CnncUserError).message).toMatch(new RegExp(`^the output of layer l0 \\[${largest + 1}, 6, 8, 8\\] needs .* at batch ${(largest + 1).toLocaleString("en-US")}, more than this GPU allows`));
+    expect((error as CnncUserError).hint).toBe(`use a smaller batch: at most ${largest.toLocaleString("en-US")} fits this GPU's storage buffers`);
+    await session.prepare(2);
+    const outputs = await session.run({ x: makeTensor([2, 3, 8, 8]) });
+    expect(outputs.get("l5")!.shape).toEqual([2, 5]);
   });
 
   it("reports the adapter it runs on", async () => {

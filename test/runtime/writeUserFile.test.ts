@@ -1,12 +1,13 @@
-// Output files: checked before the run, written atomically, and a failed write (a full device) leaves
-// the target as it was and no temporary file behind.
+// Output files: checked before the run (by creating and removing the temporary file the write will
+// need, with paths resolved by the kernel as written), written atomically, and a failed write (a full
+// device) leaves the target as it was and no temporary file behind.
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { checkWritable, writeFileAtomically, type WriteFileSystem } from "../../runtime/writeUserFile.js";
+import { checkWritable, shellQuote, writeFileAtomically, type WriteFileSystem } from "../../runtime/writeUserFile.js";
 import { userError } from "../support/userError.js";
 
 const dir = fs.mkdtempSync(join(tmpdir(), "cnnc-write-"));
@@ -22,6 +23,7 @@ function failingWrites(code: string, allowed: number): WriteFileSystem & { tempo
       fileSystem.temporary = path;
       return fs.openSync(path, flags, mode);
     },
+    fchmodSync: (fd, mode) => fs.fchmodSync(fd, mode),
     writeSync: (fd, buffer, offset, length) => {
       const room = allowed - written;
       if (room <= 0) throw Object.assign(new Error(`${code}: simulated`), { code });
@@ -58,7 +60,7 @@ describe("writeFileAtomically", () => {
     const error = userError(() => writeFileAtomically(path, [bytes("new contents")], fileSystem));
     expect(error.message).toBe(`cannot write \`${path}\`: the device is full`);
     expect(error.hint).toBe("free some space there (or write somewhere else) and run again");
-    expect(fileSystem.temporary).toMatch(/\/\.y\.npy\.\d+-[0-9a-f]+\.tmp$/);
+    expect(fileSystem.temporary).toMatch(/\/\.cnnc-\d+-[0-9a-f]{8}\.tmp$/);
     expect(fs.readFileSync(path, "utf8")).toBe("old contents");
     expect(filesIn(sub)).toEqual(["y.npy"]);
   });
@@ -91,14 +93,66 @@ describe("writeFileAtomically", () => {
     expect(fs.statSync(target).mode & 0o777).toBe(0o640);
     expect(filesIn(sub)).toEqual(["link.npy", "real.npy"]);
   });
+
+  it("keeps permission bits the umask would clear (group and other write)", () => {
+    const sub = fs.mkdtempSync(join(dir, "mode-"));
+    const path = join(sub, "shared.npy");
+    fs.writeFileSync(path, "old");
+    fs.chmodSync(path, 0o666);
+    writeFileAtomically(path, [bytes("new")]);
+    expect(fs.readFileSync(path, "utf8")).toBe("new");
+    expect(fs.statSync(path).mode & 0o777).toBe(0o666);
+  });
+
+  it("writes a file whose name is 254 characters long (the temporary name is short)", () => {
+    const sub = fs.mkdtempSync(join(dir, "long-"));
+    const path = join(sub, `${"n".repeat(250)}.npy`);
+    checkWritable(path, "--output");
+    writeFileAtomically(path, [bytes("long")]);
+    expect(fs.readFileSync(path, "utf8")).toBe("long");
+    expect(filesIn(sub)).toEqual([`${"n".repeat(250)}.npy`]);
+  });
 });
 
 describe("checkWritable", () => {
-  it("accepts a new file in an existing directory and an existing regular file", () => {
-    expect(() => checkWritable(join(dir, "new.npy"), "--output")).not.toThrow();
-    const existing = join(dir, "existing.npy");
+  it("accepts a new file in an existing directory and an existing regular file, leaving nothing behind", () => {
+    const sub = fs.mkdtempSync(join(dir, "accept-"));
+    expect(() => checkWritable(join(sub, "new.npy"), "--output")).not.toThrow();
+    const existing = join(sub, "existing.npy");
     fs.writeFileSync(existing, "x");
     expect(() => checkWritable(existing, "--output")).not.toThrow();
+    expect(filesIn(sub)).toEqual(["existing.npy"]);
+    expect(fs.readFileSync(existing, "utf8")).toBe("x");
+  });
+
+  it("creates the temporary file the write will need, and says why it cannot", () => {
+    const sub = fs.mkdtempSync(join(dir, "probe-"));
+    const readOnly: WriteFileSystem = {
+      ...failingWrites("EIO", Infinity),
+      openSync: () => {
+        throw Object.assign(new Error("EROFS: simulated"), { code: "EROFS" });
+      },
+    };
+    const error = userError(() => checkWritable(join(sub, "y.npy"), "--output", readOnly));
+    expect(error.message).toBe(`--output \`${join(sub, "y.npy")}\`: cannot create files in \`${sub}\`: the file system is read-only`);
+    expect(error.hint).toBe("choose a directory you can write to");
+  });
+
+  it("lets the kernel resolve `..`: a missing directory before it is refused", () => {
+    const path = `${dir}/nosuch/../y.npy`;
+    const error = userError(() => checkWritable(path, "--output"));
+    expect(error.message).toBe(`--output \`${path}\`: the directory \`${dir}/nosuch/..\` does not exist`);
+  });
+
+  it("refuses a file name past the file system's limit, and quotes paths in its shell hint", () => {
+    const long = join(dir, `${"n".repeat(252)}.npy`);
+    const error = userError(() => checkWritable(long, "--output"));
+    expect(error.message).toBe(`--output \`${long}\` cannot be used: the path is too long`);
+    expect(error.hint).toBe("use a shorter file name");
+    const spaced = userError(() => checkWritable(join(dir, "my dir", "y.npy"), "--output"));
+    expect(spaced.hint).toBe(`create it first (mkdir -p '${join(dir, "my dir")}') or choose another path`);
+    expect(shellQuote("it's")).toBe("'it'\\''s'");
+    expect(shellQuote("out/y-1.npy")).toBe("out/y-1.npy");
   });
 
   it("refuses a missing directory, a directory, and a path through a file", () => {

@@ -15,18 +15,22 @@ export interface ProcessRun {
   timedOut: boolean;
 }
 
-/** `cnnc ARGS` run in the repository root (pass absolute paths). */
-export function cnncProcess(args: string[], options: { timeoutMs?: number } = {}): ProcessRun {
+/**
+ * `cnnc ARGS` run in the repository root (pass absolute paths). `stdoutFd`: a file descriptor the
+ * child's standard output goes to (as `> file` would), instead of a pipe.
+ */
+export function cnncProcess(args: string[], options: { timeoutMs?: number; stdoutFd?: number } = {}): ProcessRun {
   const script = `const { runCli } = await import(${JSON.stringify(MAIN)}); process.exitCode = await runCli(${JSON.stringify(args)});`;
   const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
     cwd: ROOT, // where `--import tsx` is resolved
     encoding: "utf8",
     timeout: options.timeoutMs ?? 60_000,
     killSignal: "SIGKILL",
+    stdio: ["ignore", options.stdoutFd ?? "pipe", "pipe"],
   });
   return {
     code: result.status,
-    stdout: result.stdout,
+    stdout: result.stdout ?? "",
     stderr: result.stderr,
     timedOut: result.error !== undefined && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT",
   };
