@@ -4,6 +4,7 @@
 // or Infinity. Literals arrive already checked by the parser (grammar/numberLiterals.ts).
 import type { BinaryExpr, Expr, SourceSpan } from "../../grammar/ast.js";
 import { closestMatch } from "../../grammar/diagnostics.js";
+import { WHOLE_NUMBER_LIMIT } from "../ir/format.js";
 import type { Reporter } from "./reporter.js";
 import type { Scope } from "./scope.js";
 import { binarySpine } from "./binarySpine.js";
@@ -104,7 +105,7 @@ function applyOperator(expr: BinaryExpr, left: Value, right: Value, env: EvalEnv
       break;
   }
   if (integral && !Number.isSafeInteger(result)) {
-    env.reporter.error("number-too-large", `${a} ${expr.op} ${b} is too large: whole numbers go up to 9,007,199,254,740,991 (2^53 - 1)`, expr.span);
+    env.reporter.error("number-too-large", `${a} ${expr.op} ${b} is too large: ${WHOLE_NUMBER_LIMIT}`, expr.span);
     return undefined;
   }
   if (!Number.isFinite(result)) {

@@ -2,18 +2,12 @@
 // would have produced, never a silently shortened network; after it elaboration stops expanding
 // (GraphBuilder.stopped), so that even `[[[[relu] * 1000] * 1000] * 1000] * 1000` fails at once.
 import type { RepeatStep, SourceSpan } from "../../grammar/ast.js";
+import { WHOLE_NUMBER_LIMIT, countOf, formatInteger, inexactCount } from "../ir/format.js";
 import type { NodeFacts } from "../ir/shapes/result.js";
 import { MAX_LAYERS } from "./graphBuilder.js";
 import type { Elaboration } from "./state.js";
 
 const LIMIT_HINT = "check the repetition counts (`[...] * n`), the blocks they repeat and the length of the chains";
-
-function formatCount(count: bigint | number): string {
-  const value = BigInt(count);
-  if (value < 10n ** 15n) return value.toLocaleString("en-US");
-  const digits = value.toString();
-  return `about ${digits[0]}.${digits[1]}e${digits.length - 1}`;
-}
 
 /** Whether one more layer fits; the first step that does not fit reports it and stops elaboration. */
 export function hasRoom(state: Elaboration, span: SourceSpan): boolean {
@@ -21,7 +15,7 @@ export function hasRoom(state: Elaboration, span: SourceSpan): boolean {
   if (builder.stopped) return false;
   if (builder.layerCount < MAX_LAYERS) return true;
   builder.stopped = true;
-  state.reporter.error("network-too-large", `this would be layer ${formatCount(MAX_LAYERS + 1)}: a network may have at most ${formatCount(MAX_LAYERS)} layers`, span, {
+  state.reporter.error("network-too-large", `this would be layer ${formatInteger(MAX_LAYERS + 1)}: a network may have at most ${countOf(MAX_LAYERS, "layer")}`, span, {
     notes: enclosingNote(state.repeatCounts),
     hint: LIMIT_HINT,
   });
@@ -37,13 +31,12 @@ export function repetitionFits(state: Elaboration, step: RepeatStep, count: numb
   const made = perIteration * count;
   if (layersBefore + made <= MAX_LAYERS) return true;
   state.builder.stopped = true;
-  const before = `${formatCount(layersBefore)} layer${layersBefore === 1 ? "" : "s"}`;
-  const notes = layersBefore > 0 ? [`with the ${before} before it, the network would have ${formatCount(layersBefore + made)}`] : [];
+  const notes = layersBefore > 0 ? [`with the ${countOf(layersBefore, "layer")} before it, the network would have ${formatInteger(layersBefore + made)}`] : [];
   // The stack's last entry is this repetition itself.
   notes.push(...enclosingNote(state.repeatCounts.slice(0, -1), BigInt(made)));
   state.reporter.error(
     "network-too-large",
-    `this repetition makes ${formatCount(perIteration)} x ${formatCount(count)} = ${formatCount(made)} layers: a network may have at most ${formatCount(MAX_LAYERS)}`,
+    `this repetition makes ${formatInteger(perIteration)} x ${formatInteger(count)} = ${formatInteger(made)} layers: a network may have at most ${formatInteger(MAX_LAYERS)}`,
     step.span,
     { notes, hint: LIMIT_HINT },
   );
@@ -54,8 +47,8 @@ export function repetitionFits(state: Elaboration, step: RepeatStep, count: numb
 function enclosingNote(enclosing: readonly number[], made = 1n): string[] {
   if (enclosing.length === 0) return [];
   const times = enclosing.reduce((product, count) => product * BigInt(count), 1n);
-  const total = made === 1n ? "" : `: ${formatCount(made * times)} layers in all`;
-  return [`it is repeated ${enclosing.map(formatCount).join(" x ")} times by the repetitions around it${total}`];
+  const total = made === 1n ? "" : `: ${countOf(made * times, "layer")} in all`;
+  return [`it is repeated ${enclosing.map(formatInteger).join(" x ")} times by the repetitions around it${total}`];
 }
 
 /**
@@ -73,8 +66,8 @@ export function totalsStayCountable(state: Elaboration, facts: NodeFacts, span: 
   const uncountable = totals.find(([, count]) => !Number.isSafeInteger(count));
   if (uncountable === undefined) return true;
   const [what, count] = uncountable;
-  state.reporter.error("count-too-large", `with this layer the network has about ${count.toExponential(2)} ${what}, more than cnnc can count exactly`, span, {
-    notes: [`counts must stay below 2^53 = ${(2 ** 53).toLocaleString("en-US")}`],
+  state.reporter.error("count-too-large", `with this layer the network has ${inexactCount(count, what)}`, span, {
+    notes: [WHOLE_NUMBER_LIMIT],
     hint: "use smaller sizes (fewer channels or features, a smaller input)",
   });
   return false;

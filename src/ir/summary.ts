@@ -6,7 +6,7 @@
 // inplace ReLU does and as the notes' table assumes: it has no ReLU rows).
 import { CnncUserError } from "../errors.js";
 import { type Graph, type Node, type Shape, shapeSize } from "./graph.js";
-import { formatInteger, formatMagnitude, formatVolume, formatVolumeProduct } from "./format.js";
+import { formatInteger, formatMagnitude, formatVolume, formatVolumeProduct, inexactCount, WHOLE_NUMBER_LIMIT } from "./format.js";
 import { opLabel } from "./opLabel.js";
 
 export const BYTES_PER_FLOAT32 = 4;
@@ -74,7 +74,7 @@ export function summarizeGraph(graph: Graph, batch = 1): Summary {
   const trainingBytes = 2 * activationBytes + 3 * trainableBytes + bufferBytes;
   if (!Number.isSafeInteger(trainingBytes)) {
     throw new CnncUserError(
-      `the memory estimates of ${graph.name} at batch ${batch} (about ${trainingBytes.toExponential(2)} bytes) are more than cnnc can count exactly (2^53)`,
+      `the memory estimates of ${graph.name} at batch ${batch} need ${inexactCount(trainingBytes, "bytes")}: ${WHOLE_NUMBER_LIMIT}`,
       { hint: "use a smaller --batch" },
     );
   }
@@ -161,7 +161,7 @@ function sum(values: number[]): number {
 function exactSum(values: number[], what: string): number {
   const total = sum(values);
   if (!Number.isSafeInteger(total)) {
-    throw new CnncUserError(`the network's ${what} add up to about ${total.toExponential(2)}, more than cnnc can count exactly (2^53)`, {
+    throw new CnncUserError(`the network has ${inexactCount(total, what)}: ${WHOLE_NUMBER_LIMIT}`, {
       hint: "use smaller sizes (fewer channels or features, a smaller input)",
     });
   }

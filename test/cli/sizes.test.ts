@@ -38,7 +38,7 @@ describe("sizes past the limits", () => {
     const result = await cnnc(["summary", hugeInput, "--batch", "1000000"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      "error: the memory estimates of HugeInput at batch 1000000 (about 5.60e+17 bytes) are more than cnnc can count exactly (2^53)\n" +
+      "error: the memory estimates of HugeInput at batch 1000000 need about 5.60e+17 bytes, more than cnnc can count exactly: whole numbers go up to 9,007,199,254,740,991 (2^53 - 1)\n" +
         "  = help: use a smaller --batch\n",
     );
   });

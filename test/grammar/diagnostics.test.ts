@@ -542,7 +542,7 @@ net.cnn:6:11: error[number-too-small]: the number \`1e-400\` is too small to rep
    |           ^^^^^^
   = help: write 0 if zero is meant, or a larger number
 
-net.cnn:8:12: error[number-too-large]: the size \`99999999999999999999\` in \`99999999999999999999x3\` is too large: sizes go up to 9,007,199,254,740,991 (2^53 - 1)
+net.cnn:8:12: error[number-too-large]: the size \`99999999999999999999\` in \`99999999999999999999x3\` is too large: whole numbers go up to 9,007,199,254,740,991 (2^53 - 1)
    |
  8 |   input y: 99999999999999999999x3
    |            ^^^^^^^^^^^^^^^^^^^^^^
