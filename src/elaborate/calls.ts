@@ -90,7 +90,7 @@ function callWithValues(state: Elaboration, frame: BodyFrame, spec: LayerSpec, s
     } else if (value.kind === "tensor") {
       inputs.push({ name: value.name, node: value.node });
     } else if (value.kind === "word") {
-      reportUndefinedName(value.name, value.span, env, [...frame.values.keys()]);
+      reportUndefinedName(value.name, value.span, env, frame.values.keys());
       ok = false;
     } else {
       reporter.error("wrong-argument-type", `\`${spec.name}\` combines values (inputs or named statements), got ${describeValue(value)}`, value.span, {

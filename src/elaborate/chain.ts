@@ -1,7 +1,7 @@
 // Elaborates `a -> b -> [c -> d] * n`: each step reads the previous step's output; the first step reads
 // the chain's implicit input unless it names a value (`x -> ...`) or takes values as arguments (`add`).
 import type { CallStep, Chain, RepeatStep } from "../../grammar/ast.js";
-import { closestMatch } from "../../grammar/diagnostics.js";
+import { formatInteger } from "../ir/format.js";
 import { callLayer, evalEnv, expandBlock } from "./calls.js";
 import { evaluate } from "./evaluate.js";
 import { LAYERS, LAYER_NAMES } from "./layers.js";
@@ -78,6 +78,18 @@ export function elaborateChain(
   return result;
 }
 
+/** Names listed in a hint: a file with thousands of blocks lists its first few and counts the rest. */
+const MAX_NAMES_LISTED = 10;
+
+function someNames(names: Iterable<string>, count: number): string {
+  const listed: string[] = [];
+  for (const name of names) {
+    if (listed.length === MAX_NAMES_LISTED) break;
+    listed.push(name);
+  }
+  return count > listed.length ? `${listed.join(", ")} and ${formatInteger(count - listed.length)} more` : listed.join(", ");
+}
+
 /** A bare word (no parens, no alias) that names a value in scope. */
 function isValueReference(frame: BodyFrame, step: CallStep): boolean {
   if (step.hasParens || step.alias !== undefined) return false;
@@ -112,14 +124,13 @@ function callStep(state: Elaboration, frame: BodyFrame, step: CallStep, naming: 
       });
       return UNKNOWN;
     }
-    const blocks = [...frame.file.blocks.keys()];
-    const candidates = [...LAYER_NAMES, ...blocks, ...(first && !step.hasParens ? frame.values.keys() : [])];
-    const suggestion = closestMatch(step.callee, candidates);
+    const blocks = frame.file.blocks;
     reporter.error("unknown-layer", `unknown layer \`${step.callee}\``, step.calleeSpan, {
-      hint:
-        suggestion !== undefined
-          ? `did you mean \`${suggestion}\`?`
-          : `layers are ${LAYER_NAMES.join(", ")}${blocks.length > 0 ? `; blocks are ${blocks.join(", ")}` : ""}`,
+      hint: () => {
+        const suggestion = reporter.closestName(step.callee, LAYER_NAMES, blocks.keys(), first && !step.hasParens ? frame.values.keys() : []);
+        if (suggestion !== undefined) return `did you mean \`${suggestion}\`?`;
+        return `layers are ${LAYER_NAMES.join(", ")}${blocks.size > 0 ? `; blocks are ${someNames(blocks.keys(), blocks.size)}` : ""}`;
+      },
     });
     return UNKNOWN;
   }
