@@ -5,8 +5,9 @@ import { formatInteger } from "../ir/format.js";
 import { callLayer, evalEnv, expandBlock } from "./calls.js";
 import { evaluate } from "./evaluate.js";
 import { LAYERS, LAYER_NAMES } from "./layers.js";
-import { repetitionFits } from "./sizeLimits.js";
+import { progressOf, repetitionFits, takeSteps } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, type StepNaming, UNKNOWN } from "./state.js";
+import { stepCost } from "./stepCost.js";
 import { describeValue } from "./values.js";
 
 export interface ChainResult {
@@ -32,7 +33,7 @@ export function elaborateChain(
   const result: ChainResult = { flow: UNKNOWN, usedImplicitInput: false, madeLayers: false };
   let flow: Flow | undefined;
   chain.steps.forEach((step, index) => {
-    if (state.builder.stopped) {
+    if (!takeSteps(state, stepCost(step), step.span)) {
       // A size limit was passed (and reported). Abandoned, not unused: no warnings about values it would have read.
       result.usedImplicitInput = true;
       flow = UNKNOWN;
@@ -177,7 +178,7 @@ function repeatStep(state: Elaboration, frame: BodyFrame, step: RepeatStep, nami
   const single = step.body.steps.length === 1 && (step.body.steps[0]!.kind === "repeat" || step.body.steps[0]!.alias === undefined);
   let flow = input;
   const errorsBefore = state.reporter.errors;
-  const layersBefore = state.builder.layerCount;
+  const before = progressOf(state);
   state.repeatCounts.push(count ?? 1);
   try {
     // An invalid count still elaborates the body once, so that its own mistakes are reported too.
@@ -187,8 +188,8 @@ function repeatStep(state: Elaboration, frame: BodyFrame, step: RepeatStep, nami
       flow = elaborateChain(state, frame, step.body, iteration, { input: flow, inRepeat: true }).flow;
       // Iterations after one with errors would only read its unknown result (and repeat its errors).
       if (state.builder.stopped || state.reporter.errors > errorsBefore) return UNKNOWN;
-      // Every iteration makes as many layers as the first: the total is known before expanding the rest.
-      if (i === 0 && count !== undefined && !repetitionFits(state, step, count, state.builder.layerCount - layersBefore, layersBefore)) return UNKNOWN;
+      // Every iteration makes as many layers and takes as many steps as the first: the totals are known now.
+      if (i === 0 && count !== undefined && !repetitionFits(state, step, count, before)) return UNKNOWN;
     }
   } finally {
     state.repeatCounts.pop();
