@@ -87,34 +87,79 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], sources: R
   return diagnostics.map((d) => formatWithLines(d, linesOf)).join("\n\n");
 }
 
-/** Closest candidate by edit distance, for "did you mean ...?" hints; undefined when none is close. */
-export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+/**
+ * What "did you mean" hints may cost: each candidate looked at takes one unit, and comparing it takes
+ * one unit per cell of the edit-distance table. One budget is shared by all the hints of a compilation
+ * (the elaboration's Reporter holds it), so that thousands of undefined names in a scope of thousands
+ * cost a bounded time; once it is spent, hints say what to write instead of naming a match.
+ */
+export interface SuggestionBudget {
+  left: number;
+}
+
+/** The budget of one compilation's hints: about a tenth of a second, far beyond the hints of real files. */
+export const SUGGESTION_BUDGET = 20_000_000;
+
+/**
+ * Closest candidate by edit distance (ignoring case), for "did you mean ...?" hints; undefined when none
+ * is close (within a third of the word's length) or when `budget` runs out before one is found. Without
+ * a budget a call may spend SUGGESTION_BUDGET on its own.
+ */
+export function closestMatch(word: string, candidates: Iterable<string>, budget: SuggestionBudget = { left: SUGGESTION_BUDGET }): string | undefined {
   const limit = Math.max(1, Math.floor(word.length / 3));
+  const lowered = word.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestDistance = limit + 1;
   for (const candidate of candidates) {
-    // The distance is at least the difference in length: no need to compute it (a 1 MB name stays cheap).
-    if (Math.abs(word.length - candidate.length) > limit) continue;
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
+    if (budget.left <= 0 || bestDistance === 0) break;
+    budget.left -= 1;
+    // Only a strictly closer candidate replaces the best; the distance is at least the difference in length.
+    const within = bestDistance - 1;
+    if (Math.abs(word.length - candidate.length) > within) continue;
+    const cells = lowered.length * (2 * within + 1);
+    if (cells > budget.left) continue;
+    budget.left -= cells;
+    const distance = editDistanceWithin(lowered, candidate.toLowerCase(), within);
+    if (distance <= within) {
       bestDistance = distance;
       best = candidate;
     }
   }
-  return bestDistance <= limit ? best : undefined;
+  return best;
 }
 
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+/**
+ * The edit distance of `a` and `b` when it is at most `max`, else max + 1. Only the diagonal band of
+ * width 2 * max + 1 is computed (a path outside it costs more than max), and the computation stops at a
+ * row whose every cell is past max.
+ */
+function editDistanceWithin(a: string, b: string, max: number): number {
+  const over = max + 1;
+  let previous = scratchRow(0, b.length);
+  let current = scratchRow(1, b.length);
+  for (let j = 0; j <= b.length; j++) previous[j] = Math.min(j, over);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + cost);
-      diagonal = above;
+    const from = Math.max(1, i - max);
+    const to = Math.min(b.length, i + max);
+    current[from - 1] = from === 1 ? Math.min(i, over) : over;
+    let rowMinimum = current[from - 1]!;
+    const char = a.charCodeAt(i - 1);
+    for (let j = from; j <= to; j++) {
+      const substitution = previous[j - 1]! + (char === b.charCodeAt(j - 1) ? 0 : 1);
+      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution, over);
+      current[j] = value;
+      if (value < rowMinimum) rowMinimum = value;
     }
+    if (to < b.length) current[to + 1] = over;
+    if (rowMinimum >= over) return over;
+    [previous, current] = [current, previous];
   }
   return previous[b.length]!;
+}
+
+/** The two rows of the edit-distance table, reused from call to call (hints compare many short names). */
+const rows: [Int32Array, Int32Array] = [new Int32Array(256), new Int32Array(256)];
+
+function scratchRow(index: 0 | 1, length: number): Int32Array {
+  return length < rows[index].length ? rows[index] : new Int32Array(length + 1);
 }

@@ -3,6 +3,8 @@
 // are repaired into one Dims token so that the parser does not report a cascade of errors for them.
 import { createTokenInstance, type ILexingError, type IToken } from "chevrotain";
 import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
+import { countOf } from "./numberText.js";
+import type { SourceLines } from "./sourceText.js";
 import { spanAtOffset, tokenSpan } from "./spans.js";
 import { decodeString } from "./strings.js";
 import { Dims, Equals, Identifier, NumberLiteral, StringLiteral } from "./tokens.js";
@@ -30,9 +32,9 @@ function hintForCharacter(char: string): string {
 /** A run of stray characters is described by its first few; the caret shows the whole run. */
 const MAX_DESCRIBED_CHARACTERS = 30;
 
-export function lexErrorDiagnostics(text: string, errors: readonly ILexingError[], file: string): Diagnostic[] {
+export function lexErrorDiagnostics(lines: SourceLines, errors: readonly ILexingError[], file: string): Diagnostic[] {
   return errors.map((error) => {
-    const skipped = text.slice(error.offset, error.offset + error.length);
+    const skipped = lines.text.slice(error.offset, error.offset + error.length);
     const characters = [...skipped];
     const first = characters[0] ?? "";
     const printable = characters.every((char) => /^[\x21-\x7e]$/.test(char));
@@ -45,7 +47,7 @@ export function lexErrorDiagnostics(text: string, errors: readonly ILexingError[
         : printable
           ? `unexpected characters '${shown.join("")}${cut ? "…" : ""}'${more}`
           : `unexpected characters ${shown.map(describeCharacter).join(" ")}${cut ? " …" : ""}${more}`;
-    return makeDiagnostic("lex", message, spanAtOffset(text, error.offset, error.length, file), { hint: hintForCharacter(first) });
+    return makeDiagnostic("lex", message, spanAtOffset(lines, error.offset, error.length, file), { hint: hintForCharacter(first) });
   });
 }
 
@@ -67,7 +69,7 @@ export function stringDiagnostics(tokens: readonly IToken[], file: string): Diag
     reported.forEach((offset, index) => {
       const span = tokenSpan(token, file);
       const escape = token.image.slice(offset, offset + 2);
-      const notes = more > 0 && index === reported.length - 1 ? [`${more} more unknown escape${more === 1 ? "" : "s"} in this string`] : [];
+      const notes = more > 0 && index === reported.length - 1 ? [`${countOf(more, "more unknown escape")} in this string`] : [];
       diagnostics.push(
         makeDiagnostic(
           "lex",
@@ -115,13 +117,13 @@ export function repairSpacedDims(tokens: readonly IToken[], file: string): { tok
         if (next === undefined || next.startLine !== first.startLine) break;
         const attached = sizesOf(next, "next");
         if (attached !== undefined) {
-          sizes.push(...attached);
+          for (const size of attached) sizes.push(size);
           last += 1;
           continue;
         }
         const after = tokens[last + 2];
         if (next.tokenType === Identifier && /^[xX]$/.test(next.image) && isSizeToken(after) && after.startLine === first.startLine) {
-          sizes.push(...after.image.split("x"));
+          for (const size of after.image.split("x")) sizes.push(size);
           last += 2;
           continue;
         }

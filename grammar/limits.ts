@@ -4,6 +4,7 @@
 // as deep as it is long). Passing one is a located error that names the limit.
 import type { Expr, SourceSpan } from "./ast.js";
 import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
+import { formatInteger } from "./numberText.js";
 
 /** Brackets, and `-` signs in front of an operand or bracket, nested (see openBrackets.ts). */
 export const MAX_NESTING = 100;
@@ -11,10 +12,6 @@ export const MAX_NESTING = 100;
 export const MAX_EXPRESSION_TERMS = 1000;
 /** Arguments of one call. */
 export const MAX_ARGUMENTS = 1000;
-
-function formatCount(count: number): string {
-  return count.toLocaleString("en-US");
-}
 
 /** How many terms each expression has, recorded as the visitor builds them bottom-up. */
 export class TermCounts {
@@ -33,14 +30,14 @@ export class TermCounts {
 
 export function tooManyTerms(expr: Expr, terms: number): Diagnostic | undefined {
   if (terms <= MAX_EXPRESSION_TERMS) return undefined;
-  return makeDiagnostic("syntax", `expression has ${formatCount(terms)} terms, more than the limit of ${formatCount(MAX_EXPRESSION_TERMS)}`, expr.span, {
+  return makeDiagnostic("syntax", `expression has ${formatInteger(terms)} terms, more than the limit of ${formatInteger(MAX_EXPRESSION_TERMS)}`, expr.span, {
     hint: "split it up with constants (`const A = ...`), or compute the value and write it",
   });
 }
 
 export function tooManyArguments(count: number, span: SourceSpan): Diagnostic | undefined {
   if (count <= MAX_ARGUMENTS) return undefined;
-  return makeDiagnostic("syntax", `call has ${formatCount(count)} arguments, more than the limit of ${formatCount(MAX_ARGUMENTS)}`, span, {
+  return makeDiagnostic("syntax", `call has ${formatInteger(count)} arguments, more than the limit of ${formatInteger(MAX_ARGUMENTS)}`, span, {
     hint: "a layer or block takes a few arguments; check for a runaway list of values",
   });
 }

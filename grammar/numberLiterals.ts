@@ -1,9 +1,7 @@
 // Number and dims literals become values here, and only when the value is exactly what was written
 // or its closest float: a whole number past 2^53 (which a double cannot hold exactly), a float that
 // overflows to Infinity or a non-zero float that underflows to 0 is reported, quoted as written.
-
-/** 2^53 - 1: the largest whole number a double holds exactly, as it reads in messages. */
-const MAX_WHOLE_NUMBER_TEXT = "9,007,199,254,740,991 (2^53 - 1)";
+import { WHOLE_NUMBER_LIMIT } from "./numberText.js";
 
 export type LiteralReading<T> = { ok: true; value: T } | { ok: false; code: string; message: string; hint: string };
 
@@ -21,7 +19,7 @@ export function readNumberLiteral(image: string): LiteralReading<{ value: number
     return {
       ok: false,
       code: "number-too-large",
-      message: `the whole number ${quoteLiteral(image)} is too large: whole numbers go up to ${MAX_WHOLE_NUMBER_TEXT}`,
+      message: `the whole number ${quoteLiteral(image)} is too large: ${WHOLE_NUMBER_LIMIT}`,
       hint: "sizes and counts are far smaller; for a real number this large write a float with an exponent, e.g. 1e20",
     };
   }
@@ -53,7 +51,7 @@ export function readDimsLiteral(image: string): LiteralReading<number[]> {
     return {
       ok: false,
       code: "number-too-large",
-      message: `the size ${quoteLiteral(tooLarge)} in ${quoteLiteral(image)} is too large: sizes go up to ${MAX_WHOLE_NUMBER_TEXT}`,
+      message: `the size ${quoteLiteral(tooLarge)} in ${quoteLiteral(image)} is too large: ${WHOLE_NUMBER_LIMIT}`,
       hint: "check the dims; each is a size like 3 or 224",
     };
   }

@@ -7,7 +7,7 @@ import { MAX_NESTING, tooDeep } from "./limits.js";
 import { excessiveNesting } from "./openBrackets.js";
 import { createParser } from "./parser.js";
 import { startOfFile, tokenSpan } from "./spans.js";
-import { withoutByteOrderMark } from "./sourceText.js";
+import { SourceLines } from "./sourceText.js";
 import { parseErrorDiagnostics } from "./syntaxDiagnostics.js";
 import { cnnLexer } from "./tokens.js";
 import { AstBuilder } from "./visitor.js";
@@ -31,11 +31,11 @@ export function parseProgram(text: string, file: string): ParseResult {
 }
 
 function parseUnchecked(source: string, file: string): ParseResult {
-  const text = withoutByteOrderMark(source);
-  const lexed = cnnLexer.tokenize(text);
-  const lexical = [...lexErrorDiagnostics(text, lexed.errors, file), ...stringDiagnostics(lexed.tokens, file)];
+  const lines = new SourceLines(source);
+  const lexed = cnnLexer.tokenize(lines.text);
   const { tokens, diagnostics: dimsDiagnostics } = repairSpacedDims(lexed.tokens, file);
-  lexical.push(...dimsDiagnostics);
+  // Spread into an array literal, never into push(...): the lists can hold millions of diagnostics.
+  const lexical = [...lexErrorDiagnostics(lines, lexed.errors, file), ...stringDiagnostics(lexed.tokens, file), ...dimsDiagnostics];
 
   const deepest = excessiveNesting(tokens, MAX_NESTING);
   if (deepest !== undefined) {

@@ -2,6 +2,7 @@
 // token) carry NaN positions; the helpers here never turn those into spans.
 import type { CstNodeLocation, IToken } from "chevrotain";
 import type { SourceSpan } from "./ast.js";
+import type { SourceLines } from "./sourceText.js";
 
 /** A token that came from the source text (not EOF, not inserted by error recovery). */
 export function isRealToken(token: IToken | undefined): token is IToken {
@@ -69,23 +70,10 @@ export function pointAfter(token: IToken, file: string): SourceSpan {
   };
 }
 
-/** The span of `length` characters at `offset`, with lines and columns counted in `text`. */
-export function spanAtOffset(text: string, offset: number, length: number, file: string): SourceSpan {
-  const start = positionOf(text, offset);
+/** The span of `length` characters at `offset`, with lines and columns looked up in `lines`. */
+export function spanAtOffset(lines: SourceLines, offset: number, length: number, file: string): SourceSpan {
+  const start = lines.position(offset);
   const endOffset = offset + Math.max(1, length) - 1;
-  const end = positionOf(text, endOffset);
+  const end = lines.position(endOffset);
   return { file, startOffset: offset, endOffset, startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column };
-}
-
-function positionOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const limit = Math.min(offset, text.length);
-  for (let i = 0; i < limit; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
 }

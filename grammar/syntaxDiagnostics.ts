@@ -5,6 +5,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import type { SourceSpan } from "./ast.js";
 import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { decodeErrorMessage } from "./errorMessages.js";
+import { countOf } from "./numberText.js";
 import { BracketScanner, type Closer, type OpenBracket } from "./openBrackets.js";
 import { joinSpans, pointAfter, startOfFile, tokenSpan } from "./spans.js";
 import { closerOf, closerTokenNames, describe, isOneOf, missingCloser, topLevelStarters, type Anchor, type Description, type ErrorSite } from "./syntaxMessages.js";
@@ -111,7 +112,7 @@ export function parseErrorDiagnostics(
     const reported = open.length > 5 ? [...open.slice(0, 4), open[open.length - 1]!] : open;
     for (const bracket of reported) unclosed.push(syntaxDiagnostic(missingCloser(bracket), endSite, file));
     const omitted = open.length - reported.length;
-    if (omitted > 0) unclosed[unclosed.length - 1]!.notes = [`${omitted} more bracket${omitted === 1 ? " is" : "s are"} still open between this one and the ones above`];
+    if (omitted > 0) unclosed[unclosed.length - 1]!.notes = [`${countOf(omitted, "more bracket")} ${omitted === 1 ? "is" : "are"} still open between this one and the ones above`];
   }
   return { errors: syntaxErrors, unclosed };
 }

@@ -3,8 +3,8 @@
 // the AST spans come. After error recovery any child may be missing: a node whose essential parts
 // (a name, a value) are missing is left out of the AST; the syntax diagnostics say what is wrong.
 // The visitor also enforces what the grammar cannot: argument order, alias parts, numbers that can be
-// represented, and the size of expressions (which later stages walk recursively).
-import type { CstChildrenDictionary, CstNode, CstNodeLocation, IToken } from "chevrotain";
+// represented, and the size of expressions (which later stages walk recursively). The expression rules
+// and the helpers are in expressionVisitor.ts.
 import type {
   Argument,
   BlockDecl,
@@ -13,7 +13,6 @@ import type {
   CallStep,
   Chain,
   ConstStmt,
-  Expr,
   InputStmt,
   LayerStmt,
   NetworkDecl,
@@ -26,60 +25,17 @@ import type {
   TrainSetting,
   UseDecl,
 } from "./ast.js";
-import { makeDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { anyTokens, childNode, childNodes, realToken, realTokens } from "./cstAccess.js";
-import { createParser } from "./parser.js";
-import { joinSpans, locationSpan, tokenSpan } from "./spans.js";
+import { makeDiagnostic } from "./diagnostics.js";
+import { type Children, ExpressionVisitor, type Location } from "./expressionVisitor.js";
+import { tooManyArguments } from "./limits.js";
 import { decodeString } from "./strings.js";
-import { readDimsLiteral, readNumberLiteral } from "./numberLiterals.js";
 import { NumberLiteral } from "./tokens.js";
-import { TermCounts, tooManyArguments, tooManyTerms } from "./limits.js";
 
-type Children = CstChildrenDictionary;
-type Location = CstNodeLocation | undefined;
-
-const BaseCnnVisitor = createParser().getBaseCstVisitorConstructor<Location, unknown>();
-
-function present<T>(value: T | undefined): value is T {
-  return value !== undefined;
-}
-
-export class AstBuilder extends BaseCnnVisitor {
-  /** Problems the grammar cannot express (argument order, alias parts, number ranges, sizes). */
-  readonly diagnostics: Diagnostic[] = [];
-  private readonly terms = new TermCounts();
-
-  constructor(private readonly file: string) {
-    super();
+export class AstBuilder extends ExpressionVisitor {
+  constructor(file: string) {
+    super(file);
     this.validateVisitor();
-  }
-
-  // ------------------------------------------------------------ helpers
-
-  private build<T>(node: CstNode | undefined): T | undefined {
-    if (node === undefined) return undefined;
-    return this.visit(node, node.location) as T | undefined;
-  }
-
-  private buildAll<T>(nodes: CstNode[]): T[] {
-    return nodes.map((node) => this.build<T>(node)).filter(present);
-  }
-
-  private span(location: Location): SourceSpan | undefined {
-    return locationSpan(location, this.file);
-  }
-
-  private tokenSpan(token: IToken): SourceSpan {
-    return tokenSpan(token, this.file);
-  }
-
-  /** A whole expression (an argument, a constant's value, ...): one with too many terms is left out. */
-  private bounded(node: CstNode | undefined): Expr | undefined {
-    const expr = this.build<Expr>(node);
-    const problem = expr === undefined ? undefined : tooManyTerms(expr, this.terms.of(expr));
-    if (problem === undefined) return expr;
-    this.diagnostics.push(problem);
-    return undefined;
   }
 
   // ------------------------------------------------------------ top level
@@ -87,7 +43,7 @@ export class AstBuilder extends BaseCnnVisitor {
   program(children: Children): Program {
     const items: TopLevel[] = [];
     for (const rule of ["useDecl", "constDecl", "blockDecl", "networkDecl", "trainDecl"]) {
-      items.push(...this.buildAll<TopLevel>(childNodes(children, rule)));
+      for (const item of this.buildAll<TopLevel>(childNodes(children, rule))) items.push(item);
     }
     // The OR in `program` files items by rule; put them back in source order.
     items.sort((a, b) => a.span.startOffset - b.span.startOffset);
@@ -276,93 +232,4 @@ export class AstBuilder extends BaseCnnVisitor {
     }
     return argument;
   }
-
-  // ------------------------------------------------------------ expressions
-
-  expression(children: Children): Expr | undefined {
-    return this.foldBinary(children);
-  }
-
-  multiplicative(children: Children): Expr | undefined {
-    return this.foldBinary(children);
-  }
-
-  /** `a op b op c` → ((a op b) op c): all our operators are left-associative. */
-  private foldBinary(children: Children): Expr | undefined {
-    const operands = childNodes(children, "operands");
-    const operators = anyTokens(children, "operators");
-    let result = this.build<Expr>(operands[0]);
-    let terms = result === undefined ? 0 : this.terms.of(result);
-    for (let i = 0; i < operators.length && result !== undefined; i++) {
-      const right = this.build<Expr>(operands[i + 1]);
-      const op = operators[i]!.image || operatorOfTokenType(operators[i]!);
-      if (right === undefined || !isBinaryOperator(op)) break;
-      terms += this.terms.of(right);
-      result = { kind: "binary", op, left: result, right, span: joinSpans(result.span, right.span) };
-    }
-    return result === undefined ? undefined : this.terms.record(result, terms);
-  }
-
-  unary(children: Children, location: Location): Expr | undefined {
-    const operand = this.build<Expr>(childNode(children, "operand"));
-    if (anyTokens(children, "Minus").length === 0) return operand;
-    const span = this.span(location);
-    if (operand === undefined || span === undefined) return undefined;
-    return this.terms.record({ kind: "unary", op: "-", operand, span }, this.terms.of(operand));
-  }
-
-  atom(children: Children): Expr | undefined {
-    const nested = childNode(children, "parenthesized") ?? childNode(children, "list");
-    if (nested !== undefined) return this.build<Expr>(nested);
-    const number = realToken(children, "NumberLiteral");
-    if (number !== undefined) {
-      const reading = readNumberLiteral(number.image);
-      if (!reading.ok) return this.rejectLiteral(reading, number);
-      return { kind: "number", value: reading.value.value, isInteger: reading.value.isInteger, span: this.tokenSpan(number) };
-    }
-    const dims = realToken(children, "Dims");
-    if (dims !== undefined) {
-      const reading = readDimsLiteral(dims.image);
-      if (!reading.ok) return this.rejectLiteral(reading, dims);
-      return { kind: "dims", values: reading.value, span: this.tokenSpan(dims) };
-    }
-    const string = realToken(children, "StringLiteral");
-    if (string !== undefined) return { kind: "string", value: decodeString(string.image).value, span: this.tokenSpan(string) };
-    const name = realToken(children, "Identifier") ?? realToken(children, "In");
-    if (name !== undefined) return { kind: "name", name: name.image, span: this.tokenSpan(name) };
-    return undefined;
-  }
-
-  private rejectLiteral(problem: { code: string; message: string; hint: string }, token: IToken): undefined {
-    this.diagnostics.push(makeDiagnostic(problem.code, problem.message, this.tokenSpan(token), { hint: problem.hint }));
-    return undefined;
-  }
-
-  /** `(expr)`: the inner expression, with its span widened to include the parentheses. */
-  parenthesized(children: Children, location: Location): Expr | undefined {
-    const inner = this.build<Expr>(childNode(children, "inner"));
-    const span = this.span(location);
-    if (inner === undefined || span === undefined) return undefined;
-    return this.terms.record({ ...inner, span }, this.terms.of(inner));
-  }
-
-  list(children: Children, location: Location): Expr | undefined {
-    const span = this.span(location);
-    if (span === undefined) return undefined;
-    const items = this.buildAll<Expr>(childNodes(children, "items"));
-    const terms = items.reduce((total, item) => total + this.terms.of(item), 0);
-    return this.terms.record({ kind: "list", items, span }, Math.max(1, terms));
-  }
-}
-
-type BinaryOperator = "+" | "-" | "*" | "/" | "%";
-
-function isBinaryOperator(op: string): op is BinaryOperator {
-  return op === "+" || op === "-" || op === "*" || op === "/" || op === "%";
-}
-
-/** An operator token inserted by recovery has an empty image; its type still says which it is. */
-function operatorOfTokenType(token: IToken): string {
-  const byName: Record<string, BinaryOperator> = { Plus: "+", Minus: "-", Star: "*", Slash: "/", Percent: "%" };
-  return byName[token.tokenType.name] ?? "";
 }

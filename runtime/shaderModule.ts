@@ -5,6 +5,7 @@
 // compiled (so a shader that fails is on disk to inspect).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { countOf } from "../src/ir/format.js";
 
 /** Environment variable naming a directory that receives every compiled shader. */
 export const DUMP_KERNELS_ENV = "CNNC_DUMP_KERNELS";
@@ -32,10 +33,6 @@ function formatMessage(message: GPUCompilationMessage, sourceLines: readonly str
   }
   const caret = `${" ".repeat(Math.max(0, message.linePos - 1))}^`;
   return `${text}\n      ${line}\n      ${caret}`;
-}
-
-function countOf(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /**

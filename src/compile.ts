@@ -24,6 +24,12 @@ export interface CompileOptions {
 export interface CompileResult {
   /** Present when there are no errors (warnings allowed). */
   graph?: Graph;
+  /**
+   * Every diagnostic of the steps that ran, none dropped or capped: parsing the model and the files it
+   * `use`s (each file's in source order) and resolving the `use`s, then elaboration's. There can be
+   * hundreds of thousands (a pasted binary): each costs little to make, and a printer shows the first
+   * few and counts the rest (the CLI: MAX_DIAGNOSTICS_SHOWN).
+   */
   diagnostics: Diagnostic[];
   /** Text of every file read, by path: formatDiagnostics quotes source lines from it. */
   sources: Map<string, string>;
@@ -33,11 +39,11 @@ export function compileSource(text: string, file: string, options: CompileOption
   const readFile = options.readFile ?? readTextFile;
   // 1. Parse the file and every file it `use`s.
   const modules = loadModules(text, file, readFile, parseProgram);
-  const diagnostics = [...modules.diagnostics];
-  if (hasErrors(diagnostics)) return { diagnostics, sources: modules.sources };
+  if (hasErrors(modules.diagnostics)) return { diagnostics: modules.diagnostics, sources: modules.sources };
   // 2. Elaborate: blocks, repetition, names, constants, shapes -> IR graph.
   const elaborated = elaborate(modules);
-  diagnostics.push(...elaborated.diagnostics);
+  // concat, not push(...): a spread argument list overflows the stack with a few hundred thousand.
+  const diagnostics = modules.diagnostics.concat(elaborated.diagnostics);
   let graph = elaborated.graph;
   if (graph === undefined || hasErrors(diagnostics)) return { diagnostics, sources: modules.sources };
   if (options.verify === true) assertValidGraph(graph, "after elaboration");

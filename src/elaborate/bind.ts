@@ -2,7 +2,7 @@
 // built-in layers and user blocks alike, reporting unknown, duplicate, missing and extra arguments with
 // the signature in the hint.
 import type { Argument, SourceSpan } from "../../grammar/ast.js";
-import { closestMatch } from "../../grammar/diagnostics.js";
+import { countOf } from "../ir/format.js";
 import { type Reporter, formatLocation } from "./reporter.js";
 
 export interface SignatureParam {
@@ -31,18 +31,31 @@ function formatSignature(signature: Signature): string {
   return `${signature.name}(${params.join(", ")})`;
 }
 
+function* parameterNames(signature: Signature): Iterable<string> {
+  for (const param of signature.params) {
+    yield param.name;
+    yield* param.aliases ?? [];
+  }
+}
+
 /** Returns each parameter's argument (parameters not given are absent), or undefined after an error. */
 export function bindArguments(signature: Signature, call: CallSite, reporter: Reporter): Map<string, Argument> | undefined {
   const bound = new Map<string, Argument>();
-  const usage = formatSignature(signature);
+  // Computed for a hint only: a block may have many parameters and be called many times.
+  const usage = () => `usage: ${formatSignature(signature)}`;
   let ok = true;
   let seenNamed = false;
   let positionalIndex = 0;
+  // A block may have many parameters, and a call many named arguments: look names up, not through.
+  const byName = new Map<string, SignatureParam>();
+  for (const param of signature.params) {
+    for (const name of [param.name, ...(param.aliases ?? [])]) if (!byName.has(name)) byName.set(name, param);
+  }
   for (const arg of call.args) {
     if (arg.name === undefined) {
       if (seenNamed) {
         reporter.error("positional-after-named", "positional argument after a named one", arg.span, {
-          hint: `put positional arguments first: ${usage}`,
+          hint: () => `put positional arguments first: ${formatSignature(signature)}`,
         });
         ok = false;
         continue;
@@ -51,8 +64,8 @@ export function bindArguments(signature: Signature, call: CallSite, reporter: Re
       positionalIndex += 1;
       if (param === undefined) {
         const count = call.args.filter((a) => a.name === undefined).length;
-        const takes = signature.params.length === 0 ? "takes no arguments" : `takes at most ${signature.params.length} argument${signature.params.length === 1 ? "" : "s"}`;
-        reporter.error("too-many-arguments", `${signature.title} ${takes}, got ${count}`, arg.span, { hint: `usage: ${usage}` });
+        const takes = signature.params.length === 0 ? "takes no arguments" : `takes at most ${countOf(signature.params.length, "argument")}`;
+        reporter.error("too-many-arguments", `${signature.title} ${takes}, got ${count}`, arg.span, { hint: usage });
         return undefined;
       }
       bound.set(param.name, arg);
@@ -60,13 +73,15 @@ export function bindArguments(signature: Signature, call: CallSite, reporter: Re
     }
     seenNamed = true;
     const nameSpan = arg.nameSpan ?? arg.span;
-    const param = signature.params.find((p) => p.name === arg.name || (p.aliases ?? []).includes(arg.name ?? ""));
+    const param = byName.get(arg.name);
     if (param === undefined) {
-      const names = signature.params.flatMap((p) => [p.name, ...(p.aliases ?? [])]);
-      const suggestion = closestMatch(arg.name, names);
-      const known = signature.params.length === 0 ? `${signature.title} takes no arguments` : `usage: ${usage}`;
-      reporter.error("unknown-argument", `${signature.title} has no argument \`${arg.name}\``, nameSpan, {
-        hint: suggestion !== undefined ? `did you mean \`${suggestion}\`? ${known}` : known,
+      const given = arg.name;
+      reporter.error("unknown-argument", `${signature.title} has no argument \`${given}\``, nameSpan, {
+        hint: () => {
+          const suggestion = reporter.closestName(given, parameterNames(signature));
+          const known = signature.params.length === 0 ? `${signature.title} takes no arguments` : usage();
+          return suggestion !== undefined ? `did you mean \`${suggestion}\`? ${known}` : known;
+        },
       });
       ok = false;
       continue;
@@ -87,7 +102,7 @@ export function bindArguments(signature: Signature, call: CallSite, reporter: Re
   if (missing.length > 0) {
     const names = missing.map((p) => `\`${p.name}\``).join(" and ");
     reporter.error("missing-argument", `${signature.title} needs ${missing.length === 1 ? "the argument" : "the arguments"} ${names}`, call.span, {
-      hint: `usage: ${usage}`,
+      hint: usage,
     });
     return undefined;
   }

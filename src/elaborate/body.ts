@@ -2,13 +2,15 @@
 // `name = chain` statements, threading the implicit input from statement to statement, and warns about
 // named values and results that nothing reads.
 import type { BodyStmt, InputStmt, LayerStmt } from "../../grammar/ast.js";
+import { countOf } from "../ir/format.js";
 import { inferInputShape } from "../ir/shapes/input.js";
 import { elaborateChain } from "./chain.js";
 import { defineConstant } from "./definitions.js";
 import { evaluate } from "./evaluate.js";
 import { formatLocation } from "./reporter.js";
-import { totalsStayCountable } from "./sizeLimits.js";
+import { takeSteps, totalsStayCountable } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, UNKNOWN } from "./state.js";
+import { stepCost } from "./stepCost.js";
 import { describeValue } from "./values.js";
 
 /** Returns the body's output (its last statement's value), or undefined when it has no statement. */
@@ -22,6 +24,8 @@ export function elaborateBody(state: Elaboration, frame: BodyFrame, body: BodySt
   let lastValueName: string | undefined;
   let hasValue = false;
   for (const stmt of body) {
+    // A size limit was passed (and reported): the rest is abandoned, and nothing in it is "unused".
+    if (!takeSteps(state, stepCost(stmt), stmt.span)) return UNKNOWN;
     if (stmt.kind !== "const" && stmt.name !== undefined) frame.later.delete(stmt.name);
     if (stmt.kind === "const") {
       defineConstant(stmt, { scope: frame.scope }, undefined, state.reporter);
@@ -119,7 +123,7 @@ function warnIfChannelsLast(state: Elaboration, stmt: InputStmt, sizes: readonly
   const written = `${channels}x${height}x${width}`;
   state.reporter.warning("channels-last-input", `input \`${stmt.name}\` looks channels-last: ${sizes.join("x")} reads as ${height} channels of ${width}x${channels} pixels`, stmt.dims.span, {
     notes: ["inputs are channels x height x width (CxHxW), as in PyTorch"],
-    hint: `if this is a ${height}x${width} image with ${channels} channel${channels === 1 ? "" : "s"}, write \`input ${stmt.name}: ${written}\``,
+    hint: `if this is a ${height}x${width} image with ${countOf(channels, "channel")}, write \`input ${stmt.name}: ${written}\``,
   });
 }
 

@@ -13,8 +13,9 @@ import { type EvalEnv, evaluate, reportUndefinedName } from "./evaluate.js";
 import { exprText } from "./exprText.js";
 import type { LayerSpec } from "./layers.js";
 import { formatLocation } from "./reporter.js";
-import { hasRoom, totalsStayCountable } from "./sizeLimits.js";
+import { hasRoom, takeSteps, totalsStayCountable } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, UNKNOWN } from "./state.js";
+import { stepCost } from "./stepCost.js";
 import { type Value, describeValue } from "./values.js";
 
 /** Blocks may nest this deep (recursion is caught separately; this bounds the rest). */
@@ -90,7 +91,7 @@ function callWithValues(state: Elaboration, frame: BodyFrame, spec: LayerSpec, s
     } else if (value.kind === "tensor") {
       inputs.push({ name: value.name, node: value.node });
     } else if (value.kind === "word") {
-      reportUndefinedName(value.name, value.span, env, [...frame.values.keys()]);
+      reportUndefinedName(value.name, value.span, env, frame.values.keys());
       ok = false;
     } else {
       reporter.error("wrong-argument-type", `\`${spec.name}\` combines values (inputs or named statements), got ${describeValue(value)}`, value.span, {
@@ -156,7 +157,7 @@ export function expandBlock(state: Elaboration, frame: BodyFrame, block: BlockDe
     params: decl.params.map((p) => ({ name: p.name, required: p.default === undefined, defaultText: p.default === undefined ? undefined : exprText(p.default) })),
   };
   const bound = bindArguments(signature, step, reporter);
-  if (bound === undefined) return UNKNOWN;
+  if (bound === undefined || !takeSteps(state, stepCost(decl), step.span)) return UNKNOWN;
 
   // Arguments are evaluated where the call is; defaults in the block's file, seeing earlier parameters.
   const callerEnv = evalEnv(state, frame);

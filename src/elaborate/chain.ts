@@ -1,12 +1,13 @@
 // Elaborates `a -> b -> [c -> d] * n`: each step reads the previous step's output; the first step reads
 // the chain's implicit input unless it names a value (`x -> ...`) or takes values as arguments (`add`).
 import type { CallStep, Chain, RepeatStep } from "../../grammar/ast.js";
-import { closestMatch } from "../../grammar/diagnostics.js";
+import { formatInteger } from "../ir/format.js";
 import { callLayer, evalEnv, expandBlock } from "./calls.js";
 import { evaluate } from "./evaluate.js";
 import { LAYERS, LAYER_NAMES } from "./layers.js";
-import { repetitionFits } from "./sizeLimits.js";
+import { progressOf, repetitionFits, takeSteps } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, type StepNaming, UNKNOWN } from "./state.js";
+import { stepCost } from "./stepCost.js";
 import { describeValue } from "./values.js";
 
 export interface ChainResult {
@@ -32,7 +33,7 @@ export function elaborateChain(
   const result: ChainResult = { flow: UNKNOWN, usedImplicitInput: false, madeLayers: false };
   let flow: Flow | undefined;
   chain.steps.forEach((step, index) => {
-    if (state.builder.stopped) {
+    if (!takeSteps(state, stepCost(step), step.span)) {
       // A size limit was passed (and reported). Abandoned, not unused: no warnings about values it would have read.
       result.usedImplicitInput = true;
       flow = UNKNOWN;
@@ -78,6 +79,18 @@ export function elaborateChain(
   return result;
 }
 
+/** Names listed in a hint: a file with thousands of blocks lists its first few and counts the rest. */
+const MAX_NAMES_LISTED = 10;
+
+function someNames(names: Iterable<string>, count: number): string {
+  const listed: string[] = [];
+  for (const name of names) {
+    if (listed.length === MAX_NAMES_LISTED) break;
+    listed.push(name);
+  }
+  return count > listed.length ? `${listed.join(", ")} and ${formatInteger(count - listed.length)} more` : listed.join(", ");
+}
+
 /** A bare word (no parens, no alias) that names a value in scope. */
 function isValueReference(frame: BodyFrame, step: CallStep): boolean {
   if (step.hasParens || step.alias !== undefined) return false;
@@ -112,14 +125,13 @@ function callStep(state: Elaboration, frame: BodyFrame, step: CallStep, naming: 
       });
       return UNKNOWN;
     }
-    const blocks = [...frame.file.blocks.keys()];
-    const candidates = [...LAYER_NAMES, ...blocks, ...(first && !step.hasParens ? frame.values.keys() : [])];
-    const suggestion = closestMatch(step.callee, candidates);
+    const blocks = frame.file.blocks;
     reporter.error("unknown-layer", `unknown layer \`${step.callee}\``, step.calleeSpan, {
-      hint:
-        suggestion !== undefined
-          ? `did you mean \`${suggestion}\`?`
-          : `layers are ${LAYER_NAMES.join(", ")}${blocks.length > 0 ? `; blocks are ${blocks.join(", ")}` : ""}`,
+      hint: () => {
+        const suggestion = reporter.closestName(step.callee, LAYER_NAMES, blocks.keys(), first && !step.hasParens ? frame.values.keys() : []);
+        if (suggestion !== undefined) return `did you mean \`${suggestion}\`?`;
+        return `layers are ${LAYER_NAMES.join(", ")}${blocks.size > 0 ? `; blocks are ${someNames(blocks.keys(), blocks.size)}` : ""}`;
+      },
     });
     return UNKNOWN;
   }
@@ -166,7 +178,7 @@ function repeatStep(state: Elaboration, frame: BodyFrame, step: RepeatStep, nami
   const single = step.body.steps.length === 1 && (step.body.steps[0]!.kind === "repeat" || step.body.steps[0]!.alias === undefined);
   let flow = input;
   const errorsBefore = state.reporter.errors;
-  const layersBefore = state.builder.layerCount;
+  const before = progressOf(state);
   state.repeatCounts.push(count ?? 1);
   try {
     // An invalid count still elaborates the body once, so that its own mistakes are reported too.
@@ -176,8 +188,8 @@ function repeatStep(state: Elaboration, frame: BodyFrame, step: RepeatStep, nami
       flow = elaborateChain(state, frame, step.body, iteration, { input: flow, inRepeat: true }).flow;
       // Iterations after one with errors would only read its unknown result (and repeat its errors).
       if (state.builder.stopped || state.reporter.errors > errorsBefore) return UNKNOWN;
-      // Every iteration makes as many layers as the first: the total is known before expanding the rest.
-      if (i === 0 && count !== undefined && !repetitionFits(state, step, count, state.builder.layerCount - layersBefore, layersBefore)) return UNKNOWN;
+      // Every iteration makes as many layers and takes as many steps as the first: the totals are known now.
+      if (i === 0 && count !== undefined && !repetitionFits(state, step, count, before)) return UNKNOWN;
     }
   } finally {
     state.repeatCounts.pop();

@@ -2,7 +2,6 @@
 // directly (imports are not re-exported). Constants are evaluated in order, so a constant can use the
 // ones above it and the imported ones.
 import type { BlockDecl, ConstStmt, SourceSpan } from "../../grammar/ast.js";
-import { closestMatch } from "../../grammar/diagnostics.js";
 import { evaluate } from "./evaluate.js";
 import { LAYERS, LAYER_NAMES } from "./layers.js";
 import type { LoadedModules } from "./modules.js";
@@ -92,9 +91,12 @@ export function defineConstant(
   const value = evaluate(stmt.value, { scope: defs.scope, reporter, lookupValue: () => undefined });
   if (value === undefined) return invalid();
   if (value.kind === "word" && !KNOWN_WORDS.has(value.name)) {
-    const suggestion = closestMatch(value.name, [...defs.scope.names(), ...KNOWN_WORDS, ...LAYER_NAMES]);
-    reporter.error("undefined-name", `\`${value.name}\` is not defined`, value.span, {
-      hint: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : "a constant holds a number, a size like 3x3, a list or a word like same",
+    const name = value.name;
+    reporter.error("undefined-name", `\`${name}\` is not defined`, value.span, {
+      hint: () => {
+        const suggestion = reporter.closestName(name, defs.scope.names(), KNOWN_WORDS, LAYER_NAMES);
+        return suggestion !== undefined ? `did you mean \`${suggestion}\`?` : "a constant holds a number, a size like 3x3, a list or a word like same";
+      },
     });
     return invalid();
   }

@@ -48,7 +48,7 @@ export function elaborate(modules: LoadedModules): ElaborateResult {
     return { diagnostics: reporter.diagnostics };
   }
 
-  const state: Elaboration = { reporter, builder: new GraphBuilder(), names: new LayerNames(), blockStack: [], repeatCounts: [] };
+  const state: Elaboration = { reporter, builder: new GraphBuilder(), names: new LayerNames(), blockStack: [], repeatCounts: [], steps: 0 };
   const frame: BodyFrame = {
     kind: "network",
     file: rootDefs,

@@ -3,7 +3,7 @@
 // a double cannot hold (an integer past 2^53, a float past ~1.8e308) is an error, never a rounded value
 // or Infinity. Literals arrive already checked by the parser (grammar/numberLiterals.ts).
 import type { BinaryExpr, Expr, SourceSpan } from "../../grammar/ast.js";
-import { closestMatch } from "../../grammar/diagnostics.js";
+import { WHOLE_NUMBER_LIMIT } from "../ir/format.js";
 import type { Reporter } from "./reporter.js";
 import type { Scope } from "./scope.js";
 import { binarySpine } from "./binarySpine.js";
@@ -104,7 +104,7 @@ function applyOperator(expr: BinaryExpr, left: Value, right: Value, env: EvalEnv
       break;
   }
   if (integral && !Number.isSafeInteger(result)) {
-    env.reporter.error("number-too-large", `${a} ${expr.op} ${b} is too large: whole numbers go up to 9,007,199,254,740,991 (2^53 - 1)`, expr.span);
+    env.reporter.error("number-too-large", `${a} ${expr.op} ${b} is too large: ${WHOLE_NUMBER_LIMIT}`, expr.span);
     return undefined;
   }
   if (!Number.isFinite(result)) {
@@ -123,9 +123,11 @@ function reportNotNumber(value: Value, env: { scope: Scope; reporter: Reporter }
   env.reporter.error("wrong-argument-type", `arithmetic needs numbers, got ${describeValue(value)}`, value.span);
 }
 
-export function reportUndefinedName(name: string, span: SourceSpan, env: { scope: Scope; reporter: Reporter }, extraCandidates: string[] = []): void {
-  const suggestion = closestMatch(name, [...env.scope.names(), ...extraCandidates]);
+export function reportUndefinedName(name: string, span: SourceSpan, env: { scope: Scope; reporter: Reporter }, extraCandidates: Iterable<string> = []): void {
   env.reporter.error("undefined-name", `\`${name}\` is not defined`, span, {
-    hint: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : `define it first, e.g. \`const ${name} = ...\``,
+    hint: () => {
+      const suggestion = env.reporter.closestName(name, env.scope.names(), extraCandidates);
+      return suggestion !== undefined ? `did you mean \`${suggestion}\`?` : `define it first, e.g. \`const ${name} = ...\``;
+    },
   });
 }

@@ -34,7 +34,7 @@ export function loadModules(text: string, file: string, readFile: ReadFile, pars
 
   const parseFile = (source: string, path: string): Program => {
     const parsed = parse(source, path);
-    diagnostics.push(...parsed.diagnostics);
+    for (const diagnostic of parsed.diagnostics) diagnostics.push(diagnostic);
     programs.set(path, parsed.program);
     return parsed.program;
   };

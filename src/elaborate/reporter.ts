@@ -1,10 +1,11 @@
 // Collects diagnostics during elaboration. While a block is being expanded, every diagnostic gets a note
 // saying which instance it came from; the same problem in several instances of a block is reported once.
 import type { SourceSpan } from "../../grammar/ast.js";
-import { type Diagnostic, makeDiagnostic } from "../../grammar/diagnostics.js";
+import { type Diagnostic, SUGGESTION_BUDGET, type SuggestionBudget, closestMatch, makeDiagnostic } from "../../grammar/diagnostics.js";
 
 export interface DiagnosticExtra {
-  hint?: string;
+  /** A function is called only when the diagnostic is kept (not a repeat): for hints that take work. */
+  hint?: string | (() => string);
   notes?: string[];
 }
 
@@ -26,6 +27,8 @@ export class Reporter {
   private readonly seen = new Set<string>();
   private readonly context: string[] = [];
   private errorCount = 0;
+  /** Shared by every "did you mean" hint of the elaboration (see SuggestionBudget). */
+  private readonly suggestions: SuggestionBudget = { left: SUGGESTION_BUDGET };
 
   error(code: string, message: string, span: SourceSpan, extra: DiagnosticExtra = {}): void {
     this.add("error", code, message, span, extra);
@@ -37,6 +40,14 @@ export class Reporter {
 
   get errors(): number {
     return this.errorCount;
+  }
+
+  /**
+   * The closest name to `word` for a "did you mean" hint, looking through `candidates` in order (lazily:
+   * pass iterators, not copies), within the budget all hints share; undefined when none is close.
+   */
+  closestName(word: string, ...candidates: Iterable<string>[]): string | undefined {
+    return closestMatch(word, concatenated(candidates), this.suggestions);
   }
 
   /** Runs `body` with `note` added to every diagnostic it reports (innermost context first). */
@@ -56,7 +67,11 @@ export class Reporter {
     if (severity === "error") this.errorCount += 1;
     const notes = [...(extra.notes ?? []), ...contextNotes(this.context)];
     const options: { hint?: string; notes?: string[]; severity: "error" | "warning" } = { severity, notes };
-    if (extra.hint !== undefined) options.hint = extra.hint;
+    if (extra.hint !== undefined) options.hint = typeof extra.hint === "string" ? extra.hint : extra.hint();
     this.diagnostics.push(makeDiagnostic(code, message, span, options));
   }
+}
+
+function* concatenated(lists: readonly Iterable<string>[]): Iterable<string> {
+  for (const list of lists) yield* list;
 }

@@ -28,9 +28,10 @@ export class Scope {
     return this.bindings.get(name) ?? this.parent?.lookup(name);
   }
 
-  /** Every visible name, for "did you mean" hints. */
-  names(): string[] {
-    return [...new Set([...this.bindings.keys(), ...(this.parent?.names() ?? [])])];
+  /** Every visible name, innermost first, for "did you mean" hints; a shadowed name comes again. */
+  *names(): Iterable<string> {
+    yield* this.bindings.keys();
+    if (this.parent !== undefined) yield* this.parent.names();
   }
 
   child(): Scope {

@@ -29,6 +29,8 @@ export interface Elaboration {
   blockStack: { key: string; name: string }[];
   /** Counts of the repetitions being expanded, outermost first, for size-limit messages. */
   repeatCounts: number[];
+  /** Steps of elaboration taken so far, bounded by MAX_ELABORATION_STEPS (sizeLimits.ts). */
+  steps: number;
 }
 
 /** One network body or one block instance. */

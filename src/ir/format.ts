@@ -2,6 +2,9 @@
 // user writes after `input`); the summary table uses the course notes' HxWxC volumes (`224x224x64`).
 import type { Shape } from "./graph.js";
 
+// Whole numbers and counts are formatted where the grammar can use them too.
+export { countOf, formatInteger, inexactCount, MAX_WHOLE_NUMBER_TEXT, WHOLE_NUMBER_LIMIT } from "../../grammar/numberText.js";
+
 /** `3x32x32` — channels first, as in `input image: 3x32x32`. */
 export function formatDims(shape: readonly number[]): string {
   return shape.join("x");
@@ -19,16 +22,6 @@ export function formatVolumeProduct(shape: Shape): string {
   if (shape.length <= 1) return shape.join("*");
   const [channels, ...spatial] = shape;
   return [...spatial, channels].join("*");
-}
-
-/** `1,792` */
-export function formatInteger(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
-}
-
-/** `1 layer`, `100,000 layers`. */
-export function countOf(count: number, noun: string): string {
-  return `${formatInteger(count)} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** `512 bytes`, `3.5 KiB`, `16 MiB`, `3.2 GiB`: sizes of files, buffers and arrays in messages. */

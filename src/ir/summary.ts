@@ -7,7 +7,7 @@
 import { CnncUserError } from "../errors.js";
 import { smallerBatchHint } from "../hostLimits.js";
 import { type Graph, type Node, type Shape, shapeSize } from "./graph.js";
-import { formatInteger, formatMagnitude, formatVolume, formatVolumeProduct } from "./format.js";
+import { formatInteger, formatMagnitude, formatVolume, formatVolumeProduct, inexactCount, WHOLE_NUMBER_LIMIT } from "./format.js";
 import { opLabel } from "./opLabel.js";
 
 export const BYTES_PER_FLOAT32 = 4;
@@ -77,7 +77,7 @@ export function summarizeGraph(graph: Graph, batch = 1): Summary {
     // The training estimate is the largest; it grows by 2 * activation bytes per sample.
     const largestBatch = Math.floor((Number.MAX_SAFE_INTEGER - 3 * trainableBytes - bufferBytes) / (2 * totals.activations * BYTES_PER_FLOAT32));
     throw new CnncUserError(
-      `the memory estimates of ${graph.name} at batch ${formatInteger(batch)} (about ${trainingBytes.toExponential(2)} bytes) are more than cnnc can count exactly (2^53)`,
+      `the memory estimates of ${graph.name} at batch ${formatInteger(batch)} need ${inexactCount(trainingBytes, "bytes")}: ${WHOLE_NUMBER_LIMIT}`,
       { hint: smallerBatchHint(largestBatch, "in exact byte counts") },
     );
   }
@@ -164,7 +164,7 @@ function sum(values: number[]): number {
 function exactSum(values: number[], what: string): number {
   const total = sum(values);
   if (!Number.isSafeInteger(total)) {
-    throw new CnncUserError(`the network's ${what} add up to about ${total.toExponential(2)}, more than cnnc can count exactly (2^53)`, {
+    throw new CnncUserError(`the network has ${inexactCount(total, what)}: ${WHOLE_NUMBER_LIMIT}`, {
       hint: "use smaller sizes (fewer channels or features, a smaller input)",
     });
   }

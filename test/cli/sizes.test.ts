@@ -39,7 +39,7 @@ describe("sizes past the limits", () => {
     // The training estimate, 2 x activations x 4 bytes per image plus 3 x the parameters' bytes, is the largest.
     const largest = Math.floor((2 ** 53 - 1 - 3 * 162 * 4) / (2 * 70_000_000_014 * 4));
     expect(result.stderr).toBe(
-      "error: the memory estimates of HugeInput at batch 1,000,000 (about 5.60e+17 bytes) are more than cnnc can count exactly (2^53)\n" +
+      "error: the memory estimates of HugeInput at batch 1,000,000 need about 5.60e+17 bytes, more than cnnc can count exactly: whole numbers go up to 9,007,199,254,740,991 (2^53 - 1)\n" +
         `  = help: use a smaller batch: at most ${largest.toLocaleString("en-US")} fits in exact byte counts\n`,
     );
     expect((await cnnc(["summary", hugeInput, "--batch", String(largest)])).code).toBe(0);

@@ -16,6 +16,12 @@ function blockChain(depth: number): string {
   return `${blocks.join("")}block b${depth} {\n  relu\n}\n`;
 }
 
+/** Blocks b1 ... b<depth>, each calling the one before ten times: 10^depth instances of b0, which makes no layer. */
+function blocksOfTen(depth: number): string {
+  const blocks = Array.from({ length: depth }, (_, i) => `block b${i + 1} {\n  ${Array.from({ length: 10 }, () => `b${i}`).join(" -> ")}\n}\n`);
+  return `block b0 {\n  in\n}\n${blocks.join("")}`;
+}
+
 export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   // ---- layers and arguments
   { name: "unknown layer with a close match", source: network("  cnv(6, 3)") },
@@ -64,6 +70,8 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "bad repetition count", source: network("  [relu] * 0") },
   { name: "repetition past the layer limit", source: network("  [[conv(8, 3, pad=1)] * 1000] * 101") },
   { name: "nested repetitions past the layer limit", source: network("  conv(4, 1)\n  [[[[relu] * 1000] * 1000] * 1000] * 1000") },
+  { name: "nested repetitions of a block that makes no layers", source: `block nothing() {\n  in\n}\n${network("  relu\n  [[[nothing()] * 10000] * 10000] * 10000")}` },
+  { name: "blocks calling blocks past the step limit", source: `${blocksOfTen(7)}${network("  b7")}` },
   { name: "layer with more parameters than can be counted", source: network("  conv(9007199254740991, 1)") },
   { name: "network whose total passes 2^53", source: "network N {\n  input x: 1x1x1\n  fc(3000000000000000)\n  relu\n  fc(2)\n  fc(3)\n  fc(1)\n}\n" },
   { name: "channels-last image input", source: "network N {\n  input image: 224x224x3\n  conv(8, 3)\n}\n" },

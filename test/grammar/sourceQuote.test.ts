@@ -7,6 +7,7 @@ import { cellWidth, displayText } from "../../grammar/displayText.js";
 import { parseProgram } from "../../grammar/parse.js";
 import { MAX_QUOTED_CELLS, quoteSourceLine } from "../../grammar/sourceQuote.js";
 import { spanAtOffset } from "../../grammar/spans.js";
+import { SourceLines } from "../../grammar/sourceText.js";
 
 function printed(text: string): string {
   const { diagnostics } = parseProgram(text, "net.cnn");
@@ -72,7 +73,7 @@ net.cnn:3:17: error[lex]: unexpected character '$'
 
   it("in every part of a diagnostic, the file name included", () => {
     const file = "evil\x1b[2J.cnn";
-    const span = spanAtOffset("x", 0, 1, file);
+    const span = spanAtOffset(new SourceLines("x"), 0, 1, file);
     const diagnostic = makeDiagnostic("use-not-found", "cannot read `\x07\u202e`", span, { hint: "tab\there", notes: ["new\nline"] });
     const output = formatDiagnostic(diagnostic, new Map([[file, "x"]]));
     expect(output).toBe(`evil\\x1b[2J.cnn:1:1: error[use-not-found]: cannot read \`\\x07\\u{202e}\`

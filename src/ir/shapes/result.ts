@@ -1,5 +1,6 @@
 // What a shape function returns: the node's derived facts, or a problem explained in the user's terms.
 // Shape functions are pure; the caller (elaboration, the verifier, a pass) attaches the source span.
+import { inexactCount, WHOLE_NUMBER_LIMIT } from "../format.js";
 import { type ParamSpec, type Shape, shapeSize } from "../graph.js";
 
 /** Everything a node derives from its attrs and input shapes. */
@@ -41,8 +42,8 @@ export function shapeOk(shape: Shape, params: ParamSpec[] = [], macs = 0): Shape
   const inexact = counts.find(([, count]) => !Number.isSafeInteger(count));
   if (inexact !== undefined) {
     const [what, count] = inexact;
-    return shapeProblem("count-too-large", `this layer has about ${count.toExponential(2)} ${what}, more than cnnc can count exactly`, {
-      notes: [`counts must stay below 2^53 = ${(2 ** 53).toLocaleString("en-US")}`],
+    return shapeProblem("count-too-large", `this layer has ${inexactCount(count, what)}`, {
+      notes: [WHOLE_NUMBER_LIMIT],
       hint: "use smaller sizes (fewer channels or features, a smaller input)",
     });
   }
