@@ -70,10 +70,14 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   return compileSource(text, path, options);
 }
 
-/** Model sources are text: a few MiB is far beyond any network, and refuses a wrong file early. */
+/**
+ * Model sources are text: 4 MiB is far beyond any network (a flat 100,000-layer chain is about 2 MB),
+ * refuses a wrong file early, and bounds the worst case, a file of stray characters (about 12 s and
+ * 1.7 GB for 4 MiB of them, nearly all in the lexer).
+ */
 export const MODEL_SOURCE_FILE: FileKind = {
   noun: "model source",
-  maxBytes: 16 * 1024 * 1024,
+  maxBytes: 4 * 1024 * 1024,
   tooLargeHint: "a .cnn source is a short text file: is this the right file?",
 };
 

@@ -32,10 +32,10 @@ describe("compileFile reading sources", () => {
     writeFileSync(big, "");
     truncateSync(big, Math.round(3.2 * 2 ** 30)); // sparse: nothing is written
     expect(diagnosticsOf(big)).toBe(
-      `${big}:1:1: error[file-unreadable]: \`${big}\` is 3.2 GiB; cnnc reads model sources up to 16 MiB\n` +
+      `${big}:1:1: error[file-unreadable]: \`${big}\` is 3.2 GiB; cnnc reads model sources up to 4 MiB\n` +
         "  = help: a .cnn source is a short text file: is this the right file?",
     );
-    expect(MODEL_SOURCE_FILE.maxBytes).toBe(16 * 2 ** 20);
+    expect(MODEL_SOURCE_FILE.maxBytes).toBe(4 * 2 ** 20);
   });
 
   it("refuses a file that is not UTF-8 text, and reads one with a byte order mark", () => {
@@ -66,7 +66,7 @@ describe("compileFile reading sources", () => {
     truncateSync(large, MODEL_SOURCE_FILE.maxBytes + 1);
     const useLarge = join(dir, "use-large.cnn");
     writeFileSync(useLarge, `use "large.cnn"\n${NETWORK}`);
-    expect(diagnosticsOf(useLarge)).toContain(`error[use-unreadable]: \`${large}\` is 16,777,217 bytes; cnnc reads model sources up to 16,777,216 bytes`);
+    expect(diagnosticsOf(useLarge)).toContain(`error[use-unreadable]: \`${large}\` is 4,194,305 bytes; cnnc reads model sources up to 4,194,304 bytes`);
   });
 
   it("keeps `use-not-found` for a missing file", () => {
