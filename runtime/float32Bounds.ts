@@ -33,7 +33,7 @@ export function intermediateBound(graph: Graph, node: Node, values: Map<number, 
     if (value === undefined) throw new Error(`internal: no reference value for ${graph.nodes[id]!.name}`);
     return value;
   });
-  const largestInput = Math.max(0, ...inputValues.map((value) => scanNonFinite(value).largestFinite));
+  const largestInput = inputValues.reduce((largest, value) => Math.max(largest, scanNonFinite(value).largestFinite), 0);
   const inputShape = graph.nodes[node.inputs[0] ?? node.id]!.shape;
   const attrs = node.attrs;
   const sums = (terms: number, bound: number, what: string): IntermediateBound => ({

@@ -3,6 +3,7 @@
 // says at that layer (float32 overflow of the result or inside the layer, the same non-finite values,
 // or finite: a kernel bug).
 // `cnnc run` uses it to warn and, with --check, to explain; training needs the same to stop on a NaN.
+import { formatAlternatives, formatInteger } from "../src/ir/format.js";
 import { shapeSize, type Graph, type Node } from "../src/ir/graph.js";
 import { describeShape, type Tensor } from "../src/tensor.js";
 import type { IntermediateBound } from "./float32Bounds.js";
@@ -64,12 +65,12 @@ export function unravelIndex(index: number, shape: readonly number[]): number[] 
 export function describeNonFinite(scan: NonFiniteScan, shape?: readonly number[]): string {
   if (scan.firstIndex === undefined) return "no NaN or Inf";
   const parts: string[] = [];
-  if (scan.nan > 0) parts.push(`${scan.nan} NaN`);
-  if (scan.positiveInfinity > 0) parts.push(`${scan.positiveInfinity} +Inf`);
-  if (scan.negativeInfinity > 0) parts.push(`${scan.negativeInfinity} -Inf`);
-  const counts = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]!}`;
+  if (scan.nan > 0) parts.push(`${formatInteger(scan.nan)} NaN`);
+  if (scan.positiveInfinity > 0) parts.push(`${formatInteger(scan.positiveInfinity)} +Inf`);
+  if (scan.negativeInfinity > 0) parts.push(`${formatInteger(scan.negativeInfinity)} -Inf`);
+  const counts = formatAlternatives(parts, "and");
   const first = shape === undefined ? `index ${scan.firstIndex}` : describeShape(unravelIndex(scan.firstIndex, shape));
-  return `${counts} of ${scan.elements} values (the first at ${first})`;
+  return `${counts} of ${formatInteger(scan.elements)} values (the first at ${first})`;
 }
 
 /** Where non-finite values first appear in a forward pass. */

@@ -2,9 +2,10 @@
 // layouts, float32 only. File layout: an 8-byte little-endian header length N, N bytes of JSON
 // `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the raw data;
 // offsets are relative to the start of the data.
-import { closestMatch } from "../grammar/diagnostics.js";
+import { closestMatch, SUGGESTION_BUDGET, type SuggestionBudget } from "../grammar/diagnostics.js";
 import { joinBytes } from "../src/bytes.js";
 import { CnncUserError } from "../src/errors.js";
+import { countOf } from "../src/ir/format.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
 import { dataFileKind, readUserFile } from "./readUserFile.js";
@@ -104,6 +105,9 @@ export function writeSafetensorsFile(path: string, weights: WeightMap, metadata:
   writeFileAtomically(path, safetensorsParts(weights, metadata));
 }
 
+/** A weights file of another network can list thousands of problems: the first ones say enough. */
+const MAX_PROBLEMS_SHOWN = 50;
+
 export interface ExpectedWeight {
   name: string;
   shape: number[];
@@ -113,13 +117,13 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((extent, axis) => extent === b[axis]);
 }
 
-/** Why an unexpected tensor might be there: a wrapper's name prefix, or a typo. */
-function extraTensorNote(name: string, missing: readonly string[]): string {
+/** Why an unexpected tensor might be there: a wrapper's name prefix, or a typo (within `budget`). */
+function extraTensorNote(name: string, missing: readonly string[], budget: SuggestionBudget): string {
   const suffixOf = missing.find((expected) => name.endsWith(`.${expected}`));
   if (suffixOf !== undefined) {
     return ` (the network calls it ${suffixOf}: strip the prefix \`${name.slice(0, name.length - suffixOf.length)}\`)`;
   }
-  const close = closestMatch(name, missing);
+  const close = closestMatch(name, missing, budget);
   return close === undefined ? " (the network has no such parameter)" : ` (did you mean ${close}?)`;
 }
 
@@ -142,16 +146,19 @@ export function checkWeights(expected: readonly ExpectedWeight[], weights: Weigh
   }
   const expectedNames = new Set(expected.map((weight) => weight.name));
   const extras = [...weights.keys()].filter((name) => !expectedNames.has(name) && !isTrainingCounter(name)).sort();
+  // One suggestion budget for all of them: a file of a million stray tensors stays quick to refuse.
+  const budget: SuggestionBudget = { left: SUGGESTION_BUDGET };
   for (const name of extras) {
     const tensor = weights.get(name) as Tensor;
-    problems.push(`unexpected tensor ${shortText(name)} ${describeShape(tensor.shape)}${extraTensorNote(name, missing)}`);
+    problems.push(`unexpected tensor ${shortText(name)} ${describeShape(tensor.shape)}${extraTensorNote(name, missing, budget)}`);
   }
   if (problems.length === 0) {
     return;
   }
-  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   const subject = source === undefined ? "the weights do" : `\`${source}\` does`;
-  throw new CnncUserError(`${subject} not match the network (${count}):\n  ${problems.join("\n  ")}`, {
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
+  if (problems.length > shown.length) shown.push(`... and ${countOf(problems.length - shown.length, "more problem")}`);
+  throw new CnncUserError(`${subject} not match the network (${countOf(problems.length, "problem")}):\n  ${shown.join("\n  ")}`, {
     hint:
       `weights are matched by PyTorch state_dict name and shape (conv weight [out, in/groups, kH, kW], fc weight ` +
       `[out, in]); the network expects ${expected.length} tensors`,

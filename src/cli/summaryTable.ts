@@ -6,7 +6,8 @@ const HEADERS = ["name", "op", "output", "activations", "params", "MACs"] as con
 
 export function renderSummary(summary: Summary): string {
   const rows = summary.rows.map((row) => [row.name, row.op, row.volume, row.activationsText, row.paramsText, formatMagnitude(row.macs)]);
-  const widths = HEADERS.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
+  // A loop, not Math.max(...rows): a network may have hundreds of thousands of rows.
+  const widths = HEADERS.map((header, column) => rows.reduce((width, row) => Math.max(width, row[column]!.length), header.length));
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))

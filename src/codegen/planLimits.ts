@@ -51,8 +51,9 @@ export function checkPlanFits(plan: Plan, limit: BufferLimit): void {
     throw new CnncUserError(`${describeBuffer(param)} needs ${formatBytes(param.bytes)}, ${beyond}`, { hint: PARAM_SIZE_HINT });
   }
   const largest = tooLarge.reduce((found, buffer) => (buffer.bytes > found.bytes ? buffer : found));
-  const perSample = plan.buffers.filter((buffer) => buffer.role !== "param").map((buffer) => buffer.bytes / plan.batch);
-  const largestBatch = Math.floor(limit.bytes / Math.max(...perSample));
+  // A loop, not Math.max(...buffers): a plan of a large network has a buffer per layer.
+  const largestPerSample = plan.buffers.reduce((largestBytes, buffer) => (buffer.role === "param" ? largestBytes : Math.max(largestBytes, buffer.bytes / plan.batch)), 0);
+  const largestBatch = Math.floor(limit.bytes / largestPerSample);
   throw new CnncUserError(`${describeBuffer(largest)} needs ${formatBytes(largest.bytes)} at batch ${formatInteger(plan.batch)}, ${beyond}`, {
     hint: smallerBatchHint(largestBatch, limit.fits),
   });

@@ -14,6 +14,7 @@ export function verifyGraph(graph: Graph): string[] {
   if (graph.nodes.length === 0) problems.push("graph has no nodes");
   const names = new Map<string, number>();
   const consumers = graph.nodes.map(() => [] as number[]);
+  const inputIds = new Set(graph.inputs); // a Set: a network may have many inputs, and every node asks
 
   graph.nodes.forEach((node, index) => {
     const where = describeNode(node);
@@ -29,8 +30,8 @@ export function verifyGraph(graph: Graph): string[] {
         consumers[input]!.push(index);
       }
     }
-    if ((node.attrs.op === "input") !== graph.inputs.includes(index)) {
-      problems.push(`${where}: op is ${node.attrs.op} but graph.inputs ${graph.inputs.includes(index) ? "lists" : "omits"} it`);
+    if ((node.attrs.op === "input") !== inputIds.has(index)) {
+      problems.push(`${where}: op is ${node.attrs.op} but graph.inputs ${inputIds.has(index) ? "lists" : "omits"} it`);
     }
     checkSpatialRankOne(node, where, problems);
   });
@@ -41,6 +42,7 @@ export function verifyGraph(graph: Graph): string[] {
   }
   if (graph.outputs.length === 0) problems.push("graph has no outputs");
   if (problems.length > 0) return problems;
+  const boundary = new Set([...inputIds, ...graph.outputs]);
 
   for (const node of graph.nodes) {
     const inputShapes = node.inputs.map((input) => graph.nodes[input]!.shape);
@@ -60,12 +62,13 @@ export function verifyGraph(graph: Graph): string[] {
     for (const field of ["paramCount", "macs", "activations"] as const) {
       if (facts[field] !== node[field]) problems.push(`${where}: ${field} ${node[field]} but expected ${facts[field]}`);
     }
-    if (node.inPlace === true) checkInPlace(graph, node, consumers, problems);
+    if (node.inPlace === true) checkInPlace(node, consumers, boundary, problems);
   }
   return problems;
 }
 
-function checkInPlace(graph: Graph, node: Node, consumers: number[][], problems: string[]): void {
+/** `boundary`: the graph's inputs and outputs, which an in-place node may not overwrite. */
+function checkInPlace(node: Node, consumers: number[][], boundary: ReadonlySet<number>, problems: string[]): void {
   const where = describeNode(node);
   if (!IN_PLACE_OPS.has(node.attrs.op)) problems.push(`${where}: marked in-place but ${node.attrs.op} is not elementwise`);
   const source = node.inputs[0];
@@ -75,7 +78,7 @@ function checkInPlace(graph: Graph, node: Node, consumers: number[][], problems:
   }
   const readers = consumers[source]!;
   if (readers.length !== 1) problems.push(`${where}: marked in-place but node ${source} is also read by nodes ${readers.filter((r) => r !== node.id).join(", ")}`);
-  if (graph.inputs.includes(source) || graph.outputs.includes(source)) {
+  if (boundary.has(source)) {
     problems.push(`${where}: marked in-place over node ${source}, a graph input or output`);
   }
 }

@@ -75,6 +75,13 @@ describe("cnnc summary", () => {
     );
   });
 
+  it("prints the table of a network with 150,000 rows (no argument-list spread of the rows)", async () => {
+    const inputs = Array.from({ length: 150_000 }, (_, i) => `  input x${i}: 1`).join("\n");
+    const run = await cnnc(["summary", tempFile("wide.cnn", `network Wide {\n${inputs}\n  relu\n}\n`)]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("activations per image:  150,001 ("); // the relu does not overwrite an input
+  });
+
   it("rejects a bad --batch and a file that does not compile, exit 1", async () => {
     const bad = await cnnc(["summary", LENET, "--batch", "0"]);
     expect(bad).toMatchObject({ code: 1, stdout: "" });
