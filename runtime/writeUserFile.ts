@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { dirname, isAbsolute, join, sep } from "node:path";
 
 import { CnncUserError } from "../src/errors.js";
-import { describeFsError, nonRegularKind } from "../src/regularFiles.js";
+import { describeFsError, errorCode, nonRegularKind } from "../src/regularFiles.js";
 
 /** The file system calls a write makes (tests inject failures such as a full device). */
 export interface WriteFileSystem {
@@ -73,10 +73,6 @@ function temporaryPath(target: string): string {
 /** `path` as one word of a shell command: as it is when that is safe, else in single quotes. */
 export function shellQuote(path: string): string {
   return /^[\w./,:=+@%-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
-}
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException).code;
 }
 
 function canWrite(path: string): string | undefined {

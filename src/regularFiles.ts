@@ -55,10 +55,14 @@ export function nonRegularKind(stats: FileTypeTests): string | undefined {
   return "a special file";
 }
 
+/** The errno code (`ENOENT`) of a failed fs call. */
+export function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code;
+}
+
 /** The reason an fs call failed, in words: `no such file`, `permission denied`. */
 export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
+  switch (errorCode(error)) {
     case "ENOENT":
       return "no such file";
     case "ENOTDIR":
@@ -88,7 +92,7 @@ export function describeFsError(error: unknown): string {
 }
 
 function problemFromError(path: string, error: unknown): FileProblem {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errorCode(error);
   const missing = code === "ENOENT" || code === "ENOTDIR";
   return { code: missing ? "missing" : "unreadable", message: `cannot read \`${path}\`: ${describeFsError(error)}` };
 }
