@@ -2,13 +2,13 @@
 // reader: a missing, non-regular or too large file is their error (a CnncUserError naming the path),
 // not ours.
 import { CnncUserError } from "../src/errors.js";
-import { hostFileLimit } from "../src/hostLimits.js";
+import { hostArrayLimit } from "../src/hostLimits.js";
 import { formatBytes } from "../src/ir/format.js";
 import { type FileKind, readRegularFile } from "../src/regularFiles.js";
 
 /** A data file is read into one byte array, so it is bounded by the largest one this process can hold. */
 export function dataFileKind(noun: string): FileKind {
-  const limit = hostFileLimit();
+  const limit = hostArrayLimit("byte");
   return {
     noun,
     maxBytes: limit.elements,

@@ -39,11 +39,6 @@ export function hostArrayLimit(type: HostElementType): HostArrayLimit {
   return { elements: constants.MAX_LENGTH, reason: `the longest typed array Node.js ${process.version} allows` };
 }
 
-/** The largest file cnnc reads into memory at once (one byte array). */
-export function hostFileLimit(): HostArrayLimit {
-  return hostArrayLimit("byte");
-}
-
 function describeValues(elements: number, type: HostElementType): string {
   const noun = type === "byte" ? "bytes" : `${type} values`;
   const size = type === "byte" ? "" : ` (${formatBytes(elements * ELEMENT_BYTES[type])})`;

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { writeNpy } from "../../runtime/npy.js";
 import { runModel } from "../../src/cli/run.js";
-import { hostFileLimit } from "../../src/hostLimits.js";
+import { hostArrayLimit } from "../../src/hostLimits.js";
 import { makeTensor } from "../../src/tensor.js";
 import { cnncProcess } from "../support/cnncProcess.js";
 
@@ -67,7 +67,7 @@ describe("cnnc run data files", () => {
     expect(directory.err).toBe(`error: \`${dir}\` is a directory\n  = help: give the path of a .npy file (a file)\n`);
     const huge = join(dir, "huge.safetensors");
     writeFileSync(huge, "");
-    truncateSync(huge, hostFileLimit().elements + 1); // sparse: nothing is written or read
+    truncateSync(huge, hostArrayLimit("byte").elements + 1); // sparse: nothing is written or read
     const weights = await run({ randomInput: true, weights: huge });
     expect(weights.code).toBe(1);
     expect(weights.err).toMatch(/^error: `.*huge\.safetensors` is .*; cnnc reads safetensors files up to .*\n  = help: .* is the limit of /);

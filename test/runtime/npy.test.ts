@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 import { expectShape, readNpy, writeNpy, writeNpyFile } from "../../runtime/npy.js";
-import { hostFileLimit } from "../../src/hostLimits.js";
+import { hostArrayLimit } from "../../src/hostLimits.js";
 import { makeTensor } from "../../src/tensor.js";
 import { userError } from "../support/userError.js";
 
@@ -174,14 +174,14 @@ describe("readNpy", () => {
       // A sparse file: its size is past the bound, but nothing is written (or read).
       const huge = join(dir, "huge.npy");
       writeFileSync(huge, "");
-      truncateSync(huge, hostFileLimit().elements + 1);
+      truncateSync(huge, hostArrayLimit("byte").elements + 1);
       const error = userError(() => readNpy(huge));
       // One byte past the bound: both sizes are given exactly, since in GiB they would round alike.
-      const limit = hostFileLimit().elements;
+      const limit = hostArrayLimit("byte").elements;
       expect(error.message).toBe(
         `\`${huge}\` is ${(limit + 1).toLocaleString("en-US")} bytes; cnnc reads .npy files up to ${limit.toLocaleString("en-US")} bytes`,
       );
-      expect(error.hint).toContain(hostFileLimit().reason);
+      expect(error.hint).toContain(hostArrayLimit("byte").reason);
     } finally {
       rmSync(dir, { recursive: true });
     }
