@@ -28,18 +28,18 @@ export class TermCounts {
   }
 }
 
+/** `expression has 2,500 terms, more than the limit of 1,000`, when `count` passes `limit`. */
+function overLimit(subject: string, count: number, limit: number, noun: string, span: SourceSpan, hint: string): Diagnostic | undefined {
+  if (count <= limit) return undefined;
+  return makeDiagnostic("syntax", `${subject} has ${formatInteger(count)} ${noun}, more than the limit of ${formatInteger(limit)}`, span, { hint });
+}
+
 export function tooManyTerms(expr: Expr, terms: number): Diagnostic | undefined {
-  if (terms <= MAX_EXPRESSION_TERMS) return undefined;
-  return makeDiagnostic("syntax", `expression has ${formatInteger(terms)} terms, more than the limit of ${formatInteger(MAX_EXPRESSION_TERMS)}`, expr.span, {
-    hint: "split it up with constants (`const A = ...`), or compute the value and write it",
-  });
+  return overLimit("expression", terms, MAX_EXPRESSION_TERMS, "terms", expr.span, "split it up with constants (`const A = ...`), or compute the value and write it");
 }
 
 export function tooManyArguments(count: number, span: SourceSpan): Diagnostic | undefined {
-  if (count <= MAX_ARGUMENTS) return undefined;
-  return makeDiagnostic("syntax", `call has ${formatInteger(count)} arguments, more than the limit of ${formatInteger(MAX_ARGUMENTS)}`, span, {
-    hint: "a layer or block takes a few arguments; check for a runaway list of values",
-  });
+  return overLimit("call", count, MAX_ARGUMENTS, "arguments", span, "a layer or block takes a few arguments; check for a runaway list of values");
 }
 
 export function tooDeep(span: SourceSpan): Diagnostic {

@@ -52,7 +52,7 @@ export function hasRoom(state: Elaboration, span: SourceSpan): boolean {
   if (builder.stopped) return false;
   if (builder.layerCount < MAX_LAYERS) return true;
   builder.stopped = true;
-  state.reporter.error("network-too-large", `this would be layer ${formatInteger(MAX_LAYERS + 1)}: a network may have at most ${countOf(MAX_LAYERS, "layer")}`, span, {
+  state.reporter.error(LAYER_LIMIT.code, `this would be layer ${formatInteger(MAX_LAYERS + 1)}: ${LAYER_LIMIT.atMost} layers`, span, {
     notes: enclosingNote(state.repeatCounts),
     hint: LIMIT_HINT,
   });
