@@ -3,6 +3,7 @@
 // the window, BEL, other C0/C1 controls), characters that reorder what follows (bidi overrides such as
 // U+202E) or break lines: those are shown as escapes (`\x1b`, `\u{202e}`). Wide characters (CJK,
 // emoji) take two terminal cells and combining marks none, so carets can be lined up under them.
+import { formatInteger } from "./numberText.js";
 
 /** Controls, DEL, bidi controls, line/paragraph separators, a BOM past the start, lone surrogates. */
 const UNSAFE_CHARACTERS = /[\p{Cc}\p{Bidi_Control}\u2028\u2029\ufeff]|\p{Cs}/gu;
@@ -55,6 +56,20 @@ export function displayText(text: string, options: { maxWordLength?: number; kee
     if (chars.length <= maxWordLength) return word;
     return `${chars.slice(0, head).join("")}…${chars.slice(chars.length - tail).join("")}`;
   });
+}
+
+/** Quoted user text up to this many characters is shown whole (see shortText). */
+const MAX_QUOTED_LENGTH = 40;
+
+/**
+ * User text quoted in a message (a string from the source, a key or tensor name from a data file): a
+ * damaged or hostile file can make it any length, so past MAX_QUOTED_LENGTH characters it is its start,
+ * `…` and its length. `quote` wraps the part shown (JSON.stringify for a string literal).
+ */
+export function shortText(text: string, quote: (shown: string) => string = (shown) => shown): string {
+  const characters = Array.from(text);
+  if (characters.length <= MAX_QUOTED_LENGTH) return quote(text);
+  return `${quote(characters.slice(0, MAX_QUOTED_LENGTH).join(""))}… (${formatInteger(characters.length)} characters)`;
 }
 
 /**

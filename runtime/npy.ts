@@ -8,7 +8,7 @@ import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor } from "../src/tensor.js";
 import { parseNpyHeader } from "./npyHeader.js";
 import { dataFileKind, readUserFile } from "./readUserFile.js";
-import { shortText } from "./shortText.js";
+import { shortText } from "../grammar/displayText.js";
 import { writeFileAtomically } from "./writeUserFile.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"

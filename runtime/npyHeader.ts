@@ -5,7 +5,7 @@
 // header is refused instead of half-read.
 import { CnncUserError } from "../src/errors.js";
 import { formatInteger } from "../src/ir/format.js";
-import { shortText } from "./shortText.js";
+import { shortText } from "../grammar/displayText.js";
 
 export interface NpyHeader {
   descr: string;

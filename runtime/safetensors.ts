@@ -10,7 +10,7 @@ import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
 import { dataFileKind, readUserFile } from "./readUserFile.js";
 import { decodeSafetensorsHeader, METADATA_KEY } from "./safetensorsHeader.js";
-import { shortText } from "./shortText.js";
+import { shortText } from "../grammar/displayText.js";
 import { writeFileAtomically } from "./writeUserFile.js";
 
 /**

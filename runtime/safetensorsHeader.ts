@@ -9,7 +9,7 @@ import { CnncUserError } from "../src/errors.js";
 import { formatInteger } from "../src/ir/format.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape } from "../src/tensor.js";
-import { shortText } from "./shortText.js";
+import { shortText } from "../grammar/displayText.js";
 
 export const METADATA_KEY = "__metadata__";
 

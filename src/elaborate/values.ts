@@ -1,6 +1,7 @@
 // The values elaboration computes from argument expressions. Which kinds a layer accepts is decided by
 // the layer's argument converters (arguments.ts); here a value only remembers where it was written.
 import type { SourceSpan } from "../../grammar/ast.js";
+import { shortText } from "../../grammar/displayText.js";
 
 export type Value =
   | { kind: "int"; value: number; span: SourceSpan }
@@ -21,9 +22,8 @@ export function withSpan(value: Value, span: SourceSpan): Value {
   return { ...value, span };
 }
 
-/** Items of a list and characters of a string a message shows; the rest is summarized. */
+/** Items of a list a message shows; the rest is summarized (a string: shortText). */
 const MAX_LIST_ITEMS = 8;
-const MAX_STRING_LENGTH = 40;
 
 /** How a value reads in messages: `6.5`, `3x3`, `[1, 0]`, `same`, `"a"`, `the value b`. Long lists and strings are cut. */
 export function describeValue(value: Value): string {
@@ -40,10 +40,8 @@ export function describeValue(value: Value): string {
     }
     case "word":
       return value.name;
-    case "string": {
-      const chars = Array.from(value.value);
-      return chars.length <= MAX_STRING_LENGTH ? JSON.stringify(value.value) : `${JSON.stringify(chars.slice(0, MAX_STRING_LENGTH).join(""))}… (${chars.length} characters)`;
-    }
+    case "string":
+      return shortText(value.value, JSON.stringify);
     case "tensor":
       return `the value \`${value.name}\``;
     case "invalid":
