@@ -145,8 +145,13 @@ export function buildPlan(graph: Graph, batch: number): Plan {
   return {
     network: graph.name,
     batch,
+    fused: false,
     buffers,
+    programs: steps.map((step) => ({ key: step.name, wgsl: step.wgsl, entryPoint: step.entryPoint, bindings: [], layers: [step.layer] })),
     steps,
+    weights: [],
+    derived: [],
+    memory: { plannedActivationBytes: 0, perValueActivationBytes: 0, summaryActivationBytes: 0, paramBytes: 0, scratchBytes: 0 },
     inputs: graph.inputs.map(endpoint),
     outputs: graph.outputs.map(endpoint),
     nodeBuffers,

@@ -42,8 +42,13 @@ export function singleNodePlan(
   return {
     network: graph.name,
     batch,
+    fused: false,
     buffers,
+    programs: steps.map((step) => ({ key: step.program, wgsl: step.wgsl, entryPoint: step.entryPoint, bindings: [], layers: [step.layer] })),
     steps,
+    weights: [],
+    derived: [],
+    memory: { plannedActivationBytes: 0, perValueActivationBytes: 0, summaryActivationBytes: 0, paramBytes: 0, scratchBytes: 0 },
     inputs: [{ node: inputNode.id, name: inputNode.name, buffer: inputBuffer, shape: [batch, ...inputNode.shape] }],
     outputs: [{ node: node.id, name: node.name, buffer: outputBuffer, shape: [batch, ...node.shape] }],
     nodeBuffers: new Map([
