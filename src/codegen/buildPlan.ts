@@ -7,6 +7,7 @@ import { smallerBatchHint } from "../hostLimits.js";
 import { formatInteger } from "../ir/format.js";
 import { largestValueNode, paramFullName, shapeSize, type Graph, type Node } from "../ir/graph.js";
 import { describeShape } from "../tensor.js";
+import type { ScheduleConvsOptions } from "../passes/scheduleConvs.js";
 import { KERNEL_GENERATORS, VIEW_OPS } from "./generators.js";
 import { nodeParamBuffers } from "./paramBuffers.js";
 import type { BufferRole, KernelContext, KernelStep, Plan, PlanBuffer } from "./plan.js";
@@ -53,7 +54,14 @@ function checkKernelIndices(graph: Graph, batch: number): void {
  * The plan of `graph` at `batch`. Sizes past what the kernels can index are a CnncUserError naming
  * the tensor; whether the buffers fit a device is checkPlanFits's question (planLimits.ts).
  */
-export function buildPlan(graph: Graph, batch: number): Plan {
+export interface BuildPlanOptions {
+  /** Run the fusion passes (default true); false keeps one kernel per layer (`--no-fuse`). */
+  fuse?: boolean;
+  /** The choose-schedules pass's options (`--schedule`); default: the default rule everywhere. */
+  schedule?: ScheduleConvsOptions;
+}
+
+export function buildPlan(graph: Graph, batch: number, _options: BuildPlanOptions = {}): Plan {
   if (!Number.isInteger(batch) || batch < 1) {
     throw new Error(`internal: buildPlan needs a positive integer batch, got ${batch}`);
   }
