@@ -41,6 +41,6 @@ export {
 export { readNpy, writeNpy } from "../runtime/npy.js";
 export { readSafetensors, writeSafetensors } from "../runtime/safetensors.js";
 export { runReference } from "./reference/interpret.js";
-export { buildPlan } from "./codegen/buildPlan.js";
+export { buildPlan, compilePlan, buildKernelGraph, type BuildPlanOptions } from "./pipeline.js";
 export type { Plan, KernelStep, PlanBuffer } from "./codegen/plan.js";
 export { scheduleConvs } from "./passes/scheduleConvs.js";

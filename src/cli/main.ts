@@ -8,6 +8,7 @@ import { escapeUnsafe } from "../../grammar/displayText.js";
 import { CnncUserError } from "../errors.js";
 import { registerCheck } from "./check.js";
 import { registerDoctor } from "./doctor.js";
+import { registerExplain } from "./explain.js";
 import { type CliContext, type CliIo, processIo } from "./io.js";
 import { registerRun } from "./run.js";
 import { registerSummary } from "./summary.js";
@@ -28,6 +29,7 @@ export async function runCli(args: string[], io: CliIo = processIo, extraCommand
   registerCheck(program, context);
   registerSummary(program, context);
   registerRun(program, context);
+  registerExplain(program, context);
   registerDoctor(program, context);
   extraCommands?.(program, context);
   try {

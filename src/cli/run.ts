@@ -8,7 +8,7 @@ import { checkSessionInputs, createSession, type Session } from "../../runtime/s
 import { CHECK_TOLERANCE_TEXT } from "../../runtime/compareOutputs.js";
 import { parseBackend } from "../../runtime/device.js";
 import { describeProgress, type KernelProgress } from "../../runtime/progress.js";
-import { buildPlan } from "../codegen/buildPlan.js";
+import { buildPlan } from "../pipeline.js";
 import { compileFile } from "../compile.js";
 import { CnncUserError } from "../errors.js";
 import type { Graph } from "../ir/graph.js";

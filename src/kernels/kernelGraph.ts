@@ -49,13 +49,11 @@ export type EpilogueStageSpec =
   /** value + other[index]: an `add` layer's other operand(s) (a residual), same shape as the output. */
   | { kind: "add"; layer: number; value: number };
 
-/** Where and how a kernel writes its output value. */
-export type StoreMode =
-  | { kind: "plain" }
-  /** The kernel computes the pool layer `layer` of its anchor's output directly (conv + pool fusion). */
-  | { kind: "pooled"; layer: number }
-  /** Into channels [channelOffset, channelOffset + own channels) of a concat's value of `totalChannels`. */
-  | { kind: "channel_slice"; concat: number; channelOffset: number; totalChannels: number };
+/**
+ * Where a kernel writes its output value: densely, or into channels [channelOffset, channelOffset +
+ * its own channels) of a concat's value of `totalChannels` (the concat layer `concat`).
+ */
+export type StoreMode = { kind: "plain" } | { kind: "channel_slice"; concat: number; channelOffset: number; totalChannels: number };
 
 export interface KernelNode {
   id: number;
@@ -69,7 +67,17 @@ export interface KernelNode {
   /** The value it writes (for a channel_slice store: the concat's value). */
   output: number;
   epilogue: EpilogueStageSpec[];
+  /**
+   * A pool layer computed by this kernel from its anchor's (epilogued) output, which is then never
+   * stored: the store is pooled (conv + pool fusion).
+   */
+  pool?: number;
   store: StoreMode;
+  /**
+   * Set on the kernels of an `add` of more operands than one kernel may bind: each sums some of them
+   * into a partial value, and only the last kernel (without this field) counts as implementing the layer.
+   */
+  partialOf?: number;
   /** Set by choose-schedules for conv and fc anchors. */
   schedule?: Schedule;
   /** Why that schedule (for `cnnc explain`). */

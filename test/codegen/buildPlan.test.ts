@@ -3,7 +3,8 @@
 // the largest buffer past it and the largest batch at which every buffer fits.
 import { describe, expect, it } from "vitest";
 
-import { buildPlan, MAX_KERNEL_ELEMENTS } from "../../src/codegen/buildPlan.js";
+import { buildPlan } from "../../src/pipeline.js";
+import { MAX_KERNEL_ELEMENTS } from "../../src/codegen/emitPlan.js";
 import { checkPlanFits, PARAM_SIZE_HINT, type BufferLimit } from "../../src/codegen/planLimits.js";
 import { userError } from "../support/userError.js";
 import { chainGraph, conv2d, singleOpGraph } from "../reference/graphBuilders.js";

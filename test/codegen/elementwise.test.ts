@@ -2,7 +2,7 @@
 // the CPU reference. Tolerance: rtol 1e-4, atol 1e-5 (FLOAT32_TOLERANCE) unless a test states otherwise.
 import { describe, expect, it } from "vitest";
 
-import { buildPlan } from "../../src/codegen/buildPlan.js";
+import { buildPlan } from "../../src/pipeline.js";
 import type { OpAttrs, Shape } from "../../src/ir/graph.js";
 import { chainGraph, randomTensor, randomWeights, seededRandom, singleOpGraph } from "../reference/graphBuilders.js";
 import { expectGpuMatchesReference } from "./gpuHarness.js";

@@ -1,7 +1,7 @@
 // How fc weights larger than one portable GPU binding (128 MiB) are split into row slices: the slice
 // arithmetic, and VGG-16's 392 MiB fc6 weight in a full-size plan (plan only, no GPU run).
 import { describe, expect, it } from "vitest";
-import { buildPlan } from "../../src/codegen/buildPlan.js";
+import { buildPlan } from "../../src/pipeline.js";
 import { fcRowSlices, PORTABLE_MAX_BINDING_BYTES } from "../../src/codegen/fc.js";
 import { compileExample } from "../examples/exampleHelpers.js";
 

@@ -3,7 +3,7 @@ import { expect } from "vitest";
 
 import { openDevice, parseBackend, type GpuContext } from "../../runtime/device.js";
 import { createExecutor } from "../../runtime/executor.js";
-import { buildPlan } from "../../src/codegen/buildPlan.js";
+import { buildPlan } from "../../src/pipeline.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import type { Tensor, WeightMap } from "../../src/tensor.js";

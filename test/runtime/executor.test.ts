@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { createExecutor } from "../../runtime/executor.js";
 import { pipelineFor } from "../../runtime/pipelineCache.js";
-import { buildPlan } from "../../src/codegen/buildPlan.js";
+import { buildPlan } from "../../src/pipeline.js";
 import { CnncUserError } from "../../src/errors.js";
 import { makeTensor } from "../../src/tensor.js";
 import { testGpu } from "../codegen/gpuHarness.js";

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { createSession, type Session } from "../../runtime/session.js";
 import { initWeights } from "../../runtime/init.js";
-import { buildPlan } from "../../src/codegen/buildPlan.js";
+import { buildPlan } from "../../src/pipeline.js";
 import type { OpAttrs } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { CnncUserError } from "../../src/errors.js";

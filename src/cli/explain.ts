@@ -1,0 +1,64 @@
+// `cnnc explain MODEL.cnn [--batch N] [--schedule SPEC] [--no-fuse] [--dump-ir=PASS]`: per source layer,
+// the kernel it ended in, what fused with it, its schedule and why, and why what did not fuse did not.
+// `--dump-ir=PASS` prints the kernel graph after that pass instead (`all`: after every pass).
+import type { Command } from "commander";
+import { closestMatch } from "../../grammar/diagnostics.js";
+import { compileFile } from "../compile.js";
+import { CnncUserError } from "../errors.js";
+import { explainKernels } from "../kernels/explain.js";
+import { formatKernelGraph } from "../kernels/format.js";
+import { compilePlan, PASS_NAMES } from "../pipeline.js";
+import { reportCompilation } from "./diagnosticsOutput.js";
+import type { CliContext } from "./io.js";
+import { parseScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
+import { parseWholeNumber } from "./wholeNumber.js";
+
+interface ExplainOptions {
+  batch?: string;
+  schedule?: string;
+  fuse?: boolean;
+  dumpIr?: string;
+}
+
+function checkPassName(name: string): void {
+  if (name === "all" || PASS_NAMES.includes(name)) return;
+  const suggestion = closestMatch(name, [...PASS_NAMES, "all"]);
+  throw new CnncUserError(`--dump-ir: there is no pass \`${name}\``, {
+    hint: `${suggestion === undefined ? "" : `did you mean \`${suggestion}\`? `}the passes are ${PASS_NAMES.join(", ")}, or \`all\``,
+  });
+}
+
+export function explainModel(file: string, options: ExplainOptions, context: CliContext): void {
+  try {
+    const batchParsed = parseWholeNumber(options.batch ?? "1", 1);
+    if ("requirement" in batchParsed) throw new CnncUserError(`--batch must be ${batchParsed.requirement}, got \`${options.batch}\``);
+    if (options.dumpIr !== undefined) checkPassName(options.dumpIr);
+    const graph = reportCompilation(file, compileFile(file), context);
+    if (graph === undefined) return;
+    const dumps: string[] = [];
+    const compiled = compilePlan(graph, batchParsed.value, {
+      fuse: options.fuse !== false,
+      ...(options.schedule === undefined ? {} : { schedule: parseScheduleOption(options.schedule) }),
+      afterPass: (pass, kernels) => {
+        if (options.dumpIr === "all" || options.dumpIr === pass) dumps.push(formatKernelGraph(kernels, pass));
+      },
+    });
+    context.io.stdout(options.dumpIr === undefined ? explainKernels(compiled.kernels, compiled.plan) : dumps.join("\n"));
+  } catch (error) {
+    if (!(error instanceof CnncUserError)) throw error;
+    context.io.stderr(`${error.describe()}\n`);
+    context.setExitCode(1);
+  }
+}
+
+export function registerExplain(program: Command, context: CliContext): void {
+  program
+    .command("explain")
+    .description("say, per layer, which kernel computes it, what fused with it and why, and each kernel's schedule")
+    .argument("<model>", "the .cnn file")
+    .option("--batch <n>", "batch size of the plan (memory figures)", "1")
+    .option("--schedule <spec>", SCHEDULE_OPTION_HELP)
+    .option("--no-fuse", "one kernel per layer (what the fusion passes are compared against)")
+    .option("--dump-ir <pass>", `print the kernel graph after a pass (${PASS_NAMES.join(", ")}, or all)`)
+    .action((model: string, options: ExplainOptions) => explainModel(model, options, context));
+}

@@ -1,0 +1,135 @@
+// Lowering: the layer graph to a kernel graph with one kernel per layer that computes something.
+// Each op's registry entry says how it lowers (src/ops/registry.ts): inputs become uploaded values,
+// views alias their input's value, anchors become a kernel of their own (a conv or fc carrying its
+// bias as its first epilogue stage), and elementwise stages become an `elementwise` kernel applying
+// just that stage. The fusion passes then merge kernels; with `--no-fuse` this is the final shape.
+import { paramFullName, type Graph, type Node } from "../ir/graph.js";
+import { opDefinition } from "../ops/registry.js";
+import type { EpilogueStageSpec, KernelGraph, KernelNode, KernelValue, ParamRef } from "./kernelGraph.js";
+
+/**
+ * Operands one elementwise kernel sums: the output and the operands must fit the 8 storage buffers
+ * every kernel stays within (MAX_STORAGE_BINDINGS). A larger `add` becomes a chain of partial sums.
+ */
+export const MAX_ELEMENTWISE_OPERANDS = 7;
+
+export function tensorRef(node: Node, name: string): ParamRef {
+  const param = node.params.find((candidate) => candidate.name === name);
+  if (param === undefined) throw new Error(`internal: ${node.name} has no parameter ${name}`);
+  return { kind: "tensor", name: paramFullName(node, param) };
+}
+
+/** The stage an elementwise layer applies (an add's operands are the kernel's inputs, not a stage). */
+function stageOf(node: Node): EpilogueStageSpec[] {
+  const attrs = node.attrs;
+  switch (attrs.op) {
+    case "relu":
+    case "leaky_relu":
+    case "elu":
+    case "tanh":
+    case "sigmoid":
+      return [{ kind: "activation", layer: node.id, attrs }];
+    case "batchnorm":
+      return [
+        {
+          kind: "batchnorm",
+          layer: node.id,
+          eps: attrs.eps,
+          weight: tensorRef(node, "weight"),
+          bias: tensorRef(node, "bias"),
+          runningMean: tensorRef(node, "running_mean"),
+          runningVar: tensorRef(node, "running_var"),
+        },
+      ];
+    case "add":
+      return [];
+    default:
+      throw new Error(`internal: ${node.name} (${attrs.op}) is not an elementwise stage`);
+  }
+}
+
+export function lowerToKernels(graph: Graph): KernelGraph {
+  const values: KernelValue[] = [];
+  const kernels: KernelNode[] = [];
+  const absorbed: KernelGraph["absorbed"] = [];
+  const valueOfLayer = new Map<number, number>();
+  const newValue = (layer: number): number => {
+    const id = values.length;
+    values.push({ id, layer, shape: graph.nodes[layer]!.shape.slice() });
+    return id;
+  };
+  const valueOf = (layer: number): number => {
+    const value = valueOfLayer.get(layer);
+    if (value === undefined) throw new Error(`internal: layer ${graph.nodes[layer]?.name ?? layer} has no value yet`);
+    return value;
+  };
+  const addKernel = (kernel: Omit<KernelNode, "id">): void => {
+    kernels.push({ ...kernel, id: kernels.length });
+  };
+
+  for (const node of graph.nodes) {
+    const lowering = opDefinition(node.attrs.op).lowering;
+    switch (lowering.kind) {
+      case "input": {
+        const value = newValue(node.id);
+        valueOfLayer.set(node.id, value);
+        absorbed.push({ layer: node.id, how: "input", value });
+        break;
+      }
+      case "view": {
+        const value = valueOf(node.inputs[0]!);
+        valueOfLayer.set(node.id, value);
+        absorbed.push({ layer: node.id, how: "view", value });
+        break;
+      }
+      case "anchor": {
+        const attrs = node.attrs;
+        const ownBias = (attrs.op === "conv" || attrs.op === "fc") && attrs.bias;
+        const output = newValue(node.id);
+        addKernel({
+          anchor: lowering.anchor,
+          anchorLayer: node.id,
+          layers: [node.id],
+          inputs: node.inputs.map(valueOf),
+          output,
+          epilogue: ownBias ? [{ kind: "bias", layer: node.id, param: tensorRef(node, "bias") }] : [],
+          store: { kind: "plain" },
+        });
+        valueOfLayer.set(node.id, output);
+        break;
+      }
+      case "stage": {
+        let operands = node.inputs.map(valueOf);
+        // An add of many operands: partial sums of MAX_ELEMENTWISE_OPERANDS at a time, each feeding the next.
+        while (operands.length > MAX_ELEMENTWISE_OPERANDS) {
+          const partial = newValue(node.id);
+          addKernel({
+            anchor: "elementwise",
+            anchorLayer: node.id,
+            layers: [node.id],
+            inputs: operands.slice(0, MAX_ELEMENTWISE_OPERANDS),
+            output: partial,
+            epilogue: [],
+            store: { kind: "plain" },
+            partialOf: node.id,
+          });
+          operands = [partial, ...operands.slice(MAX_ELEMENTWISE_OPERANDS)];
+        }
+        const output = newValue(node.id);
+        addKernel({ anchor: "elementwise", anchorLayer: node.id, layers: [node.id], inputs: operands, output, epilogue: stageOf(node), store: { kind: "plain" } });
+        valueOfLayer.set(node.id, output);
+        break;
+      }
+    }
+  }
+  return {
+    source: graph,
+    values,
+    kernels,
+    absorbed,
+    inputs: graph.inputs.map(valueOf),
+    outputs: graph.outputs.map(valueOf),
+    derived: [],
+    notes: [],
+  };
+}

@@ -1,0 +1,52 @@
+// choose-schedules: how each conv and fc kernel is computed, as data on the kernel node, with the
+// reason `cnnc explain` prints. A conv computing a pooled output runs direct (only the direct kernel
+// pools); otherwise `--schedule` (all convs and/or per layer) wins over the default rule.
+import {
+  convReductionLength,
+  convScheduleOfKind,
+  defaultConvScheduleKind,
+  defaultFcSchedule,
+  isConvScheduleKind,
+  type ConvScheduleKind,
+} from "../codegen/schedule.js";
+import type { KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
+import type { ScheduleConvsOptions } from "./scheduleConvs.js";
+import type { KernelPass } from "./kernelPass.js";
+
+/** The kind `options` asks for `layer` (its own entry, else the one for all convs), or undefined for the default rule. */
+export function requestedConvSchedule(options: ScheduleConvsOptions, layer: string): ConvScheduleKind | undefined {
+  const kind = options.layers?.[layer] ?? (options.all === undefined || options.all === "auto" ? undefined : options.all);
+  if (kind === undefined) return undefined;
+  if (!isConvScheduleKind(kind)) throw new Error(`internal: schedule options were not validated (${layer}=${kind})`);
+  return kind;
+}
+
+export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOptions): KernelGraph {
+  const kernels = graph.kernels.map((kernel): KernelNode => {
+    const node = graph.source.nodes[kernel.anchorLayer]!;
+    const attrs = node.attrs;
+    if (kernel.anchor === "fc") return { ...kernel, schedule: defaultFcSchedule(), scheduleReason: "the fc GEMM (the only fc schedule)" };
+    if (kernel.anchor !== "conv" || attrs.op !== "conv") return kernel;
+    const requested = requestedConvSchedule(options, node.name);
+    if (kernel.pool !== undefined) {
+      // fuse-conv-pool leaves a conv the user asked to run as im2col unfused, so this never overrides a request.
+      return { ...kernel, schedule: convScheduleOfKind(attrs, "direct"), scheduleReason: "direct: it computes a pooled output, which only the direct kernel does" };
+    }
+    if (requested !== undefined) {
+      return { ...kernel, schedule: convScheduleOfKind(attrs, requested), scheduleReason: `${requested}: asked for with --schedule` };
+    }
+    const reduction = convReductionLength(node, attrs);
+    const filters = attrs.outChannels / attrs.groups;
+    const kind = defaultConvScheduleKind(attrs, reduction);
+    const why =
+      kind === "im2col"
+        ? `im2col: default rule (a reduction of ${reduction} >= 16 and ${filters} filters per group >= 8 fill the GEMM's tile)`
+        : `direct: default rule (${reduction < 16 ? `a reduction of ${reduction} < 16` : `${filters} filters per group < 8`} is too small for the GEMM's tile)`;
+    return { ...kernel, schedule: convScheduleOfKind(attrs, kind), scheduleReason: why };
+  });
+  return { ...graph, kernels };
+}
+
+export function chooseSchedulesPass(options: ScheduleConvsOptions): KernelPass {
+  return { name: "choose-schedules", run: (graph) => chooseSchedules(graph, options) };
+}

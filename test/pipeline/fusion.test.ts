@@ -1,0 +1,112 @@
+// What the fusion passes make of each example network (tinygrad's schedule tests: count the kernels
+// and say which layers each one implements), and what --no-fuse keeps apart.
+import { describe, expect, it } from "vitest";
+import { exampleKernels, kernelShapes, kernelsOf } from "../kernels/kernelHelpers.js";
+
+describe("fusion of the example networks", () => {
+  it("LeNet-5: one kernel per conv stage (conv+tanh+pool), one per fc with its activation", () => {
+    expect(kernelShapes(exampleKernels("lenet5.cnn", { schedule: { all: "direct" } }))).toEqual([
+      "conv[c1+c1.tanh+s2]",
+      "conv[c3+c3.tanh+s4]",
+      "fc[c5+c5.tanh]",
+      "fc[f6+f6.tanh]",
+      "fc[out]",
+      "softmax[out.softmax]",
+    ]);
+  });
+
+  it("FashionCNN: conv+batchnorm+relu+maxpool in one kernel per stage", () => {
+    const graph = exampleKernels("fashion_cnn.cnn", { schedule: { all: "direct" } });
+    expect(graph.kernels.map((kernel) => kernel.anchor)).toEqual(["conv", "conv", "fc", "fc"]);
+    expect(graph.kernels[0]!.epilogue.map((stage) => stage.kind)).toEqual(["scale_shift", "activation"]);
+    expect(graph.kernels[0]!.pool).toBeDefined();
+    expect(graph.derived.map((derived) => derived.name)).toEqual(["bn1:scale", "bn1:shift", "bn2:scale", "bn2:shift"]);
+  });
+
+  it("ResNet-18: 20 conv kernels with batchnorm, ReLU and the residual add; maxpool; global pool; fc", () => {
+    const graph = exampleKernels("resnet18.cnn", { schedule: { all: "direct" } });
+    const anchors = graph.kernels.map((kernel) => kernel.anchor);
+    expect(anchors.filter((anchor) => anchor === "conv")).toHaveLength(20);
+    expect(graph.kernels.length).toBeLessThanOrEqual(23);
+    expect(anchors.filter((anchor) => anchor === "elementwise")).toEqual([]);
+    // Every add is fused into a conv's epilogue, followed by its relu.
+    const withResidual = graph.kernels.filter((kernel) => kernel.epilogue.some((stage) => stage.kind === "add"));
+    expect(withResidual).toHaveLength(8);
+    for (const kernel of withResidual) expect(kernel.epilogue.map((stage) => stage.kind)).toEqual(["scale_shift", "add", "activation"]);
+  });
+
+  it("GoogLeNet: every inception concat is written in place by its branches", () => {
+    const graph = exampleKernels("googlenet.cnn");
+    expect(graph.kernels.filter((kernel) => kernel.anchor === "concat")).toEqual([]);
+    expect(graph.absorbed.filter((absorbed) => absorbed.how === "concat_in_place").length).toBe(9);
+  });
+
+  it("--no-fuse keeps one kernel per layer that computes something", () => {
+    const graph = exampleKernels("lenet5.cnn", { fuse: false });
+    expect(kernelShapes(graph)).toEqual([
+      "conv[c1]",
+      "elementwise[c1.tanh]",
+      "pool[s2]",
+      "conv[c3]",
+      "elementwise[c3.tanh]",
+      "pool[s4]",
+      "fc[c5]",
+      "elementwise[c5.tanh]",
+      "fc[f6]",
+      "elementwise[f6.tanh]",
+      "fc[out]",
+      "softmax[out.softmax]",
+    ]);
+  });
+});
+
+describe("fusion rules", () => {
+  it("an add -> relu after a pool becomes one elementwise kernel", () => {
+    const graph = kernelsOf(`network N {
+      input x: 4x8x8
+      a = maxpool(2)
+      b = x -> avgpool(2)
+      add(a, b) -> relu
+    }`);
+    expect(kernelShapes(graph)).toEqual(["pool[a]", "pool[b]", "elementwise[add+add.relu]"]);
+  });
+
+  it("batchnorm -> relu after a concat becomes one elementwise kernel", () => {
+    const graph = kernelsOf(`network N {
+      input x: 4x8x8
+      a = conv(4, 3, pad=1)
+      b = x -> conv(4, 3, pad=1)
+      concat(a, b) -> batchnorm as bn -> relu
+    }`);
+    expect(kernelShapes(graph)).toEqual(["conv[a]", "conv[b]", "elementwise[bn+bn.relu]"]);
+  });
+
+  it("a value read twice is stored: the second reader keeps its own kernel and explain says why", () => {
+    const graph = kernelsOf(`network N {
+      input x: 4x8x8
+      c = conv(4, 3, pad=1)
+      r = relu
+      add(c, r)
+    }`);
+    expect(kernelShapes(graph)).toEqual(["conv[c]", "elementwise[r+add]"]);
+    expect(graph.notes.find((note) => !note.fused && graph.source.nodes[note.layer]!.name === "r")?.text).toMatch(/also read by another kernel/);
+  });
+
+  it("overlapping pool windows stay a kernel of their own when recompute costs more", () => {
+    const graph = kernelsOf(`network N {
+      input x: 16x16x16
+      conv(16, 3, pad=1) as c -> maxpool(3, stride=2) as p
+    }`);
+    expect(kernelShapes(graph)).toEqual(["conv[c]", "pool[p]"]);
+    expect(graph.notes.find((note) => graph.source.nodes[note.layer]!.name === "p")?.text).toMatch(/overlap/);
+  });
+
+  it("--schedule im2col for a conv keeps its pool apart, and says so", () => {
+    const graph = kernelsOf(`network N {
+      input x: 4x8x8
+      conv(8, 3, pad=1) as c -> maxpool(2) as p
+    }`, { schedule: { layers: { c: "im2col" } } });
+    expect(kernelShapes(graph)).toEqual(["conv[c]", "pool[p]"]);
+    expect(graph.kernels[0]!.schedule?.kind).toBe("im2col");
+  });
+});
