@@ -2,6 +2,7 @@
 // (epilogue.ts), so a fused and an unfused activation compute exactly the same thing.
 import type { ActivationAttrs, Node } from "../ir/graph.js";
 import { shapeSize } from "../ir/graph.js";
+import { isActivationAttrs } from "../ops/activations.js";
 import { INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
 import { describeShape } from "../tensor.js";
 import { activationExpression, activationLabel } from "./epilogue.js";
@@ -9,7 +10,7 @@ import { emitKernel, type KernelContext } from "./plan.js";
 import { headerComment } from "./wgsl.js";
 
 export function isActivation(attrs: Node["attrs"]): attrs is ActivationAttrs {
-  return ["relu", "leaky_relu", "elu", "tanh", "sigmoid"].includes(attrs.op);
+  return isActivationAttrs(attrs);
 }
 
 export function generateActivation(node: Node, context: KernelContext): void {

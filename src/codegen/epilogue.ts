@@ -3,6 +3,7 @@
 // expression it contributes), so fusing more work into a kernel (batchnorm scale/shift, a residual add)
 // means appending a stage, not editing the generators.
 import type { ActivationAttrs } from "../ir/graph.js";
+import { activationDefinition } from "../ops/activations.js";
 import { keepNanWgsl } from "./nanWgsl.js";
 import { kernelBindingsOf, type KernelBinding, type KernelStorage } from "./plan.js";
 import { f32Literal, MAX_STORAGE_BINDINGS, type StorageBindingSpec } from "./wgsl.js";
@@ -48,7 +49,7 @@ export function activationStage(attrs: ActivationAttrs): EpilogueStage {
 }
 
 export function activationLabel(attrs: ActivationAttrs): string {
-  return attrs.op === "leaky_relu" || attrs.op === "elu" ? `${attrs.op}(${attrs.alpha})` : attrs.op;
+  return activationDefinition(attrs.op).label(attrs);
 }
 
 /**
@@ -64,20 +65,8 @@ export function activationExpression(attrs: ActivationAttrs, x: string): string 
 
 /** The activation for every input but NaN. */
 function finiteActivationExpression(attrs: ActivationAttrs, x: string): string {
-  switch (attrs.op) {
-    case "relu":
-      return `max(${x}, 0.0f)`;
-    case "leaky_relu":
-      return `select(${f32Literal(attrs.alpha)} * ${x}, ${x}, ${x} >= 0.0f)`;
-    case "elu":
-      return `select(${f32Literal(attrs.alpha)} * (exp(min(${x}, 0.0f)) - 1.0f), ${x}, ${x} > 0.0f)`;
-    case "tanh":
-      // tanh(x) = sign(x) * (1 - e) / (1 + e) with e = exp(-2|x|) in [0, 1].
-      return `(sign(${x}) * (1.0f - exp(-2.0f * abs(${x}))) / (1.0f + exp(-2.0f * abs(${x}))))`;
-    case "sigmoid":
-      // With e = exp(-|x|): 1 / (1 + e) for x >= 0, e / (1 + e) below.
-      return `(select(exp(-abs(${x})), 1.0f, ${x} >= 0.0f) / (1.0f + exp(-abs(${x}))))`;
-  }
+  // The activation table's WGSL (src/ops/activations.ts), with codegen's literal formatter.
+  return activationDefinition(attrs.op).finiteWgsl(attrs, x, f32Literal);
 }
 
 /** The epilogue as a WGSL function plus the bindings it adds to the kernel. */

@@ -1,5 +1,7 @@
 // The built-in layers: their signatures (positional order, aliases, defaults) and how their arguments
-// become IR attrs. Adding a layer is one entry here plus its shape function in src/ir/shapes/.
+// become IR attrs. Adding a layer is one entry here; a layer that is a new op also needs its op
+// definition in src/ops/ (shape function, reference, traits, lowering). Several layers may make one op
+// (maxpool, avgpool and l2pool are `pool`; conv1d is `conv`), so this table is the language's, not the ops'.
 import type { OpAttrs, Padding2d, PoolKind, Shape } from "../ir/graph.js";
 import type { WindowGeometry } from "../ir/shapes/spatial.js";
 import { dilatedKernel, samePadding } from "../ir/shapes/window.js";

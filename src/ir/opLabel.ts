@@ -1,15 +1,8 @@
 // The name of a node's operation as people say it: `conv`, `conv1d`, `maxpool`, `global_avgpool`, `fc`.
+// Each op's label is its registry definition's (src/ops/).
 import type { OpAttrs } from "./graph.js";
+import { opDefinition } from "../ops/registry.js";
 
 export function opLabel(attrs: OpAttrs): string {
-  switch (attrs.op) {
-    case "conv":
-      return attrs.spatialRank === 1 ? "conv1d" : "conv";
-    case "pool":
-      return `${attrs.kind}pool`;
-    case "global_pool":
-      return `global_${attrs.kind}pool`;
-    default:
-      return attrs.op;
-  }
+  return opDefinition(attrs.op).label(attrs);
 }

@@ -3,10 +3,11 @@
 // at the pass that did it, naming the node, op and shapes.
 import type { Graph, Node, OpKind, ParamSpec } from "./graph.js";
 import { inferNodeFacts } from "./shapes/infer.js";
+import { OP_KINDS, opDefinition } from "../ops/registry.js";
 import { describeShape } from "../tensor.js";
 
-/** The elementwise ops, the only ones that may be marked in place (the mark-in-place pass picks from these). */
-export const IN_PLACE_OPS: ReadonlySet<OpKind> = new Set<OpKind>(["relu", "leaky_relu", "elu", "tanh", "sigmoid", "softmax", "dropout"]);
+/** The ops that may be marked in place (registry trait `inPlace`); the mark-in-place pass picks from these. */
+export const IN_PLACE_OPS: ReadonlySet<OpKind> = new Set(OP_KINDS.filter((op) => opDefinition(op).traits.inPlace));
 
 export function verifyGraph(graph: Graph): string[] {
   const problems: string[] = [];

@@ -1,71 +1,57 @@
-// One place per op: what the rest of the compiler needs to know about each layer op, keyed by its
-// `op` tag. Passes and codegen ask the registry (`opDefinition(op).traits`) instead of keeping their
-// own lists of activations or elementwise ops. Adding an op means adding an entry here (and its shape
-// function, reference and kernel where the entry points to them).
+// One place per op: every layer op's definition (definition.ts: traits, lowering, label, shape
+// function, float64 reference), keyed by its `op` tag. Shape inference (inferNodeFacts), the CPU
+// reference (runReference), opLabel, in-place marking and lowering ask the registry instead of keeping
+// their own per-op switches or lists of activations and elementwise ops.
 //
-// The training issue adds each op's gradient as a field of OpDefinition: that is where it goes.
+// Adding an op: its attrs in src/ir/graph.ts, its shape function (src/ir/shapes/) and reference
+// (src/reference/), then its definition in the family file here and one line below. The training
+// issue adds each op's gradient as a field of OpDefinition (definition.ts): that is where it goes.
 import type { OpAttrs, OpKind } from "../ir/graph.js";
+import type { OpDefinition, OpDefinitions, OpTraits } from "./definition.js";
+import { FC, FLATTEN } from "./dense.js";
+import { DROPOUT, ELU, LEAKY_RELU, RELU, SIGMOID, SOFTMAX, TANH } from "./elementwise.js";
+import { INPUT } from "./input.js";
+import { ADD, CONCAT } from "./merge.js";
+import { BATCHNORM, LRN } from "./normalization.js";
+import { CONV, GLOBAL_POOL, POOL } from "./spatial.js";
 
-/** The kind of kernel an op becomes when it is lowered on its own (see src/kernels/lower.ts). */
-export type KernelAnchor = "conv" | "fc" | "pool" | "global_pool" | "softmax" | "lrn" | "concat" | "elementwise";
+export type {
+  InferOptions,
+  KernelAnchor,
+  OpArity,
+  OpAttrsOf,
+  OpDefinition,
+  OpLowering,
+  OpTraits,
+  ReferenceFunction,
+  ShapeFunction,
+} from "./definition.js";
 
-/** How an op is lowered to the kernel graph. */
-export type OpLowering =
-  /** A graph input: a value uploaded before the run, no kernel. */
-  | { kind: "input" }
-  /** Its value is its single input's buffer, reinterpreted (flatten; dropout at inference): no kernel. */
-  | { kind: "view" }
-  /** A kernel of its own, with `anchor` as the kernel's main computation. */
-  | { kind: "anchor"; anchor: KernelAnchor }
-  /**
-   * An elementwise stage (activation, batchnorm, add): on its own, an `elementwise` kernel applying
-   * just this stage; fusion passes move the stage into the epilogue of the kernel producing its input.
-   */
-  | { kind: "stage" };
-
-export interface OpTraits {
-  /** Output element i depends only on input element i (of each input). */
-  elementwise: boolean;
-  /** May overwrite its single input's buffer when nothing else reads it (PyTorch's inplace=True). */
-  inPlace: boolean;
-}
-
-export interface OpDefinition {
-  op: OpKind;
-  traits: OpTraits;
-  lowering: OpLowering;
-}
-
-const ELEMENTWISE_IN_PLACE: OpTraits = { elementwise: true, inPlace: true };
-const NOT_ELEMENTWISE: OpTraits = { elementwise: false, inPlace: false };
-
-function define(op: OpKind, traits: OpTraits, lowering: OpLowering): OpDefinition {
-  return { op, traits, lowering };
-}
-
-const DEFINITIONS: Record<OpKind, OpDefinition> = {
-  input: define("input", NOT_ELEMENTWISE, { kind: "input" }),
-  conv: define("conv", NOT_ELEMENTWISE, { kind: "anchor", anchor: "conv" }),
-  fc: define("fc", NOT_ELEMENTWISE, { kind: "anchor", anchor: "fc" }),
-  pool: define("pool", NOT_ELEMENTWISE, { kind: "anchor", anchor: "pool" }),
-  global_pool: define("global_pool", NOT_ELEMENTWISE, { kind: "anchor", anchor: "global_pool" }),
-  flatten: define("flatten", NOT_ELEMENTWISE, { kind: "view" }),
-  relu: define("relu", ELEMENTWISE_IN_PLACE, { kind: "stage" }),
-  leaky_relu: define("leaky_relu", ELEMENTWISE_IN_PLACE, { kind: "stage" }),
-  elu: define("elu", ELEMENTWISE_IN_PLACE, { kind: "stage" }),
-  tanh: define("tanh", ELEMENTWISE_IN_PLACE, { kind: "stage" }),
-  sigmoid: define("sigmoid", ELEMENTWISE_IN_PLACE, { kind: "stage" }),
-  // Softmax reads a whole row per output, so it is not elementwise, but it can still write over its input
-  // (each invocation reads its row before writing it).
-  softmax: define("softmax", { elementwise: false, inPlace: true }, { kind: "anchor", anchor: "softmax" }),
-  batchnorm: define("batchnorm", { elementwise: true, inPlace: false }, { kind: "stage" }),
-  dropout: define("dropout", ELEMENTWISE_IN_PLACE, { kind: "view" }),
-  lrn: define("lrn", NOT_ELEMENTWISE, { kind: "anchor", anchor: "lrn" }),
-  add: define("add", { elementwise: true, inPlace: false }, { kind: "stage" }),
-  concat: define("concat", NOT_ELEMENTWISE, { kind: "anchor", anchor: "concat" }),
+const DEFINITIONS: OpDefinitions = {
+  input: INPUT,
+  conv: CONV,
+  fc: FC,
+  pool: POOL,
+  global_pool: GLOBAL_POOL,
+  flatten: FLATTEN,
+  relu: RELU,
+  leaky_relu: LEAKY_RELU,
+  elu: ELU,
+  tanh: TANH,
+  sigmoid: SIGMOID,
+  softmax: SOFTMAX,
+  batchnorm: BATCHNORM,
+  dropout: DROPOUT,
+  lrn: LRN,
+  add: ADD,
+  concat: CONCAT,
 };
 
-export function opDefinition(op: OpKind): OpDefinition {
+/**
+ * The definition of one op. With `attrs` of a union type, call it as `opDefinition(attrs.op)` and pass
+ * the same `attrs` to its functions: the definition's attrs type is then that union too.
+ */
+export function opDefinition<K extends OpKind>(op: K): OpDefinition<K> {
   return DEFINITIONS[op];
 }
 

@@ -1,9 +1,9 @@
-// Marks elementwise nodes that can overwrite their input, as PyTorch's `inplace=True` ReLU does: the
-// input is read by no other node and is neither a graph input nor a graph output. The summary counts
-// their outputs as no new memory (which is how the course notes' VGG table counts: no ReLU rows);
-// a runtime may reuse the buffer.
+// Marks nodes that can overwrite their input, as PyTorch's `inplace=True` ReLU does: the op has the
+// registry trait `inPlace`, and the input is read by no other node and is neither a graph input nor a
+// graph output. The summary counts their outputs as no new memory (which is how the course notes' VGG
+// table counts: no ReLU rows); a runtime may reuse the buffer.
 import type { Graph, Node } from "../ir/graph.js";
-import { IN_PLACE_OPS } from "../ir/verify.js";
+import { opTraits } from "../ops/registry.js";
 import type { Pass } from "./pass.js";
 
 export function markInPlace(graph: Graph): Graph {
@@ -13,7 +13,7 @@ export function markInPlace(graph: Graph): Graph {
   const nodes = graph.nodes.map((node): Node => {
     const source = node.inputs[0];
     const inPlace =
-      IN_PLACE_OPS.has(node.attrs.op) && node.inputs.length === 1 && source !== undefined && readers[source] === 1 && !pinned.has(source);
+      opTraits(node.attrs).inPlace && node.inputs.length === 1 && source !== undefined && readers[source] === 1 && !pinned.has(source);
     const copy: Node = { ...node, inputs: node.inputs.slice() };
     if (inPlace) copy.inPlace = true;
     else delete copy.inPlace;

@@ -1,19 +1,14 @@
 // The CPU reference: runs an IR graph forward with plain loops in float64, straight from each op's
 // textbook / PyTorch definition. It is the oracle the GPU kernels and `cnnc run --check` are judged by,
 // so it shares no code with them. Inference semantics: batchnorm uses running statistics, dropout is
-// the identity.
+// the identity. Each op's computation is its registry definition's reference (src/ops/), written in
+// this directory.
 import { shapeSize, type Graph, type Node } from "../ir/graph.js";
 import { CnncUserError } from "../errors.js";
 import { checkHostTotal } from "../hostLimits.js";
 import { formatInteger } from "../ir/format.js";
 import { makeTensor, namedTensorMap, type NamedTensors, type Tensor, type WeightMap } from "../tensor.js";
-import { runActivation } from "./activations.js";
-import { runConv } from "./conv.js";
-import { runFc } from "./fc.js";
-import { runBatchNorm, runLrn } from "./normalization.js";
-import { runGlobalPool, runPool } from "./pool.js";
-import { runSoftmax } from "./softmax.js";
-import { runAdd, runConcat, runDropout, runFlatten } from "./structural.js";
+import { opDefinition } from "../ops/registry.js";
 import { makeValue, type RefValue } from "./value.js";
 
 export interface ReferenceOptions {
@@ -90,42 +85,12 @@ function keptNodes(graph: Graph, keep: ReferenceOptions["keep"], batch: number):
 
 function evaluate(node: Node, args: RefValue[], weights: WeightMap): RefValue {
   const attrs = node.attrs;
-  const single = (): RefValue => {
-    if (args.length !== 1) throw new Error(`reference: ${node.name} (${attrs.op}) takes one input, got ${args.length}`);
-    return args[0]!;
-  };
-  switch (attrs.op) {
-    case "input":
-      throw new Error(`reference: input ${node.name} is not an op`);
-    case "conv":
-      return runConv(node, attrs, single(), weights);
-    case "pool":
-      return runPool(node, attrs, single());
-    case "global_pool":
-      return runGlobalPool(node, attrs, single());
-    case "fc":
-      return runFc(node, attrs, single(), weights);
-    case "flatten":
-      return runFlatten(node, single());
-    case "relu":
-    case "leaky_relu":
-    case "elu":
-    case "tanh":
-    case "sigmoid":
-      return runActivation(node, attrs, single());
-    case "softmax":
-      return runSoftmax(node, single());
-    case "batchnorm":
-      return runBatchNorm(node, attrs, single(), weights);
-    case "dropout":
-      return runDropout(node, single());
-    case "lrn":
-      return runLrn(node, attrs, single());
-    case "add":
-      return runAdd(node, args);
-    case "concat":
-      return runConcat(node, args);
+  const definition = opDefinition(attrs.op);
+  if (definition.reference === undefined) throw new Error(`reference: ${node.name} (${attrs.op}) is a graph input, not an op`);
+  if (definition.arity === "one" && args.length !== 1) {
+    throw new Error(`reference: ${node.name} (${attrs.op}) takes one input, got ${args.length}`);
   }
+  return definition.reference(node, attrs, args, weights);
 }
 
 /** The batch size every input must share: their first dimension. */

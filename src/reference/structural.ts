@@ -3,7 +3,7 @@ import { shapeSize, type Node } from "../ir/graph.js";
 import { expectShape, makeValue, type RefValue } from "./value.js";
 
 /** Elementwise sum of any number of same-shaped values. */
-export function runAdd(node: Node, inputs: RefValue[]): RefValue {
+export function runAdd(node: Node, inputs: readonly RefValue[]): RefValue {
   const first = inputs[0];
   if (first === undefined) throw new Error(`reference: add ${node.name} has no inputs`);
   for (const input of inputs) expectShape(node, input.shape);
@@ -15,7 +15,7 @@ export function runAdd(node: Node, inputs: RefValue[]): RefValue {
 }
 
 /** Concatenation along the channel (first per-sample) axis; the other axes must agree. */
-export function runConcat(node: Node, inputs: RefValue[]): RefValue {
+export function runConcat(node: Node, inputs: readonly RefValue[]): RefValue {
   const first = inputs[0];
   if (first === undefined) throw new Error(`reference: concat ${node.name} has no inputs`);
   const rest = first.shape.slice(1);

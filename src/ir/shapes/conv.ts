@@ -1,13 +1,13 @@
 // Convolution: output [K, H', W'] (or [K, L'] for 1-D), weights in PyTorch layout — Conv2d
 // [K, C/groups, kh, kw], Conv1d [K, C/groups, F] — so weights move to and from PyTorch unchanged.
 import { type ConvAttrs, type ParamSpec, type Shape, shapeSize } from "../graph.js";
-import { opLabel } from "../opLabel.js";
+import { convLabel } from "../../ops/labels.js";
 import { checkPositive, describeInput } from "./checks.js";
 import { type ShapeResult, shapeOk, shapeProblem } from "./result.js";
 import { inferWindowedSizes, spatialAxes } from "./spatial.js";
 
 export function inferConvShape(attrs: ConvAttrs, input: Shape): ShapeResult {
-  const label = opLabel(attrs);
+  const label = convLabel(attrs);
   const expectedRank = attrs.spatialRank + 1;
   if (input.length !== expectedRank) {
     const wanted = attrs.spatialRank === 2 ? "a CxHxW input (or CxL for a 1-D conv)" : "a CxL input";

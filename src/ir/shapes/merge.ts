@@ -4,7 +4,7 @@ import { formatDims } from "../format.js";
 import { describeInput } from "./checks.js";
 import { type ShapeResult, shapeOk, shapeProblem } from "./result.js";
 
-export function inferAddShape(inputs: Shape[], names: string[] = []): ShapeResult {
+export function inferAddShape(inputs: readonly Shape[], names: string[] = []): ShapeResult {
   if (inputs.length < 2) return shapeProblem("wrong-input-count", `add needs at least two inputs, got ${inputs.length}`);
   const first = inputs[0]!;
   for (let i = 1; i < inputs.length; i++) {
@@ -19,7 +19,7 @@ export function inferAddShape(inputs: Shape[], names: string[] = []): ShapeResul
   return shapeOk(first.slice());
 }
 
-export function inferConcatShape(inputs: Shape[], names: string[] = []): ShapeResult {
+export function inferConcatShape(inputs: readonly Shape[], names: string[] = []): ShapeResult {
   if (inputs.length < 2) return shapeProblem("wrong-input-count", `concat needs at least two inputs, got ${inputs.length}`);
   const first = inputs[0]!;
   const describe = () => inputs.map((shape, j) => `${names[j] ?? `input ${j + 1}`} is ${describeInput(shape)}`);

@@ -1,13 +1,13 @@
 // Pooling: windows over each channel independently, no parameters. Rounding follows PyTorch: floor by
 // default; ceil_mode keeps a last partial window only if it starts inside the input or its left padding.
 import type { GlobalPoolAttrs, PoolAttrs, Shape } from "../graph.js";
-import { opLabel } from "../opLabel.js";
+import { globalPoolLabel, poolLabel } from "../../ops/labels.js";
 import { checkPositive, describeInput } from "./checks.js";
 import { type ShapeResult, shapeOk, shapeProblem } from "./result.js";
 import { inferWindowedSizes, spatialAxes } from "./spatial.js";
 
 export function inferPoolShape(attrs: PoolAttrs, input: Shape): ShapeResult {
-  const label = opLabel(attrs);
+  const label = poolLabel(attrs);
   if (input.length !== attrs.spatialRank + 1) {
     return shapeProblem("wrong-rank", `${label} needs ${attrs.spatialRank === 2 ? "a CxHxW input (or CxL for 1-D pooling)" : "a CxL input"}, but its input is ${describeInput(input)}`, {
       hint: input.length === 1 ? "pooling must come before fc/flatten; a flat vector has no spatial layout left" : "give the input as CxHxW (image) or CxL (sequence)",
@@ -43,7 +43,7 @@ export function inferPoolShape(attrs: PoolAttrs, input: Shape): ShapeResult {
 /** Global pooling keeps the spatial rank, like PyTorch's AdaptiveAvgPool2d(1): [C, 1, 1] or [C, 1]. */
 export function inferGlobalPoolShape(attrs: GlobalPoolAttrs, input: Shape): ShapeResult {
   if (input.length < 2) {
-    return shapeProblem("wrong-rank", `${opLabel(attrs)} needs a CxHxW or CxL input, but its input is ${describeInput(input)}`, {
+    return shapeProblem("wrong-rank", `${globalPoolLabel(attrs)} needs a CxHxW or CxL input, but its input is ${describeInput(input)}`, {
       hint: "global pooling must come before fc/flatten",
     });
   }

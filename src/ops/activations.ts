@@ -1,0 +1,75 @@
+// The activation table: per activation, its label, its float64 reference and its WGSL. The CPU
+// reference (src/reference/activations.ts) and the kernels' epilogue (src/codegen/epilogue.ts) both
+// read it, so adding an activation is one entry here (plus its IR attrs and its layer in the language).
+// `reference` and `finiteWgsl` are written independently, each from the function's definition: the
+// reference is the oracle the WGSL is tested against, so neither is derived from the other.
+import type { ActivationAttrs, OpAttrs } from "../ir/graph.js";
+import type { OpAttrsOf } from "./definition.js";
+
+export type ActivationKind = ActivationAttrs["op"];
+
+/** Writes a number as a WGSL f32 literal (codegen's f32Literal; passed in, as src/ops does not import codegen). */
+export type F32Literal = (value: number) => string;
+
+export interface ActivationDefinition<K extends ActivationKind = ActivationKind> {
+  /** Short name with its parameter, for kernel headers and epilogue stages: `relu`, `leaky_relu(0.01)`. */
+  label(attrs: OpAttrsOf<K>): string;
+  /**
+   * The function in float64, per its PyTorch definition. NaN maps to NaN (torch.relu(nan) is nan), and
+   * +-Inf to the function's limits.
+   */
+  reference(attrs: OpAttrsOf<K>, x: number): number;
+  /**
+   * The function of `x` as a WGSL f32 expression, for every input but NaN (the caller adds the NaN
+   * test, nanWgsl.ts). `x` is evaluated several times, so it must be an identifier or another cheap,
+   * side-effect-free expression. No form may overflow for large |x|: exponentials only ever see
+   * non-positive arguments, because WGSL's own tanh/exp may produce inf/NaN for large inputs on some
+   * backends. +-Inf give PyTorch's limits.
+   */
+  finiteWgsl(attrs: OpAttrsOf<K>, x: string, f32: F32Literal): string;
+}
+
+const ACTIVATIONS: { [K in ActivationKind]: ActivationDefinition<K> } = {
+  relu: {
+    label: () => "relu",
+    // Math.max, unlike a comparison, keeps a NaN.
+    reference: (_attrs, x) => Math.max(x, 0),
+    finiteWgsl: (_attrs, x) => `max(${x}, 0.0f)`,
+  },
+  leaky_relu: {
+    label: (attrs) => `leaky_relu(${attrs.alpha})`,
+    reference: (attrs, x) => (x >= 0 ? x : attrs.alpha * x),
+    finiteWgsl: (attrs, x, f32) => `select(${f32(attrs.alpha)} * ${x}, ${x}, ${x} >= 0.0f)`,
+  },
+  elu: {
+    label: (attrs) => `elu(${attrs.alpha})`,
+    reference: (attrs, x) => (x > 0 ? x : attrs.alpha * (Math.exp(x) - 1)),
+    finiteWgsl: (attrs, x, f32) => `select(${f32(attrs.alpha)} * (exp(min(${x}, 0.0f)) - 1.0f), ${x}, ${x} > 0.0f)`,
+  },
+  tanh: {
+    label: () => "tanh",
+    reference: (_attrs, x) => Math.tanh(x),
+    // tanh(x) = sign(x) * (1 - e) / (1 + e) with e = exp(-2|x|) in [0, 1].
+    finiteWgsl: (_attrs, x) => `(sign(${x}) * (1.0f - exp(-2.0f * abs(${x}))) / (1.0f + exp(-2.0f * abs(${x}))))`,
+  },
+  sigmoid: {
+    label: () => "sigmoid",
+    // Two forms so that exp never overflows (it would still give the right limit in float64, but the
+    // split states the intent).
+    reference: (_attrs, x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+    // With e = exp(-|x|): 1 / (1 + e) for x >= 0, e / (1 + e) below.
+    finiteWgsl: (_attrs, x) => `(select(exp(-abs(${x})), 1.0f, ${x} >= 0.0f) / (1.0f + exp(-abs(${x}))))`,
+  },
+};
+
+/** Every activation kind, in the table's order. */
+export const ACTIVATION_KINDS: readonly ActivationKind[] = Object.keys(ACTIVATIONS) as ActivationKind[];
+
+/** The table entry of one activation; called as `activationDefinition(attrs.op).label(attrs)`. */
+export function activationDefinition<K extends ActivationKind>(op: K): ActivationDefinition<K> {
+  return ACTIVATIONS[op];
+}
+
+export function isActivationAttrs(attrs: OpAttrs): attrs is ActivationAttrs {
+  return Object.hasOwn(ACTIVATIONS, attrs.op);
+}

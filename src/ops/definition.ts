@@ -1,0 +1,98 @@
+// What the compiler knows about one layer op, as one record: `OpDefinition`. Each op has exactly one
+// definition (in the family files beside this one: spatial.ts, dense.ts, elementwise.ts, ...), and
+// registry.ts collects them. Shape inference, the CPU reference, labels, in-place marking and lowering
+// all dispatch through it instead of keeping their own per-op switches or lists.
+//
+// Adding a field for every op (the training issue's gradient is the next one) means adding it to
+// `OpDefinition` below and to each family file; the type checker then names every op still missing it.
+import type { Node, OpAttrs, OpKind, Shape } from "../ir/graph.js";
+import type { ShapeResult } from "../ir/shapes/result.js";
+import type { RefValue } from "../reference/value.js";
+import type { WeightMap } from "../tensor.js";
+
+/** The attrs type of one op kind: `OpAttrsOf<"conv">` is `ConvAttrs`. */
+export type OpAttrsOf<K extends OpKind> = { [A in OpAttrs as A["op"]]: A }[K];
+
+/** The kind of kernel an op becomes when it is lowered on its own (see src/kernels/lower.ts). */
+export type KernelAnchor = "conv" | "fc" | "pool" | "global_pool" | "softmax" | "lrn" | "concat" | "elementwise";
+
+/** How an op is lowered to the kernel graph. */
+export type OpLowering =
+  /** A graph input: a value uploaded before the run, no kernel. */
+  | { kind: "input" }
+  /** Its value is its single input's buffer, reinterpreted (flatten; dropout at inference): no kernel. */
+  | { kind: "view" }
+  /** A kernel of its own, with `anchor` as the kernel's main computation. */
+  | { kind: "anchor"; anchor: KernelAnchor }
+  /**
+   * An elementwise stage (activation, batchnorm, add): on its own, an `elementwise` kernel applying
+   * just this stage; fusion passes move the stage into the epilogue of the kernel producing its input.
+   */
+  | { kind: "stage" };
+
+export interface OpTraits {
+  /** Output element i depends only on input element i (of each input): the output has its inputs' shape. */
+  elementwise: boolean;
+  /** May overwrite its single input's buffer when nothing else reads it (PyTorch's inplace=True). */
+  inPlace: boolean;
+}
+
+/**
+ * How many values an op reads: `none` (a graph input), exactly `one`, or `several` (add, concat: their
+ * shape functions say how many they need). inferNodeFacts and the reference check the count before
+ * calling a definition, so `inferShape` and `reference` of a `one` op always get a one-element list.
+ */
+export type OpArity = "none" | "one" | "several";
+
+export interface InferOptions {
+  /** For `input` nodes: the declared shape (an input has no inputs to derive it from). */
+  declaredShape?: Shape;
+  /** Names of the input values, for messages of multi-input ops (`add`, `concat`). */
+  inputNames?: string[];
+}
+
+/**
+ * The shape function: the node's derived facts (shape, params, counts) from its attrs and input shapes,
+ * or a problem in the user's terms. Pure; the caller attaches the source span.
+ */
+export type ShapeFunction<K extends OpKind> = (attrs: OpAttrsOf<K>, inputs: readonly Shape[], options: InferOptions) => ShapeResult;
+
+/**
+ * The float64 CPU reference: the node's value from its input values, by the op's textbook / PyTorch
+ * definition (inference semantics). It shares no code with the GPU kernels: it is their oracle.
+ */
+export type ReferenceFunction<K extends OpKind> = (node: Node, attrs: OpAttrsOf<K>, inputs: readonly RefValue[], weights: WeightMap) => RefValue;
+
+export interface OpDefinition<K extends OpKind = OpKind> {
+  op: K;
+  arity: OpArity;
+  traits: OpTraits;
+  lowering: OpLowering;
+  /** The op as people say it, in the summary and messages: `conv`, `conv1d`, `maxpool`, `global_avgpool`. */
+  label(attrs: OpAttrsOf<K>): string;
+  /** What inferNodeFacts dispatches to. */
+  inferShape: ShapeFunction<K>;
+  /**
+   * What the reference interpreter dispatches to. Undefined only for `input`, whose value is the tensor
+   * the caller gives (runReference reads it).
+   */
+  reference: ReferenceFunction<K> | undefined;
+}
+
+/** Every op kind to its definition; a missing or mistyped entry is a type error. */
+export type OpDefinitions = { [K in OpKind]: OpDefinition<K> };
+
+/**
+ * The single element of a one-input op's list. inferNodeFacts and the reference check the count first,
+ * so another count here is a bug in the caller.
+ */
+export function onlyInput<T>(inputs: readonly T[]): T {
+  const [first] = inputs;
+  if (inputs.length !== 1 || first === undefined) throw new Error(`internal: a one-input op was given ${inputs.length} inputs`);
+  return first;
+}
+
+/** The label of an op whose label is its name (`relu`, `fc`, `add`). */
+export function nameLabel<K extends OpKind>(op: K): () => string {
+  return () => op;
+}

@@ -1,0 +1,28 @@
+// Ops on the flattened features: fc (which flattens its input implicitly) and flatten itself.
+import { inferFcShape, inferFlattenShape } from "../ir/shapes/dense.js";
+import { runFc } from "../reference/fc.js";
+import { runFlatten } from "../reference/structural.js";
+import { nameLabel, onlyInput, type OpDefinition } from "./definition.js";
+import { NOT_ELEMENTWISE } from "./traits.js";
+
+export const FC: OpDefinition<"fc"> = {
+  op: "fc",
+  arity: "one",
+  traits: NOT_ELEMENTWISE,
+  lowering: { kind: "anchor", anchor: "fc" },
+  label: nameLabel("fc"),
+  inferShape: (attrs, inputs) => inferFcShape(attrs, onlyInput(inputs)),
+  reference: (node, attrs, inputs, weights) => runFc(node, attrs, onlyInput(inputs), weights),
+};
+
+export const FLATTEN: OpDefinition<"flatten"> = {
+  op: "flatten",
+  arity: "one",
+  // The same elements in the same order, but a different shape: not elementwise in the registry's
+  // sense (an elementwise op keeps its input's shape).
+  traits: NOT_ELEMENTWISE,
+  lowering: { kind: "view" },
+  label: nameLabel("flatten"),
+  inferShape: (_attrs, inputs) => inferFlattenShape(onlyInput(inputs)),
+  reference: (node, _attrs, inputs) => runFlatten(node, onlyInput(inputs)),
+};

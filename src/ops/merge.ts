@@ -1,0 +1,25 @@
+// Ops that combine several values: add (residual connections) and concat (along channels).
+import { inferAddShape, inferConcatShape } from "../ir/shapes/merge.js";
+import { runAdd, runConcat } from "../reference/structural.js";
+import { nameLabel, type OpDefinition } from "./definition.js";
+import { ELEMENTWISE, NOT_ELEMENTWISE } from "./traits.js";
+
+export const ADD: OpDefinition<"add"> = {
+  op: "add",
+  arity: "several",
+  traits: ELEMENTWISE,
+  lowering: { kind: "stage" },
+  label: nameLabel("add"),
+  inferShape: (_attrs, inputs, options) => inferAddShape(inputs, options.inputNames),
+  reference: (node, _attrs, inputs) => runAdd(node, inputs),
+};
+
+export const CONCAT: OpDefinition<"concat"> = {
+  op: "concat",
+  arity: "several",
+  traits: NOT_ELEMENTWISE,
+  lowering: { kind: "anchor", anchor: "concat" },
+  label: nameLabel("concat"),
+  inferShape: (_attrs, inputs, options) => inferConcatShape(inputs, options.inputNames),
+  reference: (node, _attrs, inputs) => runConcat(node, inputs),
+};
