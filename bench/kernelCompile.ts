@@ -16,7 +16,7 @@
 // dispatched back to back, median of several timed submissions after warm-up.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { buildPlan } from "../src/codegen/buildPlan.js";
+import { buildPlan } from "../src/pipeline.js";
 import type { KernelStep, Plan } from "../src/codegen/plan.js";
 import { convScheduleOfKind, type ConvScheduleKind } from "../src/codegen/schedule.js";
 import { paramFullName, shapeSize, type Graph } from "../src/ir/graph.js";

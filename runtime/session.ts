@@ -1,7 +1,7 @@
 // The library API for running a compiled network: a Session owns a device (or borrows one), the
 // network's weights on that device, and one executor per batch size, built on first use. The batch is
 // taken from the inputs, so the same session runs batch 1 and batch 64.
-import { buildPlan } from "../src/codegen/buildPlan.js";
+import { buildPlan } from "../src/pipeline.js";
 import type { Plan } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
 import type { Graph } from "../src/ir/graph.js";
