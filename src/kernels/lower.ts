@@ -4,6 +4,7 @@
 // bias as its first epilogue stage), and elementwise stages become an `elementwise` kernel applying
 // just that stage. The fusion passes then merge kernels; with `--no-fuse` this is the final shape.
 import { paramFullName, type Graph, type Node } from "../ir/graph.js";
+import { isActivationAttrs } from "../ops/activations.js";
 import { opDefinition } from "../ops/registry.js";
 import type { EpilogueStageSpec, KernelGraph, KernelNode, KernelValue, ParamRef } from "./kernelGraph.js";
 
@@ -22,13 +23,8 @@ export function tensorRef(node: Node, name: string): ParamRef {
 /** The stage an elementwise layer applies (an add's operands are the kernel's inputs, not a stage). */
 function stageOf(node: Node): EpilogueStageSpec[] {
   const attrs = node.attrs;
+  if (isActivationAttrs(attrs)) return [{ kind: "activation", layer: node.id, attrs }];
   switch (attrs.op) {
-    case "relu":
-    case "leaky_relu":
-    case "elu":
-    case "tanh":
-    case "sigmoid":
-      return [{ kind: "activation", layer: node.id, attrs }];
     case "batchnorm":
       return [
         {
