@@ -10,7 +10,9 @@ import { describeShape } from "../tensor.js";
 import type { ScheduleConvsOptions } from "../passes/scheduleConvs.js";
 import { KERNEL_GENERATORS, VIEW_OPS } from "./generators.js";
 import { nodeParamBuffers } from "./paramBuffers.js";
-import type { BufferRole, KernelContext, KernelStep, Plan, PlanBuffer } from "./plan.js";
+import type { BufferRole, KernelContext, KernelStep, Plan, PlanBuffer, PlanProgram } from "./plan.js";
+import { planWeights } from "./planWeights.js";
+import { wgslStorageBindings } from "../planFile/wgslBindings.js";
 
 const FLOAT_BYTES = 4;
 
@@ -48,6 +50,13 @@ function checkKernelIndices(graph: Graph, batch: number): void {
       { hint: smallerBatchHint(Math.floor(MAX_KERNEL_ELEMENTS / perSample), KERNEL_INDICES) },
     );
   }
+}
+
+/** A one-kernel-per-layer step's program bindings, as its WGSL declares them. */
+function declaredBindings(step: KernelStep): PlanProgram["bindings"] {
+  const declared = wgslStorageBindings(step.wgsl);
+  if ("problem" in declared) throw new Error(`internal: kernel ${step.name}: ${declared.problem}`);
+  return declared.bindings.map(({ name, access }) => ({ name, access }));
 }
 
 /**
@@ -155,9 +164,9 @@ export function buildPlan(graph: Graph, batch: number, _options: BuildPlanOption
     batch,
     fused: false,
     buffers,
-    programs: steps.map((step) => ({ key: step.name, wgsl: step.wgsl, entryPoint: step.entryPoint, bindings: [], layers: [step.layer] })),
+    programs: steps.map((step) => ({ key: step.name, wgsl: step.wgsl, entryPoint: step.entryPoint, bindings: declaredBindings(step), layers: [step.layer] })),
     steps,
-    weights: [],
+    weights: planWeights(graph),
     derived: [],
     memory: { plannedActivationBytes: 0, perValueActivationBytes: 0, summaryActivationBytes: 0, paramBytes: 0, scratchBytes: 0 },
     inputs: graph.inputs.map(endpoint),
