@@ -16,7 +16,7 @@ export function planReadme(plan: Plan, modelFile: string): string {
     `${plan.network}, built by cnnc from ${modelFile}`,
     "",
     `batch:     ${plan.batch} (the plan runs this batch only; build again with --batch N for another)`,
-    `fused:     ${plan.fused ? "yes" : "no (--no-fuse: one kernel per layer)"}`,
+    `fused:     ${plan.fused ? "yes" : "no (one kernel per layer)"}`,
     `kernels:   ${plan.steps.length} dispatches running ${plan.programs.length} programs (${KERNELS_DIRECTORY}/*.wgsl)`,
     `inputs:    ${endpoints(plan.inputs)}`,
     `outputs:   ${endpoints(plan.outputs)}`,
