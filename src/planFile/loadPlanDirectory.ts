@@ -10,10 +10,9 @@ import { type FileKind, readRegularFile } from "../regularFiles.js";
 import { checkPlan } from "./checkPlan.js";
 import { decodePlan } from "./decodePlan.js";
 import { JsonFields } from "./jsonFields.js";
-import { PLAN_FILE, REBUILD_HINT, wgslSha256 } from "./planFormat.js";
+import { PLAN_FILE, PLAN_FILE_KIND, REBUILD_HINT, wgslSha256 } from "./planFormat.js";
 
-/** No plan cnnc writes comes near these: a larger file is not one of its plans. */
-const PLAN_FILE_KIND: FileKind = { noun: "plan file", maxBytes: 256 * 1024 * 1024, tooLargeHint: "this is not a plan cnnc wrote: rebuild it with `cnnc build MODEL.cnn -o DIR`" };
+/** No kernel cnnc writes comes near this: a larger file is not one of its kernels. */
 const KERNEL_FILE_KIND: FileKind = { noun: "kernel file", maxBytes: 64 * 1024 * 1024, tooLargeHint: "this is not a kernel cnnc wrote: rebuild the plan with `cnnc build MODEL.cnn -o DIR`" };
 
 /** The plan.json of a build directory. */

@@ -1,6 +1,8 @@
 // The names and version of the files `cnnc build` writes (docs/plan-format.md describes them).
 import { createHash } from "node:crypto";
 
+import type { FileKind } from "../regularFiles.js";
+
 export const PLAN_FORMAT = "cnnc-plan";
 /** Bumped whenever a field is added, removed or changes meaning: a plan of another version is rebuilt, never guessed at. */
 export const PLAN_FORMAT_VERSION = 1;
@@ -24,3 +26,6 @@ export function wgslSha256(wgsl: string | Uint8Array): string {
 
 /** How to fix a plan directory that cnnc cannot use. */
 export const REBUILD_HINT = "rebuild it with `cnnc build MODEL.cnn -o DIR` (a built plan is not meant to be edited)";
+
+/** No plan cnnc writes comes near this size: a larger file is not one of its plans. */
+export const PLAN_FILE_KIND: FileKind = { noun: "plan file", maxBytes: 256 * 1024 * 1024, tooLargeHint: `this is not a plan cnnc wrote: ${REBUILD_HINT}` };

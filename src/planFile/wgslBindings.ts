@@ -35,5 +35,6 @@ export function wgslStorageBindings(wgsl: string): { bindings: WgslStorageBindin
 
 /** Whether `wgsl` defines a function `entryPoint` (the compute entry point a step dispatches). */
 export function wgslDefinesFunction(wgsl: string, entryPoint: string): boolean {
-  return new RegExp(`\\bfn\\s+${entryPoint.replace(/[^A-Za-z0-9_]/g, "")}\\s*\\(`).test(wgsl) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(entryPoint);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(entryPoint)) return false;
+  return new RegExp(`\\bfn\\s+${entryPoint}\\s*\\(`).test(wgsl);
 }

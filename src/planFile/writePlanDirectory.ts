@@ -10,7 +10,7 @@ import { writeFileAtomically } from "../../runtime/writeUserFile.js";
 import type { Plan } from "../codegen/plan.js";
 import { CnncUserError } from "../errors.js";
 import { describeFsError, errorCode, readRegularFile } from "../regularFiles.js";
-import { KERNELS_DIRECTORY, PLAN_FILE, PLAN_FORMAT, README_FILE } from "./planFormat.js";
+import { KERNELS_DIRECTORY, PLAN_FILE, PLAN_FILE_KIND, PLAN_FORMAT, README_FILE } from "./planFormat.js";
 import { planReadme } from "./readme.js";
 import { serializePlan } from "./serializePlan.js";
 
@@ -23,7 +23,7 @@ export interface WrittenPlan {
 
 /** Whether `dir`'s plan.json is a plan cnnc wrote (any version: an older build is rebuilt in place). */
 function isPreviousBuild(dir: string): boolean {
-  const read = readRegularFile(join(dir, PLAN_FILE), { noun: "plan file", maxBytes: 256 * 1024 * 1024, tooLargeHint: "" });
+  const read = readRegularFile(join(dir, PLAN_FILE), PLAN_FILE_KIND);
   if ("problem" in read) return false;
   try {
     const parsed: unknown = JSON.parse(new TextDecoder().decode(read.bytes));
