@@ -3,17 +3,21 @@
 // one, for a weight a kernel binds in parts because it is larger than one GPU binding allows), uploaded
 // once and shared by every plan (batch size) of a session, since parameters do not depend on the batch.
 import type { PlanBuffer } from "../src/codegen/plan.js";
+import type { DerivedParam } from "../src/kernels/kernelGraph.js";
 import { PARAM_SIZE_HINT } from "../src/codegen/planLimits.js";
 import { CnncUserError } from "../src/errors.js";
 import { formatBytes } from "../src/ir/format.js";
 import type { Tensor, WeightMap } from "../src/tensor.js";
 import { createStorageBuffer, uploadFloat32 } from "./buffers.js";
+import { deriveParams } from "./derivedParams.js";
 import { runWithErrorScope } from "./gpuErrors.js";
 
 export type ParamSlice = NonNullable<PlanBuffer["paramSlice"]>;
 
 export class DeviceWeights {
   private readonly buffers = new Map<string, GPUBuffer>();
+  /** Derived parameters (`bn1:scale`), computed once from `weights` (which stay the user's tensors only). */
+  private readonly derived: WeightMap = new Map();
   private destroyed = false;
 
   constructor(
@@ -50,11 +54,20 @@ export class DeviceWeights {
   }
 
   /**
+   * Computes the derived parameters a plan binds (folded batchnorm) from the weights, once per name,
+   * so that a param buffer naming one (`bn1:scale`) is served like a state_dict tensor.
+   */
+  addDerived(derived: readonly DerivedParam[]): void {
+    const missing = derived.filter((each) => !this.derived.has(each.name));
+    for (const [name, tensor] of deriveParams(missing, this.weights)) this.derived.set(name, tensor);
+  }
+
+  /**
    * Checks that the weights hold every tensor a plan binds, at its size (`tensorBytes`: the whole
    * tensor's), before anything is uploaded, so a weights file missing several tensors names them all.
    */
   requireAll(params: readonly { paramName: string; tensorBytes: number }[]): void {
-    const missing = params.filter(({ paramName }, index) => !this.weights.has(paramName) && params.findIndex((other) => other.paramName === paramName) === index);
+    const missing = params.filter(({ paramName }, index) => this.tensor(paramName) === undefined && params.findIndex((other) => other.paramName === paramName) === index);
     if (missing.length > 1) {
       throw new CnncUserError(`the weights have no tensors ${missing.map(({ paramName }) => `\`${paramName}\``).join(", ")}`, {
         hint: `the model needs ${missing.map(({ paramName, tensorBytes }) => `\`${paramName}\` (${tensorBytes / 4} float32 values)`).join(", ")}; the weights have: ${[...this.weights.keys()].join(", ") || "none"}`,
@@ -63,8 +76,12 @@ export class DeviceWeights {
     for (const { paramName, tensorBytes } of params) this.requireTensor(paramName, tensorBytes);
   }
 
+  private tensor(paramName: string): Tensor | undefined {
+    return this.weights.get(paramName) ?? this.derived.get(paramName);
+  }
+
   private requireTensor(paramName: string, bytes: number): Tensor {
-    const tensor = this.weights.get(paramName);
+    const tensor = this.tensor(paramName);
     if (tensor === undefined) {
       throw new CnncUserError(`the weights have no tensor \`${paramName}\``, {
         hint: `the model needs \`${paramName}\` (${bytes / 4} float32 values); the weights have: ${[...this.weights.keys()].join(", ") || "none"}`,

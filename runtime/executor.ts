@@ -72,6 +72,7 @@ export class PlanExecutor {
     const deviceWeights = weights instanceof DeviceWeights ? weights : new DeviceWeights(device, weights);
     const owned: GPUBuffer[] = [];
     try {
+      deviceWeights.addDerived(plan.derived);
       // Sizes once per executor (a plan's batch), before anything is allocated; nothing per forward pass.
       checkPlanFits(plan, storageBufferLimit(device));
       checkReadBacksFit(plan);

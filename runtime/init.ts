@@ -1,4 +1,4 @@
-// Deterministic weight initialization from a seed, following each ParamSpec's `init` (set by shape
+// Deterministic weight initialization from a seed, following each weight's `init` (set by shape
 // inference, PyTorch's conventions):
 //   kaiming         He/Kaiming normal: N(0, std^2), std = sqrt(2 / fan_in)   (conv and fc weights)
 //   uniform_fan_in  U(-1/sqrt(fan_in), 1/sqrt(fan_in)), PyTorch's default bias init (conv and fc biases)
@@ -14,8 +14,12 @@
 import { CnncUserError } from "../src/errors.js";
 import { allocateFloat32, checkHostArray, checkHostTotal } from "../src/hostLimits.js";
 import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
-import { paramFullName, shapeSize, type Graph, type Node, type ParamSpec } from "../src/ir/graph.js";
+import { paramFullName, shapeSize, type Graph } from "../src/ir/graph.js";
+import type { PlanWeight } from "../src/codegen/plan.js";
+import { planWeights } from "../src/codegen/planWeights.js";
 import type { ExpectedWeight } from "./safetensors.js";
+
+export { fanIn } from "../src/codegen/planWeights.js";
 
 /** 32-bit FNV-1a over the UTF-16 code units of `text`, starting from `hash`. */
 function fnv1a(text: string, hash = 0x811c9dc5): number {
@@ -148,43 +152,39 @@ export function fillRandomNormal(tensor: Tensor, seed: number, stream: string): 
   return tensor;
 }
 
-/** fan_in of the node's weight: every axis past the first (output) one. */
-export function fanIn(node: Node): number {
-  const weight = node.params.find((param) => param.name === "weight");
-  if (weight === undefined || weight.shape.length < 2) {
-    throw new Error(`node ${node.name}: fan-in initialization needs a weight of rank >= 2`);
-  }
-  return shapeSize(weight.shape.slice(1));
+/** The layer a state_dict name belongs to (`c1` of `c1.weight`), for hints. */
+function layerOf(weightName: string): string {
+  const dot = weightName.lastIndexOf(".");
+  return dot < 0 ? weightName : weightName.slice(0, dot);
 }
 
 /** Checks that a parameter fits in one host array, before anything is allocated. */
-function checkParamFits(node: Node, param: ParamSpec): void {
-  const name = paramFullName(node, param);
+function checkWeightFits(weight: PlanWeight): void {
   checkHostArray(
-    `weight ${name} ${describeShape(param.shape)}`,
-    shapeSize(param.shape),
+    `weight ${weight.name} ${describeShape(weight.shape)}`,
+    shapeSize(weight.shape),
     "float32",
-    `weights do not depend on the batch: give ${node.name} fewer channels or features, or a smaller input`,
+    `weights do not depend on the batch: give ${layerOf(weight.name)} fewer channels or features, or a smaller input`,
   );
 }
 
-/** The initial value of one parameter, whose size initWeights checked. */
-function initParam(node: Node, param: ParamSpec, seed: number): Tensor {
-  const tensor = makeTensor(param.shape);
+/** The initial value of one weight, whose size initWeightsFrom checked. */
+function initWeight(weight: PlanWeight, seed: number): Tensor {
+  const tensor = makeTensor(weight.shape);
   const { data } = tensor;
-  switch (param.init) {
+  switch (weight.init) {
     case "zeros":
       break;
     case "ones":
       data.fill(1);
       break;
     case "kaiming": {
-      new SeededRandom(seed, paramFullName(node, param)).fillNormal(data, Math.sqrt(2 / fanIn(node)));
+      new SeededRandom(seed, weight.name).fillNormal(data, Math.sqrt(2 / weight.fanIn));
       break;
     }
     case "uniform_fan_in": {
-      const random = new SeededRandom(seed, paramFullName(node, param));
-      const bound = 1 / Math.sqrt(fanIn(node));
+      const random = new SeededRandom(seed, weight.name);
+      const bound = 1 / Math.sqrt(weight.fanIn);
       for (let i = 0; i < data.length; i++) data[i] = (2 * random.uniform() - 1) * bound;
       break;
     }
@@ -197,18 +197,22 @@ export function expectedWeights(graph: Graph): ExpectedWeight[] {
   return graph.nodes.flatMap((node) => node.params.map((param) => ({ name: paramFullName(node, param), shape: [...param.shape] })));
 }
 
-/** Initial values for every parameter of the graph (batchnorm running statistics included). */
-export function initWeights(graph: Graph, seed: number): WeightMap {
+/**
+ * Initial values for the weights `specs` list (a graph's planWeights, or a built plan's), by name:
+ * a tensor's values depend only on the seed and its spec. `network` names the whole in size errors.
+ */
+export function initWeightsFrom(specs: readonly PlanWeight[], seed: number, network: string): WeightMap {
   checkSeed(seed);
   // Every size first, once: a network whose last layer is too large fails before the others are drawn.
-  for (const node of graph.nodes) for (const param of node.params) checkParamFits(node, param);
-  const bytes = graph.nodes.reduce((total, node) => total + node.params.reduce((sum, param) => sum + shapeSize(param.shape) * 4, 0), 0);
-  checkHostTotal(`the weights of ${graph.name}`, bytes, "use fewer channels or features");
+  for (const weight of specs) checkWeightFits(weight);
+  const bytes = specs.reduce((total, weight) => total + shapeSize(weight.shape) * 4, 0);
+  checkHostTotal(`the weights of ${network}`, bytes, "use fewer channels or features");
   const weights: WeightMap = new Map();
-  for (const node of graph.nodes) {
-    for (const param of node.params) {
-      weights.set(paramFullName(node, param), initParam(node, param, seed));
-    }
-  }
+  for (const weight of specs) weights.set(weight.name, initWeight(weight, seed));
   return weights;
+}
+
+/** Initial values for every parameter of the graph (batchnorm running statistics included). */
+export function initWeights(graph: Graph, seed: number): WeightMap {
+  return initWeightsFrom(planWeights(graph), seed, graph.name);
 }

@@ -5,6 +5,7 @@ import { buildPlan } from "../src/pipeline.js";
 import type { Plan } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
 import type { Graph } from "../src/ir/graph.js";
+import { graphInputs, type NetworkInput } from "../src/networkInputs.js";
 import { namedTensorMap, type NamedTensors, type Tensor, type WeightMap } from "../src/tensor.js";
 import { openDevice, type BackendChoice, type GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
@@ -66,25 +67,29 @@ function layoutOf(perSampleRank: number): string {
 
 /** Checks names and shapes of the inputs against the graph; returns them as a Map and the batch. */
 export function checkSessionInputs(graph: Graph, inputs: SessionInputs): { inputs: Map<string, Tensor>; batch: number } {
+  return checkNetworkInputs(graph.name, graphInputs(graph), inputs);
+}
+
+/** Checks names and shapes of the inputs against a network's (a graph's or a built plan's); returns them as a Map and the batch. */
+export function checkNetworkInputs(network: string, expected: readonly NetworkInput[], inputs: SessionInputs): { inputs: Map<string, Tensor>; batch: number } {
   const byName = namedTensorMap(inputs);
-  const inputNodes = graph.inputs.map((id) => graph.nodes[id]!);
-  const names = inputNodes.map((node) => `\`${node.name}\` [N, ${node.shape.join(", ")}]`).join(", ");
+  const names = expected.map((input) => `\`${input.name}\` [N, ${input.shape.join(", ")}]`).join(", ");
   for (const name of byName.keys()) {
-    if (!inputNodes.some((node) => node.name === name)) {
-      throw new CnncUserError(`the network ${graph.name} has no input named \`${name}\``, { hint: `its inputs are ${names}` });
+    if (!expected.some((input) => input.name === name)) {
+      throw new CnncUserError(`the network ${network} has no input named \`${name}\``, { hint: `its inputs are ${names}` });
     }
   }
   let batch: number | undefined;
-  for (const node of inputNodes) {
-    const tensor = byName.get(node.name);
+  for (const input of expected) {
+    const tensor = byName.get(input.name);
     if (tensor === undefined) {
-      throw new CnncUserError(`missing input \`${node.name}\``, { hint: `the network's inputs are ${names}` });
+      throw new CnncUserError(`missing input \`${input.name}\``, { hint: `the network's inputs are ${names}` });
     }
-    const expected: (number | string)[] = [batch ?? "N", ...node.shape];
-    const bound = expectShape(tensor.shape, expected, `input ${node.name}`, { layout: layoutOf(node.shape.length) });
+    const shape: (number | string)[] = [batch ?? "N", ...input.shape];
+    const bound = expectShape(tensor.shape, shape, `input ${input.name}`, { layout: layoutOf(input.shape.length) });
     batch ??= bound.N;
   }
-  if (batch === undefined) throw new Error(`internal: network ${graph.name} has no inputs`);
+  if (batch === undefined) throw new Error(`internal: network ${network} has no inputs`);
   return { inputs: byName, batch };
 }
 

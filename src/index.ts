@@ -43,4 +43,6 @@ export { readSafetensors, writeSafetensors } from "../runtime/safetensors.js";
 export { runReference } from "./reference/interpret.js";
 export { buildPlan, compilePlan, buildKernelGraph, type BuildPlanOptions } from "./pipeline.js";
 export type { Plan, KernelStep, PlanBuffer } from "./codegen/plan.js";
+export { loadPlanDirectory } from "./planFile/loadPlanDirectory.js";
+export { serializePlan, type SerializedPlan } from "./planFile/serializePlan.js";
 export { scheduleConvs } from "./passes/scheduleConvs.js";

@@ -29,13 +29,18 @@ export function scanOutputs(outputs: Map<string, Tensor>): Map<string, NonFinite
   return new Map([...outputs].map(([name, tensor]) => [name, scanNonFinite(tensor.data)] as const));
 }
 
-/** Warns on stderr about each output holding NaN or Inf (a plain run: the exit status stays 0). */
-export function warnNonFiniteOutputs(outputs: Map<string, Tensor>, output: LineOutput, scans = scanOutputs(outputs)): void {
+const NON_FINITE_HELP = "run with --check to find the layer that first produces them and what the CPU reference computes there";
+
+/**
+ * Warns on stderr about each output holding NaN or Inf (a plain run: the exit status stays 0). `help`
+ * says how to find where they come from (a built plan's run has no --check).
+ */
+export function warnNonFiniteOutputs(outputs: Map<string, Tensor>, output: LineOutput, scans = scanOutputs(outputs), help = NON_FINITE_HELP): void {
   for (const [name, tensor] of outputs) {
     const scan = scans.get(name)!;
     if (scan.firstIndex === undefined) continue;
     output.err(`warning: output ${name} holds ${describeNonFinite(scan, tensor.shape)}`);
-    output.err("  = help: run with --check to find the layer that first produces them and what the CPU reference computes there");
+    output.err(`  = help: ${help}`);
   }
 }
 

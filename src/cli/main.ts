@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { escapeUnsafe } from "../../grammar/displayText.js";
 import { CnncUserError } from "../errors.js";
+import { registerBuild } from "./build.js";
 import { registerCheck } from "./check.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExplain } from "./explain.js";
@@ -21,13 +22,14 @@ export async function runCli(args: string[], io: CliIo = processIo, extraCommand
   let exitCode = 0;
   const context: CliContext = { io, setExitCode: (code) => (exitCode = Math.max(exitCode, code)) };
   const program = new Command("cnnc")
-    .description("compile .cnn convolutional networks: check them, summarize them, run them on the GPU")
+    .description("compile .cnn convolutional networks: check them, summarize them, build them to WGSL kernels, run them on the GPU")
     .version(packageVersion())
     .exitOverride()
     // Commander quotes the user's arguments in its errors: escaped like everything else cnnc prints.
     .configureOutput({ writeOut: (text) => io.stdout(escapeUnsafe(text, { keepNewlines: true })), writeErr: (text) => io.stderr(escapeUnsafe(text, { keepNewlines: true })) });
   registerCheck(program, context);
   registerSummary(program, context);
+  registerBuild(program, context);
   registerRun(program, context);
   registerExplain(program, context);
   registerDoctor(program, context);

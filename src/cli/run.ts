@@ -2,27 +2,29 @@
 // preview, write outputs and weights when asked, and with --check compare against the CPU reference.
 import type { Command } from "commander";
 
-import { writeNpyFile } from "../../runtime/npy.js";
-import { readSafetensorsFile, writeSafetensorsFile } from "../../runtime/safetensors.js";
+import { statSync } from "node:fs";
+
+import { readSafetensorsFile } from "../../runtime/safetensors.js";
 import { checkSessionInputs, createSession, type Session } from "../../runtime/session.js";
 import { CHECK_TOLERANCE_TEXT } from "../../runtime/compareOutputs.js";
 import { parseBackend } from "../../runtime/device.js";
-import { describeProgress, type KernelProgress } from "../../runtime/progress.js";
 import { buildPlan } from "../pipeline.js";
 import { compileFile } from "../compile.js";
 import { CnncUserError } from "../errors.js";
 import type { Graph } from "../ir/graph.js";
+import { graphInputs } from "../networkInputs.js";
 import { checkReferenceFits } from "../reference/value.js";
 import type { Tensor, WeightMap } from "../tensor.js";
-import { checkOutputs, scanOutputs, warnNonFiniteOutputs } from "./checkOutputs.js";
+import { checkOutputs } from "./checkOutputs.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import { processIo, type CliContext, type CliIo } from "./io.js";
 import { linesTo, type LineOutput } from "./lineOutput.js";
 import { type FileRead, type OutputFiles, planOutputFiles } from "./outputFiles.js";
-import { previewOutput } from "./outputPreview.js";
-import { checkRandomInputs, drawRandomInputs, type InputFile, matchInputFiles, readInputFiles } from "./runInputs.js";
+import { runPlanDirectory } from "./runPlan.js";
+import { checkInputChoice, checkRandomInputs, drawRandomInputs, type InputFile, matchInputFiles, readInputFiles } from "./runInputs.js";
+import { progressListener, reportRunResults } from "./runResults.js";
 import { applyScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
-import { parseWholeNumber } from "./wholeNumber.js";
+import { parseCountOption } from "./wholeNumber.js";
 
 export interface RunOptions {
   weights?: string;
@@ -36,27 +38,6 @@ export interface RunOptions {
   check?: boolean;
   backend?: string;
   schedule?: string;
-}
-
-/** A whole-number option's value (see parseWholeNumber), or a CnncUserError naming it. */
-function parseCount(text: string, option: string, minimum: number): number {
-  const parsed = parseWholeNumber(text, minimum);
-  if ("requirement" in parsed) throw new CnncUserError(`${option} must be ${parsed.requirement}, got \`${text}\``);
-  return parsed.value;
-}
-
-/** --input or --random-input: exactly one of them. */
-function checkInputChoice(graph: Graph, options: RunOptions): void {
-  const files = options.input ?? [];
-  if (files.length > 0 && options.randomInput === true) {
-    throw new CnncUserError("--input and --random-input exclude each other", { hint: "give one of them" });
-  }
-  if (files.length === 0 && options.randomInput !== true) {
-    const first = graph.nodes[graph.inputs[0]!]!;
-    throw new CnncUserError("no input given", {
-      hint: `pass --input X.npy (float32, shape [N, ${first.shape.join(", ")}]) or --random-input`,
-    });
-  }
 }
 
 /** Every file this run reads, so that no output overwrites one. */
@@ -87,27 +68,14 @@ async function runWithSession(
   const prepareStarted = performance.now();
   await session.prepare(batch);
   const prepareMilliseconds = performance.now() - prepareStarted;
-  const inputs = given ?? drawRandomInputs(graph, batch, seed);
+  const inputs = given ?? drawRandomInputs(graphInputs(graph), batch, seed);
   const started = performance.now();
   const outputs = await session.run(inputs);
   const milliseconds = prepareMilliseconds + performance.now() - started;
-  output.out(
-    `ran ${graph.name} at batch ${batch}: ${session.planFor(batch).steps.length} kernels, ${milliseconds.toFixed(0)} ms (first run, includes compiling the kernels)`,
-  );
-  for (const [name, tensor] of outputs) for (const line of previewOutput(name, tensor)) output.out(line);
-  const scans = scanOutputs(outputs);
-  // NaN/Inf in an output is a warning (exit 0) for a plain run; --check explains it and fails.
-  if (options.check !== true) warnNonFiniteOutputs(outputs, output, scans);
-  for (const [name, tensor] of outputs) {
-    const path = files.outputs.get(name);
-    if (path === undefined) continue;
-    writeNpyFile(path, tensor);
-    output.out(`wrote ${path}`);
-  }
-  if (files.weights !== undefined) {
-    writeSafetensorsFile(files.weights, session.weights, { network: graph.name });
-    output.out(`wrote ${files.weights} (${session.weights.size} tensors)`);
-  }
+  const kernels = session.planFor(batch).steps.length;
+  const scans = reportRunResults({ network: graph.name, batch, kernels, milliseconds, outputs, weights: session.weights }, files, output, {
+    checking: options.check === true,
+  });
   if (options.check !== true) return 0;
   return (await checkOutputs(session, inputs, outputs, output, scans)) ? 0 : 1;
 }
@@ -118,8 +86,8 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
   let compileStatus = 0;
   try {
     const backend = parseBackend(options.backend ?? "auto");
-    const seed = options.seed === undefined ? 0 : parseCount(options.seed, "--seed", 0);
-    const batchOption = options.batch === undefined ? undefined : parseCount(options.batch, "--batch", 1);
+    const seed = options.seed === undefined ? 0 : parseCountOption(options.seed, "--seed", 0);
+    const batchOption = options.batch === undefined ? undefined : parseCountOption(options.batch, "--batch", 1);
     const compilation = compileFile(modelPath);
     const compiled = reportCompilation(modelPath, compilation, {
       io,
@@ -127,8 +95,8 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
     });
     if (compiled === undefined) return Math.max(compileStatus, 1);
     const graph = options.schedule === undefined ? compiled : applyScheduleOption(compiled, options.schedule);
-    checkInputChoice(graph, options);
-    const inputFiles = matchInputFiles(graph, options.input ?? []);
+    checkInputChoice(graphInputs(graph), options);
+    const inputFiles = matchInputFiles(graph.name, graphInputs(graph), options.input ?? []);
     // Where the results go is checked before any work, so a bad path costs nothing.
     const outputNames = graph.outputs.map((id) => graph.nodes[id]!.name);
     const files = planOutputFiles(options, outputNames, filesRead(modelPath, compilation.sources.keys(), inputFiles, options));
@@ -139,29 +107,29 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
     const given = inputFiles.length === 0 ? undefined : readInputFiles(inputFiles, batchOption);
     const batch = given === undefined ? (batchOption ?? 1) : checkSessionInputs(graph, given).batch;
     const plan = buildPlan(graph, batch); // the kernels' index range
-    if (given === undefined) checkRandomInputs(graph, batch);
+    if (given === undefined) checkRandomInputs(graphInputs(graph), batch);
     if (options.check === true) checkReferenceFits(graph, batch);
 
-    const status = io.status?.bind(io);
-    // The line is cleared after the last kernel's first run, before the run's own lines are printed.
-    const progress =
-      status === undefined
-        ? undefined
-        : (event: KernelProgress) => {
-            if (!event.finished) status(describeProgress(event));
-            else if (event.phase === "first run") status(undefined);
-          };
+    const progress = progressListener(io);
     const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend, progress, plans: [plan] });
     try {
       return await runWithSession(graph, session, given, batch, seed, options, files, output);
     } finally {
-      status?.(undefined);
+      io.status?.(undefined);
       session.destroy();
     }
   } catch (error) {
     if (!(error instanceof CnncUserError)) throw error;
     output.err(error.describe());
     return 1;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // compiling it reports what is wrong with the path
   }
 }
 
@@ -174,7 +142,7 @@ export function registerRun(program: Command, context?: CliContext): void {
   program
     .command("run")
     .description("run a network forward on the GPU (and check it against the CPU reference with --check)")
-    .argument("<model>", "the .cnn file")
+    .argument("<model>", "the .cnn file, or a directory `cnnc build` wrote")
     .option("--weights <file>", "weights in safetensors (PyTorch state_dict names); default: initialized from --seed")
     .option("--input <file>", "input .npy (float32, NCHW); `name=file.npy` per input for several inputs", collect)
     .option("--random-input", "use a random normal input (from --seed) instead of --input")
@@ -186,7 +154,8 @@ export function registerRun(program: Command, context?: CliContext): void {
     .option("--backend <name>", "auto, vulkan or opengles", "auto")
     .option("--schedule <spec>", SCHEDULE_OPTION_HELP)
     .action(async (model: string, options: RunOptions) => {
-      const code = await runModel(model, options, context?.io ?? processIo);
+      const io = context?.io ?? processIo;
+      const code = isDirectory(model) ? await runPlanDirectory(model, options, io) : await runModel(model, options, io);
       if (context === undefined) process.exitCode = Math.max(code, Number(process.exitCode ?? 0));
       else context.setExitCode(code);
     });

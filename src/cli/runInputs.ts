@@ -7,8 +7,22 @@ import { fillRandomNormal } from "../../runtime/init.js";
 import { readNpy } from "../../runtime/npy.js";
 import { CnncUserError } from "../errors.js";
 import { checkHostBatch } from "../hostLimits.js";
-import { shapeSize, type Graph, type Node } from "../ir/graph.js";
+import { shapeSize } from "../ir/graph.js";
+import type { NetworkInput } from "../networkInputs.js";
 import { makeTensor, type Tensor } from "../tensor.js";
+
+/** --input or --random-input: exactly one of them. */
+export function checkInputChoice(inputs: readonly NetworkInput[], options: { input?: string[]; randomInput?: boolean }): void {
+  const files = options.input ?? [];
+  if (files.length > 0 && options.randomInput === true) {
+    throw new CnncUserError("--input and --random-input exclude each other", { hint: "give one of them" });
+  }
+  if (files.length === 0 && options.randomInput !== true) {
+    throw new CnncUserError("no input given", {
+      hint: `pass --input X.npy (float32, shape [N, ${inputs[0]!.shape.join(", ")}]) or --random-input`,
+    });
+  }
+}
 
 /** One --input: the network input it is for, and the .npy file. */
 export interface InputFile {
@@ -16,12 +30,8 @@ export interface InputFile {
   path: string;
 }
 
-function inputNodesOf(graph: Graph): Node[] {
-  return graph.inputs.map((id) => graph.nodes[id]!);
-}
-
 /** `` `x` [N, 3, 32, 32], `y` [N, 10] ``: the inputs a network expects, for hints. */
-function describeInputs(nodes: readonly Node[]): string {
+function describeInputs(nodes: readonly NetworkInput[]): string {
   return nodes.map((node) => `\`${node.name}\` [N, ${node.shape.join(", ")}]`).join(", ");
 }
 
@@ -31,11 +41,10 @@ function describeInputs(nodes: readonly Node[]): string {
  * that file exists (`a=b.npy` may be a file name); else it is an error that says how to write such a
  * path. Every input must be given once.
  */
-export function matchInputFiles(graph: Graph, specs: readonly string[]): InputFile[] {
-  const nodes = inputNodesOf(graph);
+export function matchInputFiles(network: string, nodes: readonly NetworkInput[], specs: readonly string[]): InputFile[] {
   const files: InputFile[] = [];
   for (const spec of specs) {
-    const file = matchInputSpec(graph, nodes, spec);
+    const file = matchInputSpec(network, nodes, spec);
     if (files.some((each) => each.name === file.name)) throw new CnncUserError(`input \`${file.name}\` is given twice`);
     files.push(file);
   }
@@ -48,13 +57,13 @@ export function matchInputFiles(graph: Graph, specs: readonly string[]): InputFi
   return files;
 }
 
-function matchInputSpec(graph: Graph, nodes: readonly Node[], spec: string): InputFile {
+function matchInputSpec(network: string, nodes: readonly NetworkInput[], spec: string): InputFile {
   const equals = spec.indexOf("=");
   const before = spec.slice(0, Math.max(equals, 0));
   if (equals > 0 && !before.includes("/")) {
     if (nodes.some((node) => node.name === before)) return { name: before, path: spec.slice(equals + 1) };
     if (!existsSync(spec)) {
-      throw new CnncUserError(`--input \`${spec}\`: the network ${graph.name} has no input named \`${before}\`, and there is no file \`${spec}\``, {
+      throw new CnncUserError(`--input \`${spec}\`: the network ${network} has no input named \`${before}\`, and there is no file \`${spec}\``, {
         hint: `its inputs are ${describeInputs(nodes)}; for a file whose name holds \`=\`, write --input ./${spec}`,
       });
     }
@@ -84,15 +93,15 @@ export function readInputFiles(files: readonly InputFile[], batch: number | unde
 }
 
 /** Checks, before the device is opened, that each --random-input tensor fits one host array at `batch`. */
-export function checkRandomInputs(graph: Graph, batch: number): void {
-  for (const node of inputNodesOf(graph)) {
+export function checkRandomInputs(inputs: readonly NetworkInput[], batch: number): void {
+  for (const node of inputs) {
     checkHostBatch(`random input ${node.name} [N, ${node.shape.join(", ")}]`, shapeSize(node.shape), batch, "float32");
   }
 }
 
 /** --random-input: a seeded N(0, 1) tensor per input, of the sizes checkRandomInputs checked. */
-export function drawRandomInputs(graph: Graph, batch: number, seed: number): Map<string, Tensor> {
+export function drawRandomInputs(inputs: readonly NetworkInput[], batch: number, seed: number): Map<string, Tensor> {
   return new Map(
-    inputNodesOf(graph).map((node) => [node.name, fillRandomNormal(makeTensor([batch, ...node.shape]), seed, `input:${node.name}`)] as const),
+    inputs.map((node) => [node.name, fillRandomNormal(makeTensor([batch, ...node.shape]), seed, `input:${node.name}`)] as const),
   );
 }

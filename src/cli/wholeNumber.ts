@@ -1,6 +1,7 @@
 // Whole-number options (--batch, --seed): written in digits, within what cnnc counts exactly. 2^53 - 1
 // is the largest integer a double holds exactly; it is also the real bound of a seed (runtime/init.ts
 // seeds each generator from the seed's low and high 32-bit words, so every seed up to it is distinct).
+import { CnncUserError } from "../errors.js";
 import { formatInteger } from "../ir/format.js";
 
 const MAX_WHOLE_NUMBER = Number.MAX_SAFE_INTEGER;
@@ -18,4 +19,11 @@ export function parseWholeNumber(text: string, minimum: number): { value: number
   if (value < minimum) return { requirement: `at least ${formatInteger(minimum)}` };
   if (value > MAX_WHOLE_NUMBER) return { requirement: `at most ${MAX_TEXT}` };
   return { value };
+}
+
+/** A whole-number option's value (see parseWholeNumber), or a CnncUserError naming the option. */
+export function parseCountOption(text: string, option: string, minimum: number): number {
+  const parsed = parseWholeNumber(text, minimum);
+  if ("requirement" in parsed) throw new CnncUserError(`${option} must be ${parsed.requirement}, got \`${text}\``);
+  return parsed.value;
 }
