@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { escapeUnsafe } from "../../grammar/displayText.js";
 import type { KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
 import type { KernelStep, PlanProgram } from "./plan.js";
+import { wgslStorageBindings } from "./wgslBindings.js";
 
 /** `c1 conv (lenet5.cnn:5:3) + tanh (5:30)`: a kernel's layers with where they are written. */
 function describeKernelLayers(graph: KernelGraph, kernel: KernelNode): string {
@@ -29,13 +30,11 @@ function kindOf(step: KernelStep, kernelAnchorName: string): string {
   return suffix.replace(/_?\d+$/, "").replace(/[^A-Za-z0-9_]/g, "_") || "kernel";
 }
 
-/** Binding names and access from a shader's `@group(0) @binding(i) var<storage, ACCESS> NAME` lines. */
-export function declaredBindings(wgsl: string): { name: string; access: "read" | "read_write" }[] {
-  const bindings: { name: string; access: "read" | "read_write" }[] = [];
-  for (const match of wgsl.matchAll(/@group\(0\) @binding\((\d+)\) var<storage, (read|read_write)> (\w+)/g)) {
-    bindings[Number(match[1])] = { name: match[3]!, access: match[2] as "read" | "read_write" };
-  }
-  return bindings;
+/** Binding names and access, read back from the shader's declarations (wgslBindings.ts). */
+function declaredBindings(wgsl: string): { name: string; access: "read" | "read_write" }[] {
+  const declared = wgslStorageBindings(wgsl);
+  if ("problem" in declared) throw new Error(`internal: a generated kernel's bindings are malformed: ${declared.problem}`);
+  return declared.bindings.map(({ name, access }) => ({ name, access }));
 }
 
 export function dedupePrograms(graph: KernelGraph, emitted: readonly { step: KernelStep; kernel: KernelNode }[]): { programs: PlanProgram[]; steps: KernelStep[] } {

@@ -7,7 +7,7 @@ import { formatInteger } from "../ir/format.js";
 import { shapeSize } from "../ir/graph.js";
 import type { JsonFields } from "./jsonFields.js";
 import { kernelFileOf } from "./planFormat.js";
-import { wgslDefinesFunction, wgslStorageBindings } from "./wgslBindings.js";
+import { wgslDefinesFunction, wgslStorageBindings } from "../codegen/wgslBindings.js";
 
 const FLOAT_BYTES = 4;
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 
 import { storageBindings } from "../../src/codegen/wgsl.js";
-import { wgslDefinesFunction, wgslStorageBindings } from "../../src/planFile/wgslBindings.js";
+import { wgslDefinesFunction, wgslStorageBindings } from "../../src/codegen/wgslBindings.js";
 
 describe("wgslStorageBindings", () => {
   it("reads back what storageBindings writes, in binding order", () => {
