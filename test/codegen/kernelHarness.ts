@@ -58,12 +58,12 @@ export class TestPlan {
 
   /**
    * Emits `node`'s kernels with `emit`, its params filled from `weights` (by state_dict name), its
-   * other context fields from `fields`.
+   * other context fields from `fields` (`graph`: the graph holding `node`, when not the plan's).
    */
   emit(
     node: Node,
     weights: WeightMap,
-    fields: Pick<KernelContext, "inputBuffers" | "outputBuffer" | "outputStore" | "inPlace">,
+    fields: Pick<KernelContext, "inputBuffers" | "outputBuffer" | "outputStore" | "inPlace"> & { graph?: Graph },
     emit: (node: Node, context: KernelContext) => void,
   ): void {
     for (const [name, tensor] of weights) this.weights.set(name, tensor);
