@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activationStage, batchnormStage, scaleShiftStage, type EpilogueStage } from "../../src/codegen/epilogue.js";
 import { emitElementwise } from "../../src/codegen/elementwise.js";
+import { generateSoftmax } from "../../src/codegen/softmax.js";
 import type { ActivationAttrs, Graph, OpAttrs, Shape } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import type { Tensor, WeightMap } from "../../src/tensor.js";
@@ -106,5 +107,19 @@ describe("the elementwise kernel", () => {
       test.emit(graph.nodes[1]!, new Map(), { inputBuffers, outputBuffer, inPlace: true }, (node, context) => emitElementwise(node, context, []));
     expect(() => emit([1, 2], 3)).toThrow(/runs in place but its output is not its first input's buffer/);
     expect(() => emit([1, 1], 1)).toThrow(/runs in place over a buffer it also reads as another input/);
+  });
+});
+
+describe("softmax in place", () => {
+  it("overwrites its input through one read_write binding", async () => {
+    const graph = chainGraph([6, 3, 4], [{ op: "softmax" }]);
+    const input = randomTensor([2, 6, 3, 4], seededRandom(30), -5, 5);
+    const test = new TestPlan(graph, 2);
+    const buffer = test.input("x", input);
+    test.output("y", [2, 6, 3, 4], 0, buffer);
+    test.emit(graph.nodes[1]!, new Map(), { inputBuffers: [buffer], outputBuffer: buffer, inPlace: true }, generateSoftmax);
+    expect(test.plan().steps[0]!.bindings).toEqual([{ buffer, access: "read_write" }]);
+    const expected = runReference(graph, new Map([["x", input]]), new Map()).outputs.get("l0")!;
+    expectClose((await test.run(gpu)).get("y")!, expected, FLOAT32_TOLERANCE, "softmax in place");
   });
 });
