@@ -1,23 +1,12 @@
-// Launch geometry of the one-invocation-per-element kernels (pooling, activations, batchnorm, lrn,
-// softmax, add, concat), on top of wgsl.ts's folded dispatch: a flat `index` over `total` elements.
+// Shared pieces of the one-invocation-per-element kernels (pooling, elementwise, lrn, softmax, concat):
+// their workgroup size, shape layouts and the one-input kernels' bindings.
 import { describeShape } from "../tensor.js";
 import { shapeSize } from "../ir/graph.js";
 import type { KernelBinding, KernelContext } from "./plan.js";
-import { flatInvocationPrologue, foldedDispatch, storageBindings } from "./wgsl.js";
+import type { StorageBindingSpec } from "./wgsl.js";
 
 /** 64 fits every device (compatibility mode guarantees 128 invocations per workgroup, core 256). */
 export const ELEMENTWISE_WORKGROUP_SIZE = 64;
-
-export interface LinearDispatch {
-  workgroups: [number, number, number];
-  /** The entry point `main`'s signature and prologue: `index` (u32) is this invocation's element. */
-  entryPoint: string;
-}
-
-export function linearDispatch(total: number): LinearDispatch {
-  const dispatch = foldedDispatch(total, ELEMENTWISE_WORKGROUP_SIZE);
-  return { workgroups: dispatch.workgroups, entryPoint: flatInvocationPrologue("main", dispatch) };
-}
 
 /** Channels and elements per channel (H*W, L, or 1) of a per-sample shape `[C, ...]`. */
 export function channelLayout(shape: readonly number[]): { C: number; inner: number } {
@@ -31,13 +20,13 @@ export function imageDims(shape: readonly number[]): { C: number; H: number; W: 
   throw new Error(`internal: expected a [C, H, W] or [C, L] shape, got ${describeShape(shape)}`);
 }
 
-/** Declarations of the one-input kernels' buffers: `x` (read) and `y` (read_write). */
-export const INPUT_OUTPUT_BINDINGS_WGSL = storageBindings([
+/** The one-input kernels' buffers: `x` (read) and `y` (read_write). */
+export const INPUT_OUTPUT_BINDINGS: readonly StorageBindingSpec[] = [
   { name: "x", access: "read" },
   { name: "y", access: "read_write" },
-]);
+];
 
-/** The KernelStep bindings matching `INPUT_OUTPUT_BINDINGS_WGSL`: the node's input `input`, its output. */
+/** The KernelStep bindings matching `INPUT_OUTPUT_BINDINGS`: the node's input `input`, its output. */
 export function inputOutputBindings(context: KernelContext, input = 0): KernelBinding[] {
   return [
     { buffer: context.inputBuffers[input]!, access: "read" },

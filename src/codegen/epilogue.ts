@@ -39,6 +39,73 @@ export function biasStage(buffer: number, name = "bias"): EpilogueStage {
   };
 }
 
+/**
+ * Checks a binding-name suffix: stages of one kind appear more than once in a kernel (two residual
+ * adds), so callers pass a suffix (`0`, `1`, or `` for a lone stage) making the names unique. It must
+ * keep the name a WGSL identifier, and never holds a layer name (kernel text must not name layers).
+ */
+function suffixed(name: string, suffix: string): string {
+  if (!/^[A-Za-z0-9_]*$/.test(suffix)) throw new Error(`internal: epilogue binding suffix "${suffix}" is not identifier characters`);
+  return `${name}${suffix}`;
+}
+
+/** Folded batchnorm: `value * scale[channel] + shift[channel]` (scale and shift derived at weight upload). */
+export function scaleShiftStage(scaleBuffer: number, shiftBuffer: number, suffix: string): EpilogueStage {
+  const scale = suffixed("scale", suffix);
+  const shift = suffixed("shift", suffix);
+  return {
+    label: "scale_shift",
+    bindings: [
+      { name: scale, buffer: scaleBuffer },
+      { name: shift, buffer: shiftBuffer },
+    ],
+    expression: (value, site) => `${value} * ${scale}[${site.channel}] + ${shift}[${site.channel}]`,
+  };
+}
+
+/** The parameter buffers of an unfolded batchnorm stage, each the state_dict tensor of that name. */
+export interface BatchnormBuffers {
+  weight: number;
+  bias: number;
+  runningMean: number;
+  runningVar: number;
+}
+
+/**
+ * Batchnorm at inference from its four tensors, the standalone batchnorm's formula:
+ * `(value - running_mean[c]) * (weight[c] / sqrt(running_var[c] + eps)) + bias[c]`.
+ */
+export function batchnormStage(buffers: BatchnormBuffers, eps: number, suffix: string): EpilogueStage {
+  const weight = suffixed("bn_weight", suffix);
+  const bias = suffixed("bn_bias", suffix);
+  const mean = suffixed("bn_mean", suffix);
+  const variance = suffixed("bn_var", suffix);
+  return {
+    label: `batchnorm(eps=${eps})`,
+    bindings: [
+      { name: weight, buffer: buffers.weight },
+      { name: bias, buffer: buffers.bias },
+      { name: mean, buffer: buffers.runningMean },
+      { name: variance, buffer: buffers.runningVar },
+    ],
+    expression: (value, { channel }) =>
+      `(${value} - ${mean}[${channel}]) * (${weight}[${channel}] / sqrt(${variance}[${channel}] + ${f32Literal(eps)})) + ${bias}[${channel}]`,
+  };
+}
+
+/**
+ * Adds a value of the kernel's own output shape: `value + residual[index]`, `index` being the dense
+ * flat index (batch included) of the kernel's output, whatever its store mode.
+ */
+export function residualAddStage(buffer: number, suffix: string): EpilogueStage {
+  const name = suffixed("residual", suffix);
+  return {
+    label: "add",
+    bindings: [{ name, buffer }],
+    expression: (value, site) => `${value} + ${name}[${site.index}]`,
+  };
+}
+
 /** Applies an activation function to the value. */
 export function activationStage(attrs: ActivationAttrs): EpilogueStage {
   return {
@@ -128,7 +195,7 @@ export function epilogueKernelStorage(kernel: string, own: readonly KernelStorag
   const epilogue = composeEpilogue(stages, own.map((storage) => storage.name));
   const bindingSpecs: StorageBindingSpec[] = [...own, ...epilogue.bindingSpecs];
   if (bindingSpecs.length > MAX_STORAGE_BINDINGS) {
-    throw new Error(`internal: ${kernel} needs ${bindingSpecs.length} storage buffers`);
+    throw new Error(`internal: ${kernel} needs ${bindingSpecs.length} storage buffers, more than the ${MAX_STORAGE_BINDINGS} a kernel may bind`);
   }
   const kernelBindings = [...kernelBindingsOf(own), ...epilogue.kernelBindings];
   return { epilogue, bindingSpecs, kernelBindings };

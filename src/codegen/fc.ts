@@ -7,8 +7,9 @@
 import { shapeSize, type FcAttrs, type Node } from "../ir/graph.js";
 import { biasStage, epilogueKernelStorage, type EpilogueStage } from "./epilogue.js";
 import { emitKernel, type KernelBinding, type KernelContext, type KernelGenerator } from "./plan.js";
+import { requireDenseSeparateOutput } from "./store.js";
 import { describeSchedule, fcScheduleOf, type FcSchedule } from "./schedule.js";
-import { foldedDispatch, headerComment, kernelSource, u32Constants, u32Literal } from "./wgsl.js";
+import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "./wgsl.js";
 
 export const generateFc: KernelGenerator = (node, context) => {
   const attrs = fcAttrs(node);
@@ -59,6 +60,7 @@ export function fcRowSlices(outFeatures: number, inFeatures: number, maxBytes: n
  */
 export function emitFc(node: Node, context: KernelContext, stages: readonly EpilogueStage[]): void {
   const attrs = fcAttrs(node);
+  requireDenseSeparateOutput(context, `${node.name}: fc kernel`);
   const schedule = fcScheduleOf(node);
   const inputNode = context.graph.nodes[node.inputs[0] ?? -1];
   if (inputNode === undefined || node.inputs.length !== 1) throw new Error(`internal: fc ${node.name} must read one value`);
@@ -143,7 +145,8 @@ function fcKernel(node: Node, context: KernelContext, spec: FcKernelSpec): { sou
   const whole = slice.count === outFeatures;
   const sliceEnd = slice.start + slice.count;
   const source = kernelSource({
-    header: headerComment(`fc (GEMM): layer ${node.name}`, {
+    title: "fc (GEMM)",
+    details: {
       input: `[${batch}, ${inFeatures}] (N, C*H*W flattened from [${spec.inputShape.join(", ")}])`,
       weight: whole
         ? `[${outFeatures}, ${inFeatures}] (out, in)`
@@ -153,7 +156,7 @@ function fcKernel(node: Node, context: KernelContext, spec: FcKernelSpec): { sou
       schedule: describeSchedule(schedule),
       "register tile": `${outputsPerInvocation} features x ${rowsPerInvocation} samples, ${vectorized ? "vec4" : "scalar"} loads`,
       epilogue: epilogue.description,
-    }),
+    },
     bindings: bindingSpecs,
     declarations: [
       u32Constants({

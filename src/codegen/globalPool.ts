@@ -4,10 +4,11 @@
 // NaN (PyTorch's adaptive_max_pool2d does) and starts from the plane's first value rather than
 // -FLT_MAX, so a plane of -Inf gives -Inf.
 import type { GlobalPoolAttrs, Node } from "../ir/graph.js";
-import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings } from "./dispatch.js";
+import { channelLayout, INPUT_OUTPUT_BINDINGS, inputOutputBindings } from "./dispatch.js";
 import { describeShape } from "../tensor.js";
 import { MAX_KEEPING_NAN_WGSL } from "./nanWgsl.js";
-import { MAX_WORKGROUPS_PER_DIMENSION, f32Literal, headerComment } from "./wgsl.js";
+import { requireDenseSeparateOutput } from "./store.js";
+import { MAX_WORKGROUPS_PER_DIMENSION, f32Literal, kernelHeader, storageBindings } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
 const REDUCTION_WORKGROUP_SIZE = 64;
@@ -19,6 +20,7 @@ function globalPoolAttrs(node: Node): GlobalPoolAttrs {
 
 export function generateGlobalPool(node: Node, context: KernelContext): void {
   const attrs = globalPoolAttrs(node);
+  requireDenseSeparateOutput(context, `${node.name}: global pool kernel`);
   const inputShape = context.graph.nodes[node.inputs[0]!]!.shape;
   const { C, inner: positions } = channelLayout(inputShape);
   const planes = context.batch * C;
@@ -29,14 +31,19 @@ export function generateGlobalPool(node: Node, context: KernelContext): void {
   const identity = attrs.kind === "max" ? "x[base]" : "0.0f";
   const finish = attrs.kind === "max" ? "partial[0]" : `partial[0] / ${f32Literal(positions)}`;
 
-  const wgsl = `${headerComment(`global ${attrs.kind} pooling`, {
-    layer: node.name,
-    input: describeShape([context.batch, ...inputShape]),
-    output: describeShape([context.batch, ...node.shape]),
-    schedule: `one workgroup of ${REDUCTION_WORKGROUP_SIZE} per (sample, channel) plane, tree reduction in shared memory`,
-  })}
+  const header = kernelHeader(
+    `global ${attrs.kind} pooling`,
+    {
+      input: describeShape([context.batch, ...inputShape]),
+      output: describeShape([context.batch, ...node.shape]),
+      schedule: `one workgroup per (sample, channel) plane, tree reduction in shared memory`,
+    },
+    REDUCTION_WORKGROUP_SIZE,
+    INPUT_OUTPUT_BINDINGS,
+  );
+  const wgsl = `${header}
 
-${INPUT_OUTPUT_BINDINGS_WGSL}
+${storageBindings(INPUT_OUTPUT_BINDINGS)}
 
 const PLANES: u32 = ${planes}u;
 const POSITIONS: u32 = ${positions}u;

@@ -21,10 +21,12 @@ export function epilogueStages(_graph: KernelGraph, specs: readonly EpilogueStag
         return scaleShiftStage(buffers.param(spec.scale), buffers.param(spec.shift), suffix);
       case "batchnorm":
         return batchnormStage(
-          buffers.param(spec.weight),
-          buffers.param(spec.bias),
-          buffers.param(spec.runningMean),
-          buffers.param(spec.runningVar),
+          {
+            weight: buffers.param(spec.weight),
+            bias: buffers.param(spec.bias),
+            runningMean: buffers.param(spec.runningMean),
+            runningVar: buffers.param(spec.runningVar),
+          },
           spec.eps,
           suffix,
         );

@@ -5,10 +5,11 @@
 // A window holding no input cell yields 0. A 1-D pool is the same kernel with H = 1. As in PyTorch, a
 // NaN in a window makes its max NaN (and its sums NaN), and a window of -Inf has max -Inf.
 import type { Node, PoolAttrs } from "../ir/graph.js";
-import { imageDims, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
+import { ELEMENTWISE_WORKGROUP_SIZE, imageDims, INPUT_OUTPUT_BINDINGS, inputOutputBindings } from "./dispatch.js";
 import { describeShape } from "../tensor.js";
 import { MAX_KEEPING_NAN_WGSL } from "./nanWgsl.js";
-import { headerComment } from "./wgsl.js";
+import { outputStoreCode, outputStoreOf } from "./store.js";
+import { foldedDispatch, i32Literal, kernelSource, u32Constants } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
 function poolAttrs(node: Node): PoolAttrs {
@@ -48,61 +49,55 @@ function windowBody(attrs: PoolAttrs): string {
 
 export function generatePool(node: Node, context: KernelContext): void {
   const attrs = poolAttrs(node);
+  if (context.inPlace === true) throw new Error(`internal: pool ${node.name} cannot run in place`);
   const inputNode = context.graph.nodes[node.inputs[0]!]!;
   const { C, H, W } = imageDims(inputNode.shape);
   const { H: OH, W: OW } = imageDims(node.shape);
   const [KH, KW] = attrs.window;
   const [SH, SW] = attrs.stride;
   const { top, bottom, left, right } = attrs.padding;
-  const total = context.batch * C * OH * OW;
-  const dispatch = linearDispatch(total);
+  const dispatch = foldedDispatch(context.batch * C * OH * OW, ELEMENTWISE_WORKGROUP_SIZE);
+  const storeCode = outputStoreCode(outputStoreOf(context), node.shape, context.batch);
   const kindText =
     attrs.kind === "avg" ? `avg (count_pad=${attrs.countPadding})` : attrs.kind === "l2" ? "l2 (sqrt of sum of squares)" : "max";
-
-  const wgsl = `${headerComment(`${kindText} pooling, ${attrs.spatialRank}-D`, {
-    layer: node.name,
-    input: describeShape([context.batch, ...inputNode.shape]),
-    output: describeShape([context.batch, ...node.shape]),
-    window: `${KH}x${KW}, stride ${SH}x${SW}, rounding ${attrs.rounding}`,
-    padding: `top ${top} bottom ${bottom} left ${left} right ${right}`,
-    schedule: "one invocation per output element",
-  })}
-
-${INPUT_OUTPUT_BINDINGS_WGSL}
-
-const H: i32 = ${H};
-const W: i32 = ${W};
-const OH: u32 = ${OH}u;
-const OW: u32 = ${OW}u;
-const KH: i32 = ${KH};
-const KW: i32 = ${KW};
-const SH: i32 = ${SH};
-const SW: i32 = ${SW};
-const PAD_TOP: i32 = ${top};
-const PAD_BOTTOM: i32 = ${bottom};
-const PAD_LEFT: i32 = ${left};
-const PAD_RIGHT: i32 = ${right};
-${attrs.kind === "max" ? `\n${MAX_KEEPING_NAN_WGSL}\n` : ""}
-${dispatch.entryPoint}
-  let ow = i32(index % OW);
-  let oh = i32((index / OW) % OH);
-  let plane_base = (index / (OW * OH)) * u32(H * W);
-  let row_start = oh * SH - PAD_TOP;
-  let col_start = ow * SW - PAD_LEFT;
-  let first_row = max(row_start, 0);
-  let end_row = min(row_start + KH, H);
-  let first_col = max(col_start, 0);
-  let end_col = min(col_start + KW, W);
-  let input_cells = max(end_row - first_row, 0) * max(end_col - first_col, 0);
-  var result = 0.0f;
-  if (input_cells > 0) {
-${windowBody(attrs)
-  .split("\n")
-  .map((line) => `  ${line}`)
-  .join("\n")}
-  }
-  y[index] = result;
-}
-`;
+  const constants = [
+    ...Object.entries({ H, W, KH, KW, SH, SW, PAD_TOP: top, PAD_BOTTOM: bottom, PAD_LEFT: left, PAD_RIGHT: right }).map(
+      ([name, value]) => `const ${name}: i32 = ${i32Literal(value)};`,
+    ),
+    u32Constants({ OH, OW }),
+  ].join("\n");
+  const wgsl = kernelSource({
+    title: `${kindText} pooling, ${attrs.spatialRank}-D`,
+    details: {
+      input: describeShape([context.batch, ...inputNode.shape]),
+      output: describeShape([context.batch, ...node.shape]),
+      window: `${KH}x${KW}, stride ${SH}x${SW}, rounding ${attrs.rounding}`,
+      padding: `top ${top} bottom ${bottom} left ${left} right ${right}`,
+      "output store": storeCode.description,
+      schedule: "one invocation per output element",
+    },
+    bindings: INPUT_OUTPUT_BINDINGS,
+    declarations: [constants, ...(attrs.kind === "max" ? [MAX_KEEPING_NAN_WGSL] : []), ...storeCode.declarations],
+    dispatch,
+    body: [
+      `  let ow = i32(index % OW);`,
+      `  let oh = i32((index / OW) % OH);`,
+      `  let plane_base = (index / (OW * OH)) * u32(H * W);`,
+      `  let row_start = oh * SH - PAD_TOP;`,
+      `  let col_start = ow * SW - PAD_LEFT;`,
+      `  let first_row = max(row_start, 0);`,
+      `  let end_row = min(row_start + KH, H);`,
+      `  let first_col = max(col_start, 0);`,
+      `  let end_col = min(col_start + KW, W);`,
+      `  let input_cells = max(end_row - first_row, 0) * max(end_col - first_col, 0);`,
+      `  var result = 0.0f;`,
+      `  if (input_cells > 0) {`,
+      ...windowBody(attrs)
+        .split("\n")
+        .map((line) => `  ${line}`),
+      `  }`,
+      `  y[${storeCode.index("index")}] = result;`,
+    ],
+  });
   emitKernel(context, node, `${attrs.kind}pool`, wgsl, dispatch.workgroups, inputOutputBindings(context));
 }

@@ -3,47 +3,52 @@
 // anywhere in a softmax's channels makes all of them NaN (the max keeps it), and so does a +Inf or an
 // all -Inf set of channels (inf - inf is NaN).
 import type { Node } from "../ir/graph.js";
-import { channelLayout, INPUT_OUTPUT_BINDINGS_WGSL, inputOutputBindings, linearDispatch } from "./dispatch.js";
+import { channelLayout, ELEMENTWISE_WORKGROUP_SIZE, INPUT_OUTPUT_BINDINGS, inputOutputBindings } from "./dispatch.js";
 import { describeShape } from "../tensor.js";
 import { MAX_KEEPING_NAN_WGSL } from "./nanWgsl.js";
-import { headerComment } from "./wgsl.js";
+import { outputStoreOf } from "./store.js";
+import { foldedDispatch, kernelSource, u32Constants } from "./wgsl.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
 export function generateSoftmax(node: Node, context: KernelContext): void {
   if (node.attrs.op !== "softmax") throw new Error(`internal: generateSoftmax called on ${node.attrs.op}`);
+  const inPlace = context.inPlace === true;
+  if (outputStoreOf(context).kind !== "plain") throw new Error(`internal: ${node.name}: softmax kernel cannot store into a channel slice`);
+  if (inPlace && context.outputBuffer !== context.inputBuffers[0]) throw new Error(`internal: ${node.name}: softmax runs in place but its output is not its input's buffer`);
+  // In place, one read_write binding `y` is read and written: each invocation reads every channel of
+  // its own position before writing it, and no other invocation touches that position.
+  const source = inPlace ? "y" : "x";
   const { C, inner } = channelLayout(node.shape);
   // One invocation per (sample, position) walks the C channels of that position (stride INNER apart).
-  const dispatch = linearDispatch(context.batch * inner);
-  const wgsl = `${headerComment(`softmax over ${C} channels (max-subtracted)`, {
-    layer: node.name,
-    "input and output": describeShape([context.batch, ...node.shape]),
-    schedule: "one invocation per (sample, position), looping over channels",
-  })}
-
-${INPUT_OUTPUT_BINDINGS_WGSL}
-
-const C: u32 = ${C}u;
-const INNER: u32 = ${inner}u;
-
-${MAX_KEEPING_NAN_WGSL}
-${dispatch.entryPoint}
-  let sample = index / INNER;
-  let base = sample * C * INNER + index % INNER;
-  var largest = x[base];
-  for (var c = 1u; c < C; c++) {
-    largest = max_keeping_nan(largest, x[base + c * INNER]);
-  }
-  var sum = 0.0f;
-  for (var c = 0u; c < C; c++) {
-    let e = exp(x[base + c * INNER] - largest);
-    y[base + c * INNER] = e;
-    sum += e;
-  }
-  let scale = 1.0f / sum;
-  for (var c = 0u; c < C; c++) {
-    y[base + c * INNER] *= scale;
-  }
-}
-`;
-  emitKernel(context, node, "softmax", wgsl, dispatch.workgroups, inputOutputBindings(context));
+  const dispatch = foldedDispatch(context.batch * inner, ELEMENTWISE_WORKGROUP_SIZE);
+  const wgsl = kernelSource({
+    title: `softmax over ${C} channels (max-subtracted)`,
+    details: {
+      "input and output": `${describeShape([context.batch, ...node.shape])}${inPlace ? ", in place" : ""}`,
+      schedule: "one invocation per (sample, position), looping over channels",
+    },
+    bindings: inPlace ? [{ name: "y", access: "read_write" }] : INPUT_OUTPUT_BINDINGS,
+    declarations: [u32Constants({ C, INNER: inner }), MAX_KEEPING_NAN_WGSL],
+    dispatch,
+    body: [
+      `  let sample = index / INNER;`,
+      `  let base = sample * C * INNER + index % INNER;`,
+      `  var largest = ${source}[base];`,
+      `  for (var c = 1u; c < C; c++) {`,
+      `    largest = max_keeping_nan(largest, ${source}[base + c * INNER]);`,
+      `  }`,
+      `  var sum = 0.0f;`,
+      `  for (var c = 0u; c < C; c++) {`,
+      `    let e = exp(${source}[base + c * INNER] - largest);`,
+      `    y[base + c * INNER] = e;`,
+      `    sum += e;`,
+      `  }`,
+      `  let scale = 1.0f / sum;`,
+      `  for (var c = 0u; c < C; c++) {`,
+      `    y[base + c * INNER] *= scale;`,
+      `  }`,
+    ],
+  });
+  const bindings = inPlace ? [{ buffer: context.outputBuffer, access: "read_write" as const }] : inputOutputBindings(context);
+  emitKernel(context, node, "softmax", wgsl, dispatch.workgroups, bindings);
 }

@@ -20,14 +20,28 @@ export interface StorageBindingSpec {
   element?: "f32" | "vec4<f32>" | "u32";
 }
 
+export type HeaderDetails = Record<string, string | number | boolean>;
+
 /**
- * A `//` comment block opening a shader: a title line, then `key: value` lines (layer, shapes,
- * schedule), so a dumped shader says what it computes.
+ * A `//` comment block opening a shader: a title line, then `key: value` lines (shapes, schedule,
+ * epilogue), so a dumped shader says what it computes. It never names a layer: identical kernels of
+ * different layers must have identical text to share one program (the plan builder adds the layers
+ * using a program after line 1, the title).
  */
-export function headerComment(title: string, details: Record<string, string | number | boolean> = {}): string {
+export function headerComment(title: string, details: HeaderDetails = {}): string {
   const lines = [`// ${title}`];
   for (const [key, value] of Object.entries(details)) lines.push(`//   ${key}: ${String(value)}`);
   return lines.join("\n");
+}
+
+/** `input (read), weight (read), output (read_write)`: a kernel's bindings in order, for its header. */
+export function describeBindings(specs: readonly StorageBindingSpec[]): string {
+  return specs.map((spec) => `${spec.name} (${spec.access})`).join(", ");
+}
+
+/** A kernel's header: `headerComment` plus the two lines every kernel gives, its workgroup size and bindings. */
+export function kernelHeader(title: string, details: HeaderDetails, workgroupSize: number, bindings: readonly StorageBindingSpec[]): string {
+  return headerComment(title, { ...details, "workgroup size": workgroupSize, bindings: describeBindings(bindings) });
 }
 
 /** `@group(0) @binding(i)` declarations, binding i being specs[i] (matching KernelStep.bindings). */
@@ -106,8 +120,10 @@ export function foldedDispatch(invocations: number, workgroupSize: number): Disp
 
 /** The parts of a flat-dispatch kernel's WGSL, in the order `kernelSource` writes them. */
 export interface KernelSourceParts {
-  /** A `headerComment`. */
-  header: string;
+  /** The header's first line: what the kernel computes, with no layer name. */
+  title: string;
+  /** The header's `key: value` lines (workgroup size and bindings are added). */
+  details: HeaderDetails;
   bindings: readonly StorageBindingSpec[];
   /** Module-scope constants and helper functions, each written after a blank line. */
   declarations: readonly string[];
@@ -119,7 +135,7 @@ export interface KernelSourceParts {
 /** Header, bindings, declarations and entry point `main` of a kernel launched by `foldedDispatch`. */
 export function kernelSource(parts: KernelSourceParts): string {
   return [
-    parts.header,
+    kernelHeader(parts.title, parts.details, parts.dispatch.workgroupSize, parts.bindings),
     "",
     storageBindings(parts.bindings),
     ...parts.declarations.flatMap((declaration) => ["", declaration]),

@@ -4,7 +4,7 @@
 // only where that recompute is cheaper than writing the volume and pooling it in a second kernel.
 import { fuseByRules, type FusionRule } from "../kernels/fusionRules.js";
 import type { KernelGraph } from "../kernels/kernelGraph.js";
-import { pooledConvSupport, poolRecomputeFactor } from "../codegen/conv/pooledSupport.js";
+import { pooledConvSupport, poolRecomputeFactor } from "../codegen/conv/pooled.js";
 import { requestedConvSchedule } from "./chooseSchedules.js";
 import type { ScheduleConvsOptions } from "./scheduleConvs.js";
 import type { KernelPass } from "./kernelPass.js";
@@ -28,9 +28,11 @@ export function convPoolRule(options: ScheduleConvsOptions): FusionRule {
         return `--schedule asks for im2col for ${conv.name}, and the im2col GEMM stores every conv output`;
       }
       if (pool.attrs.op !== "pool") throw new Error(`internal: pool kernel ${pool.name} is a ${pool.attrs.op}`);
-      const support = pooledConvSupport(pool.attrs, conv.shape, pool.shape);
+      // choose-schedules makes a pooled conv direct unless --schedule asked otherwise (refused above).
+      const pooled = { attrs: pool.attrs, shape: pool.shape };
+      const support = pooledConvSupport(conv.shape, pooled, "direct");
       if (!support.ok) return support.reason;
-      const recompute = poolRecomputeFactor(pool.attrs, conv.shape, pool.shape);
+      const recompute = poolRecomputeFactor(conv.shape, pooled);
       if (recompute <= 1) return undefined;
       const macsPerOutput = conv.macs / Math.max(1, conv.activations);
       const extra = (recompute - 1) * macsPerOutput;

@@ -5,6 +5,7 @@ import {
   flatInvocationPrologue,
   foldedDispatch,
   headerComment,
+  kernelHeader,
   i32Literal,
   storageBindings,
   u32Constants,
@@ -45,7 +46,10 @@ describe("declarations", () => {
         "@group(0) @binding(1) var<storage, read_write> output: array<vec4<f32>>;",
     );
     expect(u32Constants({ C: 3, H: 5 })).toBe("const C: u32 = 3u;\nconst H: u32 = 5u;");
-    expect(headerComment("conv", { layer: "c1", batch: 2 })).toBe("// conv\n//   layer: c1\n//   batch: 2");
+    expect(headerComment("conv", { input: "[2, 3, 8, 8]", batch: 2 })).toBe("// conv\n//   input: [2, 3, 8, 8]\n//   batch: 2");
+    expect(kernelHeader("relu", { epilogue: "relu" }, 64, [{ name: "x", access: "read" }, { name: "y", access: "read_write" }])).toBe(
+      "// relu\n//   epilogue: relu\n//   workgroup size: 64\n//   bindings: x (read), y (read_write)",
+    );
   });
 });
 

@@ -121,7 +121,7 @@ describe("PlanExecutor", () => {
     const gpu = await testGpu();
     const graph = chainGraph([4], [{ op: "relu" }]);
     const broken = buildPlan(graph, 1);
-    broken.steps[0] = { ...broken.steps[0]!, wgsl: broken.steps[0]!.wgsl.replace("max(v, 0.0f)", "max(v, 0u)") };
+    broken.steps[0] = { ...broken.steps[0]!, wgsl: broken.steps[0]!.wgsl.replace("max(stage0, 0.0f)", "max(stage0, 0u)") };
     await expect(createExecutor(gpu, broken, new Map())).rejects.toThrow(/kernel l0\.relu: WGSL compilation reported 1 error/);
     const huge = buildPlan(graph, 1);
     huge.steps[0] = { ...huge.steps[0]!, workgroups: [gpu.device.limits.maxComputeWorkgroupsPerDimension + 1, 1, 1] };

@@ -1,6 +1,6 @@
 // The conv kernel generator: reads the schedule from the node (or the default rule) and emits either
 // the direct kernel or the im2col + GEMM pair, with the conv's own epilogue (its bias). Fusion passes
-// call `emitConv` with more epilogue stages appended.
+// call `emitConv` with more epilogue stages appended, or with the pool layer it computes directly.
 import type { ConvAttrs, Node } from "../../ir/graph.js";
 import { biasStage, type EpilogueStage } from "../epilogue.js";
 import type { KernelContext, KernelGenerator } from "../plan.js";
@@ -8,6 +8,7 @@ import { convScheduleOf } from "../schedule.js";
 import { emitDirectConv } from "./direct.js";
 import { convGeometry } from "./geometry.js";
 import { emitIm2colConv } from "./im2col.js";
+import type { PooledOutput } from "./pooled.js";
 
 export const generateConv: KernelGenerator = (node, context) => {
   const attrs = convAttrs(node);
@@ -19,13 +20,26 @@ export function convEpilogue(attrs: ConvAttrs, context: KernelContext): Epilogue
   return attrs.bias ? [biasStage(context.paramBuffer("bias"))] : [];
 }
 
+export interface ConvEmitOptions {
+  /**
+   * The pool layer to compute instead of the conv's output (direct schedule only; check
+   * `pooledConvSupport` first): the kernel writes pool(epilogue(conv)) and never the conv's volume.
+   */
+  pool?: PooledOutput;
+}
+
 /** Emits the conv's kernels with the given epilogue (which replaces, not extends, `convEpilogue`). */
-export function emitConv(node: Node, context: KernelContext, stages: readonly EpilogueStage[]): void {
+export function emitConv(node: Node, context: KernelContext, stages: readonly EpilogueStage[], options: ConvEmitOptions = {}): void {
   const attrs = convAttrs(node);
   const geometry = convGeometry(context.graph, node, attrs, context.batch);
   const schedule = convScheduleOf(node, attrs);
-  if (schedule.kind === "direct") emitDirectConv(node, context, geometry, schedule, stages);
-  else emitIm2colConv(node, context, geometry, schedule, stages);
+  if (context.inPlace === true) throw new Error(`internal: conv ${node.name} cannot run in place`);
+  if (schedule.kind === "direct") {
+    emitDirectConv(node, context, geometry, schedule, stages, options.pool);
+  } else {
+    if (options.pool !== undefined) throw new Error(`internal: conv ${node.name}: the im2col schedule cannot pool inside the kernel`);
+    emitIm2colConv(node, context, geometry, schedule, stages);
+  }
 }
 
 function convAttrs(node: Node): ConvAttrs {

@@ -1,14 +1,21 @@
 // Direct convolution: no column buffer. Each invocation owns a register block of output channels (all
 // in one group, so they share every input load) x consecutive flattened output pixels. The window's
 // padded coordinates are resolved once per kernel tap, outside the channel loop, so the innermost loop
-// is only loads and fused multiply-adds.
+// is only loads and fused multiply-adds. With a pooled output (pooled.ts) the block's pixels are
+// pooled outputs: a loop over the pool window's cells evaluates the conv at each cell's conv pixel,
+// applies the epilogue there and folds the values, and only pooled values are stored.
 import type { Node } from "../../ir/graph.js";
 import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
+import { MAX_KEEPING_NAN_WGSL } from "../nanWgsl.js";
 import { emitKernel, type KernelContext } from "../plan.js";
 import { describeSchedule, type DirectConvSchedule } from "../schedule.js";
-import { foldedDispatch, headerComment, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
-import { outputPixels, paddingFunctions, windowConstants, type ConvGeometry } from "./geometry.js";
+import { outputStoreCode, outputStoreOf, type OutputStoreCode } from "../store.js";
+import { foldedDispatch, kernelSource, u32Constants, u32Literal, type HeaderDetails } from "../wgsl.js";
+import { imageDims } from "../dispatch.js";
+import { describeShape } from "../../tensor.js";
+import { paddingFunctions, windowConstants, type ConvGeometry } from "./geometry.js";
 import { shapeSummary } from "./common.js";
+import { poolFold, pooledConvSupport, type PooledOutput } from "./pooled.js";
 
 export function emitDirectConv(
   node: Node,
@@ -16,12 +23,19 @@ export function emitDirectConv(
   geometry: ConvGeometry,
   schedule: DirectConvSchedule,
   stages: readonly EpilogueStage[],
+  pool?: PooledOutput,
 ): void {
   const g = geometry;
+  if (pool !== undefined) {
+    const support = pooledConvSupport(node.shape, pool, "direct");
+    if (!support.ok) throw new Error(`internal: ${node.name}: the conv kernel cannot pool: ${support.reason}`);
+  }
   // A channel block must not straddle two groups: take the largest block size dividing the group's filters.
   const channelsPerInvocation = greatestCommonDivisor(schedule.outputChannelsPerInvocation, g.filtersPerGroup);
   const pixelsPerInvocation = schedule.pixelsPerInvocation;
-  const pixels = outputPixels(g);
+  const outputShape = pool?.shape ?? node.shape;
+  const { H: PH, W: PW } = imageDims(outputShape);
+  const pixels = PH * PW;
   const pixelBlocks = Math.ceil(pixels / pixelsPerInvocation);
   const channelBlocks = g.K / channelsPerInvocation;
   const dispatch = foldedDispatch(g.batch * channelBlocks * pixelBlocks, schedule.workgroupSize);
@@ -34,9 +48,9 @@ export function emitDirectConv(
     ],
     stages,
   );
+  const storeCode = outputStoreCode(outputStoreOf(context), outputShape, g.batch);
+  const block: RegisterBlock = { channels: range(channelsPerInvocation), pixels: range(pixelsPerInvocation) };
 
-  const channelIndices = range(channelsPerInvocation);
-  const pixelIndices = range(pixelsPerInvocation);
   const body: string[] = [
     `  let pixel_block = index % PIXEL_BLOCKS;`,
     `  let channel_block = (index / PIXEL_BLOCKS) % CHANNEL_BLOCKS;`,
@@ -47,74 +61,35 @@ export function emitDirectConv(
     `  let p0 = pixel_block * PIXELS_PER_INVOCATION;`,
     `  // Pixels past the end (last block only) are computed on a clamped copy and never stored.`,
   ];
-  for (const j of pixelIndices) {
+  if (pool === undefined) {
+    for (const j of block.pixels) {
+      body.push(
+        `  let pixel${j} = min(p0 + ${u32Literal(j)}, OH * OW - 1u);`,
+        `  let top${j} = i32(pixel${j} / OW) * STRIDE_H - PAD_TOP;`,
+        `  let left${j} = i32(pixel${j} % OW) * STRIDE_W - PAD_LEFT;`,
+      );
+    }
+    body.push(...accumulate(g, block, "  "));
     body.push(
-      `  let pixel${j} = min(p0 + ${u32Literal(j)}, OH * OW - 1u);`,
-      `  let top${j} = i32(pixel${j} / OW) * STRIDE_H - PAD_TOP;`,
-      `  let left${j} = i32(pixel${j} % OW) * STRIDE_W - PAD_LEFT;`,
+      ...storeBlock(block, storeCode, {
+        plane: "OH * OW",
+        packed: (i, j) => `acc${i}_${j}`,
+        stored: (value, i, at) => `apply_epilogue(${value}, k0 + ${u32Literal(i)}, ${at})`,
+      }),
+    );
+  } else {
+    const fold = poolFold(pool.attrs);
+    body.push(...pooledAccumulate(g, block, pool));
+    body.push(
+      ...storeBlock(block, storeCode, {
+        plane: "POH * POW",
+        packed: (i, j) => fold.finish(`pool${i}_${j}`),
+        stored: (value) => value,
+      }),
     );
   }
-  for (const i of channelIndices) {
-    body.push(`  var ${pixelIndices.map((j) => `acc${i}_${j}`).join(" = 0.0f;\n  var ")} = 0.0f;`);
-  }
-  body.push(`  for (var kh = 0u; kh < KH; kh++) {`);
-  for (const j of pixelIndices) body.push(`    let row${j} = source_row(top${j} + i32(kh) * DILATION_H);`);
-  body.push(`    for (var kw = 0u; kw < KW; kw++) {`);
-  for (const j of pixelIndices) {
-    body.push(`      let col${j} = source_col(left${j} + i32(kw) * DILATION_W);`);
-    if (g.readsZeros) {
-      body.push(
-        `      let valid${j} = row${j} >= 0i && col${j} >= 0i;`,
-        `      let offset${j} = u32(select(0i, row${j} * i32(W) + col${j}, valid${j}));`,
-      );
-    } else {
-      body.push(`      let offset${j} = u32(row${j} * i32(W) + col${j});`);
-    }
-  }
-  body.push(
-    `      var input_index = input_base;`,
-    `      var weight_index = k0 * WEIGHTS_PER_FILTER + kh * KW + kw;`,
-    `      for (var c = 0u; c < CHANNELS_PER_GROUP; c++) {`,
-  );
-  for (const j of pixelIndices) {
-    const load = `input[input_index + offset${j}]`;
-    body.push(`        let x${j} = ${g.readsZeros ? `select(0.0f, ${load}, valid${j})` : load};`);
-  }
-  for (const i of channelIndices) {
-    const offset = i === 0 ? "" : ` + ${u32Literal(i)} * WEIGHTS_PER_FILTER`;
-    body.push(`        let w${i} = weight[weight_index${offset}];`);
-  }
-  for (const i of channelIndices) {
-    for (const j of pixelIndices) body.push(`        acc${i}_${j} = fma(w${i}, x${j}, acc${i}_${j});`);
-  }
-  body.push(
-    `        input_index += H * W;`,
-    `        weight_index += KH * KW;`,
-    `      }`,
-    `    }`,
-    `  }`,
-    `  let output_base = (n * K + k0) * OH * OW + p0;`,
-  );
-  // Stores: the accumulators are packed 4 pixels to a vec4, then a loop over the pixels that exist
-  // stores each. Its trip count is only known at run time, so the loop stays rolled: unrolled, the
-  // channels x pixels epilogues and stores were most of this shader's compile time.
-  for (let first = 0; first < pixelsPerInvocation; first += 4) {
-    const count = Math.min(4, pixelsPerInvocation - first);
-    for (const i of channelIndices) {
-      const values = [0, 1, 2, 3].map((lane) => (lane < count ? `acc${i}_${first + lane}` : "0.0f"));
-      body.push(`  let packed${i}_${first} = vec4<f32>(${values.join(", ")});`);
-    }
-    const start = `p0 + ${u32Literal(first)}`;
-    body.push(`  for (var lane = 0u; lane < min(${u32Literal(count)}, OH * OW - min(${start}, OH * OW)); lane++) {`);
-    for (const i of channelIndices) {
-      body.push(
-        `    let at${i} = output_base + ${u32Literal(i)} * OH * OW + ${u32Literal(first)} + lane;`,
-        `    output[at${i}] = apply_epilogue(packed${i}_${first}[lane], k0 + ${u32Literal(i)}, at${i});`,
-      );
-    }
-    body.push(`  }`);
-  }
 
+  const fold = pool === undefined ? undefined : poolFold(pool.attrs);
   const constants = u32Constants({
     C: g.C,
     H: g.H,
@@ -131,20 +106,161 @@ export function emitDirectConv(
     PIXELS_PER_INVOCATION: pixelsPerInvocation,
     CHANNEL_BLOCKS: channelBlocks,
     PIXEL_BLOCKS: pixelBlocks,
+    ...(pool === undefined
+      ? {}
+      : { POH: PH, POW: PW, POOL_KH: pool.attrs.window[0], POOL_KW: pool.attrs.window[1], POOL_SH: pool.attrs.stride[0], POOL_SW: pool.attrs.stride[1] }),
   });
+  const rank = node.attrs.op === "conv" && node.attrs.spatialRank === 1 ? "1d" : "2d";
+  const poolDetails: HeaderDetails =
+    pool === undefined || fold === undefined
+      ? {}
+      : {
+          pool: `${fold.description} over the conv output, which is never stored (the epilogue applies to each conv value before pooling)`,
+          "pooled output": describeShape([g.batch, ...pool.shape]),
+        };
   const wgsl = kernelSource({
-    header: headerComment(`conv${node.attrs.op === "conv" && node.attrs.spatialRank === 1 ? "1d" : "2d"} direct: layer ${node.name}`, {
+    title: pool === undefined ? `conv${rank} direct` : `conv${rank} direct + ${pool.attrs.kind} pool`,
+    details: {
       ...shapeSummary(g),
+      ...poolDetails,
       schedule: describeSchedule(schedule),
-      "register block": `${channelsPerInvocation} channels x ${pixelsPerInvocation} pixels`,
+      "register block": `${channelsPerInvocation} channels x ${pixelsPerInvocation} ${pool === undefined ? "pixels" : "pooled pixels"}`,
       epilogue: epilogue.description,
-    }),
+      "output store": storeCode.description,
+    },
     bindings: bindingSpecs,
-    declarations: [`${constants}\n${windowConstants(g)}`, paddingFunctions(g), epilogue.functionWgsl],
+    declarations: [
+      `${constants}\n${windowConstants(g)}`,
+      paddingFunctions(g),
+      ...(pool?.attrs.kind === "max" ? [MAX_KEEPING_NAN_WGSL] : []),
+      ...storeCode.declarations,
+      epilogue.functionWgsl,
+    ],
     dispatch,
     body,
   });
   emitKernel(context, node, "conv_direct", wgsl, dispatch.workgroups, kernelBindings);
+}
+
+/** The channel and pixel indices of one invocation's register block. */
+interface RegisterBlock {
+  channels: number[];
+  pixels: number[];
+}
+
+/**
+ * Declares the accumulators `acc{i}_{j}` and sums the conv's taps into them, for pixels whose window
+ * corner `top{j}`, `left{j}` (i32, padded input coordinates) is defined before.
+ */
+function accumulate(g: ConvGeometry, block: RegisterBlock, indent: string): string[] {
+  const lines: string[] = [];
+  for (const i of block.channels) {
+    lines.push(`var ${block.pixels.map((j) => `acc${i}_${j}`).join(" = 0.0f;\nvar ")} = 0.0f;`);
+  }
+  lines.push(`for (var kh = 0u; kh < KH; kh++) {`);
+  for (const j of block.pixels) lines.push(`  let row${j} = source_row(top${j} + i32(kh) * DILATION_H);`);
+  lines.push(`  for (var kw = 0u; kw < KW; kw++) {`);
+  for (const j of block.pixels) {
+    lines.push(`    let col${j} = source_col(left${j} + i32(kw) * DILATION_W);`);
+    if (g.readsZeros) {
+      lines.push(
+        `    let valid${j} = row${j} >= 0i && col${j} >= 0i;`,
+        `    let offset${j} = u32(select(0i, row${j} * i32(W) + col${j}, valid${j}));`,
+      );
+    } else {
+      lines.push(`    let offset${j} = u32(row${j} * i32(W) + col${j});`);
+    }
+  }
+  lines.push(
+    `    var input_index = input_base;`,
+    `    var weight_index = k0 * WEIGHTS_PER_FILTER + kh * KW + kw;`,
+    `    for (var c = 0u; c < CHANNELS_PER_GROUP; c++) {`,
+  );
+  for (const j of block.pixels) {
+    const load = `input[input_index + offset${j}]`;
+    lines.push(`      let x${j} = ${g.readsZeros ? `select(0.0f, ${load}, valid${j})` : load};`);
+  }
+  for (const i of block.channels) {
+    const offset = i === 0 ? "" : ` + ${u32Literal(i)} * WEIGHTS_PER_FILTER`;
+    lines.push(`      let w${i} = weight[weight_index${offset}];`);
+  }
+  for (const i of block.channels) {
+    for (const j of block.pixels) lines.push(`      acc${i}_${j} = fma(w${i}, x${j}, acc${i}_${j});`);
+  }
+  lines.push(`      input_index += H * W;`, `      weight_index += KH * KW;`, `    }`, `  }`, `}`);
+  return lines.flatMap((line) => line.split("\n")).map((line) => `${indent}${line}`);
+}
+
+/**
+ * The pooled variant's accumulation: for each cell of the pool window, the conv at that cell's conv
+ * pixel for every pooled pixel of the block, its epilogue, and the pool's fold; then the stores.
+ */
+function pooledAccumulate(g: ConvGeometry, block: RegisterBlock, pool: PooledOutput): string[] {
+  const fold = poolFold(pool.attrs);
+  const lines: string[] = [];
+  for (const j of block.pixels) {
+    lines.push(
+      `  let pooled${j} = min(p0 + ${u32Literal(j)}, POH * POW - 1u);`,
+      `  let window_row${j} = (pooled${j} / POW) * POOL_SH;`,
+      `  let window_col${j} = (pooled${j} % POW) * POOL_SW;`,
+    );
+  }
+  for (const i of block.channels) {
+    lines.push(`  var ${block.pixels.map((j) => `pool${i}_${j}`).join(" = 0.0f;\n  var ")} = 0.0f;`);
+  }
+  lines.push(
+    `  let conv_base = (n * K + k0) * OH * OW;`,
+    `  for (var cell = 0u; cell < POOL_KH * POOL_KW; cell++) {`,
+    `    let cell_row = cell / POOL_KW;`,
+    `    let cell_col = cell % POOL_KW;`,
+  );
+  for (const j of block.pixels) {
+    lines.push(
+      `    let conv_pixel${j} = (window_row${j} + cell_row) * OW + window_col${j} + cell_col;`,
+      `    let top${j} = i32(window_row${j} + cell_row) * STRIDE_H - PAD_TOP;`,
+      `    let left${j} = i32(window_col${j} + cell_col) * STRIDE_W - PAD_LEFT;`,
+    );
+  }
+  lines.push(...accumulate(g, block, "    "));
+  for (const i of block.channels) {
+    for (const j of block.pixels) {
+      const at = `conv_base + ${i === 0 ? "" : `${u32Literal(i)} * OH * OW + `}conv_pixel${j}`;
+      lines.push(`    let value${i}_${j} = apply_epilogue(acc${i}_${j}, k0 + ${u32Literal(i)}, ${at});`, `    ${fold.combine(`pool${i}_${j}`, `value${i}_${j}`)}`);
+    }
+  }
+  lines.push(`  }`);
+  return lines;
+}
+
+/**
+ * Stores a register block: the values are packed 4 pixels to a vec4, then a loop over the pixels that
+ * exist stores each. Its trip count is only known at run time, so the loop stays rolled: unrolled, the
+ * channels x pixels epilogues and stores were most of this shader's compile time.
+ */
+function storeBlock(
+  block: RegisterBlock,
+  storeCode: OutputStoreCode,
+  values: { plane: string; packed: (channel: number, pixel: number) => string; stored: (value: string, channel: number, at: string) => string },
+): string[] {
+  const lines = [`  let output_base = (n * K + k0) * ${values.plane} + p0;`];
+  const pixels = block.pixels.length;
+  for (let first = 0; first < pixels; first += 4) {
+    const count = Math.min(4, pixels - first);
+    for (const i of block.channels) {
+      const lanes = [0, 1, 2, 3].map((lane) => (lane < count ? values.packed(i, first + lane) : "0.0f"));
+      lines.push(`  let packed${i}_${first} = vec4<f32>(${lanes.join(", ")});`);
+    }
+    const start = `p0 + ${u32Literal(first)}`;
+    lines.push(`  for (var lane = 0u; lane < min(${u32Literal(count)}, ${values.plane} - min(${start}, ${values.plane})); lane++) {`);
+    for (const i of block.channels) {
+      lines.push(
+        `    let at${i} = output_base + ${u32Literal(i)} * ${values.plane} + ${u32Literal(first)} + lane;`,
+        `    output[${storeCode.index(`at${i}`)}] = ${values.stored(`packed${i}_${first}[lane]`, i, `at${i}`)};`,
+      );
+    }
+    lines.push(`  }`);
+  }
+  return lines;
 }
 
 function greatestCommonDivisor(a: number, b: number): number {

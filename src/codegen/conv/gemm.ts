@@ -9,7 +9,8 @@ import type { Node } from "../../ir/graph.js";
 import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
 import { emitKernel, type KernelContext } from "../plan.js";
 import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
-import { foldedDispatch, headerComment, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
+import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
+import { outputStoreCode, outputStoreOf } from "../store.js";
 import { shapeSummary } from "./common.js";
 import { chunkCounterStorage, chunkDescription, chunkWgsl, type ColumnChunking } from "./chunking.js";
 import { reductionLength, type ConvGeometry } from "./geometry.js";
@@ -46,6 +47,7 @@ export function emitConvGemm(
     stages,
   );
 
+  const storeCode = outputStoreCode(outputStoreOf(context), node.shape, g.batch);
   const rowIndices = Array.from({ length: tileM }, (_, i) => i);
   const vectorIndices = Array.from({ length: vectorsPerTile }, (_, q) => q);
   const body: string[] = [
@@ -107,21 +109,24 @@ export function emitConvGemm(
       `    let base = ((column / (OH * OW)) * K + group * M + m0) * OH * OW + column % (OH * OW);`,
     );
     for (const i of rowIndices) {
-      const store = `output[base + ${u32Literal(i)} * OH * OW] = apply_epilogue(acc${i}_${q}[lane], group * M + m0 + ${u32Literal(i)}, base + ${u32Literal(i)} * OH * OW);`;
+      const at = i === 0 ? "base" : `base + ${u32Literal(i)} * OH * OW`;
+      const store = `output[${storeCode.index(at)}] = apply_epilogue(acc${i}_${q}[lane], group * M + m0 + ${u32Literal(i)}, ${at});`;
       body.push(i === 0 ? `    ${store}` : `    if (m0 + ${u32Literal(i)} < M) {\n      ${store}\n    }`);
     }
     body.push(`  }`);
   }
 
   const wgsl = kernelSource({
-    header: headerComment(`conv GEMM (after im2col): layer ${node.name}`, {
+    title: "conv GEMM (after im2col)",
+    details: {
       ...shapeSummary(g),
       schedule: describeSchedule(schedule),
       gemm: `per group: [${g.filtersPerGroup} x ${reductionLength(g)}] weights x [${reductionLength(g)} x ${chunking.columns}] columns`,
       "register tile": `${tileM} filters x ${schedule.tileN} columns`,
       chunks: chunkDescription(chunking),
       epilogue: epilogue.description,
-    }),
+      "output store": storeCode.description,
+    },
     bindings: bindingSpecs,
     declarations: [
       u32Constants({
@@ -137,6 +142,7 @@ export function emitConvGemm(
         ROW_TILES: rowTiles,
         COLUMN_TILES: columnTiles,
       }),
+      ...storeCode.declarations,
       epilogue.functionWgsl,
     ],
     dispatch,

@@ -6,7 +6,7 @@
 import type { Node } from "../../ir/graph.js";
 import { emitKernel, kernelBindingsOf, type KernelContext, type KernelStorage } from "../plan.js";
 import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
-import { foldedDispatch, headerComment, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
+import { foldedDispatch, kernelHeader, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
 import { shapeSummary } from "./common.js";
 import type { EpilogueStage } from "../epilogue.js";
 import { emitConvGemm } from "./gemm.js";
@@ -43,9 +43,12 @@ export function emitIm2colConv(
 /** Sets the chunk counter to 0 (before the first chunk) or adds 1 (between chunks). */
 function emitCounterStep(node: Node, context: KernelContext, counterBuffer: number, action: "reset" | "advance", kernel: string): void {
   const wgsl = [
-    headerComment(`im2col chunk counter ${action}: layer ${node.name}`, {
-      why: "the chunked im2col and GEMM kernels read which chunk they compute from this counter",
-    }),
+    kernelHeader(
+      `im2col chunk counter ${action}`,
+      { why: "the chunked im2col and GEMM kernels read which chunk they compute from this counter" },
+      1,
+      [{ name: "chunk", access: "read_write", element: "u32" }],
+    ),
     "",
     `@group(0) @binding(0) var<storage, read_write> chunk: array<u32>;`,
     "",
@@ -109,12 +112,13 @@ function emitIm2col(
     ...chunk.constants,
   });
   const wgsl = kernelSource({
-    header: headerComment(`im2col: layer ${node.name}`, {
+    title: "im2col",
+    details: {
       ...shapeSummary(g),
       schedule: describeSchedule(schedule),
       columns: `[${g.groups}][${rows}][${chunking.columns}] (groups, C/groups*KH*KW, columns of one chunk)`,
       chunks: chunkDescription(chunking),
-    }),
+    },
     bindings: storage,
     declarations: [`${constants}\n${windowConstants(g)}`, paddingFunctions(g), COLUMN_VALUE_FUNCTION],
     dispatch,

@@ -1,0 +1,136 @@
+// Channel-slice stores (a concat written in place by its producers) on the GPU: two kernels write the
+// two halves of one [N, C0 + C1, H, W] buffer, each through `output_index`, and the result must be the
+// concat of the references. Covers the direct conv (plain and pooled), the im2col GEMM (with a residual
+// stage, which reads the operand at the kernel's own dense index), the pool kernel and the elementwise
+// kernel. Tolerance: rtol 1e-4, atol 4e-5 * sqrt(reduction length) (toleranceFor), 1e-5 for pools/sums.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emitConv } from "../../src/codegen/conv/conv.js";
+import { activationStage, biasStage, residualAddStage } from "../../src/codegen/epilogue.js";
+import { emitElementwise } from "../../src/codegen/elementwise.js";
+import { generatePool } from "../../src/codegen/pool.js";
+import { convScheduleOfKind } from "../../src/codegen/schedule.js";
+import type { OutputStore } from "../../src/codegen/store.js";
+import type { Graph } from "../../src/ir/graph.js";
+import { runReference } from "../../src/reference/interpret.js";
+import type { Tensor } from "../../src/tensor.js";
+import { openDevice, type GpuContext } from "../../runtime/device.js";
+import { chainGraph, conv2d, pool2d, randomTensor, randomWeights, seededRandom } from "../reference/graphBuilders.js";
+import { expectClose, TestPlan, toleranceFor } from "./kernelHarness.js";
+import { concatChannels, mapTensor, zipTensors } from "./stageOperands.js";
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  gpu = await openDevice();
+});
+afterAll(() => gpu?.destroy());
+
+const slice = (channelOffset: number, totalChannels: number): OutputStore => ({ kind: "channel_slice", channelOffset, totalChannels });
+
+/** A chain graph whose layers are renamed `<prefix>0`, `<prefix>1`, ... so two chains' weights do not collide. */
+function namedChain(prefix: string, ...args: Parameters<typeof chainGraph>): Graph {
+  const graph = chainGraph(...args);
+  graph.nodes.slice(1).forEach((node, i) => (node.name = `${prefix}${i}`));
+  return graph;
+}
+
+function reference(graph: Graph, input: Tensor, weights: ReturnType<typeof randomWeights>): Tensor {
+  const outputs = runReference(graph, new Map([["x", input]]), weights).outputs;
+  return outputs.get(graph.nodes[graph.outputs[0]!]!.name)!;
+}
+
+describe("channel-slice stores: two producers fill one buffer", () => {
+  it("direct conv -> channels 0..3, im2col GEMM + residual + relu -> channels 4..8", async () => {
+    const batch = 2;
+    const random = seededRandom(91);
+    const convA = conv2d({ out: 4, kernel: 3, padding: 1 });
+    const convB = conv2d({ out: 5, kernel: 3, stride: 1, padding: 1 });
+    const graphA = namedChain("a", [3, 7, 6], [convA]);
+    const graphB = namedChain("b", [3, 7, 6], [convB]);
+    graphA.nodes[1]!.schedule = { ...convScheduleOfKind(convA, "direct"), pixelsPerInvocation: 3 };
+    graphB.nodes[1]!.schedule = { ...convScheduleOfKind(convB, "im2col"), tileM: 2, tileN: 8, maxChunkColumns: 24 };
+    const weightsA = randomWeights(graphA, random);
+    const weightsB = randomWeights(graphB, random);
+    const input = randomTensor([batch, 3, 7, 6], random);
+    const residual = randomTensor([batch, 5, 7, 6], random);
+
+    const test = new TestPlan(graphA, batch);
+    const x = test.input("x", input);
+    const output = test.output("concat", [batch, 9, 7, 6]);
+    const residualBuffer = test.data("residual", residual);
+    test.emit(graphA.nodes[1]!, weightsA, { inputBuffers: [x], outputBuffer: output, outputStore: slice(0, 9) }, (node, context) =>
+      emitConv(node, context, [biasStage(context.paramBuffer("bias"))]),
+    );
+    test.emit(graphB.nodes[1]!, weightsB, { graph: graphB, inputBuffers: [x], outputBuffer: output, outputStore: slice(4, 9) }, (node, context) =>
+      emitConv(node, context, [biasStage(context.paramBuffer("bias")), residualAddStage(residualBuffer, "0"), activationStage({ op: "relu" })]),
+    );
+    // Every kernel writing the output (the direct conv, each chunk's GEMM) stores through output_index.
+    const storing = test.plan().steps.filter((step) => /conv_direct|gemm/.test(step.name));
+    expect(storing.length).toBeGreaterThan(2);
+    for (const step of storing) expect(step.wgsl, step.name).toContain("output[output_index(");
+
+    const expectedB = mapTensor(
+      zipTensors(reference(graphB, input, weightsB), residual, (a, b) => a + b),
+      (value) => Math.max(value, 0),
+    );
+    const expected = concatChannels([reference(graphA, input, weightsA), expectedB]);
+    expectClose((await test.run(gpu)).get("concat")!, expected, toleranceFor(27), "conv halves of one buffer");
+  });
+
+  it("pool -> channels 0..2, elementwise sum + relu -> channels 3..4", async () => {
+    const batch = 3;
+    const random = seededRandom(92);
+    const poolGraph = namedChain("p", [3, 8, 8], [pool2d({ kind: "max", window: 2 })]);
+    const elementwiseGraph = namedChain("e", [2, 4, 4], [{ op: "relu" }]);
+    const input = randomTensor([batch, 3, 8, 8], random);
+    const a = randomTensor([batch, 2, 4, 4], random);
+    const b = randomTensor([batch, 2, 4, 4], random);
+
+    const test = new TestPlan(poolGraph, batch);
+    const x = test.input("x", input);
+    const aBuffer = test.input("a", a);
+    const bBuffer = test.input("b", b);
+    const output = test.output("concat", [batch, 5, 4, 4]);
+    test.emit(poolGraph.nodes[1]!, new Map(), { inputBuffers: [x], outputBuffer: output, outputStore: slice(0, 5) }, generatePool);
+    test.emit(elementwiseGraph.nodes[1]!, new Map(), { graph: elementwiseGraph, inputBuffers: [aBuffer, bBuffer], outputBuffer: output, outputStore: slice(3, 5) }, (node, context) =>
+      emitElementwise(node, context, [activationStage({ op: "relu" })]),
+    );
+
+    const sum = mapTensor(zipTensors(a, b, (p, q) => p + q), (value) => Math.max(value, 0));
+    const expected = concatChannels([reference(poolGraph, input, new Map()), sum]);
+    expectClose((await test.run(gpu)).get("concat")!, expected, toleranceFor(1), "pool and elementwise halves");
+  });
+
+  it("avgpool -> channels 0..2, conv + maxpool in one kernel -> channels 3..8", async () => {
+    const batch = 2;
+    const random = seededRandom(93);
+    const conv = conv2d({ out: 6, kernel: 3, padding: 1 });
+    const pool = pool2d({ kind: "max", window: 2 });
+    const poolGraph = namedChain("p", [3, 8, 8], [pool2d({ kind: "avg", window: 2 })]);
+    const convGraph = namedChain("c", [3, 8, 8], [conv, pool]);
+    convGraph.nodes[1]!.schedule = { ...convScheduleOfKind(conv, "direct"), outputChannelsPerInvocation: 3, pixelsPerInvocation: 3 };
+    const weights = randomWeights(convGraph, random);
+    const input = randomTensor([batch, 3, 8, 8], random);
+
+    const test = new TestPlan(poolGraph, batch);
+    const x = test.input("x", input);
+    const output = test.output("concat", [batch, 9, 4, 4]);
+    test.emit(poolGraph.nodes[1]!, new Map(), { inputBuffers: [x], outputBuffer: output, outputStore: slice(0, 9) }, generatePool);
+    test.emit(convGraph.nodes[1]!, weights, { graph: convGraph, inputBuffers: [x], outputBuffer: output, outputStore: slice(3, 9) }, (node, context) =>
+      emitConv(node, context, [biasStage(context.paramBuffer("bias"))], { pool: { attrs: pool, shape: convGraph.nodes[2]!.shape } }),
+    );
+
+    const expected = concatChannels([reference(poolGraph, input, new Map()), reference(convGraph, input, weights)]);
+    expectClose((await test.run(gpu)).get("concat")!, expected, toleranceFor(27), "pool and pooled-conv halves");
+  });
+
+  it("rejects a slice that does not fit the value, and stores the other kernels cannot make (internal errors)", () => {
+    const graph = namedChain("p", [3, 8, 8], [pool2d({ kind: "max", window: 2 }), { op: "softmax" }]);
+    const test = new TestPlan(graph, 1);
+    expect(() => test.emit(graph.nodes[1]!, new Map(), { inputBuffers: [0], outputBuffer: 0, outputStore: slice(2, 4) }, generatePool)).toThrow(
+      /internal: a channel slice \[2, 5\) does not fit 4 channels/,
+    );
+    expect(() =>
+      test.emit(graph.nodes[2]!, new Map(), { inputBuffers: [0], outputBuffer: 0, outputStore: slice(0, 6) }, (node, context) => emitElementwise(node, { ...context, inPlace: true }, [])),
+    ).toThrow(/internal: p1: elementwise kernel cannot run in place and store into a channel slice/);
+  });
+});
