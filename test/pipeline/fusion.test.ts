@@ -68,7 +68,7 @@ describe("fusion rules", () => {
       b = x -> avgpool(2)
       add(a, b) -> relu
     }`);
-    expect(kernelShapes(graph)).toEqual(["pool[a]", "pool[b]", "elementwise[add+add.relu]"]);
+    expect(kernelShapes(graph)).toEqual(["pool[a]", "pool[b]", "elementwise[add1+relu1]"]);
   });
 
   it("batchnorm -> relu after a concat becomes one elementwise kernel", () => {
@@ -78,7 +78,7 @@ describe("fusion rules", () => {
       b = x -> conv(4, 3, pad=1)
       concat(a, b) -> batchnorm as bn -> relu
     }`);
-    expect(kernelShapes(graph)).toEqual(["conv[a]", "conv[b]", "elementwise[bn+bn.relu]"]);
+    expect(kernelShapes(graph)).toEqual(["conv[a]", "conv[b]", "elementwise[bn+relu1]"]);
   });
 
   it("a value read twice is stored: the second reader keeps its own kernel and explain says why", () => {
@@ -88,7 +88,7 @@ describe("fusion rules", () => {
       r = relu
       add(c, r)
     }`);
-    expect(kernelShapes(graph)).toEqual(["conv[c]", "elementwise[r+add]"]);
+    expect(kernelShapes(graph)).toEqual(["conv[c]", "elementwise[r+add1]"]);
     expect(graph.notes.find((note) => !note.fused && graph.source.nodes[note.layer]!.name === "r")?.text).toMatch(/also read by another kernel/);
   });
 
