@@ -7,7 +7,6 @@ import { elaborate } from "./elaborate/elaborate.js";
 import { type ReadFile, loadModules } from "./elaborate/modules.js";
 import type { Graph } from "./ir/graph.js";
 import { markInPlacePass } from "./passes/markInPlace.js";
-import { scheduleConvsPass } from "./passes/scheduleConvs.js";
 import { assertValidGraph, runPass } from "./passes/pass.js";
 import { type FileKind, type FileProblem, readRegularFile } from "./regularFiles.js";
 
@@ -50,8 +49,7 @@ export function compileSource(text: string, file: string, options: CompileOption
   // 3. Passes, each Graph -> Graph, verified after each when asked. (Elaboration already inferred every
   //    node's shape and counts; no pass here changes attrs or inputs, so none re-derives them.)
   graph = runPass(markInPlacePass, graph, options);
-  // 4. Schedule: attach how each conv/fc is computed (direct or im2col + GEMM) as data on the node.
-  graph = runPass(scheduleConvsPass, graph, options);
+  // The back half (src/pipeline.ts) lowers this graph to kernels, fuses, schedules and plans memory.
   return { graph, diagnostics, sources: modules.sources };
 }
 

@@ -45,4 +45,4 @@ export { buildPlan, compilePlan, buildKernelGraph, type BuildPlanOptions } from 
 export type { Plan, KernelStep, PlanBuffer } from "./codegen/plan.js";
 export { loadPlanDirectory } from "./planFile/loadPlanDirectory.js";
 export { serializePlan, type SerializedPlan } from "./planFile/serializePlan.js";
-export { scheduleConvs } from "./passes/scheduleConvs.js";
+export { checkScheduleOptions, type ScheduleConvsOptions } from "./passes/scheduleOptions.js";

@@ -22,7 +22,7 @@ import { fuseConvPoolPass } from "./passes/fuseConvPool.js";
 import { fuseElementwiseChainsPass } from "./passes/fuseElementwiseChains.js";
 import { fuseEpiloguesPass } from "./passes/fuseEpilogues.js";
 import { assertValidKernelGraph, runKernelPass, type KernelPass } from "./passes/kernelPass.js";
-import { scheduleConvs, type ScheduleConvsOptions } from "./passes/scheduleConvs.js";
+import { checkScheduleOptions, type ScheduleConvsOptions } from "./passes/scheduleOptions.js";
 
 export interface BuildPlanOptions {
   /** Run the fusion passes (default true); false keeps one kernel per layer (`--no-fuse`). */
@@ -49,7 +49,7 @@ export const PASS_NAMES: readonly string[] = ["lower-to-kernels", ...kernelPasse
 
 /** The kernel graph after every kernel pass (before memory planning, which depends on the batch). */
 export function buildKernelGraph(graph: Graph, options: BuildPlanOptions = {}): KernelGraph {
-  checkScheduleOptions(graph, options.schedule);
+  requireValidScheduleOptions(graph, options.schedule);
   const verify = options.verify === true ? { maxStorageBindings: options.maxStorageBindings ?? DEFAULT_STORAGE_BINDING_LIMIT } : undefined;
   let kernels = lowerToKernels(graph);
   if (verify !== undefined) assertValidKernelGraph(kernels, "after lowering", verify);
@@ -86,11 +86,11 @@ export function buildPlan(graph: Graph, batch: number, options: BuildPlanOptions
 }
 
 /** Bad `--schedule` entries (unknown layers or kinds) are one user error naming them all. */
-function checkScheduleOptions(graph: Graph, schedule: ScheduleConvsOptions | undefined): void {
+function requireValidScheduleOptions(graph: Graph, schedule: ScheduleConvsOptions | undefined): void {
   if (schedule === undefined) return;
-  const result = scheduleConvs(graph, schedule);
-  if (result.ok) return;
-  const [first, ...rest] = result.errors;
+  const errors = checkScheduleOptions(graph, schedule);
+  if (errors.length === 0) return;
+  const [first, ...rest] = errors;
   throw new CnncUserError(`--schedule: ${first!.message}${rest.map((error) => `; ${error.message}`).join("")}`, {
     hint: [first!, ...rest].map((error) => error.hint).join("; "),
   });

@@ -23,7 +23,7 @@ import { type FileRead, type OutputFiles, planOutputFiles } from "./outputFiles.
 import { runPlanDirectory } from "./runPlan.js";
 import { checkInputChoice, checkRandomInputs, drawRandomInputs, type InputFile, matchInputFiles, readInputFiles } from "./runInputs.js";
 import { progressListener, reportRunResults } from "./runResults.js";
-import { applyScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
+import { parseScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
 import { parseCountOption } from "./wholeNumber.js";
 
 export interface RunOptions {
@@ -38,6 +38,8 @@ export interface RunOptions {
   check?: boolean;
   backend?: string;
   schedule?: string;
+  /** false with --no-fuse: one kernel per layer. */
+  fuse?: boolean;
 }
 
 /** Every file this run reads, so that no output overwrites one. */
@@ -94,7 +96,10 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
       setExitCode: (code) => (compileStatus = Math.max(compileStatus, code)),
     });
     if (compiled === undefined) return Math.max(compileStatus, 1);
-    const graph = options.schedule === undefined ? compiled : applyScheduleOption(compiled, options.schedule);
+    const graph = compiled;
+    // --schedule is choose-schedules' option: validated (with every bad entry named) as the plan is built.
+    const schedule = options.schedule === undefined ? undefined : parseScheduleOption(options.schedule);
+    const buildOptions = { fuse: options.fuse !== false, ...(schedule === undefined ? {} : { schedule }) };
     checkInputChoice(graphInputs(graph), options);
     const inputFiles = matchInputFiles(graph.name, graphInputs(graph), options.input ?? []);
     // Where the results go is checked before any work, so a bad path costs nothing.
@@ -106,12 +111,12 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
     if (options.weights !== undefined) weights = readSafetensorsFile(options.weights);
     const given = inputFiles.length === 0 ? undefined : readInputFiles(inputFiles, batchOption);
     const batch = given === undefined ? (batchOption ?? 1) : checkSessionInputs(graph, given).batch;
-    const plan = buildPlan(graph, batch); // the kernels' index range
+    const plan = buildPlan(graph, batch, buildOptions); // the kernels' index range and the schedule option, before the device
     if (given === undefined) checkRandomInputs(graphInputs(graph), batch);
     if (options.check === true) checkReferenceFits(graph, batch);
 
     const progress = progressListener(io);
-    const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend, progress, plans: [plan] });
+    const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend, progress, plans: [plan], ...buildOptions });
     try {
       return await runWithSession(graph, session, given, batch, seed, options, files, output);
     } finally {
@@ -153,6 +158,7 @@ export function registerRun(program: Command, context?: CliContext): void {
     .option("--check", `compare with the CPU reference; fail on NaN/Inf or above the tolerance (${CHECK_TOLERANCE_TEXT})`)
     .option("--backend <name>", "auto, vulkan or opengles", "auto")
     .option("--schedule <spec>", SCHEDULE_OPTION_HELP)
+    .option("--no-fuse", "one kernel per layer (what the fusion passes are compared against)")
     .action(async (model: string, options: RunOptions) => {
       const io = context?.io ?? processIo;
       const code = isDirectory(model) ? await runPlanDirectory(model, options, io) : await runModel(model, options, io);

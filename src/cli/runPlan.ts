@@ -30,6 +30,11 @@ function refuseModelOptions(dir: string, options: RunOptions): void {
       hint: "run the model itself with `cnnc run MODEL.cnn --check` (same --seed, --weights and --input)",
     });
   }
+  if (options.fuse === false) {
+    throw new CnncUserError(`--no-fuse does not apply to a built plan (\`${dir}\`): its kernels were fused or not when it was built`, {
+      hint: `build it again without fusion: \`cnnc build MODEL.cnn -o ${dir} --no-fuse\``,
+    });
+  }
   if (options.schedule !== undefined) {
     throw new CnncUserError(`--schedule does not apply to a built plan (\`${dir}\`): its kernels were generated when it was built`, {
       hint: `build it again with the schedule: \`cnnc build MODEL.cnn -o ${dir} --schedule ${options.schedule}\``,

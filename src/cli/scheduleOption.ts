@@ -3,8 +3,7 @@
 // everywhere except the layer `stem`). Validation (unknown layers and kinds) is the pass's.
 import { CONV_SCHEDULE_KINDS } from "../codegen/schedule.js";
 import { CnncUserError } from "../errors.js";
-import type { Graph } from "../ir/graph.js";
-import { scheduleConvs, type ScheduleConvsOptions } from "../passes/scheduleConvs.js";
+import type { ScheduleConvsOptions } from "../passes/scheduleOptions.js";
 
 export const SCHEDULE_OPTION_HELP = `conv schedule: ${CONV_SCHEDULE_KINDS.join(" or ")} for all conv layers, and/or LAYER=KIND,... per layer`;
 
@@ -30,14 +29,4 @@ export function parseScheduleOption(text: string): ScheduleConvsOptions {
     layers[part.slice(0, equals).trim()] = part.slice(equals + 1).trim();
   }
   return all === undefined ? { layers } : { all, layers };
-}
-
-/** `graph` with the chosen conv schedules; every problem with the option is reported in one error. */
-export function applyScheduleOption(graph: Graph, text: string): Graph {
-  const result = scheduleConvs(graph, parseScheduleOption(text));
-  if (result.ok) return result.graph;
-  const [first, ...rest] = result.errors;
-  throw new CnncUserError(`--schedule: ${first!.message}${rest.map((error) => `; ${error.message}`).join("")}`, {
-    hint: [first!, ...rest].map((error) => error.hint).join("; "),
-  });
 }

@@ -1,6 +1,6 @@
-// Schedules of the conv and fc kernels as data (stored in `Node.schedule`), their validation, and the
+// Schedules of the conv and fc kernels as data (stored on kernel nodes, passed to codegen as `Node.schedule`), their validation, and the
 // default choice rule. The generators read the schedule from the node; the scheduling pass
-// (src/passes/scheduleConvs.ts) writes it, and later passes (autotuning) may overwrite it.
+// (src/passes/chooseSchedules.ts) writes it, and later passes (autotuning) may overwrite it.
 import type { ConvAttrs, Node, Schedule } from "../ir/graph.js";
 import { MAX_INVOCATIONS_PER_WORKGROUP } from "./wgsl.js";
 

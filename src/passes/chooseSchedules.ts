@@ -10,7 +10,7 @@ import {
   type ConvScheduleKind,
 } from "../codegen/schedule.js";
 import type { KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
-import type { ScheduleConvsOptions } from "./scheduleConvs.js";
+import type { ScheduleConvsOptions } from "./scheduleOptions.js";
 import type { KernelPass } from "./kernelPass.js";
 
 /** The kind `options` asks for `layer` (its own entry, else the one for all convs), or undefined for the default rule. */

@@ -6,7 +6,7 @@ import { fuseByRules, type FusionRule } from "../kernels/fusionRules.js";
 import type { KernelGraph } from "../kernels/kernelGraph.js";
 import { pooledConvSupport, poolRecomputeFactor } from "../codegen/conv/pooled.js";
 import { requestedConvSchedule } from "./chooseSchedules.js";
-import type { ScheduleConvsOptions } from "./scheduleConvs.js";
+import type { ScheduleConvsOptions } from "./scheduleOptions.js";
 import type { KernelPass } from "./kernelPass.js";
 
 /**

@@ -1,4 +1,5 @@
-// Every example network runs on the GPU and matches the CPU reference end to end, at batch 2, with
+// Every example network runs on the GPU, fused and with one kernel per layer (--no-fuse), and both
+// match the CPU reference end to end, at batch 2, with
 // weights initialized from a seed. Networks too slow for CI at full size run at a reduced input size:
 // the test rewrites the `input` line's spatial dims to the smallest size that still compiles (keeping
 // the size modulo 32, so stride-2 stages still divide), which changes nothing but the activation sizes
@@ -19,7 +20,6 @@ import { createSession } from "../../runtime/session.js";
 import { compileSource } from "../../src/compile.js";
 import { hasErrors } from "../../grammar/diagnostics.js";
 import type { Graph } from "../../src/ir/graph.js";
-import { scheduleConvs } from "../../src/passes/scheduleConvs.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { testGpu } from "../codegen/gpuHarness.js";
 
@@ -69,34 +69,34 @@ describe("example networks on the GPU", () => {
   });
 
   for (const name of examples) {
-    it(`${name} matches the reference`, async () => {
-      const example = exampleGraph(join(EXAMPLES_DIR, name));
-      const scheduled = scheduleConvs(example.graph, { all: SCHEDULE_OVERRIDES[name] ?? "auto" });
-      if (!scheduled.ok) throw new Error(scheduled.errors[0]!.message);
-      const { graph } = scheduled;
-      const input = example.input;
-      const session = await createSession(graph, { seed: 1, gpu: await testGpu() });
-      try {
-        const inputs = new Map(
-          graph.inputs.map((id) => {
-            const node = graph.nodes[id]!;
-            return [node.name, randomNormalTensor([BATCH, ...node.shape], 2, node.name)] as const;
-          }),
-        );
-        const outputs = await session.run(inputs);
-        const reference = runReference(graph, inputs, session.weights).outputs;
-        for (const [outputName, expected] of reference) {
-          const comparison = compareOutput(outputName, outputs.get(outputName)!, expected);
-          expect(
-            comparison.passed,
-            `${name} at input ${input}: ${outputName} max abs error ${comparison.maxAbsError}, max rel error ${comparison.maxRelError}`,
-          ).toBe(true);
-          // A network whose output is all zeros would pass trivially; the seeded weights make it non-zero.
-          expect(expected.data.some((value) => value !== 0)).toBe(true);
+    for (const fuse of [true, false]) {
+      it(`${name} ${fuse ? "fused" : "unfused (--no-fuse)"} matches the reference`, async () => {
+        const example = exampleGraph(join(EXAMPLES_DIR, name));
+        const graph = example.graph;
+        const input = example.input;
+        const session = await createSession(graph, { seed: 1, gpu: await testGpu(), fuse, schedule: { all: SCHEDULE_OVERRIDES[name] ?? "auto" } });
+        try {
+          const inputs = new Map(
+            graph.inputs.map((id) => {
+              const node = graph.nodes[id]!;
+              return [node.name, randomNormalTensor([BATCH, ...node.shape], 2, node.name)] as const;
+            }),
+          );
+          const outputs = await session.run(inputs);
+          const reference = runReference(graph, inputs, session.weights).outputs;
+          for (const [outputName, expected] of reference) {
+            const comparison = compareOutput(outputName, outputs.get(outputName)!, expected);
+            expect(
+              comparison.passed,
+              `${name} at input ${input}: ${outputName} max abs error ${comparison.maxAbsError}, max rel error ${comparison.maxRelError}`,
+            ).toBe(true);
+            // A network whose output is all zeros would pass trivially; the seeded weights make it non-zero.
+            expect(expected.data.some((value) => value !== 0)).toBe(true);
+          }
+        } finally {
+          session.destroy();
         }
-      } finally {
-        session.destroy();
-      }
-    });
+      });
+    }
   }
 });

@@ -1,18 +1,9 @@
-// The scheduling pass: attaches `node.schedule` to every conv and fc node, so codegen reads the choice
-// from the IR. Conv layers get the default rule's schedule (src/codegen/schedule.ts) unless the user
-// picked one kind for all conv layers and/or per layer; fc layers get the GEMM schedule. Pure: returns
-// a new graph, or error values for overrides naming unknown layers, non-conv layers or unknown kinds.
+// The schedule options (`--schedule`): one conv schedule kind for all conv layers and/or per layer,
+// and their check against a network, as error values naming unknown layers, non-conv layers and
+// unknown kinds with suggestions. The choose-schedules kernel pass applies them.
 import { closestMatch } from "../../grammar/diagnostics.js";
-import {
-  CONV_SCHEDULE_KINDS,
-  convScheduleOfKind,
-  defaultConvSchedule,
-  defaultFcSchedule,
-  isConvScheduleKind,
-  type ConvScheduleKind,
-} from "../codegen/schedule.js";
-import type { Graph, Node } from "../ir/graph.js";
-import type { Pass } from "./pass.js";
+import { CONV_SCHEDULE_KINDS, isConvScheduleKind } from "../codegen/schedule.js";
+import type { Graph } from "../ir/graph.js";
 
 export interface ScheduleConvsOptions {
   /** Schedule of every conv layer not named in `layers`: `auto` (the default rule, the default) or a kind. */
@@ -28,19 +19,17 @@ export interface ScheduleOptionError {
   hint: string;
 }
 
-export type ScheduleConvsResult = { ok: true; graph: Graph } | { ok: false; errors: ScheduleOptionError[] };
-
 const KINDS_TEXT = CONV_SCHEDULE_KINDS.map((kind) => `\`${kind}\``).join(", ");
 
-export function scheduleConvs(graph: Graph, options: ScheduleConvsOptions = {}): ScheduleConvsResult {
+/** Every problem with `options` for `graph`: unknown layers, non-conv layers, unknown kinds (empty: fine). */
+export function checkScheduleOptions(graph: Graph, options: ScheduleConvsOptions = {}): ScheduleOptionError[] {
   const errors: ScheduleOptionError[] = [];
   const all = options.all ?? "auto";
   if (all !== "auto" && !isConvScheduleKind(all)) errors.push(unknownKind(all, "for all conv layers", true));
-
   const convNames = graph.nodes.filter((node) => node.attrs.op === "conv").map((node) => node.name);
-  const byLayer = new Map<string, ConvScheduleKind>();
+  const byName = new Map(graph.nodes.map((node) => [node.name, node]));
   for (const [layer, kind] of Object.entries(options.layers ?? {})) {
-    const node = graph.nodes.find((candidate) => candidate.name === layer);
+    const node = byName.get(layer);
     if (node === undefined || node.attrs.op !== "conv") {
       const suggestion = closestMatch(layer, convNames);
       errors.push({
@@ -54,32 +43,10 @@ export function scheduleConvs(graph: Graph, options: ScheduleConvsOptions = {}):
       });
     } else if (!isConvScheduleKind(kind)) {
       errors.push(unknownKind(kind, `for layer \`${layer}\``, false));
-    } else {
-      byLayer.set(layer, kind);
     }
   }
-  if (errors.length > 0) return { ok: false, errors };
-
-  const nodes = graph.nodes.map((node): Node => {
-    const attrs = node.attrs;
-    if (attrs.op === "fc") return { ...node, schedule: defaultFcSchedule() };
-    if (attrs.op !== "conv") return node;
-    const kind = byLayer.get(node.name) ?? (all === "auto" ? undefined : (all as ConvScheduleKind));
-    const schedule = kind === undefined ? defaultConvSchedule(node, attrs) : convScheduleOfKind(attrs, kind);
-    return { ...node, schedule };
-  });
-  return { ok: true, graph: { ...graph, nodes } };
+  return errors;
 }
-
-/** The pass with the default rule everywhere (it cannot fail). */
-export const scheduleConvsPass: Pass = {
-  name: "schedule-convs",
-  run(graph: Graph): Graph {
-    const result = scheduleConvs(graph);
-    if (!result.ok) throw new Error(`internal: default scheduling failed: ${result.errors[0]!.message}`);
-    return result.graph;
-  },
-};
 
 function unknownKind(kind: string, where: string, allowAuto: boolean): ScheduleOptionError {
   const choices = allowAuto ? ["auto", ...CONV_SCHEDULE_KINDS] : [...CONV_SCHEDULE_KINDS];
