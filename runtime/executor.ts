@@ -12,7 +12,7 @@ import { describeShape, type Tensor, type WeightMap } from "../src/tensor.js";
 import { createStorageBuffer, StagingBuffer, storageBufferLimit, uploadFloat32, type ReadBackRange } from "./buffers.js";
 import type { GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
-import { deviceIsGone, runWithErrorScope } from "./gpuErrors.js";
+import { deviceIsGone, runSubmissionWithErrorScope, runWithErrorScope } from "./gpuErrors.js";
 import { pipelineFor } from "./pipelineCache.js";
 import { reportStep, type ProgressListener } from "./progress.js";
 
@@ -161,7 +161,7 @@ export class PlanExecutor {
       if (buffer === undefined) throw new Error(`internal: node ${node} has kernels but no buffer`);
       const readBack = { staging, ranges: [{ source: this.buffers[buffer]!, bytes: this.plan.buffers[buffer]!.bytes }] };
       const group = this.steps.slice(start, end);
-      const [value] = await runWithErrorScope(device, `layer ${group[0]!.step.layer}`, () => {
+      const [value] = await runSubmissionWithErrorScope(device, `layer ${group[0]!.step.layer}`, () => {
         if (start === 0) this.uploadInputs(inputs);
         device.queue.submit([this.encode(group, readBack)]);
         return staging.read(readBack.ranges);
@@ -199,30 +199,40 @@ export class PlanExecutor {
     this.checkRunnable(inputs);
     const ranges = this.plan.outputs.map((output) => ({ source: this.buffers[output.buffer]!, bytes: shapeSize(output.shape) * 4 }));
     const staging = (this.outputStaging ??= await this.createStaging(ranges.reduce((sum, { bytes }) => sum + bytes, 0), "outputs"));
+    const readBack = { staging, ranges };
+    const label = `the forward pass of ${this.label}`;
     let values: Float32Array[];
     try {
-      values = await runWithErrorScope(device, `the forward pass of ${this.label}`, async () => {
-        this.uploadInputs(inputs);
-        if (this.hasRun || this.progress === undefined) {
-          device.queue.submit([this.encode(this.steps, { staging, ranges })]);
-          return staging.read(ranges);
-        }
-        // First run with a listener: one submission per kernel, so that each shader's compilation at
-        // its first dispatch can be reported. Same kernels in the same order, so the same results.
-        for (const [index, bound] of this.steps.entries()) {
-          reportStep(this.progress, "first run", this.plan.steps, index);
-          device.queue.submit([this.encode([bound])]);
-          await device.queue.onSubmittedWorkDone();
-        }
-        reportStep(this.progress, "first run", this.plan.steps, this.steps.length - 1, true);
-        device.queue.submit([this.encode([], { staging, ranges })]);
-        return staging.read(ranges);
-      });
+      values =
+        this.hasRun || this.progress === undefined
+          ? await runSubmissionWithErrorScope(device, label, () => {
+              this.uploadInputs(inputs);
+              device.queue.submit([this.encode(this.steps, readBack)]);
+              return staging.read(ranges);
+            })
+          : await runWithErrorScope(device, label, () => this.runReportingKernels(inputs, readBack));
       this.hasRun = true;
     } catch (error) {
       throw await this.localize(error);
     }
     return new Map(this.plan.outputs.map((output, index) => [output.name, { shape: [...output.shape], data: values[index]! }]));
+  }
+
+  /**
+   * The first run with a listener: one submission per kernel, so that each shader's compilation at its
+   * first dispatch can be reported. Same kernels in the same order, so the same results.
+   */
+  private async runReportingKernels(inputs: Map<string, Tensor>, readBack: ReadBack): Promise<Float32Array[]> {
+    const device = this.gpu.device;
+    this.uploadInputs(inputs);
+    for (const [index, bound] of this.steps.entries()) {
+      reportStep(this.progress, "first run", this.plan.steps, index);
+      device.queue.submit([this.encode([bound])]);
+      await device.queue.onSubmittedWorkDone();
+    }
+    reportStep(this.progress, "first run", this.plan.steps, this.steps.length - 1, true);
+    device.queue.submit([this.encode([], readBack)]);
+    return readBack.staging.read(readBack.ranges);
   }
 
   /** A command buffer with `steps`' dispatches, then the copies of `readBack`'s values to its staging buffer. */
