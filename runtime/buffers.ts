@@ -74,10 +74,74 @@ export function createStorageBufferWithData(device: GPUDevice, data: Float32Arra
   return buffer;
 }
 
+/** A value to read back: the first `bytes` of `source` (which needs COPY_SRC usage). */
+export interface ReadBackRange {
+  source: GPUBuffer;
+  bytes: number;
+}
+
 /**
- * Reads the first `bytes` of `buffer` (which needs COPY_SRC usage) after all submitted work: copies
- * into a staging buffer, maps it, and copies out. Errors name the buffer. The host array's size is
- * not checked here, on every read: an executor checks its read-backs once, when it is created.
+ * A MAP_READ buffer that values are copied into at the end of a submission and read from once it has
+ * run. An executor keeps one for its whole life: creating, mapping and destroying a buffer per read
+ * costs more than the copy itself. The ranges of one read lie back to back, so one map reads them all.
+ */
+export class StagingBuffer {
+  private readonly buffer: GPUBuffer;
+
+  /** Room for `capacityBytes` of values in all (a multiple of 4; zero is allowed). */
+  constructor(device: GPUDevice, readonly capacityBytes: number, label: string) {
+    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0 || capacityBytes % 4 !== 0) {
+      throw new Error(`staging buffer ${label}: invalid size ${capacityBytes}`);
+    }
+    this.buffer = device.createBuffer({ label, size: paddedSize(capacityBytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  /** Records the copies of `ranges` into this buffer; submit `encoder`, then `read` the same ranges. */
+  recordCopies(encoder: GPUCommandEncoder, ranges: readonly ReadBackRange[]): void {
+    let offset = 0;
+    for (const { source, bytes } of ranges) {
+      if (bytes % 4 !== 0 || bytes > source.size) {
+        throw new Error(`read of ${source.label}: ${bytes} bytes is not a whole float32 count within its ${source.size} bytes`);
+      }
+      if (offset + bytes > this.capacityBytes) {
+        throw new Error(`internal: the read-back of ${source.label} overflows the ${this.capacityBytes} bytes of ${this.buffer.label}`);
+      }
+      if (bytes > 0) encoder.copyBufferToBuffer(source, 0, this.buffer, offset, bytes);
+      offset += bytes;
+    }
+  }
+
+  /**
+   * The values of `ranges` (as passed to `recordCopies`) once the submission holding the copies has
+   * run: mapAsync waits for exactly that work, so no onSubmittedWorkDone is needed before it.
+   */
+  async read(ranges: readonly ReadBackRange[]): Promise<Float32Array[]> {
+    const total = ranges.reduce((sum, { bytes }) => sum + bytes, 0);
+    await this.buffer.mapAsync(GPUMapMode.READ, 0, paddedSize(total));
+    try {
+      const mapped = this.buffer.getMappedRange(0, paddedSize(total));
+      let offset = 0;
+      // slice(): the mapped range is detached by unmap().
+      return ranges.map(({ bytes }) => {
+        const start = offset;
+        offset += bytes;
+        return new Float32Array(mapped.slice(start, offset));
+      });
+    } finally {
+      this.buffer.unmap();
+    }
+  }
+
+  destroy(): void {
+    this.buffer.destroy();
+  }
+}
+
+/**
+ * Reads the first `bytes` of `buffer` (which needs COPY_SRC usage) after all submitted work, through a
+ * staging buffer of its own: for one-off reads (an executor keeps its StagingBuffer). Errors name the
+ * buffer. The host array's size is not checked here, on every read: an executor checks its read-backs
+ * once, when it is created.
  */
 export async function readFloat32(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<Float32Array> {
   if (bytes % 4 !== 0 || bytes > buffer.size) {
@@ -86,23 +150,17 @@ export async function readFloat32(device: GPUDevice, buffer: GPUBuffer, bytes: n
   if (bytes === 0) {
     return new Float32Array(0);
   }
-  const staging = device.createBuffer({
-    label: `${buffer.label} (read-back)`,
-    size: bytes,
-    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-  });
-  try {
-    return await runWithErrorScope(device, `reading ${buffer.label}`, async () => {
+  return runWithErrorScope(device, `reading ${buffer.label}`, async () => {
+    const staging = new StagingBuffer(device, bytes, `${buffer.label} (read-back)`);
+    try {
+      const ranges = [{ source: buffer, bytes }];
       const encoder = device.createCommandEncoder({ label: `read ${buffer.label}` });
-      encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
+      staging.recordCopies(encoder, ranges);
       device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      // slice(): the mapped range is detached by unmap().
-      const result = new Float32Array(staging.getMappedRange().slice(0));
-      staging.unmap();
-      return result;
-    });
-  } finally {
-    staging.destroy();
-  }
+      const [values] = await staging.read(ranges);
+      return values!;
+    } finally {
+      staging.destroy();
+    }
+  });
 }

@@ -1,17 +1,18 @@
 /// <reference types="@webgpu/types" preserve="true" />
 // Runs a Plan on a device: creates its buffers (size-checked against the device's limits), compiles
 // each kernel with the zero-warnings check, binds everything once, uploads the weights once, and then
-// runs forward passes: upload inputs, one command buffer with every dispatch, read outputs.
+// runs forward passes: one submission per pass (the input uploads queued before it, every dispatch,
+// the copies of the outputs into a staging buffer kept for the executor's life) in one error scope.
 import type { KernelBinding, KernelStep, Plan } from "../src/codegen/plan.js";
 import { checkPlanFits } from "../src/codegen/planLimits.js";
 import { CnncUserError } from "../src/errors.js";
 import { checkHostBatch } from "../src/hostLimits.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, type Tensor, type WeightMap } from "../src/tensor.js";
-import { createStorageBuffer, readFloat32, storageBufferLimit, uploadFloat32 } from "./buffers.js";
+import { createStorageBuffer, StagingBuffer, storageBufferLimit, uploadFloat32, type ReadBackRange } from "./buffers.js";
 import type { GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
-import { runWithErrorScope } from "./gpuErrors.js";
+import { deviceIsGone, runSubmissionWithErrorScope, runWithErrorScope } from "./gpuErrors.js";
 import { pipelineFor } from "./pipelineCache.js";
 import { reportStep, type ProgressListener } from "./progress.js";
 
@@ -19,6 +20,12 @@ interface BoundStep {
   step: KernelStep;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
+}
+
+/** Values copied at the end of a submission into a staging buffer, and read from it once it has run. */
+interface ReadBack {
+  staging: StagingBuffer;
+  ranges: readonly ReadBackRange[];
 }
 
 /**
@@ -51,6 +58,9 @@ export class PlanExecutor {
   private pending: Promise<unknown> = Promise.resolve();
   /** Whether a forward pass ran: the first one compiles every shader (in Mesa) and may report progress. */
   private hasRun = false;
+  /** The staging buffers of `run` (all outputs) and of `runLayerByLayer` (one value), made on first use. */
+  private outputStaging: StagingBuffer | undefined;
+  private layerStaging: StagingBuffer | undefined;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -141,34 +151,44 @@ export class PlanExecutor {
 
   private async runLayerByLayerNow(inputs: Map<string, Tensor>, visit: (node: number, value: Float32Array) => boolean): Promise<void> {
     const device = this.gpu.device;
-    await this.upload(inputs);
+    this.checkRunnable(inputs);
+    const nodeBytes = [...this.plan.nodeBuffers.values()].map((buffer) => this.plan.buffers[buffer]!.bytes);
+    const staging = (this.layerStaging ??= await this.createStaging(Math.max(0, ...nodeBytes), "layer values"));
     for (let start = 0; start < this.steps.length; ) {
       const node = this.steps[start]!.step.node;
       let end = start + 1;
       while (end < this.steps.length && this.steps[end]!.step.node === node) end++;
-      const group = this.steps.slice(start, end);
-      await runWithErrorScope(device, `layer ${group[0]!.step.layer}`, async () => {
-        device.queue.submit([this.encode(group)]);
-        await device.queue.onSubmittedWorkDone();
-      });
       const buffer = this.plan.nodeBuffers.get(node);
       if (buffer === undefined) throw new Error(`internal: node ${node} has kernels but no buffer`);
-      const value = await readFloat32(device, this.buffers[buffer]!, this.plan.buffers[buffer]!.bytes);
-      if (!visit(node, value)) return;
+      const readBack = { staging, ranges: [{ source: this.buffers[buffer]!, bytes: this.plan.buffers[buffer]!.bytes }] };
+      const group = this.steps.slice(start, end);
+      const [value] = await runSubmissionWithErrorScope(device, `layer ${group[0]!.step.layer}`, () => {
+        if (start === 0) this.uploadInputs(inputs);
+        device.queue.submit([this.encode(group, readBack)]);
+        return staging.read(readBack.ranges);
+      });
+      if (!visit(node, value!)) return;
       start = end;
     }
   }
 
-  /** Checks the inputs and copies them into their buffers. */
-  private async upload(inputs: Map<string, Tensor>): Promise<void> {
+  /** Checks that the executor is alive and that `inputs` match the plan's inputs. */
+  private checkRunnable(inputs: Map<string, Tensor>): void {
     if (this.destroyed) throw new Error(`the executor of ${this.plan.network} was destroyed`);
-    const device = this.gpu.device;
     this.checkInputs(inputs);
-    await runWithErrorScope(device, `uploading the inputs of ${this.label}`, () => {
-      for (const input of this.plan.inputs) {
-        uploadFloat32(device, this.buffers[input.buffer]!, inputs.get(input.name)!.data);
-      }
-    });
+  }
+
+  /** Queues the copies of the (checked) inputs into their buffers, ahead of the next submission. */
+  private uploadInputs(inputs: Map<string, Tensor>): void {
+    for (const input of this.plan.inputs) {
+      uploadFloat32(this.gpu.device, this.buffers[input.buffer]!, inputs.get(input.name)!.data);
+    }
+  }
+
+  /** A staging buffer of this executor, in an error scope of its own so that a failed one is not kept. */
+  private createStaging(bytes: number, what: string): Promise<StagingBuffer> {
+    const label = `${what} of ${this.label} (read-back)`;
+    return runWithErrorScope(this.gpu.device, `allocating the ${label}`, () => new StagingBuffer(this.gpu.device, bytes, label));
   }
 
   private get label(): string {
@@ -177,58 +197,72 @@ export class PlanExecutor {
 
   private async runNow(inputs: Map<string, Tensor>): Promise<Map<string, Tensor>> {
     const device = this.gpu.device;
-    await this.upload(inputs);
-    const label = this.label;
+    this.checkRunnable(inputs);
+    const ranges = this.plan.outputs.map((output) => ({ source: this.buffers[output.buffer]!, bytes: shapeSize(output.shape) * 4 }));
+    const staging = (this.outputStaging ??= await this.createStaging(ranges.reduce((sum, { bytes }) => sum + bytes, 0), "outputs"));
+    const readBack = { staging, ranges };
+    const label = `the forward pass of ${this.label}`;
+    let values: Float32Array[];
     try {
-      await runWithErrorScope(device, `the forward pass of ${label}`, async () => {
-        if (this.hasRun || this.progress === undefined) {
-          device.queue.submit([this.encode(this.steps)]);
-          await device.queue.onSubmittedWorkDone();
-          return;
-        }
-        // First run with a listener: one submission per kernel, so that each shader's compilation at
-        // its first dispatch can be reported. Same kernels in the same order, so the same results.
-        for (const [index, bound] of this.steps.entries()) {
-          reportStep(this.progress, "first run", this.plan.steps, index);
-          device.queue.submit([this.encode([bound])]);
-          await device.queue.onSubmittedWorkDone();
-        }
-        reportStep(this.progress, "first run", this.plan.steps, this.steps.length - 1, true);
-      });
+      values =
+        this.hasRun || this.progress === undefined
+          ? await runSubmissionWithErrorScope(device, label, () => {
+              this.uploadInputs(inputs);
+              device.queue.submit([this.encode(this.steps, readBack)]);
+              return staging.read(ranges);
+            })
+          : await runWithErrorScope(device, label, () => this.runReportingKernels(inputs, readBack));
       this.hasRun = true;
     } catch (error) {
       throw await this.localize(error);
     }
-    const outputs = new Map<string, Tensor>();
-    for (const output of this.plan.outputs) {
-      const bytes = shapeSize(output.shape) * 4;
-      const data = await readFloat32(device, this.buffers[output.buffer]!, bytes);
-      outputs.set(output.name, { shape: [...output.shape], data });
-    }
-    return outputs;
+    return new Map(this.plan.outputs.map((output, index) => [output.name, { shape: [...output.shape], data: values[index]! }]));
   }
 
-  private encode(steps: readonly BoundStep[]): GPUCommandBuffer {
-    const encoder = this.gpu.device.createCommandEncoder({ label: this.plan.network });
-    const pass = encoder.beginComputePass({ label: this.plan.network });
-    // No debug groups around the dispatches: on Dawn's OpenGL ES backend (Mesa) they can stall a
-    // submission for seconds. A failure is attributed to a kernel by `localize` instead.
-    for (const { step, pipeline, bindGroup } of steps) {
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(...step.workgroups);
+  /**
+   * The first run with a listener: one submission per kernel, so that each shader's compilation at its
+   * first dispatch can be reported. Same kernels in the same order, so the same results.
+   */
+  private async runReportingKernels(inputs: Map<string, Tensor>, readBack: ReadBack): Promise<Float32Array[]> {
+    const device = this.gpu.device;
+    this.uploadInputs(inputs);
+    for (const [index, bound] of this.steps.entries()) {
+      reportStep(this.progress, "first run", this.plan.steps, index);
+      device.queue.submit([this.encode([bound])]);
+      await device.queue.onSubmittedWorkDone();
     }
-    pass.end();
+    reportStep(this.progress, "first run", this.plan.steps, this.steps.length - 1, true);
+    device.queue.submit([this.encode([], readBack)]);
+    return readBack.staging.read(readBack.ranges);
+  }
+
+  /** A command buffer with `steps`' dispatches, then the copies of `readBack`'s values to its staging buffer. */
+  private encode(steps: readonly BoundStep[], readBack?: ReadBack): GPUCommandBuffer {
+    const encoder = this.gpu.device.createCommandEncoder({ label: this.plan.network });
+    if (steps.length > 0) {
+      const pass = encoder.beginComputePass({ label: this.plan.network });
+      // No debug groups around the dispatches: on Dawn's OpenGL ES backend (Mesa) they can stall a
+      // submission for seconds. A failure is attributed to a kernel by `localize` instead.
+      for (const { step, pipeline, bindGroup } of steps) {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, bindGroup);
+        pass.dispatchWorkgroups(...step.workgroups);
+      }
+      pass.end();
+    }
+    readBack?.staging.recordCopies(encoder, readBack.ranges);
     return encoder.finish();
   }
 
   /**
    * A failed batched submission says only that *something* failed. Unless the device is gone, rerun
-   * the kernels one submission each to name the first one that fails; fall back to the original error.
+   * the kernels one submission each to name the first one that fails; fall back to the original error
+   * (an error of the upload or of the read-back, which no kernel reproduces).
    */
   private async localize(error: unknown): Promise<unknown> {
-    if (error instanceof CnncUserError && /device was lost/.test(error.message)) return error;
     const device = this.gpu.device;
+    // A lost or closed device fails every kernel alike: rerunning them would blame the first one.
+    if (deviceIsGone(device)) return error;
     for (const bound of this.steps) {
       try {
         await runWithErrorScope(device, `kernel ${bound.step.name} (layer ${bound.step.layer})`, async () => {
@@ -274,6 +308,8 @@ export class PlanExecutor {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const buffer of this.ownedBuffers) buffer.destroy();
+    this.outputStaging?.destroy();
+    this.layerStaging?.destroy();
     this.ownedWeights?.destroy();
   }
 }

@@ -72,6 +72,12 @@ function lostError(health: DeviceHealth, info: GPUDeviceLostInfo, label: string)
   });
 }
 
+/** Whether `device` was lost or closed: every later submission fails alike, whatever it holds. */
+export function deviceIsGone(device: GPUDevice): boolean {
+  const health = healthOf(device);
+  return health.lost !== undefined || health.closedByUs;
+}
+
 /** Throws if the device is already lost: nothing submitted to it could ever finish. */
 export function assertDeviceAlive(device: GPUDevice, label: string): void {
   const health = healthOf(device);
@@ -108,25 +114,62 @@ function raceWithLoss<T>(health: DeviceHealth, work: Promise<T>): Promise<Raced<
  * stack, so calls on one device should not overlap in time (await one before starting the next), or
  * an error may be reported under the other call's label.
  */
-export async function runWithErrorScope<T>(device: GPUDevice, label: string, fn: () => T | Promise<T>): Promise<T> {
+export function runWithErrorScope<T>(device: GPUDevice, label: string, fn: () => T | Promise<T>): Promise<T> {
+  return scoped(device, label, () => {
+    const work = Promise.resolve().then(fn);
+    return { work, popped: work.then(popBothScopes(device), popBothScopes(device)) };
+  });
+}
+
+/**
+ * Like runWithErrorScope, for work whose every GPU call is made before `submit` returns (uploads,
+ * a submission, the mapAsync of its read-back), and whose promise only waits for the GPU. The scopes
+ * are popped as soon as `submit` returns, so that their answers come while the GPU runs rather than
+ * after it: one round trip to Dawn less per forward pass.
+ */
+export function runSubmissionWithErrorScope<T>(device: GPUDevice, label: string, submit: () => Promise<T>): Promise<T> {
+  return scoped(device, label, () => {
+    let work: Promise<T>;
+    try {
+      work = submit();
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    return { work, popped: popBothScopes(device)() };
+  });
+}
+
+type ScopeErrors = [validation: GPUError | null, outOfMemory: GPUError | null];
+
+/** Pops the two scopes of `scoped`: both pops issued before awaiting either (each pops at the call). */
+function popBothScopes(device: GPUDevice): () => Promise<ScopeErrors> {
+  return () => Promise.all([device.popErrorScope(), device.popErrorScope()]);
+}
+
+/**
+ * The body of runWithErrorScope: pushes the scopes, starts the work (`start` pops them, always, so
+ * that the scope stack stays balanced), races it against device loss, and throws what went wrong.
+ */
+async function scoped<T>(device: GPUDevice, label: string, start: () => { work: Promise<T>; popped: Promise<ScopeErrors> }): Promise<T> {
   const health = healthOf(device);
   assertDeviceAlive(device, label);
   device.pushErrorScope("out-of-memory");
   device.pushErrorScope("validation");
+  const { work, popped } = start();
+  // On a lost device the pops may never settle, or fail; they are not awaited then.
+  popped.catch(() => undefined);
   let outcome: Raced<T> | undefined;
   let failure: { error: unknown } | undefined;
   try {
-    outcome = await raceWithLoss(health, Promise.resolve().then(fn));
+    outcome = await raceWithLoss(health, work);
   } catch (error) {
     failure = { error };
   }
   if (outcome?.kind === "lost") {
-    // The scopes cannot report anything useful any more; popping them would only wait.
+    // The scopes cannot report anything useful any more; waiting for them would only wait.
     throw lostError(health, outcome.info, label);
   }
-  // Always pop both scopes, even when fn threw, so the scope stack stays balanced.
-  const validation = await device.popErrorScope();
-  const outOfMemory = await device.popErrorScope();
+  const [validation, outOfMemory] = await popped;
   const cause = failure?.error;
   if (outOfMemory) {
     throw new CnncUserError(`out of GPU memory while running ${label}: ${outOfMemory.message.trim()}`, {

@@ -13,7 +13,8 @@ import {
   type BackendChoice,
   type GpuContext,
 } from "../../runtime/device.js";
-import { createStorageBuffer, createStorageBufferWithData, readFloat32 } from "../../runtime/buffers.js";
+import { createStorageBuffer, createStorageBufferWithData, readFloat32, StagingBuffer } from "../../runtime/buffers.js";
+import { runSubmissionWithErrorScope } from "../../runtime/gpuErrors.js";
 import { findHardwareVulkanIcds } from "../../runtime/vulkanIcd.js";
 import { CnncUserError } from "../../src/errors.js";
 
@@ -119,6 +120,40 @@ describe("openDevice", () => {
     ).rejects.toThrow(/validation error in c1\.conv_direct .*MapRead/);
     // The scopes were popped: later work is unaffected.
     await expect(runWithErrorScope(device, "next", () => 42)).resolves.toBe(42);
+  });
+
+  it("pops a submission's scopes as it is submitted, still catching its errors and awaiting its read-back", async () => {
+    const { device } = context;
+    const source = createStorageBufferWithData(device, Float32Array.from([1, 2, 3]), "values");
+    const staging = new StagingBuffer(device, 12, "values (read-back)");
+    const ranges = [{ source, bytes: 12 }];
+    try {
+      const [values] = await runSubmissionWithErrorScope(device, "fc1.gemm", () => {
+        const encoder = device.createCommandEncoder();
+        staging.recordCopies(encoder, ranges);
+        device.queue.submit([encoder.finish()]);
+        return staging.read(ranges);
+      });
+      expect(Array.from(values!)).toEqual([1, 2, 3]);
+      const noCopySource = device.createBuffer({ label: "no COPY_SRC", size: 12, usage: GPUBufferUsage.STORAGE });
+      await expect(
+        runSubmissionWithErrorScope(device, "fc1.gemm", () => {
+          const encoder = device.createCommandEncoder();
+          encoder.copyBufferToBuffer(noCopySource, 0, source, 0, 12);
+          device.queue.submit([encoder.finish()]);
+          return Promise.resolve();
+        }),
+      ).rejects.toThrow(/validation error in fc1\.gemm .*CopySrc/);
+      const broken = (): Promise<void> => {
+        throw new Error("fc2.gemm broke");
+      };
+      await expect(runSubmissionWithErrorScope(device, "fc2.gemm", broken)).rejects.toThrow("fc2.gemm broke");
+      // The scopes were popped every time: later work is unaffected.
+      await expect(runWithErrorScope(device, "next", () => 3)).resolves.toBe(3);
+    } finally {
+      staging.destroy();
+      source.destroy();
+    }
   });
 
   it("reports errors raised outside any error scope at the next scoped call", async () => {

@@ -2,10 +2,13 @@
 // the pipeline cache, and repeated runs.
 import { describe, expect, it } from "vitest";
 
+import { openDevice } from "../../runtime/device.js";
+import { DeviceWeights } from "../../runtime/deviceWeights.js";
 import { createExecutor } from "../../runtime/executor.js";
 import { pipelineFor } from "../../runtime/pipelineCache.js";
 import { buildPlan } from "../../src/pipeline.js";
 import { CnncUserError } from "../../src/errors.js";
+import type { Graph } from "../../src/ir/graph.js";
 import { makeTensor } from "../../src/tensor.js";
 import { testGpu } from "../codegen/gpuHarness.js";
 import { chainGraph, conv2d, randomTensor, randomWeights, seededRandom, singleOpGraph } from "../reference/graphBuilders.js";
@@ -133,6 +136,135 @@ describe("PlanExecutor", () => {
     const executor = await createExecutor(gpu, buildPlan(chainGraph([2], [{ op: "relu" }]), 1), new Map());
     executor.destroy();
     await expect(executor.run(new Map([["x", makeTensor([1, 2])]]))).rejects.toThrow(/destroyed/);
+  });
+});
+
+/** The device calls that cost a forward pass time, counted by `countGpuCalls`. */
+interface GpuCalls {
+  createBuffer: number;
+  pushErrorScope: number;
+  submit: number;
+  onSubmittedWorkDone: number;
+}
+
+/** Counts the calls `body` makes to a few methods of `device` (patched on the instances, restored after). */
+async function countGpuCalls(device: GPUDevice, body: () => Promise<unknown>): Promise<GpuCalls> {
+  const counts: GpuCalls = { createBuffer: 0, pushErrorScope: 0, submit: 0, onSubmittedWorkDone: 0 };
+  const patched: [object, keyof GpuCalls][] = [
+    [device, "createBuffer"],
+    [device, "pushErrorScope"],
+    [device.queue, "submit"],
+    [device.queue, "onSubmittedWorkDone"],
+  ];
+  for (const [target, name] of patched) {
+    const original = Reflect.get(target, name) as (...args: unknown[]) => unknown;
+    const counted = (...args: unknown[]): unknown => {
+      counts[name]++;
+      return original.apply(target, args);
+    };
+    Object.defineProperty(target, name, { configurable: true, value: counted });
+  }
+  try {
+    await body();
+  } finally {
+    for (const [target, name] of patched) Reflect.deleteProperty(target, name);
+  }
+  return counts;
+}
+
+/** x -> relu (l0) -> tanh (l1), both outputs: two values read back per forward pass. */
+function twoOutputGraph(): Graph {
+  const graph = chainGraph([2, 3], [{ op: "relu" }, { op: "tanh" }]);
+  return { ...graph, outputs: [1, 2] };
+}
+
+function expectTwoOutputs(outputs: Map<string, { data: Float32Array }>, input: Float32Array): void {
+  const relu = Array.from(input, (value) => Math.max(value, 0));
+  expect(Array.from(outputs.get("l0")!.data)).toEqual(relu.map(Math.fround));
+  Array.from(outputs.get("l1")!.data).forEach((value, i) => expect(value).toBeCloseTo(Math.tanh(relu[i]!), 6));
+}
+
+describe("PlanExecutor per-run work", () => {
+  it("runs a forward pass as one submission in one error scope, creating no buffer and awaiting nothing but the read-back", async () => {
+    const gpu = await testGpu();
+    const plan = buildPlan(twoOutputGraph(), 1);
+    const events: string[] = [];
+    const executor = await createExecutor(gpu, plan, new Map(), (progress) => events.push(progress.phase));
+    try {
+      const inputs = [0, 1, 2].map(() => randomTensor([1, 2, 3], random));
+      let outputs = new Map<string, { data: Float32Array }>();
+      // The first run with a listener still submits kernel by kernel, then the copies to the staging buffer.
+      const first = await countGpuCalls(gpu.device, async () => (outputs = await executor.run(new Map([["x", inputs[0]!]]))));
+      expect(first.submit).toBe(plan.steps.length + 1);
+      expect(events.filter((phase) => phase === "first run")).toHaveLength(plan.steps.length + 1);
+      expectTwoOutputs(outputs, inputs[0]!.data);
+      for (const input of inputs.slice(1)) {
+        const calls = await countGpuCalls(gpu.device, async () => (outputs = await executor.run(new Map([["x", input]]))));
+        expect(calls).toEqual({ createBuffer: 0, pushErrorScope: 2, submit: 1, onSubmittedWorkDone: 0 });
+        // The reused staging buffer holds this run's values, not the last run's.
+        expectTwoOutputs(outputs, input.data);
+      }
+    } finally {
+      executor.destroy();
+    }
+  });
+
+  it("reads each layer's value back in its layer's submission, reusing one staging buffer", async () => {
+    const gpu = await testGpu();
+    const plan = buildPlan(twoOutputGraph(), 1);
+    const executor = await createExecutor(gpu, plan, new Map());
+    try {
+      const input = randomTensor([1, 2, 3], random);
+      const layerByLayer = async (): Promise<Map<string, { data: Float32Array }>> => {
+        const values = new Map<string, { data: Float32Array }>();
+        await executor.runLayerByLayer(new Map([["x", input]]), (node, data) => values.set(`l${node - 1}`, { data }).size > 0);
+        return values;
+      };
+      expectTwoOutputs(await layerByLayer(), input.data);
+      let values = new Map<string, { data: Float32Array }>();
+      const calls = await countGpuCalls(gpu.device, async () => (values = await layerByLayer()));
+      expect(calls).toEqual({ createBuffer: 0, pushErrorScope: 2 * plan.steps.length, submit: plan.steps.length, onSubmittedWorkDone: 0 });
+      expectTwoOutputs(values, input.data);
+    } finally {
+      executor.destroy();
+    }
+  });
+
+  it("names the kernel that fails in a batched forward pass, and leaves the device usable", async () => {
+    const gpu = await testGpu();
+    const graph = chainGraph([4], [{ op: "relu" }, { op: "fc", outFeatures: 3, bias: true }]);
+    const plan = buildPlan(graph, 1);
+    const weights = new DeviceWeights(gpu.device, randomWeights(graph, random));
+    const executor = await createExecutor(gpu, plan, weights);
+    const input = new Map([["x", randomTensor([1, 4], random)]]);
+    try {
+      await executor.run(input);
+      // A destroyed weight buffer fails the submission; only the fc kernel binds it.
+      weights.destroy();
+      const failing = plan.steps.find((step) => step.layer === "l1")!;
+      await expect(executor.run(input)).rejects.toThrow(new RegExp(`^WebGPU validation error in kernel ${failing.name.replace(".", "\\.")} \\(layer l1\\)`));
+    } finally {
+      executor.destroy();
+    }
+    const healthy = await createExecutor(gpu, buildPlan(twoOutputGraph(), 1), new Map());
+    try {
+      const data = randomTensor([1, 2, 3], random);
+      expectTwoOutputs(await healthy.run(new Map([["x", data]])), data.data);
+    } finally {
+      healthy.destroy();
+    }
+  });
+});
+
+describe("PlanExecutor on a lost device", () => {
+  it("reports the device's loss for the forward pass rather than blaming its first kernel", async () => {
+    const doomed = await openDevice({ backend: (await testGpu()).backend });
+    const executor = await createExecutor(doomed, buildPlan(twoOutputGraph(), 1), new Map());
+    const input = new Map([["x", randomTensor([1, 2, 3], random)]]);
+    await executor.run(input);
+    doomed.destroy();
+    await expect(executor.run(input)).rejects.toThrow(/^the forward pass of test_chain \(batch 1\): the GPU device was closed/);
+    executor.destroy();
   });
 });
 
