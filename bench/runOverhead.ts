@@ -60,7 +60,7 @@ function boundKernels(executor: object): BoundKernels["steps"] {
 
 async function measure(root: string, file: string, batch: number, runs: number): Promise<ProcessTiming> {
   const { compileFile } = (await import(`${root}/src/compile.ts`)) as typeof import("../src/compile.js");
-  const { buildPlan } = (await import(`${root}/src/codegen/buildPlan.ts`)) as typeof import("../src/codegen/buildPlan.js");
+  const { buildPlan } = (await import(`${root}/src/codegen/buildPlan.ts`)) as typeof import("../src/pipeline.js");
   const { openDevice } = (await import(`${root}/runtime/device.ts`)) as typeof import("../runtime/device.js");
   const { createExecutor } = (await import(`${root}/runtime/executor.ts`)) as typeof import("../runtime/executor.js");
   const { initWeights, randomNormalTensor } = (await import(`${root}/runtime/init.ts`)) as typeof import("../runtime/init.js");

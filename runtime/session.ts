@@ -1,7 +1,9 @@
 // The library API for running a compiled network: a Session owns a device (or borrows one), the
 // network's weights on that device, and one executor per batch size, built on first use. The batch is
 // taken from the inputs, so the same session runs batch 1 and batch 64.
-import { buildPlan } from "../src/pipeline.js";
+import { DEFAULT_STORAGE_BINDING_LIMIT } from "../src/kernels/analysis.js";
+import type { ScheduleConvsOptions } from "../src/passes/scheduleOptions.js";
+import { buildPlan, type BuildPlanOptions } from "../src/pipeline.js";
 import type { Plan } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
 import type { Graph } from "../src/ir/graph.js";
@@ -28,6 +30,10 @@ export interface SessionOptions {
   gpu?: GpuContext;
   /** Told about each kernel as a batch size's plan is compiled and first run (a progress line). */
   progress?: ProgressListener;
+  /** Run the fusion passes (default true); false: one kernel per layer (`--no-fuse`). */
+  fuse?: boolean;
+  /** Conv schedules (`--schedule`): one kind for all convs and/or per layer; default: the default rule. */
+  schedule?: ScheduleConvsOptions;
   /** Plans of `graph` already built (buildPlan), e.g. to check sizes before the device is opened: used instead of building them again. */
   plans?: readonly Plan[];
 }
@@ -93,9 +99,14 @@ export function checkNetworkInputs(network: string, expected: readonly NetworkIn
   return { inputs: byName, batch };
 }
 
+/** Plans and executors are kept per batch and per fusion choice: `4:fused`. */
+function planKey(batch: number, fused: boolean): string {
+  return `${batch}:${fused ? "fused" : "unfused"}`;
+}
+
 class GraphSession implements Session {
-  private readonly plans = new Map<number, Plan>();
-  private readonly executors = new Map<number, Promise<PlanExecutor>>();
+  private readonly plans = new Map<string, Plan>();
+  private readonly executors = new Map<string, Promise<PlanExecutor>>();
   private readonly deviceWeights: DeviceWeights;
   private destroyed = false;
 
@@ -106,12 +117,17 @@ class GraphSession implements Session {
     private readonly ownsGpu: boolean,
     private readonly progress: ProgressListener | undefined,
     plans: readonly Plan[],
+    private readonly buildOptions: BuildPlanOptions,
   ) {
     this.deviceWeights = new DeviceWeights(gpu.device, weights);
     for (const plan of plans) {
       if (plan.network !== graph.name) throw new Error(`internal: a plan of ${plan.network} was given to a session of ${graph.name}`);
-      this.plans.set(plan.batch, plan);
+      this.plans.set(planKey(plan.batch, plan.fused), plan);
     }
+  }
+
+  private get fused(): boolean {
+    return this.buildOptions.fuse !== false;
   }
 
   get adapterDescription(): string {
@@ -119,27 +135,35 @@ class GraphSession implements Session {
   }
 
   planFor(batch: number): Plan {
-    let plan = this.plans.get(batch);
+    return this.planOf(batch, this.fused);
+  }
+
+  private planOf(batch: number, fused: boolean): Plan {
+    const key = planKey(batch, fused);
+    let plan = this.plans.get(key);
     if (plan === undefined) {
-      plan = buildPlan(this.graph, batch);
-      this.plans.set(batch, plan);
+      // Kernels bind at most what the device allows (and never more than codegen's 8).
+      const maxStorageBindings = Math.min(this.gpu.device.limits.maxStorageBuffersPerShaderStage, DEFAULT_STORAGE_BINDING_LIMIT);
+      plan = buildPlan(this.graph, batch, { ...this.buildOptions, fuse: fused, maxStorageBindings });
+      this.plans.set(key, plan);
     }
     return plan;
   }
 
   async prepare(batch: number): Promise<void> {
     if (this.destroyed) throw new Error(`the session of ${this.graph.name} was destroyed`);
-    await this.executorFor(batch);
+    await this.executorFor(batch, this.fused);
   }
 
-  /** The executor of `batch`, created (and its sizes checked against the device) on first use. */
-  private executorFor(batch: number): Promise<PlanExecutor> {
-    let executor = this.executors.get(batch);
+  /** The executor of `batch` (fused or not), created (and its sizes checked against the device) on first use. */
+  private executorFor(batch: number, fused: boolean): Promise<PlanExecutor> {
+    const key = planKey(batch, fused);
+    let executor = this.executors.get(key);
     if (executor === undefined) {
-      executor = PlanExecutor.create(this.gpu, this.planFor(batch), this.deviceWeights, this.progress);
-      this.executors.set(batch, executor);
+      executor = PlanExecutor.create(this.gpu, this.planOf(batch, fused), this.deviceWeights, this.progress);
+      this.executors.set(key, executor);
       // A batch that failed to prepare (too large for the device) may be retried; do not cache the failure.
-      executor.catch(() => this.executors.delete(batch));
+      executor.catch(() => this.executors.delete(key));
     }
     return executor;
   }
@@ -147,14 +171,15 @@ class GraphSession implements Session {
   async run(inputs: SessionInputs): Promise<Map<string, Tensor>> {
     if (this.destroyed) throw new Error(`the session of ${this.graph.name} was destroyed`);
     const checked = checkSessionInputs(this.graph, inputs);
-    const executor = await this.executorFor(checked.batch);
+    const executor = await this.executorFor(checked.batch, this.fused);
     return executor.run(checked.inputs);
   }
 
   async runLayerByLayer(inputs: SessionInputs, visit: (node: number, value: Float32Array) => boolean): Promise<void> {
     if (this.destroyed) throw new Error(`the session of ${this.graph.name} was destroyed`);
     const checked = checkSessionInputs(this.graph, inputs);
-    const executor = await this.executorFor(checked.batch);
+    // One kernel per layer, so that every layer's value exists to be read back (fused kernels skip them).
+    const executor = await this.executorFor(checked.batch, false);
     await executor.runLayerByLayer(checked.inputs, visit);
   }
 
@@ -183,5 +208,6 @@ export async function createSession(graph: Graph, options: SessionOptions = {}):
     checkWeights(expectedWeights(graph), weights, options.weightsSource);
   }
   const gpu = options.gpu ?? (await openDevice(options.backend === undefined ? {} : { backend: options.backend }));
-  return new GraphSession(graph, gpu, weights, options.gpu === undefined, options.progress, options.plans ?? []);
+  const buildOptions: BuildPlanOptions = { fuse: options.fuse !== false, ...(options.schedule === undefined ? {} : { schedule: options.schedule }) };
+  return new GraphSession(graph, gpu, weights, options.gpu === undefined, options.progress, options.plans ?? [], buildOptions);
 }
