@@ -30,7 +30,18 @@ export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOption
     const requested = requestedConvSchedule(options, node.name);
     if (kernel.pool !== undefined) {
       // fuse-conv-pool leaves a conv the user asked to run as im2col unfused, so this never overrides a request.
-      return { ...kernel, schedule: convScheduleOfKind(attrs, "direct"), scheduleReason: "direct: it computes a pooled output, which only the direct kernel does" };
+      const pool = graph.source.nodes[kernel.pool]!;
+      const windowCells = pool.attrs.op === "pool" ? pool.attrs.window[0] * pool.attrs.window[1] : 1;
+      const direct = convScheduleOfKind(attrs, "direct");
+      if (direct.kind !== "direct") throw new Error("internal: convScheduleOfKind(direct) is not direct");
+      // Each pooled pixel evaluates a whole window of conv pixels: keep an invocation's conv pixels
+      // (and so its work) about what the plain direct kernel's block is.
+      const pixelsPerInvocation = Math.max(1, Math.floor(direct.pixelsPerInvocation / windowCells));
+      return {
+        ...kernel,
+        schedule: { ...direct, pixelsPerInvocation },
+        scheduleReason: `direct: it computes a pooled output, which only the direct kernel does (${pixelsPerInvocation} pooled pixels of ${windowCells} conv pixels each per invocation)`,
+      };
     }
     if (requested !== undefined) {
       return { ...kernel, schedule: convScheduleOfKind(attrs, requested), scheduleReason: `${requested}: asked for with --schedule` };
