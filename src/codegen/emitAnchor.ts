@@ -29,7 +29,8 @@ export function emitAnchor(graph: KernelGraph, kernel: KernelNode, anchor: Node,
       emitFc(anchor, context, stages);
       return;
     case "elementwise":
-      emitElementwise(anchor, context, stages);
+      // A kernel of one layer is named after its op (`c1.relu`), a fused chain `elementwise`.
+      emitElementwise(anchor, context, stages, { kernel: kernel.layers.length === 1 ? anchor.attrs.op : "elementwise" });
       return;
     case "pool":
       generatePool(anchor, context);

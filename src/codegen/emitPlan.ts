@@ -76,13 +76,15 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
     return buffers.length - 1;
   };
   const fullShape = (value: number): number[] => [batch, ...graph.values[value]!.shape];
-  const endpointBuffers = (values: number[], role: "input" | "output"): number[] =>
-    values.map((value) => {
-      const layer = graph.values[value]!.layer;
-      return addBuffer({ label: layers[layer]!.name, role, bytes: valueBytes(graph, value, batch), node: layer, shape: fullShape(value) });
-    });
-  const inputBuffers = endpointBuffers(graph.inputs, "input");
-  const outputBuffers = endpointBuffers(graph.outputs, "output");
+  // Inputs and outputs are the layer graph's: an output that is a view (a flatten) has its own shape.
+  const endpoints = (layerIds: readonly number[], values: readonly number[]) =>
+    layerIds.map((layer, index) => ({ layer, value: values[index]!, shape: [batch, ...layers[layer]!.shape] }));
+  const inputEndpoints = endpoints(graph.source.inputs, graph.inputs);
+  const outputEndpoints = endpoints(graph.source.outputs, graph.outputs);
+  const endpointBuffers = (list: ReturnType<typeof endpoints>, role: "input" | "output"): number[] =>
+    list.map(({ layer, value, shape }) => addBuffer({ label: layers[layer]!.name, role, bytes: valueBytes(graph, value, batch), node: layer, shape }));
+  const inputBuffers = endpointBuffers(inputEndpoints, "input");
+  const outputBuffers = endpointBuffers(outputEndpoints, "output");
   const slotBuffers = memory.slots.map((slot) => {
     const largest = slot.values.reduce((found, value) => (valueBytes(graph, value, batch) > valueBytes(graph, found, batch) ? value : found));
     const layer = graph.values[largest]!.layer;
@@ -134,7 +136,7 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
   const nodeBuffers = new Map<number, number>();
   for (const [value] of memory.placement) nodeBuffers.set(graph.values[value]!.layer, bufferOf(value));
   for (const absorbed of graph.absorbed) if (memory.placement.has(absorbed.value)) nodeBuffers.set(absorbed.layer, bufferOf(absorbed.value));
-  const endpoint = (value: number) => ({ node: graph.values[value]!.layer, name: layers[graph.values[value]!.layer]!.name, buffer: bufferOf(value), shape: fullShape(value) });
+  const endpoint = ({ layer, value, shape }: { layer: number; value: number; shape: number[] }) => ({ node: layer, name: layers[layer]!.name, buffer: bufferOf(value), shape });
   const bytesOf = (roles: readonly string[]): number => buffers.filter((buffer) => roles.includes(buffer.role)).reduce((total, buffer) => total + buffer.bytes, 0);
   const perValue = [...memory.placement.keys()].reduce((total, value) => total + valueBytes(graph, value, batch), 0);
   return {
@@ -153,8 +155,8 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
       paramBytes: bytesOf(["param"]),
       scratchBytes: bytesOf(["scratch"]),
     },
-    inputs: graph.inputs.map(endpoint),
-    outputs: graph.outputs.map(endpoint),
+    inputs: inputEndpoints.map(endpoint),
+    outputs: outputEndpoints.map(endpoint),
     nodeBuffers,
   };
 }

@@ -36,13 +36,14 @@ describe("the first-run progress line", () => {
     expect(code).toBe(0);
     const kernels = Number(/(\d+) kernels/.exec(out.join(""))![1]);
     expect(statuses.slice(0, 2 * kernels)).toEqual([
-      ...Array.from({ length: kernels }, (_, i) => expect.stringMatching(new RegExp(`^compiling kernels ${i + 1}/${kernels} (c1|c1\\.relu|p1|out)$`))),
-      ...Array.from({ length: kernels }, (_, i) => expect.stringMatching(new RegExp(`^first run, kernel ${i + 1}/${kernels} (c1|c1\\.relu|p1|out)$`))),
+      ...Array.from({ length: kernels }, (_, i) => expect.stringMatching(new RegExp(`^compiling kernels ${i + 1}/${kernels} ((c1|c1\\.relu|p1|out)\\+?)+$`))),
+      ...Array.from({ length: kernels }, (_, i) => expect.stringMatching(new RegExp(`^first run, kernel ${i + 1}/${kernels} ((c1|c1\\.relu|p1|out)\\+?)+$`))),
     ]);
     // Then only clears (the command also clears on its way out, whatever happened).
     expect(statuses.length).toBeGreaterThan(2 * kernels);
     expect(statuses.slice(2 * kernels).every((line) => line === undefined)).toBe(true);
-    expect(statuses[0]).toBe(`compiling kernels 1/${kernels} c1`);
+    // A fused kernel is named by all its layers.
+    expect(statuses[0]).toBe(`compiling kernels 1/${kernels} c1+c1.relu+p1`);
     // The status line is gone before the run prints its result.
     const cleared = out.indexOf("status:(cleared)");
     expect(out.findIndex((text) => text.startsWith("out:ran Small"))).toBeGreaterThan(cleared);

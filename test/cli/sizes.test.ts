@@ -92,7 +92,7 @@ describe("sizes past the limits", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^adapter: /);
     const largest = /at most ([\d,]+) fits this GPU's storage buffers/.exec(result.stderr)?.[1];
-    expect(result.stderr, result.stderr).toMatch(/^error: the output of layer conv1 \[10000000, 4, 8, 8\] needs 9\.5 GiB at batch 10,000,000/);
+    expect(result.stderr, result.stderr).toMatch(/^error: the output of layer relu1 \[10000000, 4, 8, 8\] needs 9\.5 GiB at batch 10,000,000/);
     expect(largest).toBeDefined();
     const batch = Number(largest!.replace(/,/g, ""));
     const atLimit = await cnnc(["run", tiny, "--random-input", "--batch", String(batch)]);
