@@ -82,6 +82,16 @@ export function fuseByRules(graph: KernelGraph, pass: string, rules: readonly Fu
       const producer = kernels[position];
       if (producer === undefined || multiplyWritten.has(producer.output)) break;
       const readerPositions = [...(readers.get(producer.output) ?? [])];
+      if (readerPositions.length > 1) {
+        // Several readers: none may absorb the value; say so to each a rule would otherwise have fused.
+        for (const reader of readerPositions) {
+          const consumer = kernels[reader]!;
+          const rule = rules.find((candidate) => candidate.matches(producer, consumer, context));
+          const refusal = rule === undefined ? undefined : commonRefusal(producer, consumer, readerPositions.length, context, position);
+          if (rule !== undefined && refusal !== undefined) note(consumer, false, `not fused (${rule.name}): ${refusal}`);
+        }
+        break;
+      }
       const consumerPosition = readerPositions[0];
       if (consumerPosition === undefined) break;
       const consumer = kernels[consumerPosition]!;

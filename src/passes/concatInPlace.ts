@@ -54,7 +54,7 @@ export function concatInPlace(graph: KernelGraph): KernelGraph {
     }
     removed.add(concat.id);
     absorbed.push({ layer, how: "concat_in_place", value: concat.output });
-    notes.push({ layer, pass: "concat-in-place", fused: true, text: `no kernel: its ${concat.inputs.length} producers write straight into their channel slices` });
+    notes.push({ layer, pass: "concat-in-place", fused: true, text: `its ${concat.inputs.length} producers write straight into their channel slices` });
   }
   const kernels = graph.kernels
     .filter((kernel) => !removed.has(kernel.id))
