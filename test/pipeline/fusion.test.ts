@@ -1,6 +1,8 @@
 // What the fusion passes make of each example network (tinygrad's schedule tests: count the kernels
 // and say which layers each one implements), and what --no-fuse keeps apart.
 import { describe, expect, it } from "vitest";
+import { buildPlan } from "../../src/pipeline.js";
+import { compileExample } from "../examples/exampleHelpers.js";
 import { exampleKernels, kernelShapes, kernelsOf } from "../kernels/kernelHelpers.js";
 
 describe("fusion of the example networks", () => {
@@ -108,5 +110,25 @@ describe("fusion rules", () => {
     }`, { schedule: { layers: { c: "im2col" } } });
     expect(kernelShapes(graph)).toEqual(["conv[c]", "pool[p]"]);
     expect(graph.kernels[0]!.schedule?.kind).toBe("im2col");
+  });
+});
+
+describe("dispatches with --schedule direct at batch 1", () => {
+  const dispatches = (name: string, fuse = true): string[] =>
+    buildPlan(compileExample(name), 1, { schedule: { all: "direct" }, fuse, verify: true }).steps.map((step) => step.name);
+
+  it("LeNet-5: 2 conv stages, 3 fc, 1 softmax (12 unfused)", () => {
+    expect(dispatches("lenet5.cnn")).toEqual(["c1.conv_direct", "c3.conv_direct", "c5.fc", "f6.fc", "out.fc", "out.softmax.softmax"]);
+    expect(dispatches("lenet5.cnn", false)).toHaveLength(12);
+  });
+
+  it("FashionCNN: 2 conv stages and 2 fc", () => {
+    expect(dispatches("fashion_cnn.cnn")).toEqual(["conv1.conv_direct", "conv2.conv_direct", "fc1.fc", "fc2.fc"]);
+  });
+
+  it("ResNet-18: at most 23 (20 convs, maxpool, global pool, fc)", () => {
+    const steps = dispatches("resnet18.cnn");
+    expect(steps.length).toBeLessThanOrEqual(23);
+    expect(steps.filter((name) => name.endsWith(".conv_direct"))).toHaveLength(20);
   });
 });
