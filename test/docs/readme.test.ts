@@ -1,7 +1,8 @@
-// README's CLI examples are run as written (from the repository root, in-process) and must print what
+// README's CLI examples are run as written (in-process, from a directory where `examples/` is the repository's) and must print what
 // README shows; its .cnn listings must compile. A change to a message or a number fails here until the
 // docs say the same.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
@@ -27,7 +28,11 @@ describe("the matcher", () => {
 });
 
 describe("README examples", () => {
-  process.chdir(ROOT);
+  // From a scratch directory holding the examples (a link to them), so that `cnnc build -o DIR` writes
+  // there and not into the repository.
+  const scratch = mkdtempSync(join(tmpdir(), "cnnc-readme-"));
+  symlinkSync(join(ROOT, "examples"), join(scratch, "examples"));
+  process.chdir(scratch);
   const examples = DOCS.flatMap((doc) => cliExamples(join(ROOT, doc)).map((example) => ({ doc, ...example })));
 
   it("README has CLI examples to run", () => {
