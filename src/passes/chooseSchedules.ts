@@ -34,13 +34,20 @@ export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOption
       const windowCells = pool.attrs.op === "pool" ? pool.attrs.window[0] * pool.attrs.window[1] : 1;
       const direct = convScheduleOfKind(attrs, "direct");
       if (direct.kind !== "direct") throw new Error("internal: convScheduleOfKind(direct) is not direct");
-      // Each pooled pixel evaluates a whole window of conv pixels: keep an invocation's conv pixels
-      // (and so its work) about what the plain direct kernel's block is.
+      // Each pooled pixel holds a whole window of conv pixels in the register block: keep an
+      // invocation's conv pixels about what the plain direct kernel's block is, and for large windows
+      // hold fewer channels, so the block stays within 1.5x the plain one's accumulators.
       const pixelsPerInvocation = Math.max(1, Math.floor(direct.pixelsPerInvocation / windowCells));
+      const convPixels = pixelsPerInvocation * windowCells;
+      const maxAccumulators = 1.5 * direct.outputChannelsPerInvocation * direct.pixelsPerInvocation;
+      let outputChannelsPerInvocation = direct.outputChannelsPerInvocation;
+      while (outputChannelsPerInvocation > 1 && outputChannelsPerInvocation * convPixels > maxAccumulators) outputChannelsPerInvocation /= 2;
       return {
         ...kernel,
-        schedule: { ...direct, pixelsPerInvocation },
-        scheduleReason: `direct: it computes a pooled output, which only the direct kernel does (${pixelsPerInvocation} pooled pixels of ${windowCells} conv pixels each per invocation)`,
+        schedule: { ...direct, outputChannelsPerInvocation, pixelsPerInvocation },
+        scheduleReason:
+          `direct: it computes a pooled output, which only the direct kernel does ` +
+          `(${outputChannelsPerInvocation} channels x ${pixelsPerInvocation} pooled pixels of ${windowCells} conv pixels each per invocation)`,
       };
     }
     if (requested !== undefined) {

@@ -1,7 +1,9 @@
 // Conv + pool in one kernel (the direct conv computing the pool's output) on the GPU against the CPU
 // reference of the unfused chain conv -> batchnorm -> relu -> pool (or conv -> pool): max, avg and l2,
 // windows that tile the conv output, overlap it (3x3 stride 2) or leave a floor-rounded remainder,
-// grouped and 1-D convs, register blocks that do not divide the sizes, batch 2-3.
+// grouped and 1-D convs, register blocks that do not divide the sizes, batch 2-3; and many input
+// channels (900, 1024) under 3x3 windows: with the window's cells looped around the tap and channel
+// loops, those ran past llvmpipe's 65535 loop iterations per invocation, which silently ends the loops.
 // Tolerance: |gpu - ref| <= atol + rtol * |ref|, rtol = 1e-4, atol = 4e-5 * sqrt(reduction) doubled
 // for the batchnorm scale (|scale| < 1.5): float32 rounding of the dot products stays far below it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +13,12 @@ import { activationStage, biasStage, scaleShiftStage, type EpilogueStage } from 
 import { convScheduleOfKind, type DirectConvSchedule } from "../../src/codegen/schedule.js";
 import type { ConvAttrs, OpAttrs, PoolAttrs, Shape } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
+import { compileSource } from "../../src/compile.js";
+import { buildKernelGraph } from "../../src/pipeline.js";
+import { hasErrors } from "../../grammar/diagnostics.js";
+import { compareOutput } from "../../runtime/compareOutputs.js";
+import { randomNormalTensor } from "../../runtime/init.js";
+import { createSession } from "../../runtime/session.js";
 import { openDevice, type GpuContext } from "../../runtime/device.js";
 import { chainGraph, conv1d, conv2d, pool1d, pool2d, randomTensor, randomWeights, seededRandom } from "../reference/graphBuilders.js";
 import { compareTensors } from "./gpuHarness.js";
@@ -48,6 +56,27 @@ const HAND_PICKED: PooledCase[] = [
   { name: "conv1d -> maxpool1d 2", input: [3, 20], conv: conv1d({ out: 5, kernel: 3, padding: 1 }), pool: pool1d({ kind: "max", window: 2 }), batch: 2, normalized: true },
   { name: "one channel, one pixel per invocation", input: [2, 6, 6], conv: conv2d({ out: 3, kernel: 3, padding: 1, mode: "reflect" }), pool: pool2d({ kind: "max", window: 3, stride: 3 }), batch: 2, normalized: false, knobs: { outputChannelsPerInvocation: 1, pixelsPerInvocation: 1 } },
 ];
+
+/**
+ * Many input channels under a 3x3 stride-2 window, with the register block choose-schedules picks
+ * (8 channels x 1 pooled pixel of 9 conv pixels): 9 * 9 * C loop iterations when the cells were an
+ * outer loop, past llvmpipe's limit of 65535 from C = ~810.
+ */
+const MANY_CHANNELS: PooledCase[] = [900, 1024].flatMap((channels) =>
+  (["max", "avg"] as const).flatMap((kind) =>
+    [3, 7].map(
+      (size): PooledCase => ({
+        name: `${channels} input channels: 3x3 pad 1 on ${size}x${size} -> ${kind}pool 3 stride 2`,
+        input: [channels, size, size],
+        conv: conv2d({ out: 8, kernel: 3, padding: 1 }),
+        pool: pool2d({ kind, window: 3, stride: 2 }),
+        batch: 2,
+        normalized: kind === "max",
+        knobs: { outputChannelsPerInvocation: 8, pixelsPerInvocation: 1 },
+      }),
+    ),
+  ),
+);
 
 /** Seeded random cases: conv kernel 1-3, stride 1-2, pool window 2-3, stride 1..window. */
 function randomCases(count: number, seed: number): PooledCase[] {
@@ -100,7 +129,7 @@ function pooledPlan(testCase: PooledCase, seed: number, nanAt?: number): { test:
 }
 
 describe("conv + pool in the direct conv kernel", () => {
-  [...HAND_PICKED, ...randomCases(6, 77)].forEach((testCase, index) => {
+  [...HAND_PICKED, ...randomCases(6, 77), ...MANY_CHANNELS].forEach((testCase, index) => {
     it(testCase.name, async () => {
       const { test, expected } = pooledPlan(testCase, 300 + index);
       const plan = test.plan();
@@ -135,17 +164,60 @@ describe("conv + pool in the direct conv kernel", () => {
   });
 });
 
+function compiledNetwork(source: string): ReturnType<typeof caseGraph> {
+  const result = compileSource(source, "pooled.cnn");
+  if (hasErrors(result.diagnostics) || result.graph === undefined) throw new Error(`test network does not compile: ${JSON.stringify(result.diagnostics)}`);
+  return result.graph;
+}
+
+describe("conv + pool through the pipeline", () => {
+  // On a 3x3 conv output the 3x3 window tiles it exactly, so fuse-conv-pool fuses it (no recompute).
+  it("a 1024-channel conv -> relu -> maxpool 3 stride 2 runs as one kernel and matches the reference", async () => {
+    const graph = compiledNetwork("network T {\n  input x: 1024x3x3\n  conv(8, 3, pad=1) -> relu -> maxpool(3, stride=2)\n}\n");
+    const session = await createSession(graph, { seed: 3, gpu, fuse: true });
+    try {
+      const plan = session.planFor(2);
+      expect(plan.steps).toHaveLength(1);
+      expect(plan.steps[0]!.wgsl).toContain("register block: 8 channels x 1 pooled pixels x 9 window cells");
+      const inputs = new Map([["x", randomNormalTensor([2, 1024, 3, 3], 4, "x")]]);
+      const outputs = await session.run(inputs);
+      for (const [name, expected] of runReference(graph, inputs, session.weights).outputs) {
+        const comparison = compareOutput(name, outputs.get(name)!, expected);
+        expect(comparison.passed, `${name}: max abs error ${comparison.maxAbsError}`).toBe(true);
+      }
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it("holds fewer channels per invocation for larger windows, keeping the register block near 64 accumulators", () => {
+    const blocks = [2, 3, 5, 7].map((window) => {
+      const graph = compiledNetwork(`network T {\n  input x: 4x${window * 2}x${window * 2}\n  conv(8, 3, pad=1) -> relu -> avgpool(${window})\n}\n`);
+      const kernel = buildKernelGraph(graph).kernels.find((candidate) => candidate.pool !== undefined)!;
+      const schedule = kernel.schedule as DirectConvSchedule;
+      return [window, schedule.outputChannelsPerInvocation, schedule.pixelsPerInvocation];
+    });
+    expect(blocks).toEqual([
+      [2, 8, 2],
+      [3, 8, 1],
+      [5, 2, 1],
+      [7, 1, 1],
+    ]);
+  });
+});
+
 describe("pooledConvSupport and poolRecomputeFactor", () => {
   const pooled = (attrs: PoolAttrs, shape: Shape): PooledOutput => ({ attrs, shape });
   it("accepts unpadded windows inside the conv output under the direct schedule", () => {
     expect(pooledConvSupport([8, 10, 10], pooled(pool2d({ kind: "max", window: 2 }), [8, 5, 5]), "direct")).toEqual({ ok: true });
     expect(pooledConvSupport([8, 9, 9], pooled(pool2d({ kind: "avg", window: 3, stride: 2 }), [8, 4, 4]), "direct")).toEqual({ ok: true });
   });
-  it("says why it cannot: the im2col schedule, pool padding, a ceil-rounded window past the edge", () => {
+  it("says why it cannot: the im2col schedule, pool padding, a ceil-rounded window past the edge, a window of more than 64 cells", () => {
     const cases: [ReturnType<typeof pooledConvSupport>, RegExp][] = [
       [pooledConvSupport([8, 10, 10], pooled(pool2d({ kind: "max", window: 2 }), [8, 5, 5]), "im2col"), /im2col \+ GEMM.*cannot pool inside the kernel/],
       [pooledConvSupport([8, 10, 10], pooled(pool2d({ kind: "max", window: 3, stride: 2, padding: 1 }), [8, 5, 5]), "direct"), /the pool pads the conv output \(padding top 1 bottom 1 left 1 right 1\)/],
       [pooledConvSupport([8, 9, 9], pooled(pool2d({ kind: "max", window: 2, rounding: "ceil" }), [8, 5, 5]), "direct"), /hangs past the edge of the conv output \(rounding=ceil\)/],
+      [pooledConvSupport([8, 18, 18], pooled(pool2d({ kind: "avg", window: 9 }), [8, 2, 2]), "direct"), /the pool window has 81 cells; .* up to 64 cells/],
     ];
     for (const [support, reason] of cases) {
       expect(support.ok).toBe(false);

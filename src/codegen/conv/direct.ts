@@ -1,9 +1,13 @@
 // Direct convolution: no column buffer. Each invocation owns a register block of output channels (all
 // in one group, so they share every input load) x consecutive flattened output pixels. The window's
 // padded coordinates are resolved once per kernel tap, outside the channel loop, so the innermost loop
-// is only loads and fused multiply-adds. With a pooled output (pooled.ts) the block's pixels are
-// pooled outputs: a loop over the pool window's cells evaluates the conv at each cell's conv pixel,
-// applies the epilogue there and folds the values, and only pooled values are stored.
+// is only loads and fused multiply-adds. With a pooled output (pooled.ts) the block holds pooled
+// pixels, and its conv pixels are every cell of their pool windows: the tap and channel loops run once
+// for all of them (each weight load serves the whole window), then the epilogue applies to each conv
+// value and each window's values fold into its pooled value; only pooled values are stored.
+// One pass over the taps also keeps an invocation's loop iterations at KH * KW * C/groups: llvmpipe
+// silently ends every loop of an invocation after 65535 iterations in all (LP_MAX_TGSI_LOOP_ITERATIONS,
+// shared by all loops of a shader), which a loop over the window's cells around the taps passed.
 import type { Node } from "../../ir/graph.js";
 import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
 import { MAX_KEEPING_NAN_WGSL } from "../nanWgsl.js";
@@ -124,7 +128,10 @@ export function emitDirectConv(
       ...shapeSummary(g),
       ...poolDetails,
       schedule: describeSchedule(schedule),
-      "register block": `${channelsPerInvocation} channels x ${pixelsPerInvocation} ${pool === undefined ? "pixels" : "pooled pixels"}`,
+      "register block":
+        pool === undefined
+          ? `${channelsPerInvocation} channels x ${pixelsPerInvocation} pixels`
+          : `${channelsPerInvocation} channels x ${pixelsPerInvocation} pooled pixels x ${windowCells(pool).length} window cells`,
       epilogue: epilogue.description,
       "output store": storeCode.description,
     },
@@ -191,44 +198,52 @@ function accumulate(g: ConvGeometry, block: RegisterBlock, indent: string): stri
   return lines.flatMap((line) => line.split("\n")).map((line) => `${indent}${line}`);
 }
 
+/** The (row, column) offsets of a pool window's cells, row-major. */
+function windowCells(pool: PooledOutput): { row: number; col: number }[] {
+  const [KH, KW] = pool.attrs.window;
+  return range(KH * KW).map((cell) => ({ row: Math.floor(cell / KW), col: cell % KW }));
+}
+
 /**
- * The pooled variant's accumulation: for each cell of the pool window, the conv at that cell's conv
- * pixel for every pooled pixel of the block, its epilogue, and the pool's fold; then the stores.
+ * The pooled variant's accumulation: the conv pixels of every window cell of the block's pooled
+ * pixels form one register block (conv pixel `p * cells + cell`), accumulated in one pass over the
+ * taps and channels; then each conv value's epilogue, folded per pooled pixel into `pool{i}_{p}`.
  */
 function pooledAccumulate(g: ConvGeometry, block: RegisterBlock, pool: PooledOutput): string[] {
   const fold = poolFold(pool.attrs);
+  const cells = windowCells(pool);
+  const convPixel = (pooledPixel: number, cell: number): number => pooledPixel * cells.length + cell;
   const lines: string[] = [];
-  for (const j of block.pixels) {
+  for (const p of block.pixels) {
     lines.push(
-      `  let pooled${j} = min(p0 + ${u32Literal(j)}, POH * POW - 1u);`,
-      `  let window_row${j} = (pooled${j} / POW) * POOL_SH;`,
-      `  let window_col${j} = (pooled${j} % POW) * POOL_SW;`,
+      `  let pooled${p} = min(p0 + ${u32Literal(p)}, POH * POW - 1u);`,
+      `  let window_row${p} = (pooled${p} / POW) * POOL_SH;`,
+      `  let window_col${p} = (pooled${p} % POW) * POOL_SW;`,
     );
+    cells.forEach(({ row, col }, cell) => {
+      const j = convPixel(p, cell);
+      lines.push(
+        `  let conv_row${j} = window_row${p} + ${u32Literal(row)};`,
+        `  let conv_col${j} = window_col${p} + ${u32Literal(col)};`,
+        `  let top${j} = i32(conv_row${j}) * STRIDE_H - PAD_TOP;`,
+        `  let left${j} = i32(conv_col${j}) * STRIDE_W - PAD_LEFT;`,
+      );
+    });
   }
+  const convBlock: RegisterBlock = { channels: block.channels, pixels: range(block.pixels.length * cells.length) };
+  lines.push(...accumulate(g, convBlock, "  "));
+  lines.push(`  let conv_base = (n * K + k0) * OH * OW;`);
   for (const i of block.channels) {
-    lines.push(`  var ${block.pixels.map((j) => `pool${i}_${j}`).join(" = 0.0f;\n  var ")} = 0.0f;`);
-  }
-  lines.push(
-    `  let conv_base = (n * K + k0) * OH * OW;`,
-    `  for (var cell = 0u; cell < POOL_KH * POOL_KW; cell++) {`,
-    `    let cell_row = cell / POOL_KW;`,
-    `    let cell_col = cell % POOL_KW;`,
-  );
-  for (const j of block.pixels) {
-    lines.push(
-      `    let conv_pixel${j} = (window_row${j} + cell_row) * OW + window_col${j} + cell_col;`,
-      `    let top${j} = i32(window_row${j} + cell_row) * STRIDE_H - PAD_TOP;`,
-      `    let left${j} = i32(window_col${j} + cell_col) * STRIDE_W - PAD_LEFT;`,
-    );
-  }
-  lines.push(...accumulate(g, block, "    "));
-  for (const i of block.channels) {
-    for (const j of block.pixels) {
-      const at = `conv_base + ${i === 0 ? "" : `${u32Literal(i)} * OH * OW + `}conv_pixel${j}`;
-      lines.push(`    let value${i}_${j} = apply_epilogue(acc${i}_${j}, k0 + ${u32Literal(i)}, ${at});`, `    ${fold.combine(`pool${i}_${j}`, `value${i}_${j}`)}`);
+    for (const p of block.pixels) {
+      const values = cells.map((_, cell) => {
+        const j = convPixel(p, cell);
+        const at = `conv_base + ${i === 0 ? "" : `${u32Literal(i)} * OH * OW + `}conv_row${j} * OW + conv_col${j}`;
+        lines.push(`  let value${i}_${j} = apply_epilogue(acc${i}_${j}, k0 + ${u32Literal(i)}, ${at});`);
+        return `value${i}_${j}`;
+      });
+      lines.push(...fold.declare(`pool${i}_${p}`, values).map((line) => `  ${line}`));
     }
   }
-  lines.push(`  }`);
   return lines;
 }
 

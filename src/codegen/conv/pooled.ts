@@ -16,6 +16,13 @@ export interface PooledOutput {
 export type PooledConvSupport = { ok: true } | { ok: false; reason: string };
 
 /**
+ * The most cells a pool window computed inside the conv kernel may have: the kernel holds one
+ * accumulator per cell of the window (per output channel), and a register block of more than about
+ * 64 accumulators spills on llvmpipe.
+ */
+export const MAX_POOLED_WINDOW_CELLS = 64;
+
+/**
  * Whether a conv whose per-sample output shape is `convShape`, run with schedule `schedule`, can
  * compute `pool` itself. The reason is shown by `cnnc explain` after "not fused: ".
  */
@@ -33,10 +40,16 @@ export function pooledConvSupport(convShape: Shape, pool: PooledOutput, schedule
       reason: `the pool pads the conv output (padding top ${top} bottom ${bottom} left ${left} right ${right}); only unpadded pools are computed inside the conv kernel`,
     };
   }
+  const [KH, KW] = pool.attrs.window;
+  if (KH * KW > MAX_POOLED_WINDOW_CELLS) {
+    return {
+      ok: false,
+      reason: `the pool window has ${KH * KW} cells; the conv kernel keeps one accumulator per cell of the window, and only windows of up to ${MAX_POOLED_WINDOW_CELLS} cells fit its registers`,
+    };
+  }
   const conv = imageDims(convShape);
   const pooled = imageDims(pool.shape);
   if (conv.C !== pooled.C) throw new Error(`internal: a pool of ${conv.C} channels outputs ${pooled.C}`);
-  const [KH, KW] = pool.attrs.window;
   const [SH, SW] = pool.attrs.stride;
   if ((pooled.H - 1) * SH + KH > conv.H || (pooled.W - 1) * SW + KW > conv.W) {
     return {
@@ -59,10 +72,13 @@ export function poolRecomputeFactor(convShape: Shape, pool: PooledOutput): numbe
   return (pooled.H * pooled.W * KH * KW) / (conv.H * conv.W);
 }
 
-/** The fold of one pooling kind over the epilogue's values, as WGSL statements of the generated kernel. */
+/** The fold of one pooling kind over the epilogue's values, as WGSL of the generated kernel. */
 export interface PoolFold {
-  /** Updates accumulator `pool` with `value` at window cell `cell` (u32, 0 first). */
-  combine(pool: string, value: string): string;
+  /**
+   * Statements declaring `pool` (a var) as the fold of `values` (WGSL expressions, the window's
+   * cells in row-major order): the window's first value starts it, as the pool kernel does.
+   */
+  declare(pool: string, values: readonly string[]): string[];
   /** The pooled result from the accumulator. */
   finish(pool: string): string;
   /** For the header: `max 2x2 stride 2`. */
@@ -72,14 +88,20 @@ export interface PoolFold {
 export function poolFold(attrs: PoolAttrs): PoolFold {
   const [KH, KW] = attrs.window;
   const description = `${attrs.kind} ${KH}x${KW} stride ${attrs.stride[0]}x${attrs.stride[1]}`;
+  const folding =
+    (first: (value: string) => string, combine: (pool: string, value: string) => string) =>
+    (pool: string, values: readonly string[]): string[] => {
+      if (values.length === 0) throw new Error("internal: a pool window without cells");
+      return [`var ${pool} = ${first(values[0]!)};`, ...values.slice(1).map((value) => combine(pool, value))];
+    };
   switch (attrs.kind) {
     case "max":
-      // Starts from the window's first value, as the pool kernel does, so a window of -Inf gives -Inf.
-      return { combine: (pool, value) => `${pool} = select(max_keeping_nan(${pool}, ${value}), ${value}, cell == 0u);`, finish: (pool) => pool, description };
+      // Starting from the first value, a window of -Inf gives -Inf; max_keeping_nan keeps a NaN.
+      return { declare: folding((value) => value, (pool, value) => `${pool} = max_keeping_nan(${pool}, ${value});`), finish: (pool) => pool, description };
     case "avg":
       // Every window lies inside the conv output (pooledConvSupport), so it always holds KH * KW values.
-      return { combine: (pool, value) => `${pool} += ${value};`, finish: (pool) => `${pool} / ${f32Literal(KH * KW)}`, description };
+      return { declare: folding((value) => value, (pool, value) => `${pool} += ${value};`), finish: (pool) => `${pool} / ${f32Literal(KH * KW)}`, description };
     case "l2":
-      return { combine: (pool, value) => `${pool} += ${value} * ${value};`, finish: (pool) => `sqrt(${pool})`, description };
+      return { declare: folding((value) => `${value} * ${value}`, (pool, value) => `${pool} += ${value} * ${value};`), finish: (pool) => `sqrt(${pool})`, description };
   }
 }
