@@ -131,6 +131,15 @@ function adapterDetails(adapter: GPUAdapter): AdapterDetails {
   };
 }
 
+/**
+ * Whether the adapter is Mesa's llvmpipe (OpenGL ES) or lavapipe (Vulkan; its device is also named
+ * `llvmpipe (LLVM ...)`): their shaders silently end every loop of an invocation after 65535 loop
+ * passes in all (src/codegen/loopLimit.ts), so plans are checked against that limit there.
+ */
+export function limitsLoopIterations(details: AdapterDetails): boolean {
+  return [details.device, details.description, details.vendor, details.architecture].some((text) => /llvmpipe|lavapipe/i.test(text));
+}
+
 export function describeAdapter(details: AdapterDetails, backend: BackendName, featureLevel: FeatureLevel): string {
   // Dawn turns Mesa's "llvmpipe (LLVM 15.0.6, 256 bits)" into "llvmpipe-llvm-15-0-6-256-bits-".
   const name = details.device.replace(/-+$/, "") || details.vendor || "an unnamed adapter";

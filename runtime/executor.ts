@@ -4,13 +4,14 @@
 // runs forward passes: one submission per pass (the input uploads queued before it, every dispatch,
 // the copies of the outputs into a staging buffer kept for the executor's life) in one error scope.
 import type { KernelBinding, KernelStep, Plan } from "../src/codegen/plan.js";
+import { checkLoopLimit } from "../src/codegen/loopLimit.js";
 import { checkPlanFits } from "../src/codegen/planLimits.js";
 import { CnncUserError } from "../src/errors.js";
 import { checkHostBatch } from "../src/hostLimits.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, type Tensor, type WeightMap } from "../src/tensor.js";
 import { createStorageBuffer, StagingBuffer, storageBufferLimit, uploadFloat32, type ReadBackRange } from "./buffers.js";
-import type { GpuContext } from "./device.js";
+import { limitsLoopIterations, type GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
 import { deviceIsGone, runSubmissionWithErrorScope, runWithErrorScope } from "./gpuErrors.js";
 import { pipelineFor } from "./pipelineCache.js";
@@ -87,6 +88,7 @@ export class PlanExecutor {
       checkPlanFits(plan, storageBufferLimit(device));
       checkReadBacksFit(plan);
       for (const step of plan.steps) checkStepFits(device, step);
+      if (limitsLoopIterations(gpu.adapterDetails)) checkLoopLimit(plan);
       deviceWeights.requireAll(
         plan.buffers.flatMap(({ role, paramName, paramSlice, bytes }) =>
           role === "param" && paramName !== undefined ? [{ paramName, tensorBytes: paramSlice?.tensorBytes ?? bytes }] : [],

@@ -28,7 +28,7 @@ export function generateConcat(node: Node, context: KernelContext): void {
       dispatch,
       body: [`  let sample = index / INPUT_SAMPLE;`, `  y[sample * OUTPUT_SAMPLE + OFFSET + index % INPUT_SAMPLE] = x[index];`],
     });
-    emitKernel(context, node, `concat${i}`, wgsl, dispatch.workgroups, inputOutputBindings(context, i));
+    emitKernel(context, node, `concat${i}`, wgsl, dispatch.workgroups, inputOutputBindings(context, i), 0); // no loops
     channelOffset += channels;
   });
   if (channelOffset !== outputChannels) {

@@ -50,5 +50,5 @@ export function emitElementwise(node: Node, context: KernelContext, stages: read
       `  ${inPlace ? "x0" : "y"}[${storeCode.index("index")}] = apply_epilogue(${sum}, channel, index);`,
     ],
   });
-  emitKernel(context, node, options.kernel ?? "elementwise", wgsl, dispatch.workgroups, kernelBindings);
+  emitKernel(context, node, options.kernel ?? "elementwise", wgsl, dispatch.workgroups, kernelBindings, 0); // no loops
 }

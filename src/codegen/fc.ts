@@ -1,11 +1,12 @@
 // Fully connected layer as a GEMM: out[n, o] = epilogue(sum_i weight[o, i] * input[n, i]), the input
 // flattened in C, H, W order (PyTorch Linear after torch.flatten(x, 1); flatten is a free view, so the
 // buffer is already in that order). Both operands are contiguous along i, so each invocation walks i
-// with vec4 loads (scalar loads when the length is not a multiple of 4) and holds a register tile of
+// with vec4 loads (scalar loads, 4 per loop pass, when the length is not a multiple of 4) and holds a register tile of
 // `outputsPerInvocation` features x `rowsPerInvocation` samples; each weight load serves every sample of
 // the tile. A weight larger than one portable GPU binding is bound in slices of output features.
 import { shapeSize, type FcAttrs, type Node } from "../ir/graph.js";
 import { biasStage, epilogueKernelStorage, type EpilogueStage } from "./epilogue.js";
+import { loopPasses } from "./loopLimit.js";
 import { emitKernel, type KernelBinding, type KernelContext, type KernelGenerator } from "./plan.js";
 import { requireDenseSeparateOutput } from "./store.js";
 import { describeSchedule, fcScheduleOf, type FcSchedule } from "./schedule.js";
@@ -72,7 +73,7 @@ export function emitFc(node: Node, context: KernelContext, stages: readonly Epil
     const whole = slices.length === 1;
     const weight = whole ? context.paramBuffer("weight") : context.paramSliceBuffer("weight", slice.start * inFeatures, slice.count * inFeatures);
     const wgsl = fcKernel(node, context, { schedule, inputShape: inputNode.shape, inFeatures, slice, weight, stages });
-    emitKernel(context, node, whole ? "fc" : `gemm_${index}`, wgsl.source, wgsl.workgroups, wgsl.bindings);
+    emitKernel(context, node, whole ? "fc" : `gemm_${index}`, wgsl.source, wgsl.workgroups, wgsl.bindings, wgsl.loopIterations);
   });
 }
 
@@ -87,7 +88,11 @@ interface FcKernelSpec {
 }
 
 /** The kernel computing output features [slice.start, slice.start + slice.count) of every sample. */
-function fcKernel(node: Node, context: KernelContext, spec: FcKernelSpec): { source: string; workgroups: [number, number, number]; bindings: KernelBinding[] } {
+function fcKernel(
+  node: Node,
+  context: KernelContext,
+  spec: FcKernelSpec,
+): { source: string; workgroups: [number, number, number]; bindings: KernelBinding[]; loopIterations: number } {
   const { schedule, inFeatures, slice } = spec;
   const outFeatures = fcAttrs(node).outFeatures;
   const batch = context.batch;
@@ -111,9 +116,9 @@ function fcKernel(node: Node, context: KernelContext, spec: FcKernelSpec): { sou
 
   const outputs = Array.from({ length: outputsPerInvocation }, (_, i) => i);
   const rows = Array.from({ length: rowsPerInvocation }, (_, b) => b);
-  const zero = vectorized ? "vec4<f32>(0.0f)" : "0.0f";
   // o0 counts features within the slice (weight rows of the bound buffer); the feature's index in the
-  // layer, for the output and the epilogue (bias), is FIRST_FEATURE + o0 + i.
+  // layer, for the output and the epilogue (bias), is FIRST_FEATURE + o0 + i. Accumulators are vec4s
+  // of partial sums, added up at the end.
   const body: string[] = [
     `  let output_tile = index % OUTPUT_TILES;`,
     `  let row_tile = index / OUTPUT_TILES;`,
@@ -123,18 +128,32 @@ function fcKernel(node: Node, context: KernelContext, spec: FcKernelSpec): { sou
   ];
   for (const i of outputs) body.push(`  let weight_row${i} = min(o0 + ${u32Literal(i)}, SLICE_FEATURES - 1u) * STEPS;`);
   for (const b of rows) body.push(`  let input_row${b} = min(n0 + ${u32Literal(b)}, BATCH - 1u) * STEPS;`);
-  for (const i of outputs) body.push(`  var ${rows.map((b) => `acc${i}_${b}`).join(` = ${zero};\n  var `)} = ${zero};`);
-  body.push(`  for (var k = 0u; k < STEPS; k++) {`);
-  for (const b of rows) body.push(`    let x${b} = input[input_row${b} + k];`);
-  for (const i of outputs) body.push(`    let w${i} = weight[weight_row${i} + k];`);
-  for (const i of outputs) for (const b of rows) body.push(`    acc${i}_${b} = fma(w${i}, x${b}, acc${i}_${b});`);
-  body.push(`  }`);
+  for (const i of outputs) body.push(`  var ${rows.map((b) => `acc${i}_${b}`).join(` = vec4<f32>(0.0f);\n  var `)} = vec4<f32>(0.0f);`);
+  const multiplyAdds = (indent: string, lane = ""): string[] => outputs.flatMap((i) => rows.map((b) => `${indent}acc${i}_${b}${lane} = fma(w${i}, x${b}, acc${i}_${b}${lane});`));
+  if (vectorized) {
+    body.push(`  for (var k = 0u; k < STEPS; k++) {`);
+    for (const b of rows) body.push(`    let x${b} = input[input_row${b} + k];`);
+    for (const i of outputs) body.push(`    let w${i} = weight[weight_row${i} + k];`);
+    body.push(...multiplyAdds("    "), `  }`);
+  } else {
+    // Rows are not 16-byte aligned: scalar loads, 4 to a vec4, so the loop runs a quarter as many
+    // passes (llvmpipe limits them, loopLimit.ts); then a scalar loop over the IN_FEATURES % 4 left.
+    const quad = (array: string, row: string): string => `vec4<f32>(${[0, 1, 2, 3].map((lane) => `${array}[${row} + k${lane === 0 ? "" : ` + ${u32Literal(lane)}`}]`).join(", ")})`;
+    body.push(`  for (var k = 0u; k < STEPS / 4u * 4u; k += 4u) {`);
+    for (const b of rows) body.push(`    let x${b} = ${quad("input", `input_row${b}`)};`);
+    for (const i of outputs) body.push(`    let w${i} = ${quad("weight", `weight_row${i}`)};`);
+    body.push(...multiplyAdds("    "), `  }`);
+    body.push(`  for (var k = STEPS / 4u * 4u; k < STEPS; k++) {`);
+    for (const b of rows) body.push(`    let x${b} = input[input_row${b} + k];`);
+    for (const i of outputs) body.push(`    let w${i} = weight[weight_row${i} + k];`);
+    body.push(...multiplyAdds("    ", ".x"), `  }`);
+  }
   body.push(`  let feature0 = FIRST_FEATURE + o0;`);
   for (const b of rows) {
     body.push(`  if (n0 + ${u32Literal(b)} < BATCH) {`);
     body.push(`    let row_start${b} = (n0 + ${u32Literal(b)}) * OUT_FEATURES + feature0;`);
     for (const i of outputs) {
-      const sum = vectorized ? `dot(acc${i}_${b}, vec4<f32>(1.0f))` : `acc${i}_${b}`;
+      const sum = `dot(acc${i}_${b}, vec4<f32>(1.0f))`;
       const at = `row_start${b} + ${u32Literal(i)}`;
       const store = `output[${at}] = apply_epilogue(${sum}, feature0 + ${u32Literal(i)}, ${at});`;
       body.push(i === 0 ? `    ${store}` : `    if (o0 + ${u32Literal(i)} < SLICE_FEATURES) {\n      ${store}\n    }`);
@@ -154,7 +173,7 @@ function fcKernel(node: Node, context: KernelContext, spec: FcKernelSpec): { sou
       output: `[${batch}, ${outFeatures}]`,
       computes: whole ? "every output feature" : `output features [${slice.start}, ${sliceEnd}) of every sample (the weight is split across bindings)`,
       schedule: describeSchedule(schedule),
-      "register tile": `${outputsPerInvocation} features x ${rowsPerInvocation} samples, ${vectorized ? "vec4" : "scalar"} loads`,
+      "register tile": `${outputsPerInvocation} features x ${rowsPerInvocation} samples, ${vectorized ? "vec4 loads" : "scalar loads, 4 per loop pass"}`,
       epilogue: epilogue.description,
     },
     bindings: bindingSpecs,
@@ -175,7 +194,8 @@ function fcKernel(node: Node, context: KernelContext, spec: FcKernelSpec): { sou
     dispatch,
     body,
   });
-  return { source, workgroups: dispatch.workgroups, bindings: kernelBindings };
+  const loopIterations = vectorized ? loopPasses(inFeatures / 4) : loopPasses(Math.floor(inFeatures / 4)) + loopPasses(inFeatures % 4);
+  return { source, workgroups: dispatch.workgroups, bindings: kernelBindings, loopIterations };
 }
 
 function fcAttrs(node: Node): FcAttrs {

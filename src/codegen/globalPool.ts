@@ -9,6 +9,7 @@ import { describeShape } from "../tensor.js";
 import { MAX_KEEPING_NAN_WGSL } from "./nanWgsl.js";
 import { requireDenseSeparateOutput } from "./store.js";
 import { MAX_WORKGROUPS_PER_DIMENSION, f32Literal, kernelHeader, storageBindings } from "./wgsl.js";
+import { loopPasses } from "./loopLimit.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
 const REDUCTION_WORKGROUP_SIZE = 64;
@@ -65,7 +66,15 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) la
   }
   let base = plane * POSITIONS;
   var accumulator = ${identity};
-  for (var position = lane; position < POSITIONS; position += LANES) {
+  // Unrolled by 4, then up to 3 positions left: a quarter of the loop passes (loopLimit.ts).
+  var position = lane;
+  for (; position + 3u * LANES < POSITIONS; position += 4u * LANES) {
+    accumulator = combine(accumulator, x[base + position]);
+    accumulator = combine(accumulator, x[base + position + LANES]);
+    accumulator = combine(accumulator, x[base + position + 2u * LANES]);
+    accumulator = combine(accumulator, x[base + position + 3u * LANES]);
+  }
+  for (; position < POSITIONS; position += LANES) {
     accumulator = combine(accumulator, x[base + position]);
   }
   partial[lane] = accumulator;
@@ -81,5 +90,14 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) la
   }
 }
 `;
-  emitKernel(context, node, `global_${attrs.kind}pool`, wgsl, [groupsX, groupsY, 1], inputOutputBindings(context));
+  emitKernel(context, node, `global_${attrs.kind}pool`, wgsl, [groupsX, groupsY, 1], inputOutputBindings(context), globalPoolLoopIterations(positions));
+}
+
+/**
+ * The loop passes of one lane (lane 0 runs the most): the unrolled loop, then up to 3 positions left,
+ * then the tree reduction's log2(LANES) steps.
+ */
+export function globalPoolLoopIterations(positions: number): number {
+  const unrolled = Math.max(0, Math.ceil((positions - 3 * REDUCTION_WORKGROUP_SIZE) / (4 * REDUCTION_WORKGROUP_SIZE)));
+  return loopPasses(unrolled) + loopPasses(3) + loopPasses(Math.log2(REDUCTION_WORKGROUP_SIZE));
 }

@@ -9,6 +9,7 @@ import { describeShape } from "../tensor.js";
 import { keepNanWgsl } from "./nanWgsl.js";
 import { requireDenseSeparateOutput } from "./store.js";
 import { f32Literal, foldedDispatch, i32Literal, kernelSource, u32Literal } from "./wgsl.js";
+import { loopPasses } from "./loopLimit.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
 export function generateLrn(node: Node, context: KernelContext): void {
@@ -50,5 +51,6 @@ export function generateLrn(node: Node, context: KernelContext): void {
       `  y[index] = ${keepNanWgsl("sum", "x[index] / pow(K + ALPHA_OVER_SIZE * sum, BETA)")};`,
     ],
   });
-  emitKernel(context, node, "lrn", wgsl, dispatch.workgroups, inputOutputBindings(context));
+  // The window loop: at most `size` channels, and never more than C.
+  emitKernel(context, node, "lrn", wgsl, dispatch.workgroups, inputOutputBindings(context), loopPasses(Math.min(attrs.size, C)));
 }

@@ -65,6 +65,12 @@ export interface KernelStep {
   workgroups: [number, number, number];
   /** Binding i of group 0 is bindings[i]. */
   bindings: KernelBinding[];
+  /**
+   * The most loop passes one invocation runs: over every loop run, its iterations plus the pass that
+   * exits, nested loops multiplied (loopLimit.ts). llvmpipe silently ends an invocation's loops past
+   * 65535, so the runtime refuses such a step there.
+   */
+  loopIterations: number;
 }
 
 /**
@@ -162,7 +168,7 @@ export type KernelGenerator = (node: Node, context: KernelContext) => void;
 
 /**
  * Emits one kernel of `node` as the step `<layer>.<kernel>` (e.g. `c1.gemm`), entry point `main`.
- * Binding i of group 0 is bindings[i].
+ * Binding i of group 0 is bindings[i]; `loopIterations` is KernelStep.loopIterations.
  */
 export function emitKernel(
   context: KernelContext,
@@ -171,6 +177,8 @@ export function emitKernel(
   wgsl: string,
   workgroups: [number, number, number],
   bindings: KernelBinding[],
+  loopIterations: number,
 ): void {
-  context.emit({ name: `${node.name}.${kernel}`, node: node.id, layer: node.name, program: `${node.name}.${kernel}`, wgsl, entryPoint: "main", workgroups, bindings });
+  const name = `${node.name}.${kernel}`;
+  context.emit({ name, node: node.id, layer: node.name, program: name, wgsl, entryPoint: "main", workgroups, bindings, loopIterations });
 }

@@ -10,6 +10,7 @@ import { describeShape } from "../tensor.js";
 import { MAX_KEEPING_NAN_WGSL } from "./nanWgsl.js";
 import { outputStoreCode, outputStoreOf } from "./store.js";
 import { foldedDispatch, i32Literal, kernelSource, u32Constants } from "./wgsl.js";
+import { loopPasses } from "./loopLimit.js";
 import { emitKernel, type KernelContext } from "./plan.js";
 
 function poolAttrs(node: Node): PoolAttrs {
@@ -99,5 +100,7 @@ export function generatePool(node: Node, context: KernelContext): void {
       `  y[${storeCode.index("index")}] = result;`,
     ],
   });
-  emitKernel(context, node, `${attrs.kind}pool`, wgsl, dispatch.workgroups, inputOutputBindings(context));
+  // The window's row and column loops: at most KH x KW cells (fewer where the window is clipped).
+  const loopIterations = loopPasses(KH, loopPasses(KW));
+  emitKernel(context, node, `${attrs.kind}pool`, wgsl, dispatch.workgroups, inputOutputBindings(context), loopIterations);
 }

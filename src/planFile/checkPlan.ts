@@ -36,9 +36,16 @@ function checkProgram(program: PlanProgram, index: number, fields: JsonFields): 
 
 function checkSteps(plan: Plan, fields: JsonFields): void {
   const programs = new Map(plan.programs.map((program) => [program.key, program]));
+  // The loop passes follow from the program's WGSL (its shapes are baked in), so its steps agree.
+  const loopIterations = new Map<string, { count: number; index: number }>();
   for (const [index, step] of plan.steps.entries()) {
     const program = programs.get(step.program)!;
     const file = kernelFileOf(program.key);
+    const first = loopIterations.get(program.key);
+    if (first === undefined) loopIterations.set(program.key, { count: step.loopIterations, index });
+    else if (first.count !== step.loopIterations) {
+      fields.fail(`steps[${index}].loopIterations`, `is ${step.loopIterations}, but steps[${first.index}] runs the same kernel ${file} with ${first.count}`);
+    }
     if (step.bindings.length !== program.bindings.length) {
       fields.fail(`steps[${index}].bindings`, `has ${step.bindings.length} bindings, but its program's kernel ${file} declares ${program.bindings.length}`);
     }

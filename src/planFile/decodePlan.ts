@@ -156,6 +156,7 @@ function decodeStep(value: unknown, path: string, fields: JsonFields, programs: 
     entryPoint: program.entryPoint,
     workgroups: [workgroups[0]!, workgroups[1]!, workgroups[2]!],
     bindings,
+    loopIterations: fields.integer(record.loopIterations, `${path}.loopIterations`),
   };
 }
 

@@ -5,7 +5,7 @@ import type { FileKind } from "../regularFiles.js";
 
 export const PLAN_FORMAT = "cnnc-plan";
 /** Bumped whenever a field is added, removed or changes meaning: a plan of another version is rebuilt, never guessed at. */
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
 
 export const PLAN_FILE = "plan.json";
 export const README_FILE = "README.txt";

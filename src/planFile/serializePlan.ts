@@ -87,6 +87,7 @@ export function serializePlan(plan: Plan): SerializedPlan {
       program: step.program,
       workgroups: step.workgroups,
       bindings: step.bindings.map(({ buffer, access }) => ({ buffer, access })),
+      loopIterations: step.loopIterations,
     })),
   };
   return { planJson: `${compactJson(json)}\n`, kernels };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createCheckedShaderModule,
   DUMP_KERNELS_ENV,
+  limitsLoopIterations,
   openDevice,
   parseBackend,
   runWithErrorScope,
@@ -51,6 +52,17 @@ async function addOne(context: GpuContext, input: Float32Array): Promise<Float32
   buffer.destroy();
   return result;
 }
+
+describe("limitsLoopIterations", () => {
+  const details = (device: string, description = "", vendor = "") => ({ vendor, architecture: "", device, description, isFallbackAdapter: false });
+
+  it("is true for Mesa's llvmpipe (OpenGL ES) and lavapipe (Vulkan), false for hardware", () => {
+    expect(limitsLoopIterations(details("llvmpipe-llvm-15-0-6-256-bits-", "OpenGL version OpenGL ES 3.2 Mesa 22.3.6", "mesa"))).toBe(true);
+    expect(limitsLoopIterations(details("llvmpipe (LLVM 15.0.6, 256 bits)", "Vulkan driver version: Mesa 22.3.6 (lavapipe)"))).toBe(true);
+    expect(limitsLoopIterations(details("NVIDIA GeForce RTX 3080", "NVIDIA 535.54", "nvidia"))).toBe(false);
+    expect(limitsLoopIterations(details("AMD Radeon RX 6800 (RADV NAVI21)", "Mesa 23.1", "amd"))).toBe(false);
+  });
+});
 
 describe("openDevice", () => {
   let context: GpuContext;

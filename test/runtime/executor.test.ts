@@ -2,7 +2,7 @@
 // the pipeline cache, and repeated runs.
 import { describe, expect, it } from "vitest";
 
-import { openDevice } from "../../runtime/device.js";
+import { limitsLoopIterations, openDevice } from "../../runtime/device.js";
 import { DeviceWeights } from "../../runtime/deviceWeights.js";
 import { createExecutor } from "../../runtime/executor.js";
 import { pipelineFor } from "../../runtime/pipelineCache.js";
@@ -129,6 +129,26 @@ describe("PlanExecutor", () => {
     const huge = buildPlan(graph, 1);
     huge.steps[0] = { ...huge.steps[0]!, workgroups: [gpu.device.limits.maxComputeWorkgroupsPerDimension + 1, 1, 1] };
     await expect(createExecutor(gpu, huge, new Map())).rejects.toThrow(/kernel l0\.relu dispatches/);
+  });
+
+  it("refuses, on llvmpipe, a kernel running more loop passes than it allows (a huge fc input, a global pool over a huge plane)", async () => {
+    const gpu = await testGpu();
+    const fc = singleOpGraph({ op: "fc", outFeatures: 4, bias: true }, [300_001], "big");
+    const pool = singleOpGraph({ op: "global_pool", kind: "avg" }, [1, 4200, 4200], "big");
+    for (const [graph, kernel, passes] of [
+      [fc, "big.fc", "75,003"],
+      [pool, "big.global_avgpool", "68,918"],
+    ] as const) {
+      const plan = buildPlan(graph, 1);
+      const creating = createExecutor(gpu, plan, randomWeights(graph, random));
+      if (!limitsLoopIterations(gpu.adapterDetails)) {
+        (await creating).destroy(); // no such limit on this device
+        continue;
+      }
+      const error = await userError(creating);
+      expect(error.message).toMatch(new RegExp(`^kernel ${kernel.replace(".", "\\.")} \\(layers big\\) runs ${passes} loop iterations per invocation, more than llvmpipe's limit of 65,535`));
+      expect(error.hint).toMatch(/^(give big fewer input features|pool or stride before big)/);
+    }
   });
 
   it("fails cleanly after destroy", async () => {

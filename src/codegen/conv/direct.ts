@@ -5,12 +5,13 @@
 // pixels, and its conv pixels are every cell of their pool windows: the tap and channel loops run once
 // for all of them (each weight load serves the whole window), then the epilogue applies to each conv
 // value and each window's values fold into its pooled value; only pooled values are stored.
-// One pass over the taps also keeps an invocation's loop iterations at KH * KW * C/groups: llvmpipe
-// silently ends every loop of an invocation after 65535 iterations in all (LP_MAX_TGSI_LOOP_ITERATIONS,
-// shared by all loops of a shader), which a loop over the window's cells around the taps passed.
+// One pass over the taps, with the channel loop unrolled by 4, also keeps an invocation's loop passes
+// near KH * KW * C/groups / 4: llvmpipe silently ends every loop of an invocation after 65535 passes in
+// all (loopLimit.ts), which a loop over the window's cells around the taps passed.
 import type { Node } from "../../ir/graph.js";
 import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
 import { MAX_KEEPING_NAN_WGSL } from "../nanWgsl.js";
+import { loopPasses } from "../loopLimit.js";
 import { emitKernel, type KernelContext } from "../plan.js";
 import { describeSchedule, type DirectConvSchedule } from "../schedule.js";
 import { outputStoreCode, outputStoreOf, type OutputStoreCode } from "../store.js";
@@ -146,7 +147,7 @@ export function emitDirectConv(
     dispatch,
     body,
   });
-  emitKernel(context, node, "conv_direct", wgsl, dispatch.workgroups, kernelBindings);
+  emitKernel(context, node, "conv_direct", wgsl, dispatch.workgroups, kernelBindings, directConvLoopIterations(g, block.pixels.length));
 }
 
 /** The channel and pixel indices of one invocation's register block. */
@@ -178,24 +179,55 @@ function accumulate(g: ConvGeometry, block: RegisterBlock, indent: string): stri
       lines.push(`    let offset${j} = u32(row${j} * i32(W) + col${j});`);
     }
   }
-  lines.push(
-    `    var input_index = input_base;`,
-    `    var weight_index = k0 * WEIGHTS_PER_FILTER + kh * KW + kw;`,
-    `    for (var c = 0u; c < CHANNELS_PER_GROUP; c++) {`,
-  );
-  for (const j of block.pixels) {
-    const load = `input[input_index + offset${j}]`;
-    lines.push(`      let x${j} = ${g.readsZeros ? `select(0.0f, ${load}, valid${j})` : load};`);
+  lines.push(`    var input_index = input_base;`, `    var weight_index = k0 * WEIGHTS_PER_FILTER + kh * KW + kw;`);
+  // The channel loop is unrolled by 4 (then a loop over the C/groups % 4 left): a quarter of the
+  // loop passes, which llvmpipe limits per invocation (loopLimit.ts). Channels are summed in order.
+  const unrolled = Math.floor(g.channelsPerGroup / 4) > 0;
+  if (unrolled) {
+    lines.push(`    for (var c = 0u; c < CHANNELS_PER_GROUP / 4u * 4u; c += 4u) {`);
+    for (const step of [0, 1, 2, 3]) lines.push(...channelStep(g, block, step));
+    lines.push(`      input_index += 4u * H * W;`, `      weight_index += 4u * KH * KW;`, `    }`);
   }
-  for (const i of block.channels) {
-    const offset = i === 0 ? "" : ` + ${u32Literal(i)} * WEIGHTS_PER_FILTER`;
-    lines.push(`      let w${i} = weight[weight_index${offset}];`);
+  if (g.channelsPerGroup % 4 !== 0) {
+    lines.push(`    for (var c = ${unrolled ? "CHANNELS_PER_GROUP / 4u * 4u" : "0u"}; c < CHANNELS_PER_GROUP; c++) {`);
+    lines.push(...channelStep(g, block, 0));
+    lines.push(`      input_index += H * W;`, `      weight_index += KH * KW;`, `    }`);
   }
-  for (const i of block.channels) {
-    for (const j of block.pixels) lines.push(`      acc${i}_${j} = fma(w${i}, x${j}, acc${i}_${j});`);
-  }
-  lines.push(`      input_index += H * W;`, `      weight_index += KH * KW;`, `    }`, `  }`, `}`);
+  lines.push(`  }`, `}`);
   return lines.flatMap((line) => line.split("\n")).map((line) => `${indent}${line}`);
+}
+
+/** The loads and fused multiply-adds of channel `input_index / (H * W) + step` of the block's taps. */
+function channelStep(g: ConvGeometry, block: RegisterBlock, step: number): string[] {
+  const lines: string[] = [];
+  const plane = step === 0 ? "" : ` + ${u32Literal(step)} * H * W`;
+  const taps = step === 0 ? "" : ` + ${u32Literal(step)} * KH * KW`;
+  for (const j of block.pixels) {
+    const load = `input[input_index${plane} + offset${j}]`;
+    lines.push(`      let x${j}_${step} = ${g.readsZeros ? `select(0.0f, ${load}, valid${j})` : load};`);
+  }
+  for (const i of block.channels) {
+    const filter = i === 0 ? "" : ` + ${u32Literal(i)} * WEIGHTS_PER_FILTER`;
+    lines.push(`      let w${i}_${step} = weight[weight_index${taps}${filter}];`);
+  }
+  for (const i of block.channels) {
+    for (const j of block.pixels) lines.push(`      acc${i}_${j} = fma(w${i}_${step}, x${j}_${step}, acc${i}_${j});`);
+  }
+  return lines;
+}
+
+/**
+ * The loop passes of `accumulate` (its kh, kw and channel loops) and of `storeBlock` (a loop of up to
+ * 4 lanes per 4 pixels of the block): KernelStep.loopIterations of the direct conv.
+ */
+export function directConvLoopIterations(g: ConvGeometry, storedPixels: number): number {
+  const quads = Math.floor(g.channelsPerGroup / 4);
+  const left = g.channelsPerGroup % 4;
+  const channelPasses = (quads > 0 ? loopPasses(quads) : 0) + (left > 0 ? loopPasses(left) : 0);
+  const taps = loopPasses(g.KH, loopPasses(g.KW, channelPasses));
+  let stores = 0;
+  for (let first = 0; first < storedPixels; first += 4) stores += loopPasses(Math.min(4, storedPixels - first));
+  return taps + stores;
 }
 
 /** The (row, column) offsets of a pool window's cells, row-major. */

@@ -7,6 +7,7 @@
 // coincide and their column loads are contiguous.
 import type { Node } from "../../ir/graph.js";
 import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
+import { loopPasses } from "../loopLimit.js";
 import { emitKernel, type KernelContext } from "../plan.js";
 import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
 import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
@@ -148,5 +149,8 @@ export function emitConvGemm(
     dispatch,
     body,
   });
-  emitKernel(context, node, kernel, wgsl, dispatch.workgroups, kernelBindings);
+  // The reduction's loop (and its scalar tail), then a loop of up to 4 lanes per stored vec4.
+  const R = reductionLength(g);
+  const loopIterations = loopPasses(Math.floor(R / 4)) + (alignedRows ? 0 : loopPasses(R % 4)) + vectorsPerTile * loopPasses(4);
+  emitKernel(context, node, kernel, wgsl, dispatch.workgroups, kernelBindings, loopIterations);
 }

@@ -58,7 +58,7 @@ function emitCounterStep(node: Node, context: KernelContext, counterBuffer: numb
     `}`,
     "",
   ].join("\n");
-  emitKernel(context, node, kernel, wgsl, [1, 1, 1], [{ buffer: counterBuffer, access: "read_write" }]);
+  emitKernel(context, node, kernel, wgsl, [1, 1, 1], [{ buffer: counterBuffer, access: "read_write" }], 0);
 }
 
 function emitIm2col(
@@ -124,7 +124,7 @@ function emitIm2col(
     dispatch,
     body,
   });
-  emitKernel(context, node, kernel, wgsl, dispatch.workgroups, kernelBindingsOf(storage));
+  emitKernel(context, node, kernel, wgsl, dispatch.workgroups, kernelBindingsOf(storage), 0); // no loops
 }
 
 const COLUMN_VALUE_FUNCTION = [
