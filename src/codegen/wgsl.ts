@@ -148,6 +148,15 @@ export function kernelSource(parts: KernelSourceParts): string {
 }
 
 /**
+ * A u32 that is 0 at run time but unknown to the shader compiler, for kernels of `kernelSource` (it
+ * reads `main`'s `workgroup` builtin; dispatches are 2-D, so its z is 0). Added to a loop's trip count
+ * it keeps the loop rolled: Mesa fully unrolls loops whose trip count folds to a constant (a store loop
+ * over a small output's only tile, say), and unrolled epilogues and stores multiply a kernel's compile
+ * time on llvmpipe.
+ */
+export const RUN_TIME_ZERO = "workgroup.z";
+
+/**
  * The entry point's signature and the prologue computing `index` (u32), the flat invocation index
  * for a `foldedDispatch`, returning early past the end. The caller appends the body and `}`.
  */

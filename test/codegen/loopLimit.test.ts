@@ -148,11 +148,12 @@ describe("loop passes per invocation against llvmpipe's limit", () => {
     });
   }
 
-  it("the 8192-channel 3x3 direct conv (once silently wrong) counts 18,467 passes and matches the reference", { timeout: 60_000 }, async () => {
+  it("the 8192-channel 3x3 direct conv (once silently wrong) counts 18,548 passes and matches the reference", { timeout: 60_000 }, async () => {
     const graph = graphOf(`network T {\n input x: 8192x3x3\n conv(8, 3, pad=1) as c\n}\n`);
     const plan = buildPlan(graph, 1, { schedule: { all: "direct" } });
-    // kh (3 + 1) + kw 3 x (3 + 1) + 9 taps x (2048 quads of channels + 1) + 2 store loops x (4 lanes + 1).
-    expect(plan.steps.map((step) => step.loopIterations)).toEqual([4 + 3 * (4 + 3 * 2049) + 2 * 5]);
+    // kh (3 + 1) + kw 3 x (3 + 1) + 9 taps x (2048 quads of channels + 1) + 2 store loops x (4 lanes + 1)
+    // + the epilogue's (the bias) loop: 8 channels + 1, each running 8 pixels + 1.
+    expect(plan.steps.map((step) => step.loopIterations)).toEqual([4 + 3 * (4 + 3 * 2049) + 2 * 5 + (8 + 1 + 8 * (8 + 1))]);
     const { gpu: result, reference } = await runBoth(graph, plan);
     expect(compareTensors(result, reference, toleranceFor(9 * 8192)).firstBad).toBeUndefined();
   });
@@ -163,17 +164,19 @@ describe("loopIterations of each generator, by hand", () => {
     Object.fromEntries(buildPlan(graphOf(source), 2, schedule === undefined ? {} : { schedule }).steps.map((step) => [step.name, step.loopIterations]));
 
   it("conv: direct (with and without a channel tail, pooled) and im2col + GEMM", () => {
-    // 6 channels: one unrolled pass of 4, a tail of 2; 8 pixels of 25 per block, so 2 store loops.
+    // 6 channels: one unrolled pass of 4, a tail of 2; 8 pixels of 25 per block, so 2 store loops,
+    // then the epilogue's (the bias) loop over the block's 4 channels x 8 pixels.
     expect(passesOf(`network A {\n input x: 6x7x7\n conv(4, 3) as c\n}\n`, { all: "direct" })).toEqual({
-      "c.conv_direct": loopPasses(3, loopPasses(3, loopPasses(1) + loopPasses(2))) + 2 * loopPasses(4),
+      "c.conv_direct": loopPasses(3, loopPasses(3, loopPasses(1) + loopPasses(2))) + 2 * loopPasses(4) + loopPasses(4, loopPasses(8)),
     });
     // Pooled: the block's pooled pixels are stored (the schedule gives 2 of them: one store loop of 2 lanes).
     const pooled = passesOf(`network B {\n input x: 8x8x8\n conv(8, 3, pad=1) as c -> maxpool(2)\n}\n`, { all: "direct" });
     expect(pooled).toEqual({ "c.conv_direct": loopPasses(3, loopPasses(3, loopPasses(2))) + loopPasses(2) });
-    // R = 5 * 3 * 3 = 45: 11 unrolled passes and a tail of 1; tileN 16 = 4 vec4 store loops. im2col has no loop.
+    // R = 5 * 3 * 3 = 45: 11 unrolled passes and a tail of 1; tileN 16 = 4 vec4 store loops, then the
+    // epilogue's (the bias) loop over the 8 x 16 tile. im2col has no loop.
     expect(passesOf(`network C {\n input x: 5x6x6\n conv(8, 3) as c\n}\n`, { all: "im2col" })).toEqual({
       "c.im2col": 0,
-      "c.gemm": loopPasses(11) + loopPasses(1) + 4 * loopPasses(4),
+      "c.gemm": loopPasses(11) + loopPasses(1) + 4 * loopPasses(4) + loopPasses(8, loopPasses(16)),
     });
   });
 

@@ -15,7 +15,7 @@ import { loopPasses } from "../loopLimit.js";
 import { emitKernel, type KernelContext } from "../plan.js";
 import { describeSchedule, type DirectConvSchedule } from "../schedule.js";
 import { outputStoreCode, outputStoreOf, type OutputStoreCode } from "../store.js";
-import { foldedDispatch, kernelSource, u32Constants, u32Literal, type HeaderDetails } from "../wgsl.js";
+import { foldedDispatch, kernelSource, RUN_TIME_ZERO, u32Constants, u32Literal, type HeaderDetails } from "../wgsl.js";
 import { imageDims } from "../dispatch.js";
 import { describeShape } from "../../tensor.js";
 import { paddingFunctions, windowConstants, type ConvGeometry } from "./geometry.js";
@@ -75,13 +75,8 @@ export function emitDirectConv(
       );
     }
     body.push(...accumulate(g, block, "  "));
-    body.push(
-      ...storeBlock(block, storeCode, {
-        plane: "OH * OW",
-        packed: (i, j) => `acc${i}_${j}`,
-        stored: (value, i, at) => `apply_epilogue(${value}, k0 + ${u32Literal(i)}, ${at})`,
-      }),
-    );
+    body.push(...storeBlock(block, storeCode, { plane: "OH * OW", packed: (i, j) => `acc${i}_${j}` }));
+    if (stages.length > 0) body.push(...epilogueLoop(storeCode));
   } else {
     const fold = poolFold(pool.attrs);
     body.push(...pooledAccumulate(g, block, pool));
@@ -89,7 +84,6 @@ export function emitDirectConv(
       ...storeBlock(block, storeCode, {
         plane: "POH * POW",
         packed: (i, j) => fold.finish(`pool${i}_${j}`),
-        stored: (value) => value,
       }),
     );
   }
@@ -147,7 +141,7 @@ export function emitDirectConv(
     dispatch,
     body,
   });
-  emitKernel(context, node, "conv_direct", wgsl, dispatch.workgroups, kernelBindings, directConvLoopIterations(g, block.pixels.length));
+  emitKernel(context, node, "conv_direct", wgsl, dispatch.workgroups, kernelBindings, directConvLoopIterations(g, block.pixels.length, pool === undefined && stages.length > 0 ? channelsPerInvocation : 0));
 }
 
 /** The channel and pixel indices of one invocation's register block. */
@@ -217,17 +211,19 @@ function channelStep(g: ConvGeometry, block: RegisterBlock, step: number): strin
 }
 
 /**
- * The loop passes of `accumulate` (its kh, kw and channel loops) and of `storeBlock` (a loop of up to
- * 4 lanes per 4 pixels of the block): KernelStep.loopIterations of the direct conv.
+ * The loop passes of `accumulate` (its kh, kw and channel loops), of `storeBlock` (a loop of up to
+ * 4 lanes per 4 pixels of the block) and of `epilogueLoop` over `epilogueChannels` channels (0: none):
+ * KernelStep.loopIterations of the direct conv.
  */
-export function directConvLoopIterations(g: ConvGeometry, storedPixels: number): number {
+export function directConvLoopIterations(g: ConvGeometry, storedPixels: number, epilogueChannels: number): number {
   const quads = Math.floor(g.channelsPerGroup / 4);
   const left = g.channelsPerGroup % 4;
   const channelPasses = (quads > 0 ? loopPasses(quads) : 0) + (left > 0 ? loopPasses(left) : 0);
   const taps = loopPasses(g.KH, loopPasses(g.KW, channelPasses));
   let stores = 0;
   for (let first = 0; first < storedPixels; first += 4) stores += loopPasses(Math.min(4, storedPixels - first));
-  return taps + stores;
+  const epilogue = epilogueChannels > 0 ? loopPasses(epilogueChannels, loopPasses(storedPixels)) : 0;
+  return taps + stores + epilogue;
 }
 
 /** The (row, column) offsets of a pool window's cells, row-major. */
@@ -281,14 +277,11 @@ function pooledAccumulate(g: ConvGeometry, block: RegisterBlock, pool: PooledOut
 
 /**
  * Stores a register block: the values are packed 4 pixels to a vec4, then a loop over the pixels that
- * exist stores each. Its trip count is only known at run time, so the loop stays rolled: unrolled, the
- * channels x pixels epilogues and stores were most of this shader's compile time.
+ * exist stores each. Its trip count stays a run-time value (RUN_TIME_ZERO; with one pixel block it
+ * would fold to a constant), so the loop stays rolled: unrolled, the stores were most of this
+ * shader's compile time.
  */
-function storeBlock(
-  block: RegisterBlock,
-  storeCode: OutputStoreCode,
-  values: { plane: string; packed: (channel: number, pixel: number) => string; stored: (value: string, channel: number, at: string) => string },
-): string[] {
+function storeBlock(block: RegisterBlock, storeCode: OutputStoreCode, values: { plane: string; packed: (channel: number, pixel: number) => string }): string[] {
   const lines = [`  let output_base = (n * K + k0) * ${values.plane} + p0;`];
   const pixels = block.pixels.length;
   for (let first = 0; first < pixels; first += 4) {
@@ -298,16 +291,33 @@ function storeBlock(
       lines.push(`  let packed${i}_${first} = vec4<f32>(${lanes.join(", ")});`);
     }
     const start = `p0 + ${u32Literal(first)}`;
-    lines.push(`  for (var lane = 0u; lane < min(${u32Literal(count)}, ${values.plane} - min(${start}, ${values.plane})); lane++) {`);
+    lines.push(`  for (var lane = 0u; lane < min(${u32Literal(count)}, ${values.plane} - min(${start}, ${values.plane})) + ${RUN_TIME_ZERO}; lane++) {`);
     for (const i of block.channels) {
       lines.push(
         `    let at${i} = output_base + ${u32Literal(i)} * ${values.plane} + ${u32Literal(first)} + lane;`,
-        `    output[${storeCode.index(`at${i}`)}] = ${values.stored(`packed${i}_${first}[lane]`, i, `at${i}`)};`,
+        `    output[${storeCode.index(`at${i}`)}] = packed${i}_${first}[lane];`,
       );
     }
     lines.push(`  }`);
   }
   return lines;
+}
+
+/**
+ * After `storeBlock` stored the raw sums: a rolled loop over the block's channels and the pixels that
+ * exist, reading each back and storing its epilogue, so the epilogue is compiled once rather than once
+ * per channel and group of 4 pixels (which made a fused kernel compile several times slower on llvmpipe).
+ */
+function epilogueLoop(storeCode: OutputStoreCode): string[] {
+  return [
+    `  let block_pixels = min(PIXELS_PER_INVOCATION, OH * OW - min(p0, OH * OW)) + ${RUN_TIME_ZERO};`,
+    `  for (var i = 0u; i < CHANNELS_PER_INVOCATION + ${RUN_TIME_ZERO}; i++) {`,
+    `    for (var j = 0u; j < block_pixels; j++) {`,
+    `      let at = output_base + i * OH * OW + j;`,
+    `      output[${storeCode.index("at")}] = apply_epilogue(output[${storeCode.index("at")}], k0 + i, at);`,
+    `    }`,
+    `  }`,
+  ];
 }
 
 function greatestCommonDivisor(a: number, b: number): number {

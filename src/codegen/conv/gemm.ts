@@ -10,7 +10,7 @@ import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
 import { loopPasses } from "../loopLimit.js";
 import { emitKernel, type KernelContext } from "../plan.js";
 import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
-import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
+import { foldedDispatch, kernelSource, RUN_TIME_ZERO, u32Constants, u32Literal } from "../wgsl.js";
 import { outputStoreCode, outputStoreOf } from "../store.js";
 import { shapeSummary } from "./common.js";
 import { chunkCounterStorage, chunkDescription, chunkWgsl, type ColumnChunking } from "./chunking.js";
@@ -99,22 +99,40 @@ export function emitConvGemm(
     }
     body.push(`    columns_row += VECTOR_COLUMNS;`, `  }`);
   }
-  // Stores: a loop over the lanes of each vec4 that hold real columns. Its trip count is only known at
-  // run time, so the loop stays rolled: unrolled (4 lanes x tileM rows of epilogue and store per vec4),
-  // the stores were half of this shader's code and two thirds of its compile time on llvmpipe.
+  // Stores: a loop over the lanes of each vec4 that hold real columns, storing the raw sums, then (when
+  // there is an epilogue) a rolled loop over the tile's rows and columns that reads each back, applies
+  // the epilogue and stores it: the epilogue is compiled once, not once per row and vec4 of the tile
+  // (its buffers never alias the output: WebGPU refuses one buffer bound read-only and read_write).
+  // Inlined tileM x tileN times, the epilogue made a fused kernel's cold compile on llvmpipe several
+  // times an unfused one's. The trip counts add RUN_TIME_ZERO: with one column or row tile (a small
+  // output) they would be constants, and Mesa would unroll the loops.
+  body.push(`  let tile_columns = min(VECTORS_PER_TILE * 4u, column_count - min(v0 * 4u, column_count)) + ${RUN_TIME_ZERO};`);
   for (const q of vectorIndices) {
     const first = `(v0 + ${u32Literal(q)}) * 4u`;
     body.push(
-      `  for (var lane = 0u; lane < min(4u, column_count - min(${first}, column_count)); lane++) {`,
+      `  for (var lane = 0u; lane < min(4u, tile_columns - min(${u32Literal(q * 4)}, tile_columns)); lane++) {`,
       `    let column = first_column + ${first} + lane;`,
       `    let base = ((column / (OH * OW)) * K + group * M + m0) * OH * OW + column % (OH * OW);`,
     );
     for (const i of rowIndices) {
       const at = i === 0 ? "base" : `base + ${u32Literal(i)} * OH * OW`;
-      const store = `output[${storeCode.index(at)}] = apply_epilogue(acc${i}_${q}[lane], group * M + m0 + ${u32Literal(i)}, ${at});`;
+      const store = `output[${storeCode.index(at)}] = acc${i}_${q}[lane];`;
       body.push(i === 0 ? `    ${store}` : `    if (m0 + ${u32Literal(i)} < M) {\n      ${store}\n    }`);
     }
     body.push(`  }`);
+  }
+  if (stages.length > 0) {
+    body.push(
+      `  let tile_rows = min(TILE_M, M - m0) + ${RUN_TIME_ZERO};`,
+      `  for (var i = 0u; i < tile_rows; i++) {`,
+      `    let channel = group * M + m0 + i;`,
+      `    for (var c = 0u; c < tile_columns; c++) {`,
+      `      let column = first_column + v0 * 4u + c;`,
+      `      let at = ((column / (OH * OW)) * K + channel) * OH * OW + column % (OH * OW);`,
+      `      output[${storeCode.index("at")}] = apply_epilogue(output[${storeCode.index("at")}], channel, at);`,
+      `    }`,
+      `  }`,
+    );
   }
 
   const wgsl = kernelSource({
@@ -149,8 +167,9 @@ export function emitConvGemm(
     dispatch,
     body,
   });
-  // The reduction's loop (and its scalar tail), then a loop of up to 4 lanes per stored vec4.
+  // The reduction's loop (and its scalar tail), then a loop of up to 4 lanes per stored vec4, then
+  // the epilogue's loop over the tile's rows and columns.
   const R = reductionLength(g);
-  const loopIterations = loopPasses(Math.floor(R / 4)) + (alignedRows ? 0 : loopPasses(R % 4)) + vectorsPerTile * loopPasses(4);
+  const loopIterations = loopPasses(Math.floor(R / 4)) + (alignedRows ? 0 : loopPasses(R % 4)) + vectorsPerTile * loopPasses(4) + (stages.length > 0 ? loopPasses(tileM, loopPasses(schedule.tileN)) : 0);
   emitKernel(context, node, kernel, wgsl, dispatch.workgroups, kernelBindings, loopIterations);
 }

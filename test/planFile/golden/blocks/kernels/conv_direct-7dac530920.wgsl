@@ -689,7 +689,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
   let packed5_0 = vec4<f32>(pool5_0, pool5_1, 0.0f, 0.0f);
   let packed6_0 = vec4<f32>(pool6_0, pool6_1, 0.0f, 0.0f);
   let packed7_0 = vec4<f32>(pool7_0, pool7_1, 0.0f, 0.0f);
-  for (var lane = 0u; lane < min(2u, POH * POW - min(p0 + 0u, POH * POW)); lane++) {
+  for (var lane = 0u; lane < min(2u, POH * POW - min(p0 + 0u, POH * POW)) + workgroup.z; lane++) {
     let at0 = output_base + 0u * POH * POW + 0u + lane;
     output[at0] = packed0_0[lane];
     let at1 = output_base + 1u * POH * POW + 0u + lane;

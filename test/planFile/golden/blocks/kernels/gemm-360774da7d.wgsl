@@ -256,108 +256,118 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
     acc7_3 = fma(vec4<f32>(a7.w), b3_3, acc7_3);
     columns_row += 4u * VECTOR_COLUMNS;
   }
-  for (var lane = 0u; lane < min(4u, column_count - min((v0 + 0u) * 4u, column_count)); lane++) {
+  let tile_columns = min(VECTORS_PER_TILE * 4u, column_count - min(v0 * 4u, column_count)) + workgroup.z;
+  for (var lane = 0u; lane < min(4u, tile_columns - min(0u, tile_columns)); lane++) {
     let column = first_column + (v0 + 0u) * 4u + lane;
     let base = ((column / (OH * OW)) * K + group * M + m0) * OH * OW + column % (OH * OW);
-    output[base] = apply_epilogue(acc0_0[lane], group * M + m0 + 0u, base);
+    output[base] = acc0_0[lane];
     if (m0 + 1u < M) {
-      output[base + 1u * OH * OW] = apply_epilogue(acc1_0[lane], group * M + m0 + 1u, base + 1u * OH * OW);
+      output[base + 1u * OH * OW] = acc1_0[lane];
     }
     if (m0 + 2u < M) {
-      output[base + 2u * OH * OW] = apply_epilogue(acc2_0[lane], group * M + m0 + 2u, base + 2u * OH * OW);
+      output[base + 2u * OH * OW] = acc2_0[lane];
     }
     if (m0 + 3u < M) {
-      output[base + 3u * OH * OW] = apply_epilogue(acc3_0[lane], group * M + m0 + 3u, base + 3u * OH * OW);
+      output[base + 3u * OH * OW] = acc3_0[lane];
     }
     if (m0 + 4u < M) {
-      output[base + 4u * OH * OW] = apply_epilogue(acc4_0[lane], group * M + m0 + 4u, base + 4u * OH * OW);
+      output[base + 4u * OH * OW] = acc4_0[lane];
     }
     if (m0 + 5u < M) {
-      output[base + 5u * OH * OW] = apply_epilogue(acc5_0[lane], group * M + m0 + 5u, base + 5u * OH * OW);
+      output[base + 5u * OH * OW] = acc5_0[lane];
     }
     if (m0 + 6u < M) {
-      output[base + 6u * OH * OW] = apply_epilogue(acc6_0[lane], group * M + m0 + 6u, base + 6u * OH * OW);
+      output[base + 6u * OH * OW] = acc6_0[lane];
     }
     if (m0 + 7u < M) {
-      output[base + 7u * OH * OW] = apply_epilogue(acc7_0[lane], group * M + m0 + 7u, base + 7u * OH * OW);
+      output[base + 7u * OH * OW] = acc7_0[lane];
     }
   }
-  for (var lane = 0u; lane < min(4u, column_count - min((v0 + 1u) * 4u, column_count)); lane++) {
+  for (var lane = 0u; lane < min(4u, tile_columns - min(4u, tile_columns)); lane++) {
     let column = first_column + (v0 + 1u) * 4u + lane;
     let base = ((column / (OH * OW)) * K + group * M + m0) * OH * OW + column % (OH * OW);
-    output[base] = apply_epilogue(acc0_1[lane], group * M + m0 + 0u, base);
+    output[base] = acc0_1[lane];
     if (m0 + 1u < M) {
-      output[base + 1u * OH * OW] = apply_epilogue(acc1_1[lane], group * M + m0 + 1u, base + 1u * OH * OW);
+      output[base + 1u * OH * OW] = acc1_1[lane];
     }
     if (m0 + 2u < M) {
-      output[base + 2u * OH * OW] = apply_epilogue(acc2_1[lane], group * M + m0 + 2u, base + 2u * OH * OW);
+      output[base + 2u * OH * OW] = acc2_1[lane];
     }
     if (m0 + 3u < M) {
-      output[base + 3u * OH * OW] = apply_epilogue(acc3_1[lane], group * M + m0 + 3u, base + 3u * OH * OW);
+      output[base + 3u * OH * OW] = acc3_1[lane];
     }
     if (m0 + 4u < M) {
-      output[base + 4u * OH * OW] = apply_epilogue(acc4_1[lane], group * M + m0 + 4u, base + 4u * OH * OW);
+      output[base + 4u * OH * OW] = acc4_1[lane];
     }
     if (m0 + 5u < M) {
-      output[base + 5u * OH * OW] = apply_epilogue(acc5_1[lane], group * M + m0 + 5u, base + 5u * OH * OW);
+      output[base + 5u * OH * OW] = acc5_1[lane];
     }
     if (m0 + 6u < M) {
-      output[base + 6u * OH * OW] = apply_epilogue(acc6_1[lane], group * M + m0 + 6u, base + 6u * OH * OW);
+      output[base + 6u * OH * OW] = acc6_1[lane];
     }
     if (m0 + 7u < M) {
-      output[base + 7u * OH * OW] = apply_epilogue(acc7_1[lane], group * M + m0 + 7u, base + 7u * OH * OW);
+      output[base + 7u * OH * OW] = acc7_1[lane];
     }
   }
-  for (var lane = 0u; lane < min(4u, column_count - min((v0 + 2u) * 4u, column_count)); lane++) {
+  for (var lane = 0u; lane < min(4u, tile_columns - min(8u, tile_columns)); lane++) {
     let column = first_column + (v0 + 2u) * 4u + lane;
     let base = ((column / (OH * OW)) * K + group * M + m0) * OH * OW + column % (OH * OW);
-    output[base] = apply_epilogue(acc0_2[lane], group * M + m0 + 0u, base);
+    output[base] = acc0_2[lane];
     if (m0 + 1u < M) {
-      output[base + 1u * OH * OW] = apply_epilogue(acc1_2[lane], group * M + m0 + 1u, base + 1u * OH * OW);
+      output[base + 1u * OH * OW] = acc1_2[lane];
     }
     if (m0 + 2u < M) {
-      output[base + 2u * OH * OW] = apply_epilogue(acc2_2[lane], group * M + m0 + 2u, base + 2u * OH * OW);
+      output[base + 2u * OH * OW] = acc2_2[lane];
     }
     if (m0 + 3u < M) {
-      output[base + 3u * OH * OW] = apply_epilogue(acc3_2[lane], group * M + m0 + 3u, base + 3u * OH * OW);
+      output[base + 3u * OH * OW] = acc3_2[lane];
     }
     if (m0 + 4u < M) {
-      output[base + 4u * OH * OW] = apply_epilogue(acc4_2[lane], group * M + m0 + 4u, base + 4u * OH * OW);
+      output[base + 4u * OH * OW] = acc4_2[lane];
     }
     if (m0 + 5u < M) {
-      output[base + 5u * OH * OW] = apply_epilogue(acc5_2[lane], group * M + m0 + 5u, base + 5u * OH * OW);
+      output[base + 5u * OH * OW] = acc5_2[lane];
     }
     if (m0 + 6u < M) {
-      output[base + 6u * OH * OW] = apply_epilogue(acc6_2[lane], group * M + m0 + 6u, base + 6u * OH * OW);
+      output[base + 6u * OH * OW] = acc6_2[lane];
     }
     if (m0 + 7u < M) {
-      output[base + 7u * OH * OW] = apply_epilogue(acc7_2[lane], group * M + m0 + 7u, base + 7u * OH * OW);
+      output[base + 7u * OH * OW] = acc7_2[lane];
     }
   }
-  for (var lane = 0u; lane < min(4u, column_count - min((v0 + 3u) * 4u, column_count)); lane++) {
+  for (var lane = 0u; lane < min(4u, tile_columns - min(12u, tile_columns)); lane++) {
     let column = first_column + (v0 + 3u) * 4u + lane;
     let base = ((column / (OH * OW)) * K + group * M + m0) * OH * OW + column % (OH * OW);
-    output[base] = apply_epilogue(acc0_3[lane], group * M + m0 + 0u, base);
+    output[base] = acc0_3[lane];
     if (m0 + 1u < M) {
-      output[base + 1u * OH * OW] = apply_epilogue(acc1_3[lane], group * M + m0 + 1u, base + 1u * OH * OW);
+      output[base + 1u * OH * OW] = acc1_3[lane];
     }
     if (m0 + 2u < M) {
-      output[base + 2u * OH * OW] = apply_epilogue(acc2_3[lane], group * M + m0 + 2u, base + 2u * OH * OW);
+      output[base + 2u * OH * OW] = acc2_3[lane];
     }
     if (m0 + 3u < M) {
-      output[base + 3u * OH * OW] = apply_epilogue(acc3_3[lane], group * M + m0 + 3u, base + 3u * OH * OW);
+      output[base + 3u * OH * OW] = acc3_3[lane];
     }
     if (m0 + 4u < M) {
-      output[base + 4u * OH * OW] = apply_epilogue(acc4_3[lane], group * M + m0 + 4u, base + 4u * OH * OW);
+      output[base + 4u * OH * OW] = acc4_3[lane];
     }
     if (m0 + 5u < M) {
-      output[base + 5u * OH * OW] = apply_epilogue(acc5_3[lane], group * M + m0 + 5u, base + 5u * OH * OW);
+      output[base + 5u * OH * OW] = acc5_3[lane];
     }
     if (m0 + 6u < M) {
-      output[base + 6u * OH * OW] = apply_epilogue(acc6_3[lane], group * M + m0 + 6u, base + 6u * OH * OW);
+      output[base + 6u * OH * OW] = acc6_3[lane];
     }
     if (m0 + 7u < M) {
-      output[base + 7u * OH * OW] = apply_epilogue(acc7_3[lane], group * M + m0 + 7u, base + 7u * OH * OW);
+      output[base + 7u * OH * OW] = acc7_3[lane];
+    }
+  }
+  let tile_rows = min(TILE_M, M - m0) + workgroup.z;
+  for (var i = 0u; i < tile_rows; i++) {
+    let channel = group * M + m0 + i;
+    for (var c = 0u; c < tile_columns; c++) {
+      let column = first_column + v0 * 4u + c;
+      let at = ((column / (OH * OW)) * K + channel) * OH * OW + column % (OH * OW);
+      output[at] = apply_epilogue(output[at], channel, at);
     }
   }
 }

@@ -354,28 +354,35 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
   let packed1_0 = vec4<f32>(acc1_0, acc1_1, acc1_2, acc1_3);
   let packed2_0 = vec4<f32>(acc2_0, acc2_1, acc2_2, acc2_3);
   let packed3_0 = vec4<f32>(acc3_0, acc3_1, acc3_2, acc3_3);
-  for (var lane = 0u; lane < min(4u, OH * OW - min(p0 + 0u, OH * OW)); lane++) {
+  for (var lane = 0u; lane < min(4u, OH * OW - min(p0 + 0u, OH * OW)) + workgroup.z; lane++) {
     let at0 = output_base + 0u * OH * OW + 0u + lane;
-    output[output_index(at0)] = apply_epilogue(packed0_0[lane], k0 + 0u, at0);
+    output[output_index(at0)] = packed0_0[lane];
     let at1 = output_base + 1u * OH * OW + 0u + lane;
-    output[output_index(at1)] = apply_epilogue(packed1_0[lane], k0 + 1u, at1);
+    output[output_index(at1)] = packed1_0[lane];
     let at2 = output_base + 2u * OH * OW + 0u + lane;
-    output[output_index(at2)] = apply_epilogue(packed2_0[lane], k0 + 2u, at2);
+    output[output_index(at2)] = packed2_0[lane];
     let at3 = output_base + 3u * OH * OW + 0u + lane;
-    output[output_index(at3)] = apply_epilogue(packed3_0[lane], k0 + 3u, at3);
+    output[output_index(at3)] = packed3_0[lane];
   }
   let packed0_4 = vec4<f32>(acc0_4, acc0_5, acc0_6, acc0_7);
   let packed1_4 = vec4<f32>(acc1_4, acc1_5, acc1_6, acc1_7);
   let packed2_4 = vec4<f32>(acc2_4, acc2_5, acc2_6, acc2_7);
   let packed3_4 = vec4<f32>(acc3_4, acc3_5, acc3_6, acc3_7);
-  for (var lane = 0u; lane < min(4u, OH * OW - min(p0 + 4u, OH * OW)); lane++) {
+  for (var lane = 0u; lane < min(4u, OH * OW - min(p0 + 4u, OH * OW)) + workgroup.z; lane++) {
     let at0 = output_base + 0u * OH * OW + 4u + lane;
-    output[output_index(at0)] = apply_epilogue(packed0_4[lane], k0 + 0u, at0);
+    output[output_index(at0)] = packed0_4[lane];
     let at1 = output_base + 1u * OH * OW + 4u + lane;
-    output[output_index(at1)] = apply_epilogue(packed1_4[lane], k0 + 1u, at1);
+    output[output_index(at1)] = packed1_4[lane];
     let at2 = output_base + 2u * OH * OW + 4u + lane;
-    output[output_index(at2)] = apply_epilogue(packed2_4[lane], k0 + 2u, at2);
+    output[output_index(at2)] = packed2_4[lane];
     let at3 = output_base + 3u * OH * OW + 4u + lane;
-    output[output_index(at3)] = apply_epilogue(packed3_4[lane], k0 + 3u, at3);
+    output[output_index(at3)] = packed3_4[lane];
+  }
+  let block_pixels = min(PIXELS_PER_INVOCATION, OH * OW - min(p0, OH * OW)) + workgroup.z;
+  for (var i = 0u; i < CHANNELS_PER_INVOCATION + workgroup.z; i++) {
+    for (var j = 0u; j < block_pixels; j++) {
+      let at = output_base + i * OH * OW + j;
+      output[output_index(at)] = apply_epilogue(output[output_index(at)], k0 + i, at);
+    }
   }
 }
