@@ -17,14 +17,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { buildPlan } from "../src/pipeline.js";
-import type { KernelStep, Plan } from "../src/codegen/plan.js";
+import type { Plan } from "../src/codegen/plan.js";
 import { convScheduleOfKind, type ConvScheduleKind } from "../src/codegen/schedule.js";
 import { paramFullName, shapeSize, type Graph } from "../src/ir/graph.js";
 import type { Tensor, WeightMap } from "../src/tensor.js";
 import { compileFile, compileSource } from "../src/compile.js";
-import { createCheckedShaderModule, openDevice, type GpuContext } from "../runtime/device.js";
+import { openDevice, type GpuContext } from "../runtime/device.js";
 import { createExecutor } from "../runtime/executor.js";
 import { pipelineFor } from "../runtime/pipelineCache.js";
+import { bindGroup, compileSample, timeDispatches, type CompileSample } from "./coldCompile.js";
 
 // Read by Mesa when the driver loads, which happens in openDevice (Dawn is imported lazily).
 process.env.MESA_SHADER_CACHE_DISABLE ??= "true";
@@ -53,14 +54,10 @@ const LAYERS: LayerCase[] = [
   { name: "3x3 64->64 @56x56 direct", input: "64x56x56", source: "c = conv(64, 3, pad=1)", kind: "direct" },
 ];
 
-interface KernelCompile {
+/** Its times are medians over COMPILE_SAMPLES cold compiles. */
+interface KernelCompile extends CompileSample {
   kernel: string;
   wgslChars: number;
-  /** Medians over COMPILE_SAMPLES cold compiles, in ms. */
-  moduleMs: number;
-  pipelineMs: number;
-  firstDispatchExtraMs: number;
-  totalMs: number;
 }
 
 interface LayerResult {
@@ -119,59 +116,6 @@ function createBuffers(device: GPUDevice, plan: Plan): GPUBuffer[] {
     }
     return gpuBuffer;
   });
-}
-
-function bindGroup(device: GPUDevice, layout: GPUBindGroupLayout, step: KernelStep, buffers: readonly GPUBuffer[]): GPUBindGroup {
-  return device.createBindGroup({
-    layout,
-    entries: step.bindings.map((binding, index) => ({ binding: index, resource: { buffer: buffers[binding.buffer]! } })),
-  });
-}
-
-async function timeDispatches(device: GPUDevice, dispatches: readonly { pipeline: GPUComputePipeline; group: GPUBindGroup; step: KernelStep }[], repeats: number): Promise<number> {
-  const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  for (let repeat = 0; repeat < repeats; repeat++) {
-    for (const { pipeline, group, step } of dispatches) {
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(...step.workgroups);
-    }
-  }
-  pass.end();
-  const start = performance.now();
-  device.queue.submit([encoder.finish()]);
-  await device.queue.onSubmittedWorkDone();
-  return performance.now() - start;
-}
-
-let salt = 0;
-
-/** One cold compile of `step`: module, pipeline, and the first dispatch's extra time over a second one. */
-async function compileSample(device: GPUDevice, step: KernelStep, buffers: readonly GPUBuffer[]): Promise<Omit<KernelCompile, "kernel" | "wgslChars">> {
-  const code = `${step.wgsl}// compile-time sample ${++salt} ${process.pid}\n`;
-  const start = performance.now();
-  const module = await createCheckedShaderModule(device, code, step.name);
-  const moduleDone = performance.now();
-  const layout = device.createBindGroupLayout({
-    entries: step.bindings.map((binding, index) => ({
-      binding: index,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type: binding.access === "read" ? "read-only-storage" : "storage" },
-    })),
-  });
-  const pipeline = await device.createComputePipelineAsync({
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: step.entryPoint },
-  });
-  const pipelineDone = performance.now();
-  const dispatch = [{ pipeline, group: bindGroup(device, layout, step, buffers), step }];
-  const first = await timeDispatches(device, dispatch, 1);
-  const second = await timeDispatches(device, dispatch, 1);
-  const moduleMs = moduleDone - start;
-  const pipelineMs = pipelineDone - moduleDone;
-  const firstDispatchExtraMs = Math.max(0, first - second);
-  return { moduleMs, pipelineMs, firstDispatchExtraMs, totalMs: moduleMs + pipelineMs + firstDispatchExtraMs };
 }
 
 async function measureLayer(device: GPUDevice, layer: LayerCase): Promise<LayerResult> {
