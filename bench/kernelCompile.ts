@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { buildPlan } from "../src/pipeline.js";
 import type { Plan } from "../src/codegen/plan.js";
-import { convScheduleOfKind, type ConvScheduleKind } from "../src/codegen/schedule.js";
+import type { ConvScheduleKind } from "../src/codegen/schedule.js";
 import { paramFullName, shapeSize, type Graph } from "../src/ir/graph.js";
 import type { Tensor, WeightMap } from "../src/tensor.js";
 import { compileFile, compileSource } from "../src/compile.js";
@@ -84,10 +84,6 @@ function graphOf(layer: LayerCase): Graph {
   if (result.graph === undefined) {
     throw new Error(`bench layer ${layer.name} does not compile: ${result.diagnostics.map((d) => d.message).join("; ")}`);
   }
-  const node = result.graph.nodes.find((candidate) => candidate.attrs.op === "conv");
-  if (layer.kind !== undefined && node !== undefined && node.attrs.op === "conv") {
-    node.schedule = convScheduleOfKind(node.attrs, layer.kind);
-  }
   return result.graph;
 }
 
@@ -120,7 +116,8 @@ function createBuffers(device: GPUDevice, plan: Plan): GPUBuffer[] {
 
 async function measureLayer(device: GPUDevice, layer: LayerCase): Promise<LayerResult> {
   const graph = graphOf(layer);
-  const plan = buildPlan(graph, 1);
+  // The schedule is choose-schedules' option, as `--schedule` passes it.
+  const plan = buildPlan(graph, 1, layer.kind === undefined ? {} : { schedule: { all: layer.kind } });
   const buffers = createBuffers(device, plan);
   const kernels: KernelCompile[] = [];
   for (const step of plan.steps) {
@@ -152,10 +149,10 @@ async function measureLayer(device: GPUDevice, layer: LayerCase): Promise<LayerR
   for (const buffer of buffers) buffer.destroy();
   const runMs = median(times);
   const bestRunMs = Math.min(...times);
-  const schedule = graph.nodes.find((node) => node.attrs.op === "conv")?.schedule;
+  const schedule = plan.steps.map((step) => step.name.slice(step.name.indexOf(".") + 1)).join(" + ");
   return {
     layer: layer.name,
-    schedule: schedule === undefined ? "default" : JSON.stringify(schedule),
+    schedule: layer.kind === undefined ? `default (${schedule})` : `${layer.kind} (${schedule})`,
     kernels,
     compileMs: kernels.reduce((sum, kernel) => sum + kernel.totalMs, 0),
     runMs,
