@@ -20,6 +20,11 @@ export interface ActivationDefinition<K extends ActivationKind = ActivationKind>
    */
   reference(attrs: OpAttrsOf<K>, x: number): number;
   /**
+   * d reference / dx at input `x` with output `y` (= reference(attrs, x)), in float64, as PyTorch's
+   * backward defines it at kinks (relu'(0) = 0). A NaN input gives NaN.
+   */
+  referenceDerivative(attrs: OpAttrsOf<K>, x: number, y: number): number;
+  /**
    * The function of `x` as a WGSL f32 expression, for every input but NaN (the caller adds the NaN
    * test, nanWgsl.ts). `x` is evaluated several times, so it must be an identifier or another cheap,
    * side-effect-free expression. No form may overflow for large |x|: exponentials only ever see
@@ -34,21 +39,26 @@ const ACTIVATIONS: { [K in ActivationKind]: ActivationDefinition<K> } = {
     label: () => "relu",
     // Math.max, unlike a comparison, keeps a NaN.
     reference: (_attrs, x) => Math.max(x, 0),
+    referenceDerivative: (_attrs, x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : 0),
     finiteWgsl: (_attrs, x) => `max(${x}, 0.0f)`,
   },
   leaky_relu: {
     label: (attrs) => `leaky_relu(${attrs.alpha})`,
     reference: (attrs, x) => (x >= 0 ? x : attrs.alpha * x),
+    // PyTorch's leaky_relu_backward: x > 0 ? 1 : alpha (the forward's two branches agree at 0).
+    referenceDerivative: (attrs, x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : attrs.alpha),
     finiteWgsl: (attrs, x, f32) => `select(${f32(attrs.alpha)} * ${x}, ${x}, ${x} >= 0.0f)`,
   },
   elu: {
     label: (attrs) => `elu(${attrs.alpha})`,
     reference: (attrs, x) => (x > 0 ? x : attrs.alpha * (Math.exp(x) - 1)),
+    referenceDerivative: (attrs, x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : attrs.alpha * Math.exp(x)),
     finiteWgsl: (attrs, x, f32) => `select(${f32(attrs.alpha)} * (exp(min(${x}, 0.0f)) - 1.0f), ${x}, ${x} > 0.0f)`,
   },
   tanh: {
     label: () => "tanh",
     reference: (_attrs, x) => Math.tanh(x),
+    referenceDerivative: (_attrs, _x, y) => 1 - y * y,
     // tanh(x) = sign(x) * (1 - e) / (1 + e) with e = exp(-2|x|) in [0, 1].
     finiteWgsl: (_attrs, x) => `(sign(${x}) * (1.0f - exp(-2.0f * abs(${x}))) / (1.0f + exp(-2.0f * abs(${x}))))`,
   },
@@ -57,6 +67,7 @@ const ACTIVATIONS: { [K in ActivationKind]: ActivationDefinition<K> } = {
     // Two forms so that exp never overflows (it would still give the right limit in float64, but the
     // split states the intent).
     reference: (_attrs, x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+    referenceDerivative: (_attrs, _x, y) => y * (1 - y),
     // With e = exp(-|x|): 1 / (1 + e) for x >= 0, e / (1 + e) below.
     finiteWgsl: (_attrs, x) => `(select(exp(-abs(${x})), 1.0f, ${x} >= 0.0f) / (1.0f + exp(-abs(${x}))))`,
   },

@@ -63,6 +63,29 @@ export type ShapeFunction<K extends OpKind> = (attrs: OpAttrsOf<K>, inputs: read
  */
 export type ReferenceFunction<K extends OpKind> = (node: Node, attrs: OpAttrsOf<K>, inputs: readonly RefValue[], weights: WeightMap) => RefValue;
 
+/** What a reference gradient returns: the loss's gradient w.r.t. each input value and each trainable parameter. */
+export interface ReferenceGradients {
+  /** One per input value, in the node's argument order, each of that input's batch and shape. */
+  inputs: RefValue[];
+  /** By state_dict name (`c1.weight`, `c1.bias`), in the parameter's PyTorch layout; empty for ops without parameters. */
+  params: Map<string, Float64Array>;
+}
+
+/**
+ * The float64 backward pass of one op, written from its definition (the same inference semantics as
+ * `reference`): given the node's inputs, weights, its forward `output` and the loss's gradient w.r.t. that
+ * output, the gradients w.r.t. its inputs and trainable parameters. Checked against central finite
+ * differences of `reference` (test/reference/backward/).
+ */
+export type ReferenceGradientFunction<K extends OpKind> = (
+  node: Node,
+  attrs: OpAttrsOf<K>,
+  inputs: readonly RefValue[],
+  weights: WeightMap,
+  output: RefValue,
+  outputGradient: RefValue,
+) => ReferenceGradients;
+
 export interface OpDefinition<K extends OpKind = OpKind> {
   op: K;
   arity: OpArity;
@@ -77,6 +100,12 @@ export interface OpDefinition<K extends OpKind = OpKind> {
    * the caller gives (runReference reads it).
    */
   reference: ReferenceFunction<K> | undefined;
+  /**
+   * The reference's backward pass (runReferenceBackward dispatches to it). Optional while the training
+   * issue is under way: undefined for `input` (nothing to propagate into) and for ops not covered yet
+   * (batchnorm, lrn), which runReferenceBackward reports by name.
+   */
+  referenceGradient?: ReferenceGradientFunction<K>;
 }
 
 /** Every op kind to its definition; a missing or mistyped entry is a type error. */

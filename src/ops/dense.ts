@@ -1,6 +1,8 @@
 // Ops on the flattened features: fc (which flattens its input implicitly) and flatten itself.
 import { inferFcShape, inferFlattenShape } from "../ir/shapes/dense.js";
 import { runFc } from "../reference/fc.js";
+import { fcGradient } from "../reference/gradients/dense.js";
+import { viewGradient } from "../reference/gradients/elementwise.js";
 import { runFlatten } from "../reference/structural.js";
 import { nameLabel, onlyInput, type OpDefinition } from "./definition.js";
 import { NOT_ELEMENTWISE } from "./traits.js";
@@ -13,6 +15,7 @@ export const FC: OpDefinition<"fc"> = {
   label: nameLabel("fc"),
   inferShape: (attrs, inputs) => inferFcShape(attrs, onlyInput(inputs)),
   reference: (node, attrs, inputs, weights) => runFc(node, attrs, onlyInput(inputs), weights),
+  referenceGradient: (node, attrs, inputs, weights, _output, outputGradient) => fcGradient(node, attrs, onlyInput(inputs), weights, outputGradient),
 };
 
 export const FLATTEN: OpDefinition<"flatten"> = {
@@ -25,4 +28,5 @@ export const FLATTEN: OpDefinition<"flatten"> = {
   label: nameLabel("flatten"),
   inferShape: (_attrs, inputs) => inferFlattenShape(onlyInput(inputs)),
   reference: (node, _attrs, inputs) => runFlatten(node, onlyInput(inputs)),
+  referenceGradient: (_node, _attrs, inputs, _weights, _output, outputGradient) => viewGradient(onlyInput(inputs), outputGradient),
 };

@@ -3,6 +3,7 @@
 import type { ActivationAttrs } from "../ir/graph.js";
 import { inferActivationShape, inferDropoutShape, inferSoftmaxShape } from "../ir/shapes/elementwise.js";
 import { runActivation } from "../reference/activations.js";
+import { activationGradient, softmaxGradient, viewGradient } from "../reference/gradients/elementwise.js";
 import { runSoftmax } from "../reference/softmax.js";
 import { runDropout } from "../reference/structural.js";
 import type { ActivationKind } from "./activations.js";
@@ -22,6 +23,8 @@ function activationOp<K extends ActivationKind>(op: K): OpDefinition<K> {
     label: nameLabel(op),
     inferShape: (attrs: ActivationAttrs, inputs) => inferActivationShape(attrs, onlyInput(inputs)),
     reference: (node, attrs: ActivationAttrs, inputs) => runActivation(node, attrs, onlyInput(inputs)),
+    referenceGradient: (_node, attrs: ActivationAttrs, inputs, _weights, output, outputGradient) =>
+      activationGradient(attrs, onlyInput(inputs), output, outputGradient),
   };
 }
 
@@ -41,6 +44,7 @@ export const SOFTMAX: OpDefinition<"softmax"> = {
   label: nameLabel("softmax"),
   inferShape: (_attrs, inputs) => inferSoftmaxShape(onlyInput(inputs)),
   reference: (node, _attrs, inputs) => runSoftmax(node, onlyInput(inputs)),
+  referenceGradient: (_node, _attrs, _inputs, _weights, output, outputGradient) => softmaxGradient(output, outputGradient),
 };
 
 export const DROPOUT: OpDefinition<"dropout"> = {
@@ -51,4 +55,6 @@ export const DROPOUT: OpDefinition<"dropout"> = {
   label: nameLabel("dropout"),
   inferShape: (attrs, inputs) => inferDropoutShape(attrs.p, onlyInput(inputs)),
   reference: (node, _attrs, inputs) => runDropout(node, onlyInput(inputs)),
+  // Dropout at inference is the identity, and so is its gradient (the training-mode mask is the trainer's).
+  referenceGradient: (_node, _attrs, inputs, _weights, _output, outputGradient) => viewGradient(onlyInput(inputs), outputGradient),
 };

@@ -1,5 +1,6 @@
 // Ops that combine several values: add (residual connections) and concat (along channels).
 import { inferAddShape, inferConcatShape } from "../ir/shapes/merge.js";
+import { addGradient, concatGradient } from "../reference/gradients/elementwise.js";
 import { runAdd, runConcat } from "../reference/structural.js";
 import { nameLabel, type OpDefinition } from "./definition.js";
 import { ELEMENTWISE, NOT_ELEMENTWISE } from "./traits.js";
@@ -12,6 +13,7 @@ export const ADD: OpDefinition<"add"> = {
   label: nameLabel("add"),
   inferShape: (_attrs, inputs, options) => inferAddShape(inputs, options.inputNames),
   reference: (node, _attrs, inputs) => runAdd(node, inputs),
+  referenceGradient: (_node, _attrs, inputs, _weights, _output, outputGradient) => addGradient(inputs, outputGradient),
 };
 
 export const CONCAT: OpDefinition<"concat"> = {
@@ -22,4 +24,5 @@ export const CONCAT: OpDefinition<"concat"> = {
   label: nameLabel("concat"),
   inferShape: (_attrs, inputs, options) => inferConcatShape(inputs, options.inputNames),
   reference: (node, _attrs, inputs) => runConcat(node, inputs),
+  referenceGradient: (_node, _attrs, inputs, _weights, _output, outputGradient) => concatGradient(inputs, outputGradient),
 };

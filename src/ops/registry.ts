@@ -24,6 +24,8 @@ export type {
   OpLowering,
   OpTraits,
   ReferenceFunction,
+  ReferenceGradientFunction,
+  ReferenceGradients,
   ShapeFunction,
 } from "./definition.js";
 

@@ -261,3 +261,27 @@ export function randomWeights(graph: Graph, random: () => number): WeightMap {
 export function tensorOf(shape: number[], values: number[]): Tensor {
   return makeTensor(shape, Float32Array.from(values));
 }
+
+/** One layer of `layerGraph`: its name, attrs and the names of the values it reads. */
+export interface LayerSpec {
+  name: string;
+  attrs: OpAttrs;
+  inputs: string[];
+}
+
+/** Input `x` of `inputShape`, then the layers in order (any DAG: add, concat); the last one is the output. */
+export function layerGraph(inputShape: Shape, layers: LayerSpec[]): Graph {
+  const nodes = [makeNode(0, "x", { op: "input" }, [], [], inputShape)];
+  const byName = new Map([["x", nodes[0]!]]);
+  for (const layer of layers) {
+    const sources = layer.inputs.map((name) => {
+      const source = byName.get(name);
+      if (source === undefined) throw new Error(`layerGraph: ${layer.name} reads unknown ${name}`);
+      return source;
+    });
+    const node = makeNode(nodes.length, layer.name, layer.attrs, sources.map((source) => source.id), sources.map((source) => source.shape));
+    nodes.push(node);
+    byName.set(layer.name, node);
+  }
+  return { name: "test_layers", nodes, inputs: [0], outputs: [nodes.length - 1] };
+}
