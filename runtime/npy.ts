@@ -1,6 +1,7 @@
-// NumPy .npy files (format versions 1.0, 2.0 and 3.0), float32 little-endian C-order only: the
-// layout cnnc computes in, so nothing is converted silently. Other dtypes are rejected with the
-// one-line NumPy fix (`x.astype(np.float32)`), as are Fortran-order arrays.
+// NumPy .npy files (format versions 1.0, 2.0 and 3.0), little-endian C-order: float32 tensors (the
+// layout cnnc computes in, so nothing is converted silently), and for datasets uint8 images and
+// int32/int64 labels. Other dtypes are rejected with the one-line NumPy fix (`x.astype(np.float32)`),
+// as are Fortran-order arrays.
 // Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
 import { joinBytes } from "../src/bytes.js";
 import { CnncUserError } from "../src/errors.js";
@@ -37,20 +38,50 @@ function dtypeName(descr: string): string {
   return descr.startsWith(">") ? `big-endian ${name}` : name;
 }
 
+/** The element types a .npy file may hold for cnnc: float32 tensors, uint8 images, integer labels. */
+export type NpyArray =
+  | { dtype: "float32"; shape: number[]; data: Float32Array }
+  | { dtype: "uint8"; shape: number[]; data: Uint8Array }
+  | { dtype: "int32"; shape: number[]; data: Int32Array }
+  | { dtype: "int64"; shape: number[]; data: BigInt64Array };
+
+const NPY_DTYPES: Record<string, { dtype: NpyArray["dtype"]; bytes: number }> = {
+  "<f4": { dtype: "float32", bytes: 4 },
+  "|u1": { dtype: "uint8", bytes: 1 },
+  "<u1": { dtype: "uint8", bytes: 1 },
+  "<i4": { dtype: "int32", bytes: 4 },
+  "<i8": { dtype: "int64", bytes: 8 },
+};
+
 /**
  * Reads a float32 C-order .npy file from a path or from its bytes. `file` names it in error messages
  * (defaults to the path, or `array.npy` for bytes).
  */
 export function readNpy(source: Uint8Array | string, file?: string): Tensor {
-  if (typeof source !== "string") return decodeNpy(source, `\`${file ?? "array.npy"}\``, false);
-  return decodeNpy(readUserFile(source, dataFileKind(".npy file")), `\`${file ?? source}\``, true);
+  const array = readNpyArray(source, file, ["float32"]);
+  if (array.dtype !== "float32") throw new Error(`readNpyArray returned ${array.dtype} where float32 was asked`);
+  return makeTensor(array.shape, array.data);
 }
 
 /**
- * The tensor in a .npy file's `bytes`; `name` is the quoted file name for messages. `owned`: the bytes
- * are cnnc's own (read from the file), so the tensor may be a view of them rather than a copy.
+ * Reads a C-order .npy file holding one of the `accepted` element types (float32 tensors; uint8 images
+ * and int32/int64 labels for datasets). Any other dtype is refused naming the accepted ones.
  */
-function decodeNpy(bytes: Uint8Array, name: string, owned: boolean): Tensor {
+export function readNpyArray(source: Uint8Array | string, file: string | undefined, accepted: readonly NpyArray["dtype"][]): NpyArray {
+  if (typeof source !== "string") return decodeNpy(source, `\`${file ?? "array.npy"}\``, false, accepted);
+  return decodeNpy(readUserFile(source, dataFileKind(".npy file")), `\`${file ?? source}\``, true, accepted);
+}
+
+function acceptedText(accepted: readonly NpyArray["dtype"][]): string {
+  const descrs = accepted.map((dtype) => `${dtype} ('${Object.entries(NPY_DTYPES).find(([, d]) => d.dtype === dtype)?.[0] ?? "?"}')`);
+  return descrs.join(" or ");
+}
+
+/**
+ * The array in a .npy file's `bytes`; `name` is the quoted file name for messages. `owned`: the bytes
+ * are cnnc's own (read from the file), so the array may be a view of them rather than a copy.
+ */
+function decodeNpy(bytes: Uint8Array, name: string, owned: boolean, accepted: readonly NpyArray["dtype"][]): NpyArray {
   if (bytes.length < 10 || !MAGIC.every((byte, i) => bytes[i] === byte)) {
     throw new CnncUserError(`${name} is not a .npy file (it does not start with "\\x93NUMPY")`, {
       hint: "save arrays with numpy.save('x.npy', x.astype(np.float32))",
@@ -76,10 +107,11 @@ function decodeNpy(bytes: Uint8Array, name: string, owned: boolean): Tensor {
   const headerText = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(8 + lengthBytes, dataStart));
   const header = parseNpyHeader(headerText, name);
 
-  if (header.descr !== FLOAT32_DESCR) {
+  const element = NPY_DTYPES[header.descr];
+  if (element === undefined || !accepted.includes(element.dtype)) {
+    const fix = accepted.includes("float32") ? "save with x.astype(np.float32)" : `save with x.astype(np.${accepted[0] ?? "float32"})`;
     throw new CnncUserError(
-      `${name} holds ${dtypeName(header.descr)} ('${shortText(header.descr)}'); cnnc reads float32 ('${FLOAT32_DESCR}'): ` +
-        `save with x.astype(np.float32)`,
+      `${name} holds ${dtypeName(header.descr)} ('${shortText(header.descr)}'); cnnc reads ${acceptedText(accepted)}: ${fix}`,
     );
   }
   if (header.fortranOrder) {
@@ -89,23 +121,32 @@ function decodeNpy(bytes: Uint8Array, name: string, owned: boolean): Tensor {
   }
   const count = shapeSize(header.shape);
   const dataBytes = bytes.length - dataStart;
-  if (!Number.isSafeInteger(count * 4) || dataBytes !== count * 4) {
-    const problem = dataBytes < count * 4 ? "is truncated" : "has trailing bytes";
+  const needed = count * element.bytes;
+  if (!Number.isSafeInteger(needed) || dataBytes !== needed) {
+    const problem = dataBytes < needed ? "is truncated" : "has trailing bytes";
     throw new CnncUserError(
-      `${name} ${problem}: shape ${describeShape(header.shape)} needs ${count * 4} bytes of float32 data, ` +
+      `${name} ${problem}: shape ${describeShape(header.shape)} needs ${needed} bytes of ${element.dtype} data, ` +
         `the file holds ${dataBytes}`,
     );
   }
-  // Every platform Node runs on is little-endian, so the bytes are the floats. A file cnnc read is
-  // viewed in place when its data is 4-byte aligned (numpy aligns it to 64 bytes), so a large input is
-  // held once. Otherwise, and for a caller's bytes (which the tensor must not alias), it is copied into
-  // a fresh aligned buffer (not slice(): on a Node Buffer that is a view into a shared pool).
+  // Every platform Node runs on is little-endian, so the bytes are the values. A file cnnc read is
+  // viewed in place when its data is aligned (numpy aligns it to 64 bytes), so a large input is held
+  // once. Otherwise, and for a caller's bytes (which the array must not alias), it is copied into a
+  // fresh aligned buffer (not slice(): on a Node Buffer that is a view into a shared pool).
   const offset = bytes.byteOffset + dataStart;
-  const data =
-    owned && offset % 4 === 0
-      ? new Float32Array(bytes.buffer, offset, count)
-      : new Float32Array(new Uint8Array(bytes.subarray(dataStart)).buffer);
-  return makeTensor(header.shape, data);
+  const buffer = owned && offset % element.bytes === 0 ? bytes.buffer : new Uint8Array(bytes.subarray(dataStart)).buffer;
+  const start = buffer === bytes.buffer ? offset : 0;
+  const shape = header.shape;
+  switch (element.dtype) {
+    case "float32":
+      return { dtype: "float32", shape, data: new Float32Array(buffer, start, count) };
+    case "uint8":
+      return { dtype: "uint8", shape, data: new Uint8Array(buffer, start, count) };
+    case "int32":
+      return { dtype: "int32", shape, data: new Int32Array(buffer, start, count) };
+    case "int64":
+      return { dtype: "int64", shape, data: new BigInt64Array(buffer, start, count) };
+  }
 }
 
 function shapeTuple(shape: readonly number[]): string {

@@ -7,9 +7,13 @@
 #   - otherwise cnnc runs on Dawn's OpenGL ES backend over Mesa (llvmpipe on CPU-only machines), which
 #     needs Mesa's EGL and GLES packages: install whichever are missing with apt-get.
 # cnnc sets EGL_PLATFORM=surfaceless itself when it is unset.
+#
+# --data also installs the training data: Debian's dataset-fashion-mnist package (Fashion-MNIST as
+# gzip IDX files under /usr/share/datasets/fashion-mnist/, where runtime/data/fashionMnist.ts looks).
 set -euo pipefail
 
 readonly MESA_PACKAGES=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
+readonly DATA_PACKAGES=(dataset-fashion-mnist)
 readonly ICD_DIRS=(/usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d)
 
 say() { printf 'setup-system: %s\n' "$*"; }
@@ -33,44 +37,94 @@ vulkan_loader_present() {
   ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'
 }
 
-if icd="$(hardware_vulkan_icd)"; then
-  if vulkan_loader_present; then
-    say "hardware Vulkan driver found ($icd); nothing to install"
-    exit 0
-  fi
-  reason="Vulkan driver $icd found but not the Vulkan loader (libvulkan1)"
-else
-  reason="no hardware Vulkan driver"
-fi
+usage() { printf 'usage: %s [--data]\n  --data  also install the Fashion-MNIST dataset (%s)\n' "$0" "${DATA_PACKAGES[*]}"; }
 
-if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
-  say "$reason, and this is not a Debian/Ubuntu system (no apt-get/dpkg-query)."
-  say "install Mesa's EGL and OpenGL ES drivers (llvmpipe) with your package manager: ${MESA_PACKAGES[*]}"
-  exit 1
-fi
-
-missing=()
-for package in "${MESA_PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$package")
-  fi
+install_data=0
+for arg in "$@"; do
+  case "$arg" in
+    --data) install_data=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) say "unknown option: $arg"; usage >&2; exit 1 ;;
+  esac
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-  say "$reason; Mesa EGL/GLES packages already installed (${MESA_PACKAGES[*]}); nothing to do"
-  exit 0
-fi
+have_apt() {
+  command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1
+}
 
-sudo_cmd=()
-if [[ "$(id -u)" -ne 0 ]]; then
-  if ! command -v sudo >/dev/null 2>&1; then
-    say "need root to install ${missing[*]}: run as root, or install sudo"
-    exit 1
+# Prints the given packages that are not installed.
+missing_packages() {
+  local package
+  for package in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+      printf '%s\n' "$package"
+    fi
+  done
+}
+
+# apt-get install, through sudo when not root.
+apt_install() {
+  local sudo_cmd=()
+  if [[ "$(id -u)" -ne 0 ]]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      say "need root to install $*: run as root, or install sudo"
+      return 1
+    fi
+    sudo_cmd=(sudo)
   fi
-  sudo_cmd=(sudo)
-fi
+  ${sudo_cmd[@]+"${sudo_cmd[@]}"} apt-get update
+  ${sudo_cmd[@]+"${sudo_cmd[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
 
-say "$reason; installing Mesa EGL/GLES packages: ${missing[*]}"
-${sudo_cmd[@]+"${sudo_cmd[@]}"} apt-get update
-${sudo_cmd[@]+"${sudo_cmd[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
-say "installed ${missing[*]}; cnnc will use Dawn's OpenGL ES backend (run \`cnnc doctor\` to check)"
+setup_gpu() {
+  local icd reason
+  if icd="$(hardware_vulkan_icd)"; then
+    if vulkan_loader_present; then
+      say "hardware Vulkan driver found ($icd); nothing to install"
+      return 0
+    fi
+    reason="Vulkan driver $icd found but not the Vulkan loader (libvulkan1)"
+  else
+    reason="no hardware Vulkan driver"
+  fi
+
+  if ! have_apt; then
+    say "$reason, and this is not a Debian/Ubuntu system (no apt-get/dpkg-query)."
+    say "install Mesa's EGL and OpenGL ES drivers (llvmpipe) with your package manager: ${MESA_PACKAGES[*]}"
+    return 1
+  fi
+
+  local missing
+  mapfile -t missing < <(missing_packages "${MESA_PACKAGES[@]}")
+
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    say "$reason; Mesa EGL/GLES packages already installed (${MESA_PACKAGES[*]}); nothing to do"
+    return 0
+  fi
+
+  say "$reason; installing Mesa EGL/GLES packages: ${missing[*]}"
+  apt_install "${missing[@]}"
+  say "installed ${missing[*]}; cnnc will use Dawn's OpenGL ES backend (run \`cnnc doctor\` to check)"
+}
+
+setup_data() {
+  if ! have_apt; then
+    say "this is not a Debian/Ubuntu system (no apt-get/dpkg-query): download Fashion-MNIST's four"
+    say "*-idx?-ubyte.gz files (https://github.com/zalandoresearch/fashion-mnist) into /usr/share/datasets/fashion-mnist/"
+    return 1
+  fi
+  local missing
+  mapfile -t missing < <(missing_packages "${DATA_PACKAGES[@]}")
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    say "dataset packages already installed (${DATA_PACKAGES[*]}); nothing to do"
+    return 0
+  fi
+  say "installing dataset packages: ${missing[*]}"
+  apt_install "${missing[@]}"
+  say "installed ${missing[*]} (files under /usr/share/datasets/fashion-mnist/)"
+}
+
+setup_gpu
+if [[ $install_data -eq 1 ]]; then
+  setup_data
+fi

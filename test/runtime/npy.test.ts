@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 
 import { describe, expect, it } from "vitest";
 
-import { expectShape, readNpy, writeNpy, writeNpyFile } from "../../runtime/npy.js";
+import { expectShape, readNpy, readNpyArray, writeNpy, writeNpyFile } from "../../runtime/npy.js";
 import { hostArrayLimit } from "../../src/hostLimits.js";
 import { makeTensor } from "../../src/tensor.js";
 import { userError } from "../support/userError.js";
@@ -206,5 +206,21 @@ describe("expectShape", () => {
 
   it("requires a repeated name to take one size", () => {
     expect(() => expectShape([3, 4], ["K", "K"], "matrix")).toThrow("matrix expects [K, K], got [3, 4]");
+  });
+});
+
+describe("readNpyArray", () => {
+  it("reads the dtypes it is asked for and names them when refusing others", () => {
+    const bytes = readFileSync(fixture("i64.npy"));
+    const labels = readNpyArray(bytes, "labels.npy", ["int64", "int32"]);
+    expect(labels.dtype).toBe("int64");
+    expect(labels.shape).toEqual([3]);
+    expect(Array.from(labels.data as BigInt64Array)).toEqual([0n, 1n, 2n]);
+    expect(userError(() => readNpyArray(bytes, "labels.npy", ["uint8"])).message).toBe(
+      "`labels.npy` holds int64 ('<i8'); cnnc reads uint8 ('|u1'): save with x.astype(np.uint8)",
+    );
+    const floats = readNpyArray(readFileSync(fixture("f32_2x3x4.npy")), "x.npy", ["uint8", "float32"]);
+    if (floats.dtype !== "float32") throw new Error(`read ${floats.dtype}`);
+    expect(Array.from(floats.data)).toEqual(expectedValues);
   });
 });

@@ -1,0 +1,41 @@
+// Finds Fashion-MNIST as Debian's `dataset-fashion-mnist` package installs it (IDX files, gzip) under
+// /usr/share/datasets/fashion-mnist/; a decompressed copy (the same names without .gz) is accepted too.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+import { CnncUserError } from "../../src/errors.js";
+
+export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+export const FASHION_MNIST_CLASSES = 10;
+
+export interface FashionMnistFiles {
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
+}
+
+const BASE_NAMES: Record<keyof FashionMnistFiles, string> = {
+  trainImages: "train-images-idx3-ubyte",
+  trainLabels: "train-labels-idx1-ubyte",
+  testImages: "t10k-images-idx3-ubyte",
+  testLabels: "t10k-labels-idx1-ubyte",
+};
+
+/** The four Fashion-MNIST files in `dir` (each `NAME.gz` or `NAME`), or an error saying what to install. */
+export function findFashionMnist(dir: string = FASHION_MNIST_DIR): FashionMnistFiles {
+  const found: Partial<FashionMnistFiles> = {};
+  const missing: string[] = [];
+  for (const [key, base] of Object.entries(BASE_NAMES) as [keyof FashionMnistFiles, string][]) {
+    const path = [`${base}.gz`, base].map((name) => join(dir, name)).find((candidate) => existsSync(candidate));
+    if (path === undefined) missing.push(`${base}.gz`);
+    else found[key] = path;
+  }
+  const { trainImages, trainLabels, testImages, testLabels } = found;
+  if (trainImages === undefined || trainLabels === undefined || testImages === undefined || testLabels === undefined) {
+    throw new CnncUserError(`Fashion-MNIST is not installed: \`${dir}\` lacks ${missing.join(", ")}`, {
+      hint: "install Debian's dataset-fashion-mnist package: `sudo apt-get install dataset-fashion-mnist` (or run `scripts/setup-system.sh --data`)",
+    });
+  }
+  return { trainImages, trainLabels, testImages, testLabels };
+}
