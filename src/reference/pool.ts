@@ -30,6 +30,38 @@ function poolOutputSize(
   return outputs;
 }
 
+/**
+ * The input cells of window (oh, ow): rows [firstRow, endRow) x columns [firstCol, endCol), how many,
+ * and how many cells of the padded input it covers (avg's divisor with countPadding).
+ */
+export interface PoolWindow {
+  firstRow: number;
+  endRow: number;
+  firstCol: number;
+  endCol: number;
+  inputCells: number;
+  paddedCells: number;
+}
+
+export function poolWindow(attrs: PoolAttrs, H: number, W: number, oh: number, ow: number): PoolWindow {
+  const rowStart = oh * attrs.stride[0] - attrs.padding.top;
+  const colStart = ow * attrs.stride[1] - attrs.padding.left;
+  const firstRow = Math.max(rowStart, 0);
+  const endRow = Math.min(rowStart + attrs.window[0], H);
+  const firstCol = Math.max(colStart, 0);
+  const endCol = Math.min(colStart + attrs.window[1], W);
+  const rowEndPadded = Math.min(rowStart + attrs.window[0], H + attrs.padding.bottom);
+  const colEndPadded = Math.min(colStart + attrs.window[1], W + attrs.padding.right);
+  return {
+    firstRow,
+    endRow,
+    firstCol,
+    endCol,
+    inputCells: Math.max(endRow - firstRow, 0) * Math.max(endCol - firstCol, 0),
+    paddedCells: (rowEndPadded - rowStart) * (colEndPadded - colStart),
+  };
+}
+
 export function runPool(node: Node, attrs: PoolAttrs, input: RefValue): RefValue {
   const { C, H, W } = asImage(input.shape, attrs.spatialRank, node);
   const [kh, kw] = attrs.window;
@@ -49,16 +81,8 @@ export function runPool(node: Node, attrs: PoolAttrs, input: RefValue): RefValue
     const inBase = plane * H * W;
     const outBase = plane * OH * OW;
     for (let oh = 0; oh < OH; oh++) {
-      const rowStart = oh * sh - top;
-      const rowEndPadded = Math.min(rowStart + kh, H + bottom);
-      const firstRow = Math.max(rowStart, 0);
-      const endRow = Math.min(rowStart + kh, H);
       for (let ow = 0; ow < OW; ow++) {
-        const colStart = ow * sw - left;
-        const colEndPadded = Math.min(colStart + kw, W + right);
-        const firstCol = Math.max(colStart, 0);
-        const endCol = Math.min(colStart + kw, W);
-        const inputCells = Math.max(endRow - firstRow, 0) * Math.max(endCol - firstCol, 0);
+        const { firstRow, endRow, firstCol, endCol, inputCells, paddedCells } = poolWindow(attrs, H, W, oh, ow);
         let result = 0;
         if (inputCells > 0) {
           if (attrs.kind === "max") {
@@ -74,12 +98,7 @@ export function runPool(node: Node, attrs: PoolAttrs, input: RefValue): RefValue
                 sum += attrs.kind === "avg" ? value : value * value;
               }
             }
-            if (attrs.kind === "l2") {
-              result = Math.sqrt(sum);
-            } else {
-              const paddedCells = (rowEndPadded - rowStart) * (colEndPadded - colStart);
-              result = sum / (attrs.countPadding ? paddedCells : inputCells);
-            }
+            result = attrs.kind === "l2" ? Math.sqrt(sum) : sum / (attrs.countPadding ? paddedCells : inputCells);
           }
         }
         y[outBase + oh * OW + ow] = result;

@@ -7,14 +7,12 @@
 // A window holding no input cell contributes nothing.
 import type { GlobalPoolAttrs, Node, PoolAttrs } from "../../ir/graph.js";
 import type { ReferenceGradients } from "../../ops/definition.js";
+import { poolWindow } from "../pool.js";
 import { asImage, makeValue, type RefValue } from "../value.js";
 
 export function poolGradient(node: Node, attrs: PoolAttrs, input: RefValue, output: RefValue, outputGradient: RefValue): ReferenceGradients {
   const { C, H, W } = asImage(input.shape, attrs.spatialRank, node);
   const { H: OH, W: OW } = asImage(output.shape, attrs.spatialRank, node);
-  const [kh, kw] = attrs.window;
-  const [sh, sw] = attrs.stride;
-  const { top, bottom, left, right } = attrs.padding;
   const inputGradient = makeValue(input.batch, input.shape);
   const x = input.data;
   const dx = inputGradient.data;
@@ -22,16 +20,8 @@ export function poolGradient(node: Node, attrs: PoolAttrs, input: RefValue, outp
     const inBase = plane * H * W;
     const outBase = plane * OH * OW;
     for (let oh = 0; oh < OH; oh++) {
-      const rowStart = oh * sh - top;
-      const rowEndPadded = Math.min(rowStart + kh, H + bottom);
-      const firstRow = Math.max(rowStart, 0);
-      const endRow = Math.min(rowStart + kh, H);
       for (let ow = 0; ow < OW; ow++) {
-        const colStart = ow * sw - left;
-        const colEndPadded = Math.min(colStart + kw, W + right);
-        const firstCol = Math.max(colStart, 0);
-        const endCol = Math.min(colStart + kw, W);
-        const inputCells = Math.max(endRow - firstRow, 0) * Math.max(endCol - firstCol, 0);
+        const { firstRow, endRow, firstCol, endCol, inputCells, paddedCells } = poolWindow(attrs, H, W, oh, ow);
         if (inputCells === 0) continue;
         const g = outputGradient.data[outBase + oh * OW + ow]!;
         if (attrs.kind === "max") {
@@ -50,7 +40,6 @@ export function poolGradient(node: Node, attrs: PoolAttrs, input: RefValue, outp
           continue;
         }
         const y = output.data[outBase + oh * OW + ow]!;
-        const paddedCells = (rowEndPadded - rowStart) * (colEndPadded - colStart);
         const divisor = attrs.countPadding ? paddedCells : inputCells;
         for (let r = firstRow; r < endRow; r++) {
           for (let c = firstCol; c < endCol; c++) {
