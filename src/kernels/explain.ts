@@ -11,15 +11,21 @@ function kernelTitle(graph: KernelGraph, kernel: KernelNode): string {
   return `k${kernel.id} ${kernel.anchor} [${kernel.layers.map((layer) => graph.source.nodes[layer]!.name).join(" + ")}]`;
 }
 
+/** Who reads and writes each value, computed once per report. */
+interface ValueUses {
+  readers: Map<number, number[]>;
+  writers: Map<number, number[]>;
+}
+
 /** Why an elementwise kernel with no recorded refusal stands alone: what produces its input. */
-function standaloneReason(graph: KernelGraph, kernel: KernelNode): string | undefined {
+function standaloneReason(graph: KernelGraph, kernel: KernelNode, uses: ValueUses): string | undefined {
   if (kernel.anchor !== "elementwise") return undefined;
   const input = kernel.inputs[0]!;
   if (graph.inputs.includes(input)) return "its input is a network input, which no kernel computes";
-  const writer = writersOf(graph).get(input)?.[0];
+  const writer = uses.writers.get(input)?.[0];
   const producer = writer === undefined ? undefined : graph.kernels[writer];
   if (producer === undefined) return undefined;
-  if ((readersOf(graph).get(input) ?? []).length > 1) return `the value it reads is also read by another kernel`;
+  if ((uses.readers.get(input) ?? []).length > 1) return `the value it reads is also read by another kernel`;
   return `its input comes from a ${producer.anchor} kernel, which takes no epilogue stages`;
 }
 
@@ -28,6 +34,7 @@ export function explainKernels(graph: KernelGraph, plan: Plan): string {
   const kernelOf = new Map<number, KernelNode>();
   for (const kernel of graph.kernels) for (const layer of kernel.layers) if (kernel.partialOf === undefined) kernelOf.set(layer, kernel);
   const absorbedOf = new Map(graph.absorbed.map((absorbed) => [absorbed.layer, absorbed]));
+  const uses: ValueUses = { readers: readersOf(graph), writers: writersOf(graph) };
   const notesOf = new Map<number, string[]>();
   for (const note of graph.notes) {
     if (note.fused) continue;
@@ -68,7 +75,7 @@ export function explainKernels(graph: KernelGraph, plan: Plan): string {
       lines.push(`${head}${kernelTitle(graph, kernel)}: its anchor${fused}`);
       if (kernel.scheduleReason !== undefined) lines.push(`${" ".repeat(width + 16)}schedule ${kernel.scheduleReason}`);
       const refusals = notesOf.get(node.id) ?? [];
-      const alone = refusals.length === 0 && kernel.layers.length === 1 ? standaloneReason(graph, kernel) : undefined;
+      const alone = refusals.length === 0 && kernel.layers.length === 1 ? standaloneReason(graph, kernel, uses) : undefined;
       for (const text of alone === undefined ? refusals : [...refusals, `a kernel of its own: ${alone}`]) lines.push(`${" ".repeat(width + 16)}${text}`);
     } else {
       lines.push(`${head}${kernelTitle(graph, kernel)}: ${fusedNoteOf.get(node.id) ?? "fused"}`);
