@@ -3,7 +3,7 @@
 // `fuseByRules` does the bookkeeping every fusion shares: it finds each kernel's only reader, checks
 // the conditions under which any two kernels may become one, applies the first matching rule, and
 // records for `cnnc explain` what fused and, where a rule matched but could not apply, why not.
-import { readersOf, storageBindingsOf, valuesRead } from "./analysis.js";
+import { readersOf, storageBindingsOf, valuesRead, writersOf } from "./analysis.js";
 import type { FusionNote, KernelGraph, KernelNode } from "./kernelGraph.js";
 
 export interface FusionContext {
@@ -56,12 +56,10 @@ function commonRefusal(producer: KernelNode, consumer: KernelNode, readers: numb
 export function fuseByRules(graph: KernelGraph, pass: string, rules: readonly FusionRule[], maxStorageBindings: number): KernelGraph {
   const kernels: (KernelNode | undefined)[] = graph.kernels.map((kernel) => ({ ...kernel, layers: kernel.layers.slice(), epilogue: kernel.epilogue.slice() }));
   const readers = readersOf(graph);
-  const writerPosition = new Map<number, number>();
-  const multiplyWritten = new Set<number>();
-  kernels.forEach((kernel, position) => {
-    if (writerPosition.has(kernel!.output)) multiplyWritten.add(kernel!.output);
-    writerPosition.set(kernel!.output, position);
-  });
+  const writers = writersOf(graph);
+  // The last writer of each value; values written by several kernels (a concat in place) never fuse.
+  const writerPosition = new Map([...writers].map(([value, positions]) => [value, positions[positions.length - 1]!]));
+  const multiplyWritten = new Set([...writers].filter(([, positions]) => positions.length > 1).map(([value]) => value));
   const notes: FusionNote[] = [];
   const context: FusionContext = {
     graph,
