@@ -103,7 +103,7 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
     return placed.kind === "input" ? inputBuffers[placed.index]! : placed.kind === "output" ? outputBuffers[placed.index]! : slotBuffers[placed.slot]!;
   };
 
-  const params = new ParamBuffers(addBuffer, graph);
+  const params = new ParamBuffers(addBuffer, graph.source.nodes, graph.derived);
   const scratch = new ScratchRegion(addBuffer, buffers);
   const steps: { step: KernelStep; kernel: KernelNode }[] = [];
   const stepNames = new Set<string>();
@@ -129,7 +129,7 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
         steps.push({ step: { ...step, node: output.layer, layer: kernelLabel(graph, kernel) }, kernel });
       },
     };
-    const stages = epilogueStages(graph, kernel.epilogue, { param: (ref) => params.ref(ref), value: bufferOf });
+    const stages = epilogueStages(kernel.epilogue, { param: (ref) => params.ref(ref), value: bufferOf });
     emitAnchor(graph, kernel, anchor, context, stages);
   }
   const programs = dedupePrograms(graph, steps);

@@ -1,7 +1,7 @@
 // A kernel node's epilogue (data: src/kernels/kernelGraph.ts) as the epilogue stages codegen composes,
 // with the buffers each stage reads. Binding names get the stage's position, so two stages of the same
 // kind in one kernel (two residual adds) never clash.
-import type { EpilogueStageSpec, KernelGraph, ParamRef } from "../kernels/kernelGraph.js";
+import type { EpilogueStageSpec, ParamRef } from "../kernels/kernelGraph.js";
 import { activationStage, batchnormStage, biasStage, residualAddStage, scaleShiftStage, type EpilogueStage } from "./epilogue.js";
 
 export interface StageBuffers {
@@ -11,7 +11,7 @@ export interface StageBuffers {
   value(value: number): number;
 }
 
-export function epilogueStages(_graph: KernelGraph, specs: readonly EpilogueStageSpec[], buffers: StageBuffers): EpilogueStage[] {
+export function epilogueStages(specs: readonly EpilogueStageSpec[], buffers: StageBuffers): EpilogueStage[] {
   return specs.map((spec, position): EpilogueStage => {
     const suffix = String(position);
     switch (spec.kind) {

@@ -3,7 +3,7 @@
 // every kernel reading it. Scratch (im2col columns): the i-th scratch buffer any kernel asks for is
 // one shared buffer, as large as the largest request, since kernels run one after another.
 import { paramFullName, shapeSize, type Node } from "../ir/graph.js";
-import type { KernelGraph, ParamRef } from "../kernels/kernelGraph.js";
+import type { DerivedParam, ParamRef } from "../kernels/kernelGraph.js";
 import type { PlanBuffer } from "./plan.js";
 
 const FLOAT_BYTES = 4;
@@ -14,9 +14,11 @@ export class ParamBuffers {
   private readonly derivedUsed = new Set<string>();
   private layersByName: Map<string, Node> | undefined;
 
+  /** `layers`: the layer graph's nodes (owners of the tensors stages name); `derived`: the derived parameters stages may read. */
   constructor(
     private readonly addBuffer: AddBuffer,
-    private readonly graph: KernelGraph,
+    private readonly layers: readonly Node[],
+    private readonly derived: readonly DerivedParam[],
   ) {}
 
   private tensorElements(node: Node, name: string): { paramName: string; elements: number } {
@@ -53,12 +55,12 @@ export class ParamBuffers {
   ref(ref: ParamRef): number {
     if (ref.kind === "tensor") {
       const dot = ref.name.lastIndexOf(".");
-      this.layersByName ??= new Map(this.graph.source.nodes.map((node) => [node.name, node]));
+      this.layersByName ??= new Map(this.layers.map((node) => [node.name, node]));
       const layer = this.layersByName.get(ref.name.slice(0, dot));
       if (layer === undefined) throw new Error(`internal: no layer owns ${ref.name}`);
       return this.whole(layer, ref.name.slice(dot + 1));
     }
-    const derived = this.graph.derived.find((candidate) => candidate.name === ref.name);
+    const derived = this.derived.find((candidate) => candidate.name === ref.name);
     if (derived === undefined) throw new Error(`internal: derived parameter ${ref.name} is not recorded`);
     this.derivedUsed.add(ref.name);
     return this.get(ref.name, () => ({ label: ref.name, role: "param", bytes: derived.elements * FLOAT_BYTES, paramName: ref.name }));

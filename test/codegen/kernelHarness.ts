@@ -4,7 +4,7 @@
 // Plus the tolerance check used by the GPU-vs-reference tests.
 import { expect } from "vitest";
 import type { KernelContext, KernelStep, Plan, PlanBuffer } from "../../src/codegen/plan.js";
-import { nodeParamBuffers } from "../../src/codegen/paramBuffers.js";
+import { ParamBuffers } from "../../src/codegen/planBuffers.js";
 import { shapeSize, type ActivationAttrs, type Graph, type Node } from "../../src/ir/graph.js";
 import type { Tensor, WeightMap } from "../../src/tensor.js";
 import type { GpuContext } from "../../runtime/device.js";
@@ -67,13 +67,13 @@ export class TestPlan {
     emit: (node: Node, context: KernelContext) => void,
   ): void {
     for (const [name, tensor] of weights) this.weights.set(name, tensor);
-    const params = nodeParamBuffers(node, (buffer) => this.add(buffer));
+    const params = new ParamBuffers((buffer) => this.add(buffer), [node], []);
     const context: KernelContext = {
       graph: this.graph,
       batch: this.batch,
       ...fields,
-      paramBuffer: params.whole,
-      paramSliceBuffer: params.slice,
+      paramBuffer: (name) => params.whole(node, name),
+      paramSliceBuffer: (name, first, count) => params.slice(node, name, first, count),
       scratchBuffer: (label, bytes) => this.add({ label: `${node.name}.${label}`, role: "scratch", bytes, node: node.id }),
       emit: (step) => this.steps.push(step),
     };
