@@ -23,6 +23,8 @@ export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter
     loss: TRAIN_DEFAULTS.loss,
     optimizer: { kind: "sgd", momentum: 0, weightDecay: 0 },
     learningRate: TRAIN_DEFAULTS.learningRate,
+    schedule: { kind: "constant" },
+    warmupEpochs: 0,
     batch: TRAIN_DEFAULTS.batch,
     epochs: TRAIN_DEFAULTS.epochs,
     span: decl.span,

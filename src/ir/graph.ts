@@ -155,19 +155,39 @@ export interface Node {
 export type LossKind = "cross_entropy" | "mse";
 
 export interface OptimizerConfig {
-  kind: "sgd" | "adam";
+  /** PyTorch's SGD, Adam and AdamW (decoupled weight decay). */
+  kind: "sgd" | "adam" | "adamw";
   momentum?: number;
+  /** SGD only: Nesterov momentum (needs momentum > 0). */
+  nesterov?: boolean;
   weightDecay?: number;
   beta1?: number;
   beta2?: number;
   eps?: number;
 }
 
-/** The optional `train { ... }` section, checked and typed, for the GPU trainer (planned; no command trains yet). */
+/**
+ * How the learning rate moves over training (the base rate is TrainConfig.learningRate), as PyTorch's
+ * schedulers define them, stepped per optimizer step. Lengths in epochs are converted to steps by the
+ * trainer.
+ */
+export type LrScheduleConfig =
+  | { kind: "constant" }
+  /** StepLR: multiply by `gamma` every `everyEpochs` epochs. */
+  | { kind: "step"; everyEpochs: number; gamma: number }
+  /** CosineAnnealingLR over the whole run, down to `minLr`. */
+  | { kind: "cosine"; minLr: number }
+  /** OneCycleLR (cosine annealing), peaking at the base rate after `pctStart` of the run. */
+  | { kind: "one_cycle"; pctStart: number; divFactor: number; finalDivFactor: number };
+
+/** The optional `train { ... }` section, checked and typed, for the GPU trainer (`cnnc train`). */
 export interface TrainConfig {
   loss: LossKind;
   optimizer: OptimizerConfig;
   learningRate: number;
+  schedule: LrScheduleConfig;
+  /** Linear warmup from 0 over this many epochs (fractional allowed), before the schedule; 0 for none. */
+  warmupEpochs: number;
   batch: number;
   epochs: number;
   /** Dataset descriptor, e.g. { kind: "fashion_mnist", path: "/usr/share/datasets/fashion-mnist" }. */

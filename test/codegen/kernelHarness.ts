@@ -80,6 +80,11 @@ export class TestPlan {
     emit(node, context);
   }
 
+  /** Appends a step the test built itself (its bindings name buffers of this plan). */
+  step(step: KernelStep): void {
+    this.steps.push(step);
+  }
+
   plan(): Plan {
     return {
       network: this.graph.name,
