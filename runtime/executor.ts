@@ -10,7 +10,7 @@ import { CnncUserError } from "../src/errors.js";
 import { checkHostBatch } from "../src/hostLimits.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, type Tensor, type WeightMap } from "../src/tensor.js";
-import { createStorageBuffer, StagingBuffer, storageBufferLimit, uploadFloat32, type ReadBackRange } from "./buffers.js";
+import { createStorageBuffer, readFloat32, StagingBuffer, storageBufferLimit, uploadFloat32, type ReadBackRange } from "./buffers.js";
 import { limitsLoopIterations, type GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
 import { deviceIsGone, runSubmissionWithErrorScope, runWithErrorScope } from "./gpuErrors.js";
@@ -171,6 +171,47 @@ export class PlanExecutor {
       });
       if (!visit(node, value!)) return;
       start = end;
+    }
+  }
+
+  /** The GPU buffer of the plan's buffer `id` (a trainer writes and reads its state buffers through it). */
+  bufferAt(id: number): GPUBuffer {
+    if (this.destroyed) throw new Error(`the executor of ${this.plan.network} was destroyed`);
+    const buffer = this.buffers[id];
+    if (buffer === undefined) throw new Error(`internal: the plan of ${this.plan.network} has no buffer ${id}`);
+    return buffer;
+  }
+
+  /**
+   * Queues the inputs' uploads and submits every step (those `include` keeps) as one command buffer,
+   * without waiting: a training step. Writes the caller queued before (labels, hyper-parameters) run
+   * first. Validation errors surface through the caller's error scope.
+   */
+  submit(inputs: Map<string, Tensor>, include?: (step: KernelStep) => boolean): void {
+    this.checkRunnable(inputs);
+    this.uploadInputs(inputs);
+    const steps = include === undefined ? this.steps : this.steps.filter(({ step }) => include(step));
+    this.gpu.device.queue.submit([this.encode(steps)]);
+  }
+
+  /**
+   * Runs the steps one submission each, reading back after each step the activation buffers it
+   * writes, until `visit` returns false: diagnosis of a training step (the first non-finite value).
+   * `include` leaves steps out (a diagnosis never reruns updates).
+   */
+  async runStepByStep(
+    inputs: Map<string, Tensor>,
+    include: (step: KernelStep) => boolean,
+    visit: (step: KernelStep, written: { buffer: number; values: Float32Array }[]) => boolean,
+  ): Promise<void> {
+    this.checkRunnable(inputs);
+    this.uploadInputs(inputs);
+    for (const bound of this.steps) {
+      if (!include(bound.step)) continue;
+      this.gpu.device.queue.submit([this.encode([bound])]);
+      const written = bound.step.bindings.filter(({ access, buffer }) => access === "read_write" && this.plan.buffers[buffer]!.role !== "scratch");
+      const values = await Promise.all(written.map(({ buffer }) => readFloat32(this.gpu.device, this.buffers[buffer]!, this.plan.buffers[buffer]!.bytes)));
+      if (!visit(bound.step, written.map(({ buffer }, index) => ({ buffer, values: values[index]! })))) return;
     }
   }
 

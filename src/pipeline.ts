@@ -6,11 +6,21 @@
 //   fuse-elementwise-chains -> choose-schedules -> plan-memory(batch) -> emit-kernels(batch)
 //
 // `fuse: false` (`--no-fuse`) drops the four fusion steps: one kernel per layer, for A/B comparisons.
+//
+// A training step is the same list with the training-mode steps in place of inference's:
+//
+//   lower-to-kernels(training) -> fuse-training-epilogues -> differentiate(loss, optimizer) ->
+//   choose-schedules -> plan-memory(batch) -> emit-kernels(batch)
+//
+// (batchnorm runs on batch statistics and dropout masks, so there is nothing to fold; conv + pool and
+// concat-in-place do not apply, since the backward reads the values they would not store.)
 import { emitPlan } from "./codegen/emitPlan.js";
 import type { Plan } from "./codegen/plan.js";
 import { planWeights } from "./codegen/planWeights.js";
 import { CnncUserError } from "./errors.js";
-import type { Graph } from "./ir/graph.js";
+import type { Graph, LossKind, OptimizerConfig } from "./ir/graph.js";
+import { fuseTrainingEpiloguesPass } from "./passes/fuseTraining.js";
+import { differentiatePass } from "./training/differentiate.js";
 import { DEFAULT_STORAGE_BINDING_LIMIT } from "./kernels/analysis.js";
 import type { KernelGraph } from "./kernels/kernelGraph.js";
 import { lowerToKernels } from "./kernels/lower.js";
@@ -35,6 +45,13 @@ export interface BuildPlanOptions {
   verify?: boolean;
   /** Called with the kernel graph after each step (`cnnc explain --dump-ir=PASS`). */
   afterPass?: (pass: string, graph: KernelGraph) => void;
+  /** Compute folded batchnorm on the device from the parameter buffers (a trainer's evaluation plan). */
+  deriveOnDevice?: boolean;
+}
+
+export interface TrainingPlanOptions extends Omit<BuildPlanOptions, "deriveOnDevice"> {
+  loss: LossKind;
+  optimizer: OptimizerConfig;
 }
 
 /** The kernel passes, in order, for these options. */
@@ -46,6 +63,40 @@ export function kernelPasses(options: BuildPlanOptions): KernelPass[] {
 }
 
 export const PASS_NAMES: readonly string[] = ["lower-to-kernels", ...kernelPasses({}).map((pass) => pass.name)];
+
+/** The kernel passes of a training step, in order. */
+export function trainingKernelPasses(options: TrainingPlanOptions): KernelPass[] {
+  const limit = options.maxStorageBindings ?? DEFAULT_STORAGE_BINDING_LIMIT;
+  const fusion = options.fuse === false ? [] : [fuseTrainingEpiloguesPass(limit)];
+  return [...fusion, differentiatePass(options), chooseSchedulesPass(options.schedule ?? {})];
+}
+
+/** The training step's kernel graph: forward (training mode), loss, backward and updates. */
+export function buildTrainingKernelGraph(graph: Graph, options: TrainingPlanOptions): KernelGraph {
+  requireValidScheduleOptions(graph, options.schedule);
+  const verify = options.verify === true ? { maxStorageBindings: options.maxStorageBindings ?? DEFAULT_STORAGE_BINDING_LIMIT } : undefined;
+  let kernels = lowerToKernels(graph, { training: true });
+  if (verify !== undefined) assertValidKernelGraph(kernels, "after lowering for training", verify);
+  options.afterPass?.("lower-to-kernels", kernels);
+  for (const pass of trainingKernelPasses(options)) {
+    kernels = runKernelPass(pass, kernels, verify);
+    options.afterPass?.(pass.name, kernels);
+  }
+  return kernels;
+}
+
+/** The training step at `batch`: its kernel graph, memory plan and Plan (no outputs; metrics and state buffers). */
+export function compileTrainingPlan(graph: Graph, batch: number, options: TrainingPlanOptions): CompiledPlan {
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`internal: a plan needs a positive integer batch, got ${batch}`);
+  const kernels = buildTrainingKernelGraph(graph, options);
+  const memory = planMemory(kernels, batch);
+  if (options.verify === true) {
+    const problems = validateMemoryPlan(kernels, memory);
+    if (problems.length > 0) throw new Error(`invalid memory plan:\n  ${problems.join("\n  ")}`);
+  }
+  const plan = emitPlan(kernels, memory, planWeights(graph), options.fuse !== false);
+  return { plan, kernels, memory };
+}
 
 /** The kernel graph after every kernel pass (before memory planning, which depends on the batch). */
 export function buildKernelGraph(graph: Graph, options: BuildPlanOptions = {}): KernelGraph {
@@ -76,7 +127,7 @@ export function compilePlan(graph: Graph, batch: number, options: BuildPlanOptio
     const problems = validateMemoryPlan(kernels, memory);
     if (problems.length > 0) throw new Error(`invalid memory plan:\n  ${problems.join("\n  ")}`);
   }
-  const plan = emitPlan(kernels, memory, planWeights(graph), options.fuse !== false);
+  const plan = emitPlan(kernels, memory, planWeights(graph), options.fuse !== false, { deriveOnDevice: options.deriveOnDevice === true });
   return { plan, kernels, memory };
 }
 

@@ -30,7 +30,8 @@ export function emitAnchor(graph: KernelGraph, kernel: KernelNode, anchor: Node,
       return;
     case "elementwise":
       // A kernel of one layer is named after its op (`c1.relu`), a fused chain `elementwise`.
-      emitElementwise(anchor, context, stages, { kernel: kernel.layers.length === 1 ? anchor.attrs.op : "elementwise" });
+      // A training step's sum of a value's gradients (no layer of its own) is a `gradient_sum`.
+      emitElementwise(anchor, context, stages, { kernel: kernel.layers.length === 0 ? "gradient_sum" : kernel.layers.length === 1 ? anchor.attrs.op : "elementwise" });
       return;
     case "pool":
       generatePool(anchor, context);
@@ -47,5 +48,7 @@ export function emitAnchor(graph: KernelGraph, kernel: KernelNode, anchor: Node,
     case "concat":
       generateConcat(anchor, context);
       return;
+    case "training":
+      throw new Error(`internal: training kernel of ${anchor.name} reached emitAnchor (emitPlan emits those)`);
   }
 }

@@ -18,6 +18,7 @@ import { ParamBuffers, ScratchRegion } from "./planBuffers.js";
 import type { KernelContext, KernelStep, Plan, PlanBuffer, PlanWeight } from "./plan.js";
 import { dedupePrograms } from "./programs.js";
 import { PLAIN_STORE } from "./store.js";
+import { foldStepsOnDevice, StateBuffers, trainingSteps, uniqueName } from "./training/emitTraining.js";
 
 const FLOAT_BYTES = 4;
 
@@ -66,7 +67,15 @@ export function checkKernelIndices(graph: Graph, batch: number): void {
  * The Plan of `graph` laid out by `memory` (planMemory at the same batch). `fused` is recorded in the
  * plan (false for `--no-fuse`); `weights` lists every state_dict tensor of the network.
  */
-export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWeight[], fused: boolean): Plan {
+export interface EmitOptions {
+  /**
+   * Compute folded batchnorm's scale and shift on the device, by kernels run first, from the parameter
+   * buffers (an evaluation plan sharing a trainer's parameters), instead of on the CPU at upload.
+   */
+  deriveOnDevice?: boolean;
+}
+
+export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWeight[], fused: boolean, options: EmitOptions = {}): Plan {
   const layers = graph.source.nodes;
   const batch = memory.batch;
   checkKernelIndices(graph.source, batch);
@@ -80,7 +89,8 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
   const endpoints = (layerIds: readonly number[], values: readonly number[]) =>
     layerIds.map((layer, index) => ({ layer, value: values[index]!, shape: [batch, ...layers[layer]!.shape] }));
   const inputEndpoints = endpoints(graph.source.inputs, graph.inputs);
-  const outputEndpoints = endpoints(graph.source.outputs, graph.outputs);
+  // A training step reads no output back (its loss and accuracy come through the metrics buffer).
+  const outputEndpoints = graph.outputs.length === 0 ? [] : endpoints(graph.source.outputs, graph.outputs);
   const endpointBuffers = (list: ReturnType<typeof endpoints>, role: "input" | "output"): number[] =>
     list.map(({ layer, value, shape }) => addBuffer({ label: layers[layer]!.name, role, bytes: valueBytes(graph, value, batch), node: layer, shape }));
   const inputBuffers = endpointBuffers(inputEndpoints, "input");
@@ -107,7 +117,23 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
   const scratch = new ScratchRegion(addBuffer, buffers);
   const steps: { step: KernelStep; kernel: KernelNode }[] = [];
   const stepNames = new Set<string>();
+  const states = new StateBuffers(addBuffer, batch);
+  const training = graph.kernels.some((kernel) => kernel.training !== undefined);
   for (const kernel of graph.kernels) {
+    if (kernel.training !== undefined) {
+      const resolve = {
+        value: bufferOf,
+        param: (name: string) => params.ref({ kind: "tensor", name }),
+        state: (operand: Parameters<StateBuffers["get"]>[0]) => states.get(operand),
+        scratch: scratch.requester(),
+      };
+      for (const step of trainingSteps(graph, kernel, batch, resolve)) {
+        const name = uniqueName(step.name, stepNames);
+        stepNames.add(name);
+        steps.push({ step: { ...step, name }, kernel });
+      }
+      continue;
+    }
     const anchor = { ...layers[kernel.anchorLayer]!, ...(kernel.schedule === undefined ? {} : { schedule: kernel.schedule }) };
     const output = graph.values[kernel.output]!;
     const context: KernelContext = {
@@ -126,12 +152,14 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
       emit(step: KernelStep): void {
         if (stepNames.has(step.name)) throw new Error(`internal: two kernel steps are named ${step.name}`);
         stepNames.add(step.name);
-        steps.push({ step: { ...step, node: output.layer, layer: kernelLabel(graph, kernel) }, kernel });
+        const phase = kernel.layers.length === 0 ? { phase: "backward" as const } : training ? { phase: "forward" as const } : {};
+        steps.push({ step: { ...step, node: output.layer, layer: kernelLabel(graph, kernel), ...phase }, kernel });
       },
     };
     const stages = epilogueStages(kernel.epilogue, { param: (ref) => params.ref(ref), value: bufferOf });
     emitAnchor(graph, kernel, anchor, context, stages);
   }
+  if (options.deriveOnDevice === true) steps.unshift(...foldStepsOnDevice(graph, buffers, params));
   const programs = dedupePrograms(graph, steps);
   const nodeBuffers = new Map<number, number>();
   for (const [value] of memory.placement) nodeBuffers.set(graph.values[value]!.layer, bufferOf(value));
@@ -147,7 +175,7 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
     programs: programs.programs,
     steps: programs.steps,
     weights,
-    derived: graph.derived.filter((derived) => params.usesDerived(derived.name)),
+    derived: options.deriveOnDevice === true ? [] : graph.derived.filter((derived) => params.usesDerived(derived.name)),
     memory: {
       plannedActivationBytes: bytesOf(["input", "output", "activation"]),
       perValueActivationBytes: perValue,

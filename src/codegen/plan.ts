@@ -3,10 +3,16 @@
 // different batch gets its own plan; the runtime caches plans per batch).
 import type { Graph, Node, ParamInit } from "../ir/graph.js";
 import type { DerivedParam } from "../kernels/kernelGraph.js";
+import type { TrainingPhase } from "../kernels/trainingWork.js";
 import type { OutputStore } from "./store.js";
 import type { StorageBindingSpec } from "./wgsl.js";
 
-export type BufferRole = "input" | "output" | "activation" | "param" | "scratch";
+/**
+ * `state`: a buffer of a training step living across steps, named by its label (a parameter's gradient
+ * `conv1.weight:grad`, optimizer state, saved statistics, `:hyper`, `:metrics`, `:labels`), or a
+ * derived parameter computed on the device (`bn1:scale` in an evaluation plan of a trainer).
+ */
+export type BufferRole = "input" | "output" | "activation" | "param" | "scratch" | "state";
 
 export interface PlanBuffer {
   id: number;
@@ -71,6 +77,8 @@ export interface KernelStep {
    * 65535, so the runtime refuses such a step there.
    */
   loopIterations: number;
+  /** In a training plan: the part of the step the kernel belongs to (forward, loss, backward, update). */
+  phase?: TrainingPhase;
 }
 
 /**

@@ -38,6 +38,8 @@ function describeBuffer(buffer: PlanBuffer): string {
       return `weight ${buffer.label}`;
     case "scratch":
       return `scratch buffer ${buffer.label}`;
+    case "state":
+      return `training buffer ${buffer.label}`;
   }
 }
 

@@ -1,7 +1,7 @@
 // Questions the passes, the verifier and the memory planner ask of a kernel graph: who reads a value,
 // who writes it, how many storage buffers a kernel binds.
 import { MAX_STORAGE_BINDINGS } from "../codegen/wgsl.js";
-import type { EpilogueStageSpec, KernelGraph, KernelNode } from "./kernelGraph.js";
+import { NO_VALUE, type EpilogueStageSpec, type KernelGraph, type KernelNode } from "./kernelGraph.js";
 
 /** The values a kernel reads: its inputs, then its epilogue's operands. */
 export function valuesRead(kernel: KernelNode): number[] {
@@ -25,6 +25,7 @@ export function readersOf(graph: KernelGraph): Map<number, number[]> {
 export function writersOf(graph: KernelGraph): Map<number, number[]> {
   const writers = new Map<number, number[]>();
   graph.kernels.forEach((kernel, position) => {
+    if (kernel.output === NO_VALUE) return;
     const list = writers.get(kernel.output) ?? [];
     list.push(position);
     writers.set(kernel.output, list);
@@ -61,6 +62,8 @@ export function storageBindingsOf(kernel: KernelNode): number {
         return 3;
       case "elementwise":
         return kernel.inputs.length + 1;
+      case "training":
+        return Object.keys(kernel.training?.operands ?? {}).length;
       default:
         return 2;
     }
@@ -73,5 +76,7 @@ export const DEFAULT_STORAGE_BINDING_LIMIT = MAX_STORAGE_BINDINGS;
 
 /** `c1+r1+p1`: a kernel's layers by name, for messages. */
 export function kernelLabel(graph: KernelGraph, kernel: KernelNode): string {
+  // A backward or update kernel implements no layer: it is named after the layer it differentiates.
+  if (kernel.layers.length === 0) return graph.source.nodes[kernel.anchorLayer]!.name;
   return kernel.layers.map((layer) => graph.source.nodes[layer]!.name).join("+");
 }

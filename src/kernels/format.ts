@@ -3,7 +3,7 @@
 import { describeSchedule, type ConvSchedule, type FcSchedule } from "../codegen/schedule.js";
 import { opLabel } from "../ir/opLabel.js";
 import { describeShape } from "../tensor.js";
-import type { EpilogueStageSpec, KernelGraph, KernelNode } from "./kernelGraph.js";
+import { NO_VALUE, type EpilogueStageSpec, type KernelGraph, type KernelNode } from "./kernelGraph.js";
 
 function valueText(graph: KernelGraph, value: number): string {
   const entry = graph.values[value]!;
@@ -28,13 +28,14 @@ function stageText(graph: KernelGraph, stage: EpilogueStageSpec): string {
 
 export function formatKernel(graph: KernelGraph, kernel: KernelNode): string {
   const layers = kernel.layers.map((layer) => graph.source.nodes[layer]!.name).join(" + ");
-  const parts = [`k${kernel.id} ${kernel.anchor} [${layers}]`, `(${kernel.inputs.map((value) => valueText(graph, value)).join(", ")}) -> ${valueText(graph, kernel.output)}`];
+  const parts = [`k${kernel.id} ${kernel.anchor} [${layers}]`, `(${kernel.inputs.map((value) => valueText(graph, value)).join(", ")}) -> ${kernel.output === NO_VALUE ? "(no value)" : valueText(graph, kernel.output)}`];
   if (kernel.epilogue.length > 0) parts.push(`epilogue: ${kernel.epilogue.map((stage) => stageText(graph, stage)).join(" -> ")}`);
   if (kernel.pool !== undefined) parts.push(`pooled by ${graph.source.nodes[kernel.pool]!.name}`);
   if (kernel.store.kind === "channel_slice") {
     parts.push(`store: channels ${kernel.store.channelOffset}.. of ${kernel.store.totalChannels} of ${graph.source.nodes[kernel.store.concat]!.name}`);
   }
   if (kernel.partialOf !== undefined) parts.push(`partial sum of ${graph.source.nodes[kernel.partialOf]!.name}`);
+  if (kernel.training !== undefined) parts.push(`${kernel.training.phase}: ${kernel.training.work.kind}`);
   if (kernel.schedule !== undefined) parts.push(`schedule: ${describeSchedule(kernel.schedule as ConvSchedule | FcSchedule)}`);
   return parts.join("  ");
 }

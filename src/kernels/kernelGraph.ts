@@ -6,6 +6,18 @@
 // graph stays what the summary, the CPU reference, diagnostics and weight names read.
 import type { ActivationAttrs, Graph, Schedule, Shape } from "../ir/graph.js";
 import type { KernelAnchor } from "../ops/registry.js";
+import type { Operand, TrainingPhase, TrainingWork } from "./trainingWork.js";
+
+/** The `output` of a training kernel that writes no value, only buffers living across steps (a parameter's gradient, an update). */
+export const NO_VALUE = -1;
+
+/** What a kernel of anchor "training" computes and binds (see trainingWork.ts). */
+export interface TrainingKernelSpec {
+  work: TrainingWork;
+  /** The generator's operands by binding name. */
+  operands: Record<string, Operand>;
+  phase: TrainingPhase;
+}
 
 /**
  * A tensor computed by one kernel (or, for a concat written in place, by several, each into its
@@ -64,7 +76,7 @@ export interface KernelNode {
   layers: number[];
   /** Values the anchor reads, in its argument order (an elementwise anchor sums them). */
   inputs: number[];
-  /** The value it writes (for a channel_slice store: the concat's value). */
+  /** The value it writes (for a channel_slice store: the concat's value); NO_VALUE for a training kernel writing none. */
   output: number;
   epilogue: EpilogueStageSpec[];
   /**
@@ -82,6 +94,8 @@ export interface KernelNode {
   schedule?: Schedule;
   /** Why that schedule (for `cnnc explain`). */
   scheduleReason?: string;
+  /** For anchor "training": the work and its operands. */
+  training?: TrainingKernelSpec;
 }
 
 /** A layer with no kernel of its own, and why: a view of another value, or a concat its producers write in place. */

@@ -7,6 +7,7 @@ import { paramFullName, type Graph, type Node } from "../ir/graph.js";
 import { isActivationAttrs } from "../ops/activations.js";
 import { opDefinition } from "../ops/registry.js";
 import type { EpilogueStageSpec, KernelGraph, KernelNode, KernelValue, ParamRef } from "./kernelGraph.js";
+import { valueOperand } from "./trainingWork.js";
 
 /**
  * Operands one elementwise kernel sums: the output and the operands must fit the 8 storage buffers
@@ -44,7 +45,15 @@ function stageOf(node: Node): EpilogueStageSpec[] {
   }
 }
 
-export function lowerToKernels(graph: Graph): KernelGraph {
+export interface LowerOptions {
+  /**
+   * Lower for a training step: ops with a training forward (batchnorm on batch statistics, dropout
+   * masks, max-pool switches; the registry's `trainingForward`) become training kernels.
+   */
+  training?: boolean;
+}
+
+export function lowerToKernels(graph: Graph, options: LowerOptions = {}): KernelGraph {
   const values: KernelValue[] = [];
   const kernels: KernelNode[] = [];
   const absorbed: KernelGraph["absorbed"] = [];
@@ -64,7 +73,29 @@ export function lowerToKernels(graph: Graph): KernelGraph {
   };
 
   for (const node of graph.nodes) {
-    const lowering = opDefinition(node.attrs.op).lowering;
+    const definition = opDefinition(node.attrs.op);
+    if (options.training === true && definition.trainingForward !== undefined && node.inputs.length === 1) {
+      const inputValue = valueOf(node.inputs[0]!);
+      const output = newValue(node.id);
+      const inputShape = graph.nodes[node.inputs[0]!]!.shape;
+      const forward = definition.trainingForward(node, node.attrs, { input: valueOperand(inputValue), output: valueOperand(output), inputShape });
+      if (forward !== undefined) {
+        addKernel({
+          anchor: "training",
+          anchorLayer: node.id,
+          layers: [node.id],
+          inputs: [inputValue],
+          output,
+          epilogue: [],
+          store: { kind: "plain" },
+          training: { ...forward, phase: "forward" },
+        });
+        valueOfLayer.set(node.id, output);
+        continue;
+      }
+      values.pop();
+    }
+    const lowering = definition.lowering;
     switch (lowering.kind) {
       case "input": {
         const value = newValue(node.id);

@@ -6,7 +6,7 @@
 // `validateMemoryPlan` re-derives lifetimes on its own and proves no two live values overlap.
 import { shapeSize } from "../ir/graph.js";
 import { valuesRead } from "./analysis.js";
-import type { KernelGraph, KernelNode } from "./kernelGraph.js";
+import { NO_VALUE, type KernelGraph, type KernelNode } from "./kernelGraph.js";
 
 export type ValuePlacement = { kind: "input"; index: number } | { kind: "output"; index: number } | { kind: "slot"; slot: number };
 
@@ -39,7 +39,7 @@ export function lifetimes(graph: KernelGraph): Map<number, { first: number; last
   const spans = new Map<number, { first: number; last: number }>();
   for (const value of graph.inputs) spans.set(value, { first: -1, last: -1 });
   graph.kernels.forEach((kernel, position) => {
-    const written = spans.get(kernel.output);
+    const written = kernel.output === NO_VALUE ? true : spans.get(kernel.output);
     if (written === undefined) spans.set(kernel.output, { first: position, last: position });
     for (const value of valuesRead(kernel)) {
       const span = spans.get(value);
@@ -76,7 +76,7 @@ export function planMemory(graph: KernelGraph, batch: number): MemoryPlan {
     // Slots whose value was last read before this kernel are free again.
     for (const [slot, value] of holder) if (spans.get(value)!.last < position) holder.delete(slot);
     const output = kernel.output;
-    if (placement.has(output)) return; // an input/output buffer, or a concat already placed by an earlier producer
+    if (output === NO_VALUE || placement.has(output)) return; // an input/output buffer, or a concat already placed by an earlier producer
     const bytes = valueBytes(graph, output, batch);
     let slot: number | undefined;
     if (canRunInPlace(graph, kernel, position, spans, placement, batch)) {

@@ -1,7 +1,7 @@
 // The kernel-graph verifier: the invariants every kernel pass must keep, returned as problems (empty =
 // valid). Tests run it after lowering and after every pass, so a pass that breaks one fails there.
 import { storageBindingsOf, valuesRead } from "./analysis.js";
-import type { KernelGraph, KernelNode } from "./kernelGraph.js";
+import { NO_VALUE, type KernelGraph, type KernelNode } from "./kernelGraph.js";
 
 export interface KernelVerifyOptions {
   /** Storage buffers one kernel may bind (the device's maxStorageBuffersPerShaderStage, or the build default). */
@@ -28,10 +28,20 @@ export function verifyKernelGraph(graph: KernelGraph, options: KernelVerifyOptio
   graph.kernels.forEach((kernel, position) => {
     const where = describe(kernel);
     if (kernel.id !== position) problems.push(`${where}: id ${kernel.id} at position ${position}`);
-    if (!kernel.layers.includes(kernel.anchorLayer)) problems.push(`${where}: its anchor layer ${name(kernel.anchorLayer)} is not among its layers`);
+    // A kernel implementing no layer is part of a training step's backward (a gradient, a sum of gradients).
+    const backward = kernel.layers.length === 0;
+    if (kernel.anchor === "training" && kernel.training === undefined) problems.push(`${where}: a training kernel without its work`);
+    if (!backward && !kernel.layers.includes(kernel.anchorLayer)) problems.push(`${where}: its anchor layer ${name(kernel.anchorLayer)} is not among its layers`);
     for (const value of valuesRead(kernel)) {
       if (graph.values[value] === undefined) problems.push(`${where}: reads value ${value}, which does not exist`);
       else if (!written.has(value)) problems.push(`${where}: reads the value of ${name(graph.values[value]!.layer)} before any kernel writes it`);
+    }
+    const bindings = storageBindingsOf(kernel);
+    if (bindings > options.maxStorageBindings) problems.push(`${where}: binds ${bindings} storage buffers; the target allows ${options.maxStorageBindings}`);
+    // A backward or update kernel may write only buffers living across steps (a parameter's gradient).
+    if (kernel.output === NO_VALUE) {
+      if (kernel.anchor !== "training") problems.push(`${where}: writes no value`);
+      return;
     }
     // Dawn refuses one buffer bound both read-only and read_write: a residual (or input) is never the output.
     if (valuesRead(kernel).includes(kernel.output)) problems.push(`${where}: reads its own output value (a residual input must never be the output buffer)`);
@@ -57,8 +67,6 @@ export function verifyKernelGraph(graph: KernelGraph, options: KernelVerifyOptio
       if (kernel.anchor !== "conv") problems.push(`${where}: only a conv kernel computes a pooled output`);
       if (layers[kernel.pool]?.attrs.op !== "pool" || !kernel.layers.includes(kernel.pool)) problems.push(`${where}: pooled by ${name(kernel.pool)}, which is not one of its pool layers`);
     }
-    const bindings = storageBindingsOf(kernel);
-    if (bindings > options.maxStorageBindings) problems.push(`${where}: binds ${bindings} storage buffers; the target allows ${options.maxStorageBindings}`);
     written.add(kernel.output);
   });
 

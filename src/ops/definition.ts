@@ -5,16 +5,17 @@
 //
 // Adding a field for every op (the training issue's gradient is the next one) means adding it to
 // `OpDefinition` below and to each family file; the type checker then names every op still missing it.
-import type { Node, OpAttrs, OpKind, Shape } from "../ir/graph.js";
+import type { ActivationAttrs, Node, OpAttrs, OpKind, Shape } from "../ir/graph.js";
 import type { ShapeResult } from "../ir/shapes/result.js";
 import type { RefValue } from "../reference/value.js";
 import type { WeightMap } from "../tensor.js";
+import type { Operand, TrainingWork } from "../kernels/trainingWork.js";
 
 /** The attrs type of one op kind: `OpAttrsOf<"conv">` is `ConvAttrs`. */
 export type OpAttrsOf<K extends OpKind> = { [A in OpAttrs as A["op"]]: A }[K];
 
 /** The kind of kernel an op becomes when it is lowered on its own (see src/kernels/lower.ts). */
-export type KernelAnchor = "conv" | "fc" | "pool" | "global_pool" | "softmax" | "lrn" | "concat" | "elementwise";
+export type KernelAnchor = "conv" | "fc" | "pool" | "global_pool" | "softmax" | "lrn" | "concat" | "elementwise" | "training";
 
 /** How an op is lowered to the kernel graph. */
 export type OpLowering =
@@ -86,6 +87,53 @@ export type ReferenceGradientFunction<K extends OpKind> = (
   outputGradient: RefValue,
 ) => ReferenceGradients;
 
+/**
+ * An op's forward in a training step where it differs from inference: batchnorm on batch statistics,
+ * dropout with a seeded mask, max pooling recording its switches. `input` and `output` are the
+ * operands of its input and output values; the kernel writes `output`.
+ */
+export type TrainingForwardFunction<K extends OpKind> = (
+  node: Node,
+  attrs: OpAttrsOf<K>,
+  io: { input: Operand; output: Operand; inputShape: Shape },
+) => { work: TrainingWork; operands: Record<string, Operand> } | undefined;
+
+/**
+ * What the differentiate step (src/training/differentiate.ts) offers an op's gradient function while
+ * it walks the kernel graph backward: the values around the op's kernel and ways to append kernels.
+ */
+export interface GradientContext {
+  /** The gradient of the op's output value (the kernel's epilogue gradients already taken). */
+  outputGradient: Operand;
+  /** The op's input values and the value its kernel stored, as operands. */
+  inputs: readonly Operand[];
+  output: Operand;
+  /**
+   * An activation fused into the op's training-forward kernel (conv -> batchnorm -> relu as one
+   * kernel): `outputGradient` is then the activation's output gradient.
+   */
+  fusedActivation?: ActivationAttrs;
+  /** The per-sample shapes of the op's inputs. */
+  inputShapes: readonly Shape[];
+  /** Whether input `index` leads back to a trainable parameter (else its gradient is not computed). */
+  needsGradient(index: number): boolean;
+  /** Appends a kernel computing input `index`'s gradient into a new value, bound as `dx`. */
+  inputGradient(index: number, work: TrainingWork, operands: Record<string, Operand>): void;
+  /** Input `index`'s gradient is the output gradient itself (an identity, such as each operand of a sum). */
+  passGradient(index: number): void;
+  /** Appends a kernel that writes only parameter gradients. */
+  paramGradient(work: TrainingWork, operands: Record<string, Operand>): void;
+  /** The buffer holding the gradient of `node`'s parameter `name` (`weight`), written by this step's kernels. */
+  gradientOf(node: Node, name: string): Operand;
+  /** The buffer holding what the op's training forward saved under `what` (`saved`, `switches`). */
+  saved(node: Node, what: string): Operand;
+  /** The step's `hyper` buffer (learning rate, dropout seed...). */
+  hyper: Operand;
+}
+
+/** The op's gradient on the GPU: appends the kernels computing its inputs' and parameters' gradients. */
+export type GradientFunction<K extends OpKind> = (node: Node, attrs: OpAttrsOf<K>, context: GradientContext) => void;
+
 export interface OpDefinition<K extends OpKind = OpKind> {
   op: K;
   arity: OpArity;
@@ -106,6 +154,14 @@ export interface OpDefinition<K extends OpKind = OpKind> {
    * (batchnorm, lrn), which runReferenceBackward reports by name.
    */
   referenceGradient?: ReferenceGradientFunction<K>;
+  /** The op's forward in a training step, where it differs from inference (see TrainingForwardFunction). */
+  trainingForward?: TrainingForwardFunction<K>;
+  /**
+   * The op's GPU gradient (kernels appended by the differentiate step). Undefined for `input` and views
+   * (flatten), and for ops lowered as epilogue stages (activations, add), whose gradients the
+   * differentiate step takes stage by stage from the activation table.
+   */
+  gradient?: GradientFunction<K>;
 }
 
 /** Every op kind to its definition; a missing or mistyped entry is a type error. */

@@ -4,6 +4,8 @@ import { runFc } from "../reference/fc.js";
 import { fcGradient } from "../reference/gradients/dense.js";
 import { viewGradient } from "../reference/gradients/elementwise.js";
 import { runFlatten } from "../reference/structural.js";
+import { paramOperand } from "../kernels/trainingWork.js";
+import { shapeSize } from "../ir/graph.js";
 import { nameLabel, onlyInput, type OpDefinition } from "./definition.js";
 import { NOT_ELEMENTWISE } from "./traits.js";
 
@@ -16,6 +18,13 @@ export const FC: OpDefinition<"fc"> = {
   inferShape: (attrs, inputs) => inferFcShape(attrs, onlyInput(inputs)),
   reference: (node, attrs, inputs, weights) => runFc(node, attrs, onlyInput(inputs), weights),
   referenceGradient: (node, attrs, inputs, weights, _output, outputGradient) => fcGradient(node, attrs, onlyInput(inputs), weights, outputGradient),
+  // dx = dy W and dW = dy^T x (the input flattened); the bias is an epilogue stage.
+  gradient: (node, attrs, context) => {
+    const features = { inFeatures: shapeSize(onlyInput(context.inputShapes)), outFeatures: attrs.outFeatures };
+    const dy = context.outputGradient;
+    if (context.needsGradient(0)) context.inputGradient(0, { kind: "fc_backward_data", ...features }, { dy, weight: paramOperand(node, "weight") });
+    context.paramGradient({ kind: "fc_backward_weight", ...features }, { dy, x: onlyInput(context.inputs), dweight: context.gradientOf(node, "weight") });
+  },
 };
 
 export const FLATTEN: OpDefinition<"flatten"> = {

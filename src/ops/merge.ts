@@ -3,6 +3,7 @@ import { inferAddShape, inferConcatShape } from "../ir/shapes/merge.js";
 import { addGradient, concatGradient } from "../reference/gradients/elementwise.js";
 import { runAdd, runConcat } from "../reference/structural.js";
 import { nameLabel, type OpDefinition } from "./definition.js";
+import { channelsAndInner } from "../reference/value.js";
 import { ELEMENTWISE, NOT_ELEMENTWISE } from "./traits.js";
 
 export const ADD: OpDefinition<"add"> = {
@@ -25,4 +26,14 @@ export const CONCAT: OpDefinition<"concat"> = {
   inferShape: (_attrs, inputs, options) => inferConcatShape(inputs, options.inputNames),
   reference: (node, _attrs, inputs) => runConcat(node, inputs),
   referenceGradient: (_node, _attrs, inputs, _weights, _output, outputGradient) => concatGradient(inputs, outputGradient),
+  // Each operand's gradient is its channel slice of the output's gradient.
+  gradient: (node, _attrs, context) => {
+    let channelOffset = 0;
+    context.inputShapes.forEach((shape, index) => {
+      const { channels, inner } = channelsAndInner(shape);
+      const work = { kind: "concat_backward" as const, inner, channels, channelOffset, totalChannels: node.shape[0]! };
+      if (context.needsGradient(index)) context.inputGradient(index, work, { dy: context.outputGradient });
+      channelOffset += channels;
+    });
+  },
 };

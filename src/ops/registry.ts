@@ -16,6 +16,9 @@ import { BATCHNORM, LRN } from "./normalization.js";
 import { CONV, GLOBAL_POOL, POOL } from "./spatial.js";
 
 export type {
+  GradientContext,
+  GradientFunction,
+  TrainingForwardFunction,
   InferOptions,
   KernelAnchor,
   OpArity,

@@ -1,0 +1,64 @@
+// Which generator computes each kind of training work (src/kernels/trainingWork.ts), at a batch: the
+// one switch from the kernel graph's plain data to the training kernels' WGSL.
+import type { TrainingWork } from "../../kernels/trainingWork.js";
+import { activationBackward } from "./activationBackward.js";
+import { batchnormTrainBackward, batchnormTrainForward } from "./batchnormTraining.js";
+import { concatBackward } from "./concatBackward.js";
+import { convBackwardBias, convBackwardData, convBackwardFilter } from "./convBackward.js";
+import { dropoutBackward, dropoutForward } from "./dropout.js";
+import { fcBackwardBias, fcBackwardData, fcBackwardWeight } from "./fcBackward.js";
+import { meanSquaredError, softmaxCrossEntropy } from "./losses.js";
+import { adamUpdate, sgdUpdate } from "./optimizers.js";
+import { globalPoolBackward, maxPoolForwardWithSwitches, poolBackward } from "./poolTraining.js";
+import { softmaxBackward } from "./softmaxBackward.js";
+import type { TrainingKernels } from "./trainingKernel.js";
+
+export function generateTraining(work: TrainingWork, batch: number): TrainingKernels {
+  switch (work.kind) {
+    case "batchnorm_train":
+      return batchnormTrainForward({ batch, ...work });
+    case "dropout_forward":
+      return dropoutForward({ elements: batch * work.elements, p: work.p, salt: work.salt });
+    case "maxpool_switches":
+      return maxPoolForwardWithSwitches({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
+    case "softmax_cross_entropy":
+      return softmaxCrossEntropy({ batch, classes: work.classes });
+    case "mean_squared_error":
+      return meanSquaredError({ batch, elements: work.elements });
+    case "conv_backward_data":
+      return convBackwardData({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
+    case "conv_backward_filter":
+      return convBackwardFilter({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
+    case "conv_backward_bias":
+      return convBackwardBias({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
+    case "fc_backward_data":
+      return fcBackwardData({ batch, inFeatures: work.inFeatures, outFeatures: work.outFeatures });
+    case "fc_backward_weight":
+      return fcBackwardWeight({ batch, inFeatures: work.inFeatures, outFeatures: work.outFeatures });
+    case "fc_backward_bias":
+      return fcBackwardBias({ batch, outFeatures: work.outFeatures });
+    case "pool_backward":
+      return poolBackward({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
+    case "global_pool_backward":
+      return globalPoolBackward({ batch, kind: work.poolKind, inputShape: work.inputShape });
+    case "activation_backward":
+      return activationBackward({ elements: batch * work.elements, attrs: work.attrs, from: work.from });
+    case "softmax_backward":
+      return softmaxBackward({ batch, classes: work.classes, inner: work.inner });
+    case "batchnorm_backward":
+      return batchnormTrainBackward({ batch, ...work });
+    case "dropout_backward":
+      return dropoutBackward({ elements: batch * work.elements, p: work.p, salt: work.salt });
+    case "concat_backward":
+      return concatBackward({ batch, ...work });
+    case "sgd_update":
+      return sgdUpdate(work);
+    case "adam_update":
+      return adamUpdate(work);
+  }
+}
+
+/** Elements of a state operand at `batch`. */
+export function stateElements(operand: { elements: number; perSample?: boolean }, batch: number): number {
+  return operand.perSample === true ? batch * operand.elements : operand.elements;
+}
