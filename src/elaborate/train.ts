@@ -210,26 +210,17 @@ function elaborateSchedule(setting: TrainSetting, env: Env): LrScheduleConfig | 
   return args.failed ? undefined : schedule;
 }
 
+const DATASETS: CallKinds<string> = Object.fromEntries(DATASET_KINDS.map((kind) => [kind, [{ name: "path", required: false }]]));
+
 function elaborateData(setting: TrainSetting, env: Env): TrainConfig["data"] {
-  const { reporter } = env;
-  const value = setting.value;
-  const call: CallStep | undefined = isCall(value) ? value : undefined;
-  const kind = call !== undefined ? call.callee : value.kind === "name" ? value.name : undefined;
-  if (kind === undefined || !DATASET_KINDS.includes(kind)) {
-    const suggestion = kind === undefined ? undefined : closestMatch(kind, DATASET_KINDS);
-    reporter.error("bad-train-value", `unknown dataset${kind === undefined ? "" : ` \`${kind}\``}`, call?.calleeSpan ?? value.span, {
-      hint: `${suggestion !== undefined ? `did you mean \`${suggestion}\`? ` : ""}datasets are ${DATASET_KINDS.map((d) => `${d}("path")`).join(", ")}`,
-    });
-    return undefined;
-  }
-  const bound = call === undefined ? new Map() : bindArguments({ title: `dataset \`${kind}\``, name: kind, params: [{ name: "path", required: false }] }, call, reporter);
-  if (bound === undefined) return undefined;
-  const pathArg = bound.get("path");
-  if (pathArg === undefined) return { kind };
-  const path = evaluate(pathArg.value, env);
-  if (path === undefined) return undefined;
+  const usage = `${DATASET_KINDS.slice(0, -1).map((d) => `${d}("path")`).join(", ")} or ${DATASET_KINDS.at(-1)!}("path")`;
+  const elaborated = elaborateCall(setting, env, "dataset", DATASETS, usage);
+  if (elaborated === undefined) return undefined;
+  const { kind, values } = elaborated;
+  const path = values.get("path");
+  if (path === undefined) return { kind };
   if (path.kind !== "string") {
-    reporter.error("wrong-argument-type", "a dataset path must be a string", path.span, { hint: `write e.g. ${kind}("/usr/share/datasets/${kind.replace("_", "-")}")` });
+    env.reporter.error("wrong-argument-type", "a dataset path must be a string", path.span, { hint: `write e.g. ${kind}("/usr/share/datasets/${kind.replace("_", "-")}")` });
     return undefined;
   }
   return { kind, path: path.value };
