@@ -11,7 +11,7 @@ import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/t
 import { dataFileKind, readUserFile } from "./readUserFile.js";
 import { decodeSafetensorsHeader, METADATA_KEY } from "./safetensorsHeader.js";
 import { shortText } from "../grammar/displayText.js";
-import { writeFileAtomically } from "./writeUserFile.js";
+import { writeFileAtomically, type WriteFileSystem } from "./writeUserFile.js";
 
 /**
  * PyTorch saves an int64 step counter with every BatchNorm layer. Inference never reads it, so it is
@@ -100,9 +100,9 @@ export function writeSafetensors(weights: WeightMap, metadata: Record<string, st
   return joinBytes(safetensorsParts(weights, metadata));
 }
 
-/** Writes weights as a safetensors file, atomically (see writeFileAtomically). */
-export function writeSafetensorsFile(path: string, weights: WeightMap, metadata: Record<string, string> = {}): void {
-  writeFileAtomically(path, safetensorsParts(weights, metadata));
+/** Writes weights as a safetensors file, atomically (see writeFileAtomically; `fileSystem` for tests). */
+export function writeSafetensorsFile(path: string, weights: WeightMap, metadata: Record<string, string> = {}, fileSystem?: WriteFileSystem): void {
+  writeFileAtomically(path, safetensorsParts(weights, metadata), fileSystem);
 }
 
 /** A weights file of another network can list thousands of problems: the first ones say enough. */
@@ -127,12 +127,8 @@ function extraTensorNote(name: string, missing: readonly string[], budget: Sugge
   return close === undefined ? " (the network has no such parameter)" : ` (did you mean ${close}?)`;
 }
 
-/**
- * Checks loaded weights against what the network expects. Missing, mis-shaped and unexpected tensors
- * are all reported in ONE CnncUserError, each with the expected shape. `source` is the weights' file
- * (quoted in the message), or undefined for weights given in memory.
- */
-export function checkWeights(expected: readonly ExpectedWeight[], weights: WeightMap, source: string | undefined): void {
+/** Missing, mis-shaped and unexpected tensors of `weights`, each with the expected shape; empty when they match. */
+export function weightProblems(expected: readonly ExpectedWeight[], weights: WeightMap): string[] {
   const problems: string[] = [];
   const missing: string[] = [];
   for (const { name, shape } of expected) {
@@ -152,13 +148,28 @@ export function checkWeights(expected: readonly ExpectedWeight[], weights: Weigh
     const tensor = weights.get(name) as Tensor;
     problems.push(`unexpected tensor ${shortText(name)} ${describeShape(tensor.shape)}${extraTensorNote(name, missing, budget)}`);
   }
+  return problems;
+}
+
+/** `(N problems):` and the first problems, one per indented line, for a message. */
+export function problemList(problems: readonly string[]): string {
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
+  if (problems.length > shown.length) shown.push(`... and ${countOf(problems.length - shown.length, "more problem")}`);
+  return `(${countOf(problems.length, "problem")}):\n  ${shown.join("\n  ")}`;
+}
+
+/**
+ * Checks loaded weights against what the network expects. Missing, mis-shaped and unexpected tensors
+ * are all reported in ONE CnncUserError, each with the expected shape. `source` is the weights' file
+ * (quoted in the message), or undefined for weights given in memory.
+ */
+export function checkWeights(expected: readonly ExpectedWeight[], weights: WeightMap, source: string | undefined): void {
+  const problems = weightProblems(expected, weights);
   if (problems.length === 0) {
     return;
   }
   const subject = source === undefined ? "the weights do" : `\`${source}\` does`;
-  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
-  if (problems.length > shown.length) shown.push(`... and ${countOf(problems.length - shown.length, "more problem")}`);
-  throw new CnncUserError(`${subject} not match the network (${countOf(problems.length, "problem")}):\n  ${shown.join("\n  ")}`, {
+  throw new CnncUserError(`${subject} not match the network ${problemList(problems)}`, {
     hint:
       `weights are matched by PyTorch state_dict name and shape (conv weight [out, in/groups, kH, kW], fc weight ` +
       `[out, in]); the network expects ${expected.length} tensors`,

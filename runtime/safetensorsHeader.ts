@@ -54,6 +54,8 @@ export interface SafetensorsLayout {
   entries: HeaderEntry[];
   /** Where the data section starts in the file. */
   dataStart: number;
+  /** The header's `__metadata__` (empty when absent). */
+  metadata: Record<string, string>;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -93,13 +95,14 @@ function parseEntry(name: string, value: unknown, file: string): HeaderEntry {
   return entry;
 }
 
-function checkMetadata(value: unknown, file: string): void {
-  if (value === undefined || value === null) return;
+function checkMetadata(value: unknown, file: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
   if (!isRecord(value) || !Object.values(value).every((entry) => typeof entry === "string")) {
     throw new CnncUserError(`\`${file}\` has a malformed safetensors header: ${METADATA_KEY} is not a map of strings to strings`, {
       hint: REWRITE_HINT,
     });
   }
+  return value as Record<string, string>;
 }
 
 /** Checks that the sorted entries tile the data section exactly. */
@@ -170,11 +173,11 @@ export function decodeSafetensorsHeader(bytes: Uint8Array, file: string): Safete
   if (bytes[8] !== "{".charCodeAt(0)) {
     throw new CnncUserError(`\`${file}\` has a malformed safetensors header: it does not start with \`{\``, { hint: REWRITE_HINT });
   }
-  checkMetadata(header[METADATA_KEY], file);
+  const metadata = checkMetadata(header[METADATA_KEY], file);
   const entries = Object.entries(header)
     .filter(([name]) => name !== METADATA_KEY)
     .map(([name, value]) => parseEntry(name, value, file))
     .sort((a, b) => a.begin - b.begin || a.end - b.end);
   checkLayout(entries, bytes.length - dataStart, file);
-  return { entries, dataStart };
+  return { entries, dataStart, metadata };
 }

@@ -214,8 +214,31 @@ function writeAll(fileSystem: WriteFileSystem, fd: number, part: Uint8Array): vo
 }
 
 /**
+ * Flushes `directory`'s entries, so the rename itself survives a crash (a checkpoint taken must stay
+ * taken). Best effort: the file is complete and in place already, and some file systems refuse
+ * fsync on a directory.
+ */
+function syncDirectory(fileSystem: WriteFileSystem, directory: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fileSystem.openSync(directory, "r", 0);
+    fileSystem.fsyncSync(fd);
+  } catch {
+    // see above
+  } finally {
+    if (fd !== undefined) {
+      try {
+        fileSystem.closeSync(fd);
+      } catch {
+        // nothing more to do with it
+      }
+    }
+  }
+}
+
+/**
  * Writes `parts` to `path` (through a symbolic link to its target) atomically: into a new temporary
- * file in the same directory, flushed to disk, then renamed over the target. A replaced file keeps its
+ * file in the same directory, flushed to disk, then renamed over the target (and the directory flushed). A replaced file keeps its
  * permission bits; a new one gets the default mode less the umask. On failure the temporary file is
  * removed, the target is left as it was, and the error is a CnncUserError with the reason.
  */
@@ -236,6 +259,8 @@ export function writeFileAtomically(path: string, parts: readonly Uint8Array[], 
     temporary.fd = undefined;
     fileSystem.closeSync(fd);
     fileSystem.renameSync(temporary.path, target);
+    temporary = undefined; // renamed: nothing left to clean up
+    syncDirectory(fileSystem, dirname(target));
   } catch (error) {
     if (temporary !== undefined) removeTemporary(fileSystem, temporary);
     const reason = describeFsError(error);

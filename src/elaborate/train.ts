@@ -2,9 +2,9 @@
 // has a default, so `train { epochs = 5 }` is complete.
 import type { CallStep, Expr, SourceSpan, TrainDecl, TrainSetting } from "../../grammar/ast.js";
 import { closestMatch } from "../../grammar/diagnostics.js";
-import type { LossKind, OptimizerConfig, TrainConfig } from "../ir/graph.js";
+import type { LossKind, LrScheduleConfig, OptimizerConfig, TrainConfig } from "../ir/graph.js";
 import { LayerArgs } from "./arguments.js";
-import { bindArguments } from "./bind.js";
+import { type SignatureParam, bindArguments } from "./bind.js";
 import { evaluate } from "./evaluate.js";
 import { type Reporter, formatLocation } from "./reporter.js";
 import type { Scope } from "./scope.js";
@@ -13,7 +13,7 @@ import type { Value } from "./values.js";
 /** Datasets `data = kind("path")` may name; the training runtime knows how to read each. */
 const DATASET_KINDS: readonly string[] = ["fashion_mnist", "mnist", "cifar10"];
 
-const KEYS = ["loss", "optimizer", "lr", "learning_rate", "batch", "epochs", "data"] as const;
+const KEYS = ["loss", "optimizer", "lr", "learning_rate", "schedule", "warmup", "batch", "epochs", "data"] as const;
 const LOSSES: readonly LossKind[] = ["cross_entropy", "mse"];
 
 const TRAIN_DEFAULTS = { loss: "cross_entropy", optimizer: "sgd", learningRate: 0.01, batch: 64, epochs: 1 } as const;
@@ -21,7 +21,7 @@ const TRAIN_DEFAULTS = { loss: "cross_entropy", optimizer: "sgd", learningRate: 
 export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter): TrainConfig | undefined {
   const config: TrainConfig = {
     loss: TRAIN_DEFAULTS.loss,
-    optimizer: { kind: "sgd", momentum: 0, weightDecay: 0 },
+    optimizer: { kind: "sgd", momentum: 0, nesterov: false, weightDecay: 0 },
     learningRate: TRAIN_DEFAULTS.learningRate,
     schedule: { kind: "constant" },
     warmupEpochs: 0,
@@ -37,7 +37,7 @@ export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter
     if (!(KEYS as readonly string[]).includes(setting.key)) {
       const suggestion = closestMatch(setting.key, KEYS);
       reporter.error("unknown-train-setting", `unknown train setting \`${setting.key}\``, setting.keySpan, {
-        hint: `${suggestion !== undefined ? `did you mean \`${suggestion}\`? ` : ""}settings are loss, optimizer, lr, batch, epochs, data`,
+        hint: `${suggestion !== undefined ? `did you mean \`${suggestion}\`? ` : ""}settings are loss, optimizer, lr, schedule, warmup, batch, epochs, data`,
       });
       continue;
     }
@@ -55,6 +55,11 @@ export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter
       if (optimizer !== undefined) config.optimizer = optimizer;
       continue;
     }
+    if (key === "schedule") {
+      const schedule = elaborateSchedule(setting, env);
+      if (schedule !== undefined) config.schedule = schedule;
+      continue;
+    }
     if (key === "data") {
       const data = elaborateData(setting, env);
       if (data !== undefined) config.data = data;
@@ -70,6 +75,7 @@ export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter
     const args = new LayerArgs(new Map([[key, value]]), env);
     if (key === "loss") config.loss = args.choice("loss", LOSSES, "cross_entropy");
     if (key === "lr") config.learningRate = args.float("lr", config.learningRate, { above: 0 });
+    if (key === "warmup") config.warmupEpochs = args.float("warmup", 0, { atLeast: 0 });
     if (key === "batch") config.batch = args.integer("batch", config.batch);
     if (key === "epochs") config.epochs = args.integer("epochs", config.epochs);
   }
@@ -86,6 +92,8 @@ function usageOf(key: string): string {
       return "write `loss = cross_entropy` or `loss = mse`";
     case "lr":
       return "write e.g. `lr = 0.01`";
+    case "warmup":
+      return "write the warmup length in epochs, e.g. `warmup = 0.5`";
     default:
       return `write e.g. \`${key} = 10\``;
   }
@@ -93,31 +101,36 @@ function usageOf(key: string): string {
 
 type Env = { scope: Scope; reporter: Reporter; lookupValue: () => undefined };
 
-function elaborateOptimizer(setting: TrainSetting, env: Env): OptimizerConfig | undefined {
+/** The kinds a call-valued setting (`optimizer`, `schedule`) may name, each with its parameters. */
+type CallKinds<K extends string> = Record<K, SignatureParam[]>;
+
+/**
+ * `key = kind(arguments)` or a bare `key = kind`: the kind, checked against `kinds`, and its evaluated
+ * arguments (bound to the kind's parameters, so missing, unknown and repeated ones are reported).
+ */
+function elaborateCall<K extends string>(
+  setting: TrainSetting,
+  env: Env,
+  what: string,
+  kinds: CallKinds<K>,
+  usage: string,
+): { kind: K; args: LayerArgs; values: Map<string, Value> } | undefined {
   const { reporter } = env;
   const value = setting.value;
   const call: CallStep | undefined = isCall(value) ? value : undefined;
   const kind = call !== undefined ? call.callee : value.kind === "name" ? value.name : undefined;
-  if (kind !== "sgd" && kind !== "adam") {
-    const suggestion = kind === undefined ? undefined : closestMatch(kind, ["sgd", "adam"]);
-    reporter.error("bad-train-value", `unknown optimizer${kind === undefined ? "" : ` \`${kind}\``}`, call?.calleeSpan ?? value.span, {
-      hint: `${suggestion !== undefined ? `did you mean \`${suggestion}\`? ` : ""}use sgd(momentum=, weight_decay=) or adam(beta1=, beta2=, eps=, weight_decay=)`,
+  const names = Object.keys(kinds) as K[];
+  if (kind === undefined || !(names as string[]).includes(kind)) {
+    const suggestion = kind === undefined ? undefined : closestMatch(kind, names);
+    reporter.error("bad-train-value", `unknown ${what}${kind === undefined ? "" : ` \`${kind}\``}`, call?.calleeSpan ?? value.span, {
+      hint: `${suggestion !== undefined ? `did you mean \`${suggestion}\`? ` : ""}use ${usage}`,
     });
     return undefined;
   }
-  const params =
-    kind === "sgd"
-      ? [
-          { name: "momentum", required: false, defaultText: "0" },
-          { name: "weight_decay", required: false, defaultText: "0" },
-        ]
-      : [
-          { name: "beta1", required: false, defaultText: "0.9" },
-          { name: "beta2", required: false, defaultText: "0.999" },
-          { name: "eps", required: false, defaultText: "1e-8" },
-          { name: "weight_decay", required: false, defaultText: "0" },
-        ];
-  const bound = call === undefined ? new Map() : bindArguments({ title: `optimizer \`${kind}\``, name: kind, params }, call, reporter);
+  const known = kind as K;
+  // A bare name is a call without arguments: bound too, so a required argument is still asked for.
+  const site = call ?? { args: [], span: value.span };
+  const bound = bindArguments({ title: `${what} \`${known}\``, name: known, params: kinds[known] }, site, reporter);
   if (bound === undefined) return undefined;
   const values = new Map<string, Value>();
   for (const [name, arg] of bound) {
@@ -125,41 +138,89 @@ function elaborateOptimizer(setting: TrainSetting, env: Env): OptimizerConfig | 
     if (evaluated === undefined) return undefined;
     values.set(name, evaluated);
   }
-  const args = new LayerArgs(values, env);
-  const weightDecay = args.float("weight_decay", 0, { atLeast: 0 });
-  const optimizer: OptimizerConfig =
-    kind === "sgd"
-      ? { kind, momentum: args.float("momentum", 0, { atLeast: 0, below: 1 }), weightDecay }
-      : {
-          kind,
-          beta1: args.float("beta1", 0.9, { atLeast: 0, below: 1 }),
-          beta2: args.float("beta2", 0.999, { atLeast: 0, below: 1 }),
-          eps: args.float("eps", 1e-8, { above: 0 }),
-          weightDecay,
-        };
+  return { kind: known, args: new LayerArgs(values, env), values };
+}
+
+const optional = (name: string, defaultText: string): SignatureParam => ({ name, required: false, defaultText });
+
+const ADAM_PARAMS = (weightDecay: string) => [optional("beta1", "0.9"), optional("beta2", "0.999"), optional("eps", "1e-8"), optional("weight_decay", weightDecay)];
+
+const OPTIMIZERS: CallKinds<OptimizerConfig["kind"]> = {
+  sgd: [optional("momentum", "0"), optional("nesterov", "false"), optional("weight_decay", "0")],
+  adam: ADAM_PARAMS("0"),
+  // PyTorch's AdamW default: decoupled decay is meant to be on.
+  adamw: ADAM_PARAMS("0.01"),
+};
+
+const OPTIMIZER_USAGE = "sgd(momentum=, nesterov=, weight_decay=), adam(beta1=, beta2=, eps=, weight_decay=) or adamw(beta1=, beta2=, eps=, weight_decay=)";
+
+function elaborateOptimizer(setting: TrainSetting, env: Env): OptimizerConfig | undefined {
+  const elaborated = elaborateCall(setting, env, "optimizer", OPTIMIZERS, OPTIMIZER_USAGE);
+  if (elaborated === undefined) return undefined;
+  const { kind, args, values } = elaborated;
+  if (kind === "sgd") {
+    const momentum = args.float("momentum", 0, { atLeast: 0, below: 1 });
+    const nesterov = args.bool("nesterov", false);
+    const weightDecay = args.float("weight_decay", 0, { atLeast: 0 });
+    if (args.failed) return undefined;
+    if (nesterov && momentum === 0) {
+      env.reporter.error("bad-train-value", "Nesterov momentum needs a momentum above 0", values.get("nesterov")!.span, {
+        hint: "give the momentum too, e.g. sgd(momentum=0.9, nesterov=true), or drop `nesterov`",
+      });
+      return undefined;
+    }
+    return { kind, momentum, nesterov, weightDecay };
+  }
+  const optimizer: OptimizerConfig = {
+    kind,
+    beta1: args.float("beta1", 0.9, { atLeast: 0, below: 1 }),
+    beta2: args.float("beta2", 0.999, { atLeast: 0, below: 1 }),
+    eps: args.float("eps", 1e-8, { above: 0 }),
+    weightDecay: args.float("weight_decay", kind === "adamw" ? 0.01 : 0, { atLeast: 0 }),
+  };
   return args.failed ? undefined : optimizer;
 }
 
+const SCHEDULES: CallKinds<LrScheduleConfig["kind"]> = {
+  constant: [],
+  step: [{ name: "every", required: true }, optional("gamma", "0.1")],
+  cosine: [optional("min_lr", "0")],
+  one_cycle: [optional("pct_start", "0.3"), optional("div_factor", "25"), optional("final_div_factor", "1e4")],
+};
+
+const SCHEDULE_USAGE = "constant, step(every=EPOCHS, gamma=0.1), cosine(min_lr=0) or one_cycle(pct_start=0.3, div_factor=25, final_div_factor=1e4)";
+
+function elaborateSchedule(setting: TrainSetting, env: Env): LrScheduleConfig | undefined {
+  const elaborated = elaborateCall(setting, env, "schedule", SCHEDULES, SCHEDULE_USAGE);
+  if (elaborated === undefined) return undefined;
+  const { kind, args } = elaborated;
+  const schedule: LrScheduleConfig =
+    kind === "constant"
+      ? { kind }
+      : kind === "step"
+        ? { kind, everyEpochs: args.integer("every", 1), gamma: args.float("gamma", 0.1, { above: 0 }) }
+        : kind === "cosine"
+          ? { kind, minLr: args.float("min_lr", 0, { atLeast: 0 }) }
+          : {
+              kind,
+              pctStart: args.float("pct_start", 0.3, { above: 0, below: 1 }),
+              divFactor: args.float("div_factor", 25, { above: 0 }),
+              finalDivFactor: args.float("final_div_factor", 1e4, { above: 0 }),
+            };
+  return args.failed ? undefined : schedule;
+}
+
+const DATASETS: CallKinds<string> = Object.fromEntries(DATASET_KINDS.map((kind) => [kind, [{ name: "path", required: false }]]));
+
 function elaborateData(setting: TrainSetting, env: Env): TrainConfig["data"] {
-  const { reporter } = env;
-  const value = setting.value;
-  const call: CallStep | undefined = isCall(value) ? value : undefined;
-  const kind = call !== undefined ? call.callee : value.kind === "name" ? value.name : undefined;
-  if (kind === undefined || !DATASET_KINDS.includes(kind)) {
-    const suggestion = kind === undefined ? undefined : closestMatch(kind, DATASET_KINDS);
-    reporter.error("bad-train-value", `unknown dataset${kind === undefined ? "" : ` \`${kind}\``}`, call?.calleeSpan ?? value.span, {
-      hint: `${suggestion !== undefined ? `did you mean \`${suggestion}\`? ` : ""}datasets are ${DATASET_KINDS.map((d) => `${d}("path")`).join(", ")}`,
-    });
-    return undefined;
-  }
-  const bound = call === undefined ? new Map() : bindArguments({ title: `dataset \`${kind}\``, name: kind, params: [{ name: "path", required: false }] }, call, reporter);
-  if (bound === undefined) return undefined;
-  const pathArg = bound.get("path");
-  if (pathArg === undefined) return { kind };
-  const path = evaluate(pathArg.value, env);
-  if (path === undefined) return undefined;
+  const usage = `${DATASET_KINDS.slice(0, -1).map((d) => `${d}("path")`).join(", ")} or ${DATASET_KINDS.at(-1)!}("path")`;
+  const elaborated = elaborateCall(setting, env, "dataset", DATASETS, usage);
+  if (elaborated === undefined) return undefined;
+  const { kind, values } = elaborated;
+  const path = values.get("path");
+  if (path === undefined) return { kind };
   if (path.kind !== "string") {
-    reporter.error("wrong-argument-type", "a dataset path must be a string", path.span, { hint: `write e.g. ${kind}("/usr/share/datasets/${kind.replace("_", "-")}")` });
+    env.reporter.error("wrong-argument-type", "a dataset path must be a string", path.span, { hint: `write e.g. ${kind}("/usr/share/datasets/${kind.replace("_", "-")}")` });
     return undefined;
   }
   return { kind, path: path.value };

@@ -136,6 +136,42 @@ train {
     });
   });
 
+  it("types optimizers, schedules and warmup", () => {
+    const train = (settings: string) => compileOk(`network N {\n  input x: 1x4x4\n  fc(2)\n}\ntrain {\n${settings}\n}`).train;
+    expect(train("  optimizer = sgd(momentum=0.9, nesterov=true, weight_decay=5e-4)")?.optimizer).toEqual({ kind: "sgd", momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+    expect(train("  optimizer = adamw")?.optimizer).toEqual({ kind: "adamw", beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 });
+    expect(train("  optimizer = adamw(beta2=0.99, weight_decay=0)")?.optimizer).toMatchObject({ kind: "adamw", beta2: 0.99, weightDecay: 0 });
+    expect(train("  schedule = constant")?.schedule).toEqual({ kind: "constant" });
+    expect(train("  schedule = step(every=3)")?.schedule).toEqual({ kind: "step", everyEpochs: 3, gamma: 0.1 });
+    expect(train("  schedule = step(every=2, gamma=0.5)")?.schedule).toEqual({ kind: "step", everyEpochs: 2, gamma: 0.5 });
+    expect(train("  schedule = cosine")?.schedule).toEqual({ kind: "cosine", minLr: 0 });
+    expect(train("  schedule = cosine(min_lr=1e-4)")?.schedule).toEqual({ kind: "cosine", minLr: 1e-4 });
+    expect(train("  schedule = one_cycle")?.schedule).toEqual({ kind: "one_cycle", pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4 });
+    expect(train("  schedule = one_cycle(pct_start=0.25, div_factor=10, final_div_factor=100)")?.schedule).toEqual({
+      kind: "one_cycle",
+      pctStart: 0.25,
+      divFactor: 10,
+      finalDivFactor: 100,
+    });
+    expect(train("  warmup = 0.5")?.warmupEpochs).toBe(0.5);
+    expect(train("  warmup = 2")?.warmupEpochs).toBe(2);
+  });
+
+  it("refuses bad optimizer and schedule values", () => {
+    const codes = (settings: string) =>
+      compileText(`network N {\n  input x: 1x4x4\n  fc(2)\n}\ntrain {\n${settings}\n}`).diagnostics.map((d) => `${d.severity} ${d.code}`);
+    expect(codes("  optimizer = sgd(momentum=0, nesterov=true)")).toEqual(["error bad-train-value"]);
+    expect(codes("  optimizer = sgd(nesterov=1)")).toEqual(["error wrong-argument-type"]);
+    expect(codes("  optimizer = adamw(eps=0)")).toEqual(["error bad-argument-value"]);
+    expect(codes("  schedule = step(every=0)")).toEqual(["error bad-argument-value"]);
+    expect(codes("  schedule = step(every=2, gamma=0)")).toEqual(["error bad-argument-value"]);
+    expect(codes("  schedule = cosine(min_lr=-1)")).toEqual(["error bad-argument-value"]);
+    expect(codes("  schedule = one_cycle(div_factor=0)")).toEqual(["error bad-argument-value"]);
+    expect(codes("  schedule = constant(gamma=0.1)")).toEqual(["error unknown-argument"]);
+    expect(codes("  schedule = 3")).toEqual(["error bad-train-value"]);
+    expect(codes("  warmup = cosine()")).toEqual(["error bad-train-value"]);
+  });
+
   it("defaults what is not given", () => {
     const graph = compileOk("network N {\n  input x: 1x4x4\n  fc(2)\n}\ntrain {\n  optimizer = sgd\n}");
     expect(graph.train).toMatchObject({ loss: "cross_entropy", optimizer: { kind: "sgd", momentum: 0, weightDecay: 0 }, learningRate: 0.01, batch: 64, epochs: 1 });

@@ -92,8 +92,10 @@ describe("known parameter counts", () => {
     expect(shapesOf(graph, "batchnorm")).toEqual([[32, 28, 28], [64, 14, 14]]);
     expect(graph.train).toEqual({
       loss: "cross_entropy",
-      optimizer: { kind: "sgd", momentum: 0.9, weightDecay: 5e-4 },
+      optimizer: { kind: "sgd", momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
       learningRate: 0.01,
+      schedule: { kind: "constant" },
+      warmupEpochs: 0,
       batch: 64,
       epochs: 5,
       data: { kind: "fashion_mnist", path: "/usr/share/datasets/fashion-mnist" },

@@ -52,6 +52,31 @@ describe("writeFileAtomically", () => {
     expect(filesIn(sub)).toEqual(["y.npy"]);
   });
 
+  it("flushes the file, renames it over the target, then flushes the directory", () => {
+    const sub = fs.mkdtempSync(join(dir, "sync-"));
+    const path = join(sub, "y.npy");
+    const calls: string[] = [];
+    const real = failingWrites("EIO", Infinity);
+    const recording: WriteFileSystem = {
+      ...real,
+      openSync: (file, flags, mode) => {
+        calls.push(`open ${file === sub ? "directory" : "temporary"}`);
+        return real.openSync(file, flags, mode);
+      },
+      fsyncSync: (fd) => {
+        calls.push("fsync");
+        real.fsyncSync(fd);
+      },
+      renameSync: (from, to) => {
+        calls.push("rename");
+        real.renameSync(from, to);
+      },
+    };
+    writeFileAtomically(path, [bytes("x")], recording);
+    expect(calls).toEqual(["open temporary", "fsync", "rename", "open directory", "fsync"]);
+    expect(fs.readFileSync(path, "utf8")).toBe("x");
+  });
+
   it("on a full device keeps the old file, removes the temporary one and says why", () => {
     const sub = fs.mkdtempSync(join(dir, "full-"));
     const path = join(sub, "y.npy");
