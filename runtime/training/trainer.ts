@@ -18,7 +18,9 @@ import { DeviceWeights } from "../deviceWeights.js";
 import { createExecutor, type PlanExecutor } from "../executor.js";
 import { learningRateAt } from "../../src/training/learningRate.js";
 import { evaluationLoss, type EvaluationResult } from "./evaluation.js";
-import { hyperValues, stepSeed } from "./hyper.js";
+import { stepSeed } from "./hyper.js";
+import { checkpointMatches, loadCheckpoint, saveCheckpoint, type Checkpoint, type ExpectedCheckpoint } from "./checkpoint.js";
+import { hyperValues, optimizerStateNames } from "../../src/codegen/training/optimizers.js";
 
 export interface TrainerSettings {
   loss: LossKind;
@@ -271,6 +273,43 @@ export class Trainer {
       this.writeState(name, tensor.data);
     }
     this.stepCount = steps;
+  }
+
+  /** What a checkpoint of this trainer holds: tensors by name and shape, and `settings` as given. */
+  expectedCheckpoint(settings: Record<string, string>): ExpectedCheckpoint {
+    const weights = this.trainPlan.weights.map((weight) => ({ name: weight.name, shape: weight.shape.slice() }));
+    const optimizerState = this.trainPlan.weights
+      .filter((weight) => weight.trainable)
+      .flatMap((weight) => optimizerStateNames(this.settings.optimizer).map((slot) => ({ name: `${weight.name}.${slot}`, shape: [shapeSize(weight.shape)] })));
+    return { network: this.graph.name, weights, optimizerState, settings };
+  }
+
+  /**
+   * Saves parameters, running statistics, optimizer state and the step to `path` (safetensors, written
+   * atomically; weights under their state_dict names, so `cnnc run --weights` reads them too).
+   * `settings`: what a resumed run must match.
+   */
+  async save(path: string, settings: Record<string, string> = {}): Promise<void> {
+    const optimizerState: WeightMap = new Map();
+    for (const [name, tensor] of await this.readState("optimizer")) {
+      const colon = name.lastIndexOf(":");
+      optimizerState.set(`${name.slice(0, colon)}.${name.slice(colon + 1)}`, tensor);
+    }
+    const steps = this.stepCount;
+    saveCheckpoint(path, { network: this.graph.name, step: steps, epoch: Math.floor(steps / this.settings.stepsPerEpoch), weights: await this.readWeights(), optimizerState, settings });
+  }
+
+  /** Restores a checkpoint `save` wrote, refusing one of another network, optimizer or `settings`. */
+  async load(path: string, settings: Record<string, string> = {}): Promise<Checkpoint> {
+    const checkpoint = loadCheckpoint(path);
+    checkpointMatches(checkpoint, this.expectedCheckpoint(settings), path);
+    const optimizerState: WeightMap = new Map();
+    for (const [name, tensor] of checkpoint.optimizerState) {
+      const dot = name.lastIndexOf(".");
+      optimizerState.set(`${name.slice(0, dot)}:${name.slice(dot + 1)}`, tensor);
+    }
+    await this.restore(checkpoint.weights, optimizerState, checkpoint.step);
+    return checkpoint;
   }
 
   /** The run's GPU work, for the non-finite diagnosis (diagnose.ts). */

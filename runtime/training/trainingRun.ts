@@ -18,7 +18,6 @@ import type { GpuContext } from "../device.js";
 import { initWeights } from "../init.js";
 import { writeSafetensorsFile } from "../safetensors.js";
 import { writeFileAtomically } from "../writeUserFile.js";
-import { checkpointMatches, loadCheckpoint, saveCheckpoint, type Checkpoint } from "./checkpoint.js";
 import { nonFiniteStepMessage, diagnoseNonFinite } from "./diagnose.js";
 import { Trainer, type TrainerSettings } from "./trainer.js";
 
@@ -93,36 +92,19 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
   const metricsPath = join(runDirectory, "metrics.jsonl");
   const expectedSettings = runSettings(options);
 
-  let initial = initWeights(graph, options.settings.seed);
-  let checkpoint: Checkpoint | undefined;
-  if (options.resume) {
-    checkpoint = loadCheckpoint(checkpointPath);
-    checkpointMatches(checkpoint, { network: graph.name, weights: [...initial].map(([name, tensor]) => ({ name, shape: tensor.shape })), settings: expectedSettings });
-    initial = checkpoint.weights;
-  }
   const started = performance.now();
-  const trainer = await Trainer.create(gpu, graph, initial, settings);
+  const trainer = await Trainer.create(gpu, graph, initWeights(graph, options.settings.seed), settings);
   try {
     options.report({ kind: "compiled", seconds: (performance.now() - started) / 1000, kernels: trainer.trainPlan.steps.length });
     let records: MetricsRecord[] = [];
-    if (checkpoint !== undefined) {
-      await trainer.restore(checkpoint.weights, checkpoint.optimizerState, checkpoint.step);
+    if (options.resume) {
+      const checkpoint = await trainer.load(checkpointPath, expectedSettings);
       records = truncateMetrics(metricsPath, checkpoint.step);
       options.report({ kind: "resumed", step: checkpoint.step, epoch: Math.floor(checkpoint.step / stepsPerEpoch) + 1 });
     }
     const testImages = data.test.images.slice();
     normalizeImages(testImages, data.test.shape, data.normalization);
-    const save = async (): Promise<void> => {
-      const saved: Checkpoint = {
-        network: graph.name,
-        step: trainer.steps,
-        epoch: Math.floor(trainer.steps / stepsPerEpoch),
-        weights: await trainer.readWeights(),
-        optimizerState: await trainer.readState("optimizer"),
-        settings: expectedSettings,
-      };
-      saveCheckpoint(checkpointPath, saved);
-    };
+    const save = (): Promise<void> => trainer.save(checkpointPath, expectedSettings);
     const runStart = performance.now();
     let intervalStart = performance.now();
     let intervalSteps = 0;

@@ -21,6 +21,8 @@ import {
 } from "../kernels/trainingWork.js";
 import { opDefinition, type GradientContext } from "../ops/registry.js";
 import { derivativeFromOutput } from "./activationDerivative.js";
+import { optimizerSettings } from "./optimizerSettings.js";
+import { optimizerStateNames } from "../codegen/training/optimizers.js";
 import type { KernelPass } from "../passes/kernelPass.js";
 
 export interface DifferentiateOptions {
@@ -30,12 +32,6 @@ export interface DifferentiateOptions {
 
 /** The metrics buffer the loss kernel accumulates into (METRICS_SLOTS). */
 export const METRICS_OPERAND: Operand = { kind: "state", name: STEP_STATE.metrics, elements: 4 };
-
-/** The per-parameter state buffers of an optimizer, by slot name, as PyTorch names them. */
-export function optimizerSlots(optimizer: OptimizerConfig): string[] {
-  if (optimizer.kind === "sgd") return (optimizer.momentum ?? 0) > 0 ? ["momentum_buffer"] : [];
-  return ["exp_avg", "exp_avg_sq"];
-}
 
 class Differentiator {
   readonly values: KernelValue[];
@@ -244,20 +240,10 @@ class Differentiator {
   addUpdates(optimizer: OptimizerConfig): void {
     const ordered = [...this.gradients].sort(([, a], [, b]) => a.node.id - b.node.id);
     for (const [param, { node, elements }] of ordered) {
-      const state = Object.fromEntries(optimizerSlots(optimizer).map((slot) => [slot, { kind: "state", name: optimizerStateName(param, slot), elements } as Operand]));
+      const state = Object.fromEntries(optimizerStateNames(optimizer).map((slot) => [slot, { kind: "state", name: optimizerStateName(param, slot), elements } as Operand]));
       const common = { param: { kind: "param", name: param } as Operand, grad: { kind: "state", name: gradientName(param), elements } as Operand };
-      const work: TrainingWork =
-        optimizer.kind === "sgd"
-          ? { kind: "sgd_update", elements, momentum: optimizer.momentum ?? 0, nesterov: optimizer.nesterov ?? false, weightDecay: optimizer.weightDecay ?? 0 }
-          : {
-              kind: "adam_update",
-              elements,
-              beta1: optimizer.beta1 ?? 0.9,
-              beta2: optimizer.beta2 ?? 0.999,
-              eps: optimizer.eps ?? 1e-8,
-              weightDecay: optimizer.weightDecay ?? (optimizer.kind === "adamw" ? 0.01 : 0),
-              decoupled: optimizer.kind === "adamw",
-            };
+      const settings = optimizerSettings(optimizer);
+      const work: TrainingWork = settings.kind === "sgd" ? { ...settings, kind: "sgd_update", elements } : { ...settings, kind: "adam_update", elements };
       const operands: Record<string, Operand> =
         optimizer.kind === "sgd"
           ? { ...common, ...state, hyper: HYPER_OPERAND, metrics: METRICS_OPERAND }
