@@ -103,7 +103,7 @@ export interface OpDefinition<K extends OpKind = OpKind> {
   /**
    * The reference's backward pass (runReferenceBackward dispatches to it). Optional while the training
    * issue is under way: undefined for `input` (nothing to propagate into) and for ops not covered yet
-   * (batchnorm, lrn), which runReferenceBackward reports by name.
+   * (lrn), which runReferenceBackward reports by name.
    */
   referenceGradient?: ReferenceGradientFunction<K>;
 }

@@ -1,5 +1,6 @@
 // Normalizations: batchnorm (running statistics at inference) and LRN across channels.
 import { inferBatchNormShape, inferLrnShape } from "../ir/shapes/normalization.js";
+import { batchnormGradient } from "../reference/gradients/normalization.js";
 import { runBatchNorm, runLrn } from "../reference/normalization.js";
 import { nameLabel, onlyInput, type OpDefinition } from "./definition.js";
 import { ELEMENTWISE, NOT_ELEMENTWISE } from "./traits.js";
@@ -12,6 +13,7 @@ export const BATCHNORM: OpDefinition<"batchnorm"> = {
   label: nameLabel("batchnorm"),
   inferShape: (attrs, inputs) => inferBatchNormShape(attrs, onlyInput(inputs)),
   reference: (node, attrs, inputs, weights) => runBatchNorm(node, attrs, onlyInput(inputs), weights),
+  referenceGradient: (node, attrs, inputs, weights, _output, outputGradient) => batchnormGradient(node, attrs, onlyInput(inputs), weights, outputGradient),
 };
 
 export const LRN: OpDefinition<"lrn"> = {
