@@ -13,6 +13,7 @@ import { activationExpression } from "../epilogue.js";
 import { loopPasses } from "../loopLimit.js";
 import { f32Literal, foldedDispatch, kernelSource, type HeaderDetails, type StorageBindingSpec } from "../wgsl.js";
 import { activationDerivativeWgsl } from "./activationDerivative.js";
+import { channelElementSchedule, type ChannelElementSchedule } from "./channelRows.js";
 import { CHUNK_PROLOGUE, chunkDeclarations, channelChunks, chunkLoop, type ChannelChunks } from "./channelChunks.js";
 import type { TrainingKernel, TrainingKernels } from "./trainingKernel.js";
 
@@ -54,6 +55,19 @@ function shapeDetails(shape: BatchNormTrainingShape, layout: ChannelChunks): Rec
     activation: shape.activation === undefined ? "none" : activationDefinition(shape.activation.op).label(shape.activation),
     chunks: `${layout.chunks} per channel of ${layout.chunkLength} values`,
   };
+}
+
+/** A per-element kernel laid out by channelElementSchedule. */
+function scheduledKernel(
+  kernel: string,
+  title: string,
+  details: HeaderDetails,
+  bindings: StorageBindingSpec[],
+  declarations: string[],
+  schedule: ChannelElementSchedule,
+): TrainingKernel {
+  const wgsl = kernelSource({ title, details: { ...details, schedule: schedule.description }, bindings, declarations, dispatch: schedule.dispatch, body: schedule.lines });
+  return { kernel, wgsl, workgroups: schedule.dispatch.workgroups, bindings, loopIterations: schedule.passes };
 }
 
 /** A kernel of `invocations` flat invocations. */
@@ -135,19 +149,20 @@ export function batchnormTrainForward(options: BatchNormTrainForwardOptions): Tr
     loopPasses(layout.chunks - 1),
   );
   const output = options.activation === undefined ? "z" : activationExpression(options.activation, "z");
-  const normalize = flatKernel(
+  const normalizeSchedule = channelElementSchedule(
+    options.batch,
+    layout.channels,
+    layout.inner,
+    ["let mean = saved[channel];", "let scale = saved[C + channel] * weight[channel];", "let shift = bias[channel];"],
+    ["let z = (x[element] - mean) * scale + shift;", `y[element] = ${output};`],
+  );
+  const normalize = scheduledKernel(
     "batchnorm_normalize",
     "batchnorm training: normalize by the batch statistics",
-    { ...details, schedule: "one invocation per element" },
+    details,
     [read("x"), read("weight"), read("bias"), read("saved"), readWrite("y")],
     [chunkDeclarations(layout)],
-    options.batch * layout.channels * layout.inner,
-    [
-      "  let channel = (index / INNER) % C;",
-      "  let z = (x[index] - saved[channel]) * saved[C + channel] * weight[channel] + bias[channel];",
-      `  y[index] = ${output};`,
-    ],
-    0,
+    normalizeSchedule,
   );
   const partialsBytes = 2 * layout.channels * layout.chunks * 4;
   return { kernels: [partial, statistics, normalize], scratch: [{ name: STATISTICS_PARTIALS, bytes: partialsBytes }] };
@@ -167,23 +182,26 @@ export function batchnormTrainBackward(shape: BatchNormTrainingShape): TrainingK
   const activation = shape.activation;
   const outputGradient =
     activation === undefined
-      ? "fn output_gradient(element: u32, normalized: f32, channel: u32) -> f32 {\n  return dy[element];\n}"
+      ? ""
       : [
           "// dy is the gradient of the activation's output: through the activation at the recomputed z first.",
-          "fn output_gradient(element: u32, normalized: f32, channel: u32) -> f32 {",
-          "  let z = normalized * weight[channel] + bias[channel];",
+          "fn output_gradient(element: u32, normalized: f32, gamma: f32, beta: f32) -> f32 {",
+          "  let z = normalized * gamma + beta;",
           `  let y = ${activationExpression(activation, "z")};`,
           `  return dy[element] * ${activationDerivativeWgsl(activation, "z", "y")};`,
           "}",
         ].join("\n");
-  const declarations = [chunkDeclarations(layout), outputGradient];
+  const declarations = [chunkDeclarations(layout), ...(outputGradient === "" ? [] : [outputGradient])];
+  // With an activation, each invocation reads its channel's weight and bias once, for output_gradient.
+  const channelParameters = activation === undefined ? [] : ["let gamma = weight[channel];", "let beta = bias[channel];"];
+  const gradientCall = activation === undefined ? "dy[element]" : "output_gradient(element, normalized, gamma, beta)";
   // A kernel binds only what its WGSL uses (an unused binding is absent from the pipeline's layout).
   const parameters = activation === undefined ? [] : [read("weight"), read("bias")];
   const sums = chunkLoop(layout, (j) => [
     "{",
     `  let element = element_index(channel, ${j});`,
     "  let normalized = (x[element] - mean) * invstd;",
-    "  let dz = output_gradient(element, normalized, channel);",
+    `  let dz = ${gradientCall};`,
     "  sum_dz += dz;",
     "  sum_dz_normalized += dz * normalized;",
     "}",
@@ -199,6 +217,7 @@ export function batchnormTrainBackward(shape: BatchNormTrainingShape): TrainingK
       ...CHUNK_PROLOGUE,
       "  let mean = saved[channel];",
       "  let invstd = saved[C + channel];",
+      ...channelParameters.map((line) => `  ${line}`),
       "  var sum_dz = 0.0f;",
       "  var sum_dz_normalized = 0.0f;",
       ...sums.lines,
@@ -227,21 +246,31 @@ export function batchnormTrainBackward(shape: BatchNormTrainingShape): TrainingK
     ],
     loopPasses(layout.chunks),
   );
-  const data = flatKernel(
+  const dataSchedule = channelElementSchedule(
+    shape.batch,
+    layout.channels,
+    layout.inner,
+    [
+      "let mean = saved[channel];",
+      "let invstd = saved[C + channel];",
+      ...channelParameters,
+      "let scale = weight[channel] * invstd;",
+      `let mean_dz = dbias[channel] * ${f32Literal(1 / layout.count)};`,
+      `let mean_dz_normalized = dweight[channel] * ${f32Literal(1 / layout.count)};`,
+    ],
+    [
+      "let normalized = (x[element] - mean) * invstd;",
+      `let dz = ${gradientCall};`,
+      "dx[element] = scale * (dz - mean_dz - normalized * mean_dz_normalized);",
+    ],
+  );
+  const data = scheduledKernel(
     "batchnorm_backward_data",
     "batchnorm training backward: dx through the batch statistics",
-    { ...details, schedule: "one invocation per element" },
+    details,
     [read("dy"), read("x"), read("weight"), ...(activation === undefined ? [] : [read("bias")]), read("saved"), readWrite("dx"), read("dweight"), read("dbias")],
     declarations,
-    shape.batch * layout.channels * layout.inner,
-    [
-      "  let channel = (index / INNER) % C;",
-      "  let invstd = saved[C + channel];",
-      "  let normalized = (x[index] - saved[channel]) * invstd;",
-      "  let dz = output_gradient(index, normalized, channel);",
-      `  dx[index] = weight[channel] * invstd * (dz - (dbias[channel] + normalized * dweight[channel]) * ${f32Literal(1 / layout.count)});`,
-    ],
-    0,
+    dataSchedule,
   );
   const partialsBytes = 2 * layout.channels * layout.chunks * 4;
   return { kernels: [partial, parameterGradients, data], scratch: [{ name: GRADIENT_PARTIALS, bytes: partialsBytes }] };
