@@ -1,6 +1,6 @@
 // Normalizations: batchnorm (running statistics at inference) and LRN across channels.
 import { inferBatchNormShape, inferLrnShape } from "../ir/shapes/normalization.js";
-import { batchnormGradient } from "../reference/gradients/normalization.js";
+import { batchnormGradient, lrnGradient } from "../reference/gradients/normalization.js";
 import { runBatchNorm, runLrn } from "../reference/normalization.js";
 import { nameLabel, onlyInput, type OpDefinition } from "./definition.js";
 import { ELEMENTWISE, NOT_ELEMENTWISE } from "./traits.js";
@@ -24,4 +24,5 @@ export const LRN: OpDefinition<"lrn"> = {
   label: nameLabel("lrn"),
   inferShape: (attrs, inputs) => inferLrnShape(attrs, onlyInput(inputs)),
   reference: (node, attrs, inputs) => runLrn(node, attrs, onlyInput(inputs)),
+  referenceGradient: (_node, attrs, inputs, _weights, _output, outputGradient) => lrnGradient(attrs, onlyInput(inputs), outputGradient),
 };

@@ -88,7 +88,8 @@ function flatKernel(
 
 /**
  * Bindings: `x`, `weight`, `bias`, `running_mean` (rw), `running_var` (rw), `saved` (rw: the batch
- * mean per channel, then 1 / sqrt(biased variance + eps)), `y` (rw), scratch `batchnorm_statistics_partials`.
+ * mean per channel, then 1 / sqrt(biased variance + eps)), `y` (rw), scratch `batchnorm_statistics_partials`
+ * (each kernel binds those it uses, in this order).
  * y = activation((x - mean) * invstd * weight + bias); running = (1 - momentum) * running + momentum *
  * batch statistic, the unbiased variance for running_var (PyTorch's update).
  */
@@ -153,8 +154,9 @@ export function batchnormTrainForward(options: BatchNormTrainForwardOptions): Tr
     options.batch,
     layout.channels,
     layout.inner,
-    ["let mean = saved[channel];", "let scale = saved[C + channel] * weight[channel];", "let shift = bias[channel];"],
-    ["let z = (x[element] - mean) * scale + shift;", `y[element] = ${output};`],
+    ["let mean = saved[channel];", "let invstd = saved[C + channel];", "let gamma = weight[channel];", "let beta = bias[channel];"],
+    // z as the backward pass recomputes it (output_gradient), so both see the same side of a kink.
+    ["let z = ((x[element] - mean) * invstd) * gamma + beta;", `y[element] = ${output};`],
   );
   const normalize = scheduledKernel(
     "batchnorm_normalize",
@@ -170,9 +172,8 @@ export function batchnormTrainForward(options: BatchNormTrainForwardOptions): Tr
 
 /**
  * Bindings: `dy`, `x`, `weight`, `bias` (only with an activation), `saved` (the forward's), `dx` (rw),
- * (each kernel binds those it reads, in this order)
- * `dweight` (rw), `dbias` (rw), scratch `batchnorm_gradient_partials`; dx, dweight and dbias are
- * overwritten. With an activation, dy is the gradient of the activation's output: dz = dy * f'(z) at the
+ * `dweight` (rw), `dbias` (rw), scratch `batchnorm_gradient_partials` (each kernel binds those it uses,
+ * in this order); dx, dweight and dbias are overwritten. With an activation, dy is the gradient of the activation's output: dz = dy * f'(z) at the
  * recomputed z = x^ * weight + bias. With M values per channel and x^ = (x - mean) * invstd:
  * dbias = sum(dz), dweight = sum(dz * x^), dx = weight * invstd * (dz - (dbias + x^ * dweight) / M).
  */
