@@ -1,7 +1,8 @@
 // Training-mode batchnorm kernels against the float64 reference (src/reference/training/batchnorm.ts):
-// volumes, sequences and feature vectors at batch > 1, channels of one chunk and of several (the last
-// one short and not a multiple of 4), with and without a fused activation; values far from zero mean,
-// where sum(x^2) - sum(x)^2 / n would lose the variance.
+// volumes, sequences and feature vectors at batch > 1 (seeded random shapes and fixed ones), channels
+// of one chunk and of several (the last one short and not a multiple of 4), rows shorter and longer
+// than a workgroup, with and without a fused activation; values far from zero mean, where
+// sum(x^2) - sum(x)^2 / n would lose the variance; a NaN kept to its channel.
 import { describe, expect, it } from "vitest";
 import { batchnormTrainBackward, batchnormTrainForward } from "../../../src/codegen/training/batchnormTraining.js";
 import { channelChunks } from "../../../src/codegen/training/channelChunks.js";
@@ -11,7 +12,7 @@ import * as reference from "../../../src/reference/training/batchnorm.js";
 import type { RefValue } from "../../../src/reference/value.js";
 import { seededRandom } from "../../support/seededRandom.js";
 import { testGpu } from "../gpuHarness.js";
-import { expectClose, toleranceFor } from "../kernelHarness.js";
+import { EVERY_ACTIVATION, expectClose, toleranceFor } from "../kernelHarness.js";
 import { runTrainingKernels } from "./trainingHarness.js";
 
 interface Case {
@@ -20,7 +21,20 @@ interface Case {
   activation?: ActivationAttrs;
 }
 
+/** Seeded random cases: one per layout ([C, H, W], [C, L], [C]), each activation possible or none. */
+function randomCases(): Case[] {
+  const random = seededRandom(790);
+  const between = (low: number, high: number): number => low + Math.floor(random() * (high - low + 1));
+  const activation = (): ActivationAttrs | undefined => (random() < 0.3 ? undefined : EVERY_ACTIVATION[between(0, EVERY_ACTIVATION.length - 1)]);
+  return [
+    { batch: between(2, 6), shape: [between(1, 4), between(3, 20), between(3, 20)], activation: activation() },
+    { batch: between(2, 6), shape: [between(1, 4), between(10, 200)], activation: activation() },
+    { batch: between(2, 40), shape: [between(1, 8)], activation: activation() },
+  ];
+}
+
 const CASES: Case[] = [
+  ...randomCases(),
   { batch: 3, shape: [3, 5, 7] },
   { batch: 5, shape: [3, 13, 17], activation: { op: "relu" } },
   { batch: 4, shape: [4, 75] },
@@ -61,6 +75,23 @@ describe("batchnorm training kernels", () => {
     expectMatches(forward.get("saved")!, Float64Array.of(...expected.mean, ...expected.invstd), terms, "mean, invstd");
     expectMatches(forward.get("running_var")!, expected.runningVar, terms, "running_var");
     expectMatches(forward.get("y")!, expected.y.data, terms, "y");
+  });
+
+  it("propagate a NaN to its channel's outputs and running statistics only", async () => {
+    const [batch, channels, inner] = [2, 2, 70];
+    const x = Float32Array.from({ length: batch * channels * inner }, (_, i) => Math.sin(i));
+    x[inner + 5] = NaN; // sample 0, channel 1
+    const forward = await runTrainingKernels(
+      await testGpu(),
+      batchnormTrainForward({ batch, channels, inner, eps: EPS, momentum: MOMENTUM, activation: { op: "relu" } }),
+      { x, weight: new Float32Array([1, 1]), bias: new Float32Array([0, 0]), running_mean: new Float32Array(2), running_var: new Float32Array([1, 1]) },
+      { saved: 2 * channels, y: x.length },
+    );
+    const y = forward.get("y")!;
+    const channelOf = (i: number): number => Math.floor(i / inner) % channels;
+    expect(y.every((value, i) => (channelOf(i) === 1 ? Number.isNaN(value) : Number.isFinite(value)))).toBe(true);
+    expect([...forward.get("running_mean")!].map(Number.isNaN)).toEqual([false, true]);
+    expect([...forward.get("running_var")!].map(Number.isNaN)).toEqual([false, true]);
   });
 
   CASES.forEach(({ batch, shape, activation }, caseIndex) => {
