@@ -125,7 +125,7 @@ export function batchnormTrainForward(options: BatchNormTrainForwardOptions): Tr
     "batchnorm_statistics",
     "batchnorm training statistics: merge the chunks, save mean and invstd, update the running statistics",
     { ...details, schedule: "one invocation per channel, merging its chunks in order (Chan et al.)" },
-    [readWrite("running_mean"), readWrite("running_var"), readWrite("saved"), readWrite(STATISTICS_PARTIALS)],
+    [readWrite("running_mean"), readWrite("running_var"), readWrite("saved"), read(STATISTICS_PARTIALS)],
     [chunkDeclarations(layout)],
     layout.channels,
     [
@@ -231,7 +231,7 @@ export function batchnormTrainBackward(shape: BatchNormTrainingShape): TrainingK
     "batchnorm_backward_parameters",
     "batchnorm training backward: dweight = sum(dz * x^) and dbias = sum(dz) from the chunks",
     { ...details, schedule: "one invocation per channel, adding its chunks in order" },
-    [readWrite("dweight"), readWrite("dbias"), readWrite(GRADIENT_PARTIALS)],
+    [readWrite("dweight"), readWrite("dbias"), read(GRADIENT_PARTIALS)],
     [chunkDeclarations(layout)],
     layout.channels,
     [
