@@ -149,9 +149,8 @@ export interface OpDefinition<K extends OpKind = OpKind> {
    */
   reference: ReferenceFunction<K> | undefined;
   /**
-   * The reference's backward pass (runReferenceBackward dispatches to it). Optional while the training
-   * issue is under way: undefined for `input` (nothing to propagate into) and for ops not covered yet
-   * (batchnorm, lrn), which runReferenceBackward reports by name.
+   * The reference's backward pass (runReferenceBackward dispatches to it). Undefined for `input`
+   * (nothing to propagate into); an op added without one is reported by name by runReferenceBackward.
    */
   referenceGradient?: ReferenceGradientFunction<K>;
   /** The op's forward in a training step, where it differs from inference (see TrainingForwardFunction). */

@@ -1,5 +1,6 @@
 // Normalizations: batchnorm (running statistics at inference) and LRN across channels.
 import { inferBatchNormShape, inferLrnShape } from "../ir/shapes/normalization.js";
+import { batchnormGradient, lrnGradient } from "../reference/gradients/normalization.js";
 import { runBatchNorm, runLrn } from "../reference/normalization.js";
 import { nameLabel, onlyInput, type OpDefinition } from "./definition.js";
 import { ELEMENTWISE, NOT_ELEMENTWISE } from "./traits.js";
@@ -14,6 +15,7 @@ export const BATCHNORM: OpDefinition<"batchnorm"> = {
   label: nameLabel("batchnorm"),
   inferShape: (attrs, inputs) => inferBatchNormShape(attrs, onlyInput(inputs)),
   reference: (node, attrs, inputs, weights) => runBatchNorm(node, attrs, onlyInput(inputs), weights),
+  referenceGradient: (node, attrs, inputs, weights, _output, outputGradient) => batchnormGradient(node, attrs, onlyInput(inputs), weights, outputGradient),
   // In training: batch statistics per channel, running statistics updated with momentum (as PyTorch),
   // the batch mean and 1/std saved for the backward.
   trainingForward: (node, attrs, { input, output }) => {
@@ -58,4 +60,5 @@ export const LRN: OpDefinition<"lrn"> = {
   label: nameLabel("lrn"),
   inferShape: (attrs, inputs) => inferLrnShape(attrs, onlyInput(inputs)),
   reference: (node, attrs, inputs) => runLrn(node, attrs, onlyInput(inputs)),
+  referenceGradient: (_node, attrs, inputs, _weights, _output, outputGradient) => lrnGradient(attrs, onlyInput(inputs), outputGradient),
 };

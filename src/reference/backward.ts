@@ -83,7 +83,7 @@ function requireGradient(node: Node): ReferenceGradientFunction<OpKind> {
   const gradient = opDefinition(node.attrs.op).referenceGradient;
   if (gradient === undefined) {
     throw new CnncUserError(`the CPU reference has no backward pass for ${node.name} (${node.attrs.op}) yet`, {
-      hint: "gradients are defined for conv, fc, pooling, activations, softmax, add, concat, flatten and dropout",
+      hint: "gradients are defined for conv, fc, pooling, batchnorm, lrn, activations, softmax, add, concat, flatten and dropout",
     });
   }
   return gradient;

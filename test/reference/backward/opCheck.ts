@@ -8,7 +8,18 @@ import { makeTensor, type WeightMap } from "../../../src/tensor.js";
 import { singleOpGraph } from "../graphBuilders.js";
 import { expectGradientsClose, numericGradient, quantized } from "./finiteDifferences.js";
 
-export function checkOpGradient(attrs: OpAttrs, inputShapes: Shape[], batch: number, random: () => number, label: string): void {
+/**
+ * `adjustWeights` may change the random weights before the check (a variance must be positive, say);
+ * each parameter arrives filled with random multiples of 2^-8 in [-1, 1], by state_dict name.
+ */
+export function checkOpGradient(
+  attrs: OpAttrs,
+  inputShapes: Shape[],
+  batch: number,
+  random: () => number,
+  label: string,
+  adjustWeights: (weights: WeightMap) => void = () => {},
+): void {
   const graph = singleOpGraph(attrs, inputShapes.length === 1 ? inputShapes[0]! : inputShapes);
   const node = graph.nodes[graph.nodes.length - 1]!;
   const weights: WeightMap = new Map();
@@ -17,6 +28,7 @@ export function checkOpGradient(attrs: OpAttrs, inputShapes: Shape[], batch: num
     for (let i = 0; i < tensor.data.length; i++) tensor.data[i] = quantized(random);
     weights.set(`${node.name}.${param.name}`, tensor);
   }
+  adjustWeights(weights);
   const inputs: RefValue[] = inputShapes.map((shape) => {
     const size = batch * shape.reduce((a, b) => a * b, 1);
     return { batch, shape, data: Float64Array.from({ length: size }, () => random() * 2 - 1) };
