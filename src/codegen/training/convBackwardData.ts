@@ -16,14 +16,18 @@ import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "../wgsl.
 import type { TrainingKernel, TrainingKernels } from "./trainingKernel.js";
 
 export interface DataTile {
-  /** Consecutive input pixels per invocation (when `channels` fit in a group; scaled up when fewer do). */
+  /** Consecutive input pixels per invocation (when `channels` fit in a group; up to MAX_PIXELS when fewer do). */
   pixels: number;
   /** Input channels per invocation (at most C/groups). */
   channels: number;
   workgroupSize: number;
 }
 
-const DEFAULT_TILE: DataTile = { pixels: 4, channels: 4, workgroupSize: 64 };
+// The fastest of those bench/convBackward.ts tried at the FashionCNN shapes on llvmpipe (4x4 to 16x16):
+// large blocks, since llvmpipe gathers each lane's load separately and an fma is one vector instruction.
+const DEFAULT_TILE: DataTile = { pixels: 8, channels: 16, workgroupSize: 64 };
+/** The most pixels a block takes when a group has fewer channels than the tile (more only spilled). */
+const MAX_PIXELS = 16;
 
 export function convBackwardDataKernels(g: ConvGeometry, tileKnobs: Partial<DataTile> = {}): TrainingKernels {
   const knobs = { ...DEFAULT_TILE, ...tileKnobs };
@@ -41,7 +45,7 @@ export function convBackwardDataKernels(g: ConvGeometry, tileKnobs: Partial<Data
 /** The transposed conv onto `grid` (the input, or the padded input with no padding), stored into `target`. */
 function transposedConvGemm(g: ConvGeometry, grid: ConvGeometry, target: string, knobs: DataTile): TrainingKernel {
   const tileC = Math.min(knobs.channels, g.channelsPerGroup);
-  const tileP = Math.min(knobs.pixels * Math.max(1, Math.floor(knobs.channels / tileC)), grid.H * grid.W);
+  const tileP = Math.min(Math.max(knobs.pixels, Math.min(knobs.pixels * Math.floor(knobs.channels / tileC), MAX_PIXELS)), grid.H * grid.W);
   const blocksPerGroup = Math.ceil(g.channelsPerGroup / tileC);
   const pixelBlocks = Math.ceil((grid.H * grid.W) / tileP);
   const dispatch = foldedDispatch(g.batch * g.groups * blocksPerGroup * pixelBlocks, knobs.workgroupSize);

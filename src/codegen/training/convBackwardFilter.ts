@@ -23,7 +23,9 @@ export interface FilterTile {
   minChunkLength: number;
 }
 
-const DEFAULT_TILE: FilterTile = { filters: 4, columns: 4, workgroupSize: 64, minChunkLength: MIN_CHUNK_LENGTH };
+// The fastest of those bench/convBackward.ts tried at the FashionCNN shapes on llvmpipe (4x4 to 16x16):
+// llvmpipe gathers each lane's load separately, so the more multiply-adds per load the better.
+const DEFAULT_TILE: FilterTile = { filters: 16, columns: 16, workgroupSize: 64, minChunkLength: MIN_CHUNK_LENGTH };
 
 export function convBackwardFilterKernels(g: ConvGeometry, tileKnobs: Partial<FilterTile> = {}): TrainingKernels {
   const knobs = { ...DEFAULT_TILE, ...tileKnobs };

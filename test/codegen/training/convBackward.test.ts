@@ -47,17 +47,20 @@ async function checkConvBackward(testCase: ConvCase, variant: number, seed: numb
   const data = convBackwardData(spec, DATA_TILES[variant % DATA_TILES.length]);
   const filter = convBackwardFilter(spec, FILTER_TILES[variant % FILTER_TILES.length]);
   const bias = convBackwardBias(spec, variant % 2 === 1 ? 5 : undefined);
-  // Outputs start as NaN: each generator must overwrite every element.
+  // One run of all three (their operands and scratch are distinct names). Outputs start as NaN: each
+  // generator must overwrite every element.
+  const generators = attrs.bias ? [data, filter, bias] : [data, filter];
+  const all: TrainingKernels = { kernels: generators.flatMap((generated) => generated.kernels), scratch: generators.flatMap((generated) => generated.scratch) };
   const poisoned = (length: number): Float32Array => new Float32Array(length).fill(Number.NaN);
-  const dx = (await runTrainingKernels(gpu, data, { dy, weight, dx: poisoned(x.length) })).get("dx")!;
-  const dweight = (await runTrainingKernels(gpu, filter, { dy, x, dweight: poisoned(weight.length) })).get("dweight")!;
-  const reduction = batch * node.shape.slice(1).reduce((a, b) => a * b, 1);
-  expectClose({ shape: [dx.length], data: dx }, { shape: [dx.length], data: Float32Array.from(expected.inputs[0]!.data) }, toleranceFor(attrs.outChannels / attrs.groups * attrs.kernel[0] * attrs.kernel[1]), `${testCase.name}: dx`);
-  expectClose({ shape: [dweight.length], data: dweight }, { shape: [weight.length], data: Float32Array.from(expected.params.get("layer.weight")!) }, toleranceFor(reduction), `${testCase.name}: dweight`);
-  if (attrs.bias) {
-    const dbias = (await runTrainingKernels(gpu, bias, { dy, dbias: poisoned(attrs.outChannels) })).get("dbias")!;
-    expectClose({ shape: [dbias.length], data: dbias }, { shape: [attrs.outChannels], data: Float32Array.from(expected.params.get("layer.bias")!) }, toleranceFor(reduction), `${testCase.name}: dbias`);
-  }
+  const outputs = await runTrainingKernels(gpu, all, { dy, weight, x, dx: poisoned(x.length), dweight: poisoned(weight.length), dbias: poisoned(attrs.outChannels) });
+  const reduction = batch * size(node.shape.slice(1));
+  const check = (name: string, expectedGradient: Float64Array, terms: number): void => {
+    const actual = outputs.get(name)!;
+    expectClose({ shape: [actual.length], data: actual }, { shape: [expectedGradient.length], data: Float32Array.from(expectedGradient) }, toleranceFor(terms), `${testCase.name}: ${name}`);
+  };
+  check("dx", expected.inputs[0]!.data, (attrs.outChannels / attrs.groups) * attrs.kernel[0] * attrs.kernel[1]);
+  check("dweight", expected.params.get("layer.weight")!, reduction);
+  if (attrs.bias) check("dbias", expected.params.get("layer.bias")!, reduction);
   return [data, filter, bias].flatMap((generated) => generated.kernels.map((kernel) => kernel.kernel));
 }
 
