@@ -34,17 +34,16 @@ const CONVS = [
   { name: "conv 16 -> 32, 14x14", spec: convSpec(16, 32, 14) },
 ];
 const DATA_TILES: DataTile[] = [
-  { pixels: 4, channels: 4, workgroupSize: 64 },
   { pixels: 8, channels: 8, workgroupSize: 64 },
   { pixels: 8, channels: 16, workgroupSize: 64 },
   { pixels: 16, channels: 16, workgroupSize: 64 },
 ];
 const FILTER_TILES: Partial<FilterTile>[] = [
-  { filters: 8, columns: 8 },
-  { filters: 16, columns: 16, minChunkLength: 64 },
-  { filters: 16, columns: 16, minChunkLength: 256 },
-  { filters: 16, columns: 16, minChunkLength: 1024 },
-  { filters: 32, columns: 16 },
+  { filters: 8, columns: 9 },
+  { filters: 16, columns: 18 },
+  { filters: 16, columns: 27 },
+  { filters: 16, columns: 27, minChunkLength: 1024 },
+  { filters: 32, columns: 27 },
 ];
 
 interface Row {
