@@ -31,7 +31,9 @@ const MAX_PIXELS = 16;
 
 export function convBackwardDataKernels(g: ConvGeometry, tileKnobs: Partial<DataTile> = {}): TrainingKernels {
   const knobs = { ...DEFAULT_TILE, ...tileKnobs };
-  if (g.mode === "zeros") return { kernels: [transposedConvGemm(g, g, "dx", knobs)], scratch: [] };
+  const padded = g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
+  // Without padding the mode changes nothing: every tap reads the input itself.
+  if (g.mode === "zeros" || !padded) return { kernels: [transposedConvGemm(g, g, "dx", knobs)], scratch: [] };
   const paddedH = g.H + g.padTop + g.padBottom;
   const paddedW = g.W + g.padLeft + g.padRight;
   // The padded input as a zero-padding-free conv input: every tap lands inside it.

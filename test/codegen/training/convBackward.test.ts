@@ -81,6 +81,11 @@ describe("conv backward kernels match the reference gradient", () => {
     const kernels = await checkConvBackward({ name: "reflect, batch 3, 12x11", attrs: conv2d({ out: 6, kernel: 3, padding: [1, 2, 2, 1], mode: "reflect" }), input: [4, 12, 11], batch: 3 }, 1, 7);
     expect(kernels).toEqual(["conv_backward_data_padded", "conv_backward_data_fold", "conv_backward_filter_partial", "dweight_sum", "conv_backward_bias_partial", "dbias_sum"]);
   });
+
+  it("takes the direct path for a padding mode with no padding", async () => {
+    const kernels = await checkConvBackward({ name: "circular, no padding", attrs: conv2d({ out: 3, kernel: [2, 3], stride: [2, 1], mode: "circular", bias: false }), input: [2, 7, 6], batch: 2 }, 2, 8);
+    expect(kernels[0]).toBe("conv_backward_data");
+  });
 });
 
 const FASHION_CONVS: ConvCase[] = [
