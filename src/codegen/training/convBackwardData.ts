@@ -4,7 +4,9 @@
 // output positions (with stride > 1 the others contribute nothing). Rows are input pixels, columns
 // input channels, the reduction runs over (output channel, kh, kw): each invocation holds a register
 // block of consecutive pixels x channels of one group, so each dy value loaded serves all its channels
-// and each weight all its pixels. A tap no pixel of the block reaches is skipped.
+// and each weight all its pixels. A tap no pixel of the block reaches is skipped; the pixels of a block
+// a tap misses multiply its weight by a zero dy, so a non-finite weight (whose loss is non-finite
+// already) spreads NaN a little further than the reference does; NaN in dy goes exactly where it does.
 // Zero padding computes dx directly. Other modes compute the gradient of the padded input (the same
 // GEMM over the padded grid, with no padding) into the scratch `dx_padded`, then a fold kernel adds each
 // padded cell onto the input cell it copies, as the reference routes it.

@@ -88,6 +88,32 @@ describe("conv backward kernels match the reference gradient", () => {
   });
 });
 
+describe("conv backward kernels propagate NaN", () => {
+  it("a NaN in dy reaches the dx pixels its taps touch, its filter's dweight and its dbias, as in the reference", async () => {
+    const attrs = conv2d({ out: 4, kernel: 3, stride: 2, padding: [1, 0, 2, 1], groups: 2 });
+    const input: Shape = [4, 7, 8];
+    const graph = singleOpGraph(attrs, input);
+    const node = graph.nodes[1]!;
+    const spec: ConvGradientSpec = { batch: 2, attrs, inputShape: input, outputShape: node.shape };
+    const random = seededRandom(31);
+    const weights = randomWeights(graph, random);
+    const weight = weights.get("layer.weight")!.data;
+    const x = randomFloat32(2 * size(input), random);
+    const dy = randomFloat32(2 * size(node.shape), random);
+    dy[size(node.shape) + 5] = Number.NaN;
+    const expected = convGradient(node, attrs, { batch: 2, shape: input, data: Float64Array.from(x) }, weights, { batch: 2, shape: node.shape, data: Float64Array.from(dy) });
+    const generators = [convBackwardData(spec), convBackwardFilter(spec), convBackwardBias(spec)];
+    const all: TrainingKernels = { kernels: generators.flatMap((generated) => generated.kernels), scratch: generators.flatMap((generated) => generated.scratch) };
+    const outputs = await runTrainingKernels(gpu, all, { dy, weight, x, dx: new Float32Array(x.length), dweight: new Float32Array(weight.length), dbias: new Float32Array(4) });
+    const nanPattern = (values: ArrayLike<number>): boolean[] => Array.from(values, (value) => Number.isNaN(value));
+    const expectedPatterns = { dx: expected.inputs[0]!.data, dweight: expected.params.get("layer.weight")!, dbias: expected.params.get("layer.bias")! };
+    for (const [name, reference] of Object.entries(expectedPatterns)) {
+      expect(nanPattern(reference).some(Boolean), `${name}: the reference has NaNs`).toBe(true);
+      expect(nanPattern(outputs.get(name)!), `${name}: NaN positions`).toEqual(nanPattern(reference));
+    }
+  });
+});
+
 const FASHION_CONVS: ConvCase[] = [
   { name: "FashionCNN conv 1 -> 16, 3x3 pad 1, 28x28, batch 64", attrs: conv2d({ out: 16, kernel: 3, padding: 1 }), input: [1, 28, 28], batch: 64 },
   { name: "FashionCNN conv 16 -> 32, 3x3 pad 1, 14x14, batch 64", attrs: conv2d({ out: 32, kernel: 3, padding: 1 }), input: [16, 14, 14], batch: 64 },
