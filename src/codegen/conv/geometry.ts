@@ -39,11 +39,19 @@ export function convGeometry(graph: Graph, node: Node, attrs: ConvAttrs, batch: 
   if (inputNode === undefined || node.inputs.length !== 1) {
     throw new Error(`internal: conv ${node.name} must read exactly one value`);
   }
+  return convGeometryOfShapes(`conv ${node.name}`, inputNode.shape, node.shape, attrs, batch);
+}
+
+/**
+ * The geometry of a conv from its per-sample input and output shapes ([C, H, W], or [C, L] for a
+ * 1-D conv); `what` names the conv in internal errors.
+ */
+export function convGeometryOfShapes(what: string, inputShape: readonly number[], outputShape: readonly number[], attrs: ConvAttrs, batch: number): ConvGeometry {
   // Shape inference gives a conv of spatialRank r rank-(r + 1) values, so the shared reading applies.
-  const { C, H, W } = imageDims(inputNode.shape);
-  const { C: K, H: OH, W: OW } = imageDims(node.shape);
+  const { C, H, W } = imageDims(inputShape);
+  const { C: K, H: OH, W: OW } = imageDims(outputShape);
   if (K !== attrs.outChannels || C % attrs.groups !== 0 || K % attrs.groups !== 0) {
-    throw new Error(`internal: conv ${node.name}: channels ${C} -> ${K} do not fit groups=${attrs.groups}`);
+    throw new Error(`internal: ${what}: channels ${C} -> ${K} do not fit groups=${attrs.groups}`);
   }
   const [KH, KW] = attrs.kernel;
   const { top, bottom, left, right } = attrs.padding;
@@ -51,7 +59,7 @@ export function convGeometry(graph: Graph, node: Node, attrs: ConvAttrs, batch: 
   const colAxis = { outputs: OW, taps: KW, stride: attrs.stride[1], dilation: attrs.dilation[1], size: W, before: left, after: right };
   for (const axis of [rowAxis, colAxis]) {
     if (attrs.paddingMode === "reflect" && Math.max(axis.before, axis.after) >= axis.size) {
-      throw new Error(`internal: conv ${node.name}: reflect padding must be smaller than the input (${axis.size})`);
+      throw new Error(`internal: ${what}: reflect padding must be smaller than the input (${axis.size})`);
     }
   }
   return {
