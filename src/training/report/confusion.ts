@@ -91,7 +91,7 @@ export function confusionSvg(matrix: readonly (readonly number[])[], classNames:
   const width = left + size * CELL + 80;
   const height = top + size * CELL + 50;
   const body: string[] = [
-    svgText(width / 2, 20, `confusion matrix: accuracy ${percent(totals.correct, totals.total)} of ${formatInteger(totals.total)}`, {
+    svgText(width / 2, 20, `confusion matrix: ${formatInteger(totals.total)} samples, accuracy ${percent(totals.correct, totals.total)}`, {
       "text-anchor": "middle",
       "font-size": 14,
       "font-weight": "bold",
