@@ -2,7 +2,7 @@
 // has a default, so `train { epochs = 5 }` is complete.
 import type { CallStep, Expr, SourceSpan, TrainDecl, TrainSetting } from "../../grammar/ast.js";
 import { closestMatch } from "../../grammar/diagnostics.js";
-import type { LossKind, OptimizerConfig, TrainConfig } from "../ir/graph.js";
+import type { LossKind, LrScheduleConfig, OptimizerConfig, TrainConfig } from "../ir/graph.js";
 import { LayerArgs } from "./arguments.js";
 import { bindArguments } from "./bind.js";
 import { evaluate } from "./evaluate.js";
@@ -16,19 +16,45 @@ const DATASET_KINDS: readonly string[] = ["fashion_mnist", "mnist", "cifar10"];
 const KEYS = ["loss", "optimizer", "lr", "learning_rate", "batch", "epochs", "data"] as const;
 const LOSSES: readonly LossKind[] = ["cross_entropy", "mse"];
 
-const TRAIN_DEFAULTS = { loss: "cross_entropy", optimizer: "sgd", learningRate: 0.01, batch: 64, epochs: 1 } as const;
+/** The settings of a train section that leaves them out, and of a model without one (`cnnc train`). */
+export const TRAIN_DEFAULTS: Readonly<Omit<TrainConfig, "span" | "data">> = Object.freeze({
+  loss: "cross_entropy",
+  optimizer: Object.freeze({ kind: "sgd", momentum: 0, weightDecay: 0 }),
+  learningRate: 0.01,
+  schedule: Object.freeze({ kind: "constant" }),
+  warmupEpochs: 0,
+  batch: 64,
+  epochs: 1,
+});
+
+const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+/** Each optimizer's settings when not given: PyTorch's defaults (AdamW's weight decay is 0.01 there too). */
+export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerConfig["kind"], Readonly<OptimizerConfig>>> = Object.freeze({
+  sgd: TRAIN_DEFAULTS.optimizer,
+  adam: Object.freeze({ kind: "adam", ...ADAM_DEFAULTS, weightDecay: 0 }),
+  adamw: Object.freeze({ kind: "adamw", ...ADAM_DEFAULTS, weightDecay: 0.01 }),
+});
+
+/**
+ * A schedule's settings when only its kind is named: StepLR dividing by 10 about twice over the run,
+ * cosine down to 0, and PyTorch's OneCycleLR defaults.
+ */
+export function defaultSchedule(kind: LrScheduleConfig["kind"], epochs: number): LrScheduleConfig {
+  switch (kind) {
+    case "constant":
+      return { kind };
+    case "step":
+      return { kind, everyEpochs: Math.max(1, Math.ceil(epochs / 3)), gamma: 0.1 };
+    case "cosine":
+      return { kind, minLr: 0 };
+    case "one_cycle":
+      return { kind, pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4 };
+  }
+}
 
 export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter): TrainConfig | undefined {
-  const config: TrainConfig = {
-    loss: TRAIN_DEFAULTS.loss,
-    optimizer: { kind: "sgd", momentum: 0, weightDecay: 0 },
-    learningRate: TRAIN_DEFAULTS.learningRate,
-    schedule: { kind: "constant" },
-    warmupEpochs: 0,
-    batch: TRAIN_DEFAULTS.batch,
-    epochs: TRAIN_DEFAULTS.epochs,
-    span: decl.span,
-  };
+  const config: TrainConfig = { ...TRAIN_DEFAULTS, optimizer: { ...TRAIN_DEFAULTS.optimizer }, schedule: { ...TRAIN_DEFAULTS.schedule }, span: decl.span };
   const errorsBefore = reporter.errors;
   const seen = new Map<string, SourceSpan>();
   const env = { scope, reporter, lookupValue: () => undefined };
@@ -112,9 +138,9 @@ function elaborateOptimizer(setting: TrainSetting, env: Env): OptimizerConfig | 
           { name: "weight_decay", required: false, defaultText: "0" },
         ]
       : [
-          { name: "beta1", required: false, defaultText: "0.9" },
-          { name: "beta2", required: false, defaultText: "0.999" },
-          { name: "eps", required: false, defaultText: "1e-8" },
+          { name: "beta1", required: false, defaultText: String(ADAM_DEFAULTS.beta1) },
+          { name: "beta2", required: false, defaultText: String(ADAM_DEFAULTS.beta2) },
+          { name: "eps", required: false, defaultText: String(ADAM_DEFAULTS.eps) },
           { name: "weight_decay", required: false, defaultText: "0" },
         ];
   const bound = call === undefined ? new Map() : bindArguments({ title: `optimizer \`${kind}\``, name: kind, params }, call, reporter);
@@ -132,9 +158,9 @@ function elaborateOptimizer(setting: TrainSetting, env: Env): OptimizerConfig | 
       ? { kind, momentum: args.float("momentum", 0, { atLeast: 0, below: 1 }), weightDecay }
       : {
           kind,
-          beta1: args.float("beta1", 0.9, { atLeast: 0, below: 1 }),
-          beta2: args.float("beta2", 0.999, { atLeast: 0, below: 1 }),
-          eps: args.float("eps", 1e-8, { above: 0 }),
+          beta1: args.float("beta1", ADAM_DEFAULTS.beta1, { atLeast: 0, below: 1 }),
+          beta2: args.float("beta2", ADAM_DEFAULTS.beta2, { atLeast: 0, below: 1 }),
+          eps: args.float("eps", ADAM_DEFAULTS.eps, { above: 0 }),
           weightDecay,
         };
   return args.failed ? undefined : optimizer;
