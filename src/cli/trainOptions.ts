@@ -199,6 +199,39 @@ export function resolveTrainSettings(train: TrainConfig | undefined, options: Tr
   };
 }
 
+/** `name(key=value, ...)` of the settings that are set, in the train section's spelling. */
+function callText(name: string, settings: [string, number | boolean | undefined][]): string {
+  const given = settings.filter((entry): entry is [string, number | boolean] => entry[1] !== undefined);
+  return `${name}(${given.map(([key, value]) => `${key}=${value}`).join(", ")})`;
+}
+
+/**
+ * One line of the settings in force, for the start of a run (so a setting a flag dropped is seen):
+ * `loss cross_entropy, sgd(momentum=0.9, weight_decay=0.0005), lr 0.01, schedule constant, batch 64, 5 epochs`.
+ */
+export function describeTrainSettings(settings: ResolvedTrainSettings): string {
+  const { optimizer, schedule } = settings;
+  const optimizerText = callText(optimizer.kind, [
+    ["momentum", optimizer.momentum],
+    ["nesterov", optimizer.nesterov],
+    ["beta1", optimizer.beta1],
+    ["beta2", optimizer.beta2],
+    ["eps", optimizer.eps],
+    ["weight_decay", optimizer.weightDecay],
+  ]);
+  const scheduleText =
+    schedule.kind === "constant"
+      ? "constant"
+      : schedule.kind === "step"
+        ? callText("step", [["every_epochs", schedule.everyEpochs], ["gamma", schedule.gamma]])
+        : schedule.kind === "cosine"
+          ? callText("cosine", [["min_lr", schedule.minLr]])
+          : callText("one_cycle", [["pct_start", schedule.pctStart], ["div_factor", schedule.divFactor], ["final_div_factor", schedule.finalDivFactor]]);
+  const warmup = settings.warmupEpochs > 0 ? `, warmup ${settings.warmupEpochs} epoch${settings.warmupEpochs === 1 ? "" : "s"}` : "";
+  const epochs = `${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}`;
+  return `loss ${settings.loss}, ${optimizerText}, lr ${settings.learningRate}, schedule ${scheduleText}${warmup}, batch ${settings.batch}, ${epochs}`;
+}
+
 export const TRAIN_DESCRIPTION = "train a network on the GPU: the model's train section, with the options overriding it";
 
 /** Declares `cnnc train`'s argument and options on `command` (the trainer's wiring registers it). */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { compileSource } from "../../src/compile.js";
 import { OPTIMIZER_DEFAULTS, TRAIN_DEFAULTS } from "../../src/elaborate/train.js";
 import type { TrainConfig } from "../../src/ir/graph.js";
-import { addTrainOptions, parseTrainOptions, resolveTrainSettings, TRAIN_USAGE, type TrainOptionValues } from "../../src/cli/trainOptions.js";
+import { addTrainOptions, describeTrainSettings, parseTrainOptions, resolveTrainSettings, TRAIN_USAGE, type TrainOptionValues } from "../../src/cli/trainOptions.js";
 import { userError } from "../support/userError.js";
 import { cnnc } from "./cliHelpers.js";
 
@@ -146,6 +146,19 @@ describe("resolveTrainSettings", () => {
     expect(userError(() => resolveTrainSettings(nesterov, parseTrainOptions({ momentum: "0" }))).message).toMatch(/Nesterov momentum, but --momentum 0/);
     expect(userError(() => resolveTrainSettings(trainSection("  epochs = 2"), parseTrainOptions({ warmup: "3" }))).message).toBe(
       "the warmup (3 epochs) is longer than the run (2 epochs)",
+    );
+  });
+
+  it("describes the settings in force in one line", () => {
+    const sgd = trainSection("  optimizer = sgd(momentum=0.9, weight_decay=5e-4)\n  epochs = 5");
+    expect(describeTrainSettings(resolveTrainSettings(sgd, parseTrainOptions({})))).toBe(
+      "loss cross_entropy, sgd(momentum=0.9, weight_decay=0.0005), lr 0.01, schedule constant, batch 64, 5 epochs",
+    );
+    expect(describeTrainSettings(resolveTrainSettings(sgd, parseTrainOptions({ optimizer: "adamw", lrSchedule: "cosine", warmup: "1", epochs: "1" })))).toBe(
+      "loss cross_entropy, adamw(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01), lr 0.01, schedule cosine(min_lr=0), warmup 1 epoch, batch 64, 1 epoch",
+    );
+    expect(describeTrainSettings(resolveTrainSettings(undefined, parseTrainOptions({ lrSchedule: "one_cycle" })))).toContain(
+      "schedule one_cycle(pct_start=0.3, div_factor=25, final_div_factor=10000)",
     );
   });
 });
