@@ -256,21 +256,19 @@ export function addTrainOptions(command: Command): Command {
     .option("--backend <name>", "auto, vulkan or opengles", "auto");
 }
 
-/** The closing text of `cnnc train --help`: what is written and examples. */
+/** The closing text of `cnnc train --help`: where settings come from, what a run writes, examples. */
 export const TRAIN_USAGE = `
 Settings come from the model's train { ... } section; each option given overrides one of them.
 A model without a train section trains with loss cross_entropy, sgd, lr 0.01, batch 64, 1 epoch.
 
-The run directory (--out) receives:
-  metrics.jsonl      one JSON record per logged step and per epoch (NaN/Inf written as null and
-                     listed under "nonfinite")
-  curves.svg         loss and accuracy over epochs, train and test
-  confusion.txt/.svg the test set's confusion matrix
-  checkpoints        for --resume
+The run directory (--out) receives metrics.jsonl (one JSON record per logged step and per epoch;
+NaN and Inf are written as null and listed under "nonfinite"), curves.svg (loss and accuracy over
+epochs, train and test), the test set's confusion matrix (text and SVG), and the checkpoints that
+--resume continues from.
 
 Examples:
   cnnc train examples/fashion_cnn.cnn --epochs 5 --out runs/fashion
   cnnc train examples/fashion_cnn.cnn --optimizer adamw --lr 1e-3 --lr-schedule cosine --warmup 0.5
-  cnnc train examples/fashion_cnn.cnn --limit 2000 --epochs 1       a quick check
+  cnnc train examples/fashion_cnn.cnn --limit 2000 --epochs 1
   cnnc train examples/fashion_cnn.cnn --resume runs/fashion --epochs 10
 `;
