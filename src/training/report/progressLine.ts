@@ -32,7 +32,12 @@ export interface TrainProgressOptions {
   plainIntervalSteps?: number;
 }
 
-type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+/** Where the progress goes: process.stderr, or anything that writes text (declared here, not with Node's types, which a package consumer need not have). */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
 
 /** The terminal is redrawn at most this often (milliseconds). */
 const REDRAW_INTERVAL = 100;

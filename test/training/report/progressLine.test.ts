@@ -1,19 +1,14 @@
 import { describe, expect, it } from "vitest";
 
-import { formatEta, TrainProgress, type TrainProgressState } from "../../../src/training/report/progressLine.js";
+import { formatEta, type ProgressStream, TrainProgress, type TrainProgressState } from "../../../src/training/report/progressLine.js";
 
 /** A stream that records what is written, as a terminal (isTTY) or a pipe. */
 function recorder(terminal: boolean, columns?: number) {
   const writes: string[] = [];
-  const stream = Object.assign(
-    {
-      write: (text: string) => {
-        writes.push(text);
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream,
-    terminal ? { isTTY: true, columns } : {},
-  );
+  const stream: ProgressStream = {
+    write: (text: string) => writes.push(text),
+    ...(terminal ? { isTTY: true, columns } : {}),
+  };
   return { stream, writes };
 }
 
