@@ -26,7 +26,9 @@ function findMnist(directory: string): void {
 function checkDataDirectory(directory: string, source: string): void {
   let entries: string[];
   try {
-    if (!statSync(directory).isDirectory()) throw new CnncUserError(`${source} \`${directory}\` is not a directory`, { hint: "give the directory holding the dataset's IDX or .npy files" });
+    if (!statSync(directory).isDirectory()) {
+      throw new CnncUserError(`${source} \`${directory}\` is not a directory`, { hint: "give the directory holding the dataset's IDX or .npy files" });
+    }
     entries = readdirSync(directory);
   } catch (error) {
     if (error instanceof CnncUserError) throw error;

@@ -61,10 +61,10 @@ export function formatConfusion(matrix: readonly (readonly number[])[], classNam
   const totalWidth = Math.max("total".length, String(totals.total).length);
   const cells = (values: readonly (string | number)[]) => values.map((value) => String(value).padStart(cellWidth)).join(" ");
   const header = `${"true \\ predicted".padEnd(labelWidth)}  ${cells(classNames.map((_, index) => index))}  ${"total".padStart(totalWidth)}  recall`;
-  const rows = matrix.map(
-    (row, index) =>
-      `${rowLabels[index]!.padEnd(labelWidth)}  ${cells(row)}  ${String(totals.rows[index]).padStart(totalWidth)}  ${percent(row[index] ?? 0, totals.rows[index] ?? 0).padStart(6)}`,
-  );
+  const rows = matrix.map((row, index) => {
+    const total = totals.rows[index] ?? 0;
+    return `${rowLabels[index]!.padEnd(labelWidth)}  ${cells(row)}  ${String(total).padStart(totalWidth)}  ${percent(row[index] ?? 0, total).padStart(6)}`;
+  });
   const columnTotals = `${"total".padEnd(labelWidth)}  ${cells(totals.columns)}  ${String(totals.total).padStart(totalWidth)}`;
   const accuracy = `accuracy ${percent(totals.correct, totals.total)} (${formatInteger(totals.correct)} of ${formatInteger(totals.total)})`;
   return [header, ...rows, columnTotals, accuracy].map((line) => line.trimEnd()).join("\n") + "\n";

@@ -127,7 +127,9 @@ function panelMarkup(plot: Plot, xAxis: Axis, series: Series[], title: string, p
     const text = `not finite (NaN or Inf) first at epoch ${nonFinite.toFixed(2)}: not drawn`;
     markup.push(svgText(plot.left + 6, plot.top + 16, text, { fill: "#c00000", "font-weight": "bold" }));
   }
-  if (!values.some((value) => Number.isFinite(value))) markup.push(svgText(plot.left + plot.width / 2, plot.top + plot.height / 2, "no values yet", { "text-anchor": "middle", fill: "#888" }));
+  if (!values.some((value) => Number.isFinite(value))) {
+    markup.push(svgText(plot.left + plot.width / 2, plot.top + plot.height / 2, "no values yet", { "text-anchor": "middle", fill: "#888" }));
+  }
   return markup;
 }
 

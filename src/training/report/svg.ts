@@ -22,8 +22,9 @@ export function svgText(x: number, y: number, text: string, attributes: Record<s
 
 /** A complete SVG document of `width` x `height` pixels around `body` (lines of markup). */
 export function svgDocument(width: number, height: number, body: readonly string[]): string {
+  const [w, h] = [coordinate(width), coordinate(height)];
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${coordinate(width)}" height="${coordinate(height)}" viewBox="0 0 ${coordinate(width)} ${coordinate(height)}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     ...body,
     "</svg>",
