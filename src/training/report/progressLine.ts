@@ -26,13 +26,16 @@ export interface TrainProgressState {
 export interface TrainProgressOptions {
   /** Milliseconds, for the terminal's redraw limit (tests pass their own clock). */
   now?: () => number;
-  /** Plain output: at most one line per this many seconds (default 10)... */
+  /** Plain output: a line once this many seconds passed since the last one (default 10)... */
   plainIntervalSeconds?: number;
-  /** ...or, when given, per this many steps, whichever comes first. */
+  /** ...or, when given, once this many steps did, whichever comes first (and one at each epoch's end). */
   plainIntervalSteps?: number;
 }
 
-/** Where the progress goes: process.stderr, or anything that writes text (declared here, not with Node's types, which a package consumer need not have). */
+/**
+ * Where the progress goes: process.stderr, or anything that writes text (declared here rather than
+ * with Node's stream types, which a consumer of the package's declarations need not have).
+ */
 export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
