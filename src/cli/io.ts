@@ -12,11 +12,18 @@ export interface CliIo {
 
 let statusShown = false;
 
-/** Rewrites one terminal line in place: carriage return, erase the line, the text cut to the width. */
+/**
+ * What rewrites one terminal line in place: carriage return, erase the line, then `text` cut to the
+ * terminal's width (`columns` is 0 or undefined where the size is unknown: 80 is assumed).
+ */
+export function rewriteLine(text: string, columns: number | undefined): string {
+  const width = Math.max(20, (columns || 80) - 1);
+  return `\r\x1b[2K${text.slice(0, width)}`;
+}
+
 function terminalStatus(line: string | undefined): void {
   if (line === undefined && !statusShown) return;
-  const width = Math.max(20, (process.stderr.columns || 80) - 1); // 0 where the size is unknown
-  process.stderr.write(`\r\x1b[2K${line === undefined ? "" : line.slice(0, width)}`);
+  process.stderr.write(rewriteLine(line ?? "", process.stderr.columns));
   statusShown = line !== undefined;
 }
 

@@ -21,9 +21,14 @@ export function parseWholeNumber(text: string, minimum: number): { value: number
   return { value };
 }
 
-/** A whole-number option's value (see parseWholeNumber), or a CnncUserError naming the option. */
-export function parseCountOption(text: string, option: string, minimum: number): number {
+/**
+ * A whole-number option's value (see parseWholeNumber), or a CnncUserError naming the option (with
+ * `example`, a hint such as `e.g. --epochs 5`).
+ */
+export function parseCountOption(text: string, option: string, minimum: number, example?: string): number {
   const parsed = parseWholeNumber(text, minimum);
-  if ("requirement" in parsed) throw new CnncUserError(`${option} must be ${parsed.requirement}, got \`${text}\``);
+  if ("requirement" in parsed) {
+    throw new CnncUserError(`${option} must be ${parsed.requirement}, got \`${text}\``, example === undefined ? {} : { hint: `e.g. ${option} ${example}` });
+  }
   return parsed.value;
 }

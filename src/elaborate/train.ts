@@ -16,19 +16,45 @@ const DATASET_KINDS: readonly string[] = ["fashion_mnist", "mnist", "cifar10"];
 const KEYS = ["loss", "optimizer", "lr", "learning_rate", "schedule", "warmup", "batch", "epochs", "data"] as const;
 const LOSSES: readonly LossKind[] = ["cross_entropy", "mse"];
 
-const TRAIN_DEFAULTS = { loss: "cross_entropy", optimizer: "sgd", learningRate: 0.01, batch: 64, epochs: 1 } as const;
+/** The settings of a train section that leaves them out, and of a model without one (`cnnc train`). */
+export const TRAIN_DEFAULTS: Readonly<Omit<TrainConfig, "span" | "data">> = Object.freeze({
+  loss: "cross_entropy",
+  optimizer: Object.freeze({ kind: "sgd", momentum: 0, nesterov: false, weightDecay: 0 }),
+  learningRate: 0.01,
+  schedule: Object.freeze({ kind: "constant" }),
+  warmupEpochs: 0,
+  batch: 64,
+  epochs: 1,
+});
+
+const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+/** Each optimizer's settings when not given: PyTorch's defaults (AdamW's weight decay is 0.01 there too). */
+export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerConfig["kind"], Readonly<OptimizerConfig>>> = Object.freeze({
+  sgd: TRAIN_DEFAULTS.optimizer,
+  adam: Object.freeze({ kind: "adam", ...ADAM_DEFAULTS, weightDecay: 0 }),
+  adamw: Object.freeze({ kind: "adamw", ...ADAM_DEFAULTS, weightDecay: 0.01 }),
+});
+
+/**
+ * A schedule's settings when only its kind is named: StepLR dividing by 10 about twice over the run,
+ * cosine down to 0, and PyTorch's OneCycleLR defaults.
+ */
+export function defaultSchedule(kind: LrScheduleConfig["kind"], epochs: number): LrScheduleConfig {
+  switch (kind) {
+    case "constant":
+      return { kind };
+    case "step":
+      return { kind, everyEpochs: Math.max(1, Math.ceil(epochs / 3)), gamma: 0.1 };
+    case "cosine":
+      return { kind, minLr: 0 };
+    case "one_cycle":
+      return { kind, pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4 };
+  }
+}
 
 export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter): TrainConfig | undefined {
-  const config: TrainConfig = {
-    loss: TRAIN_DEFAULTS.loss,
-    optimizer: { kind: "sgd", momentum: 0, nesterov: false, weightDecay: 0 },
-    learningRate: TRAIN_DEFAULTS.learningRate,
-    schedule: { kind: "constant" },
-    warmupEpochs: 0,
-    batch: TRAIN_DEFAULTS.batch,
-    epochs: TRAIN_DEFAULTS.epochs,
-    span: decl.span,
-  };
+  const config: TrainConfig = { ...TRAIN_DEFAULTS, optimizer: { ...TRAIN_DEFAULTS.optimizer }, schedule: { ...TRAIN_DEFAULTS.schedule }, span: decl.span };
   const errorsBefore = reporter.errors;
   const seen = new Map<string, SourceSpan>();
   const env = { scope, reporter, lookupValue: () => undefined };
@@ -143,7 +169,12 @@ function elaborateCall<K extends string>(
 
 const optional = (name: string, defaultText: string): SignatureParam => ({ name, required: false, defaultText });
 
-const ADAM_PARAMS = (weightDecay: string) => [optional("beta1", "0.9"), optional("beta2", "0.999"), optional("eps", "1e-8"), optional("weight_decay", weightDecay)];
+const ADAM_PARAMS = (weightDecay: string) => [
+  optional("beta1", String(ADAM_DEFAULTS.beta1)),
+  optional("beta2", String(ADAM_DEFAULTS.beta2)),
+  optional("eps", String(ADAM_DEFAULTS.eps)),
+  optional("weight_decay", weightDecay),
+];
 
 const OPTIMIZERS: CallKinds<OptimizerConfig["kind"]> = {
   sgd: [optional("momentum", "0"), optional("nesterov", "false"), optional("weight_decay", "0")],
@@ -173,9 +204,9 @@ function elaborateOptimizer(setting: TrainSetting, env: Env): OptimizerConfig | 
   }
   const optimizer: OptimizerConfig = {
     kind,
-    beta1: args.float("beta1", 0.9, { atLeast: 0, below: 1 }),
-    beta2: args.float("beta2", 0.999, { atLeast: 0, below: 1 }),
-    eps: args.float("eps", 1e-8, { above: 0 }),
+    beta1: args.float("beta1", ADAM_DEFAULTS.beta1, { atLeast: 0, below: 1 }),
+    beta2: args.float("beta2", ADAM_DEFAULTS.beta2, { atLeast: 0, below: 1 }),
+    eps: args.float("eps", ADAM_DEFAULTS.eps, { above: 0 }),
     weightDecay: args.float("weight_decay", kind === "adamw" ? 0.01 : 0, { atLeast: 0 }),
   };
   return args.failed ? undefined : optimizer;
