@@ -6,11 +6,12 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CnncUserError } from "../../src/errors.js";
 import { datasetFromIdx, datasetFromNpy, type Dataset } from "../data/dataset.js";
-import { FASHION_MNIST_DIR, findFashionMnist } from "../data/fashionMnist.js";
+import { findIdxFiles, type IdxDatasetFiles } from "../data/fashionMnist.js";
 import { channelStatistics } from "../data/normalize.js";
 import type { TrainingData } from "./trainingRun.js";
 
-export type DataSource = { kind: "fashion_mnist" | "mnist" | "directory"; directory: string };
+/** Where a run's data is (src/cli/trainData.ts resolves and checks it). */
+export type DataSource = { kind: "fashion_mnist" | "mnist"; directory: string } | { kind: "directory"; directory: string };
 
 const NPY_FILES = { trainImages: "train_images.npy", trainLabels: "train_labels.npy", testImages: "test_images.npy", testLabels: "test_labels.npy" };
 
@@ -56,16 +57,17 @@ export function loadTrainingData(source: DataSource, options: LoadOptions): Trai
   };
 }
 
-function idxFiles(source: DataSource, directory: string) {
-  if (source.kind === "directory") {
-    try {
-      return findFashionMnist(directory);
-    } catch {
-      throw new CnncUserError(`\`${directory}\` holds no training data cnnc can read`, {
-        hint: `give a directory with MNIST-format files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) or with ${Object.values(NPY_FILES).join(", ")}`,
-      });
-    }
-  }
-  // Fashion-MNIST and MNIST share the IDX file names; only the default directory differs.
-  return findFashionMnist(source.kind === "fashion_mnist" && source.directory === "" ? FASHION_MNIST_DIR : directory);
+/** The four IDX files of `directory` (named as MNIST's), or an error naming what is missing. */
+function idxFiles(source: DataSource, directory: string): IdxDatasetFiles {
+  const what = source.kind === "fashion_mnist" ? "Fashion-MNIST" : source.kind === "mnist" ? "MNIST" : "the dataset";
+  return findIdxFiles(
+    directory,
+    (missing) =>
+      new CnncUserError(`${what} is not in \`${directory}\`: it lacks ${missing.join(", ")}`, {
+        hint:
+          source.kind === "fashion_mnist"
+            ? "install Debian's dataset-fashion-mnist package: `sudo apt-get install dataset-fashion-mnist` (or run `scripts/setup-system.sh --data`)"
+            : `give a directory with MNIST-format files, or with ${Object.values(NPY_FILES).join(", ")}`,
+      }),
+  );
 }

@@ -102,6 +102,9 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
       records = truncateMetrics(metricsPath, checkpoint.step);
       options.report({ kind: "resumed", step: checkpoint.step, epoch: Math.floor(checkpoint.step / stepsPerEpoch) + 1 });
     }
+    // mse trains class labels as one-hot target rows; cross-entropy takes the class indices.
+    const classes = data.classNames.length;
+    const targetsOf = (labels: Int32Array): Int32Array | Float32Array => (options.settings.loss === "mse" ? oneHot(labels, classes) : labels);
     const testImages = data.test.images.slice();
     normalizeImages(testImages, data.test.shape, data.normalization);
     const save = (): Promise<void> => trainer.save(checkpointPath, expectedSettings);
@@ -133,7 +136,7 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
       for (let stepInEpoch = skip; stepInEpoch < stepsPerEpoch; stepInEpoch++) {
         const next = await loader.next();
         if (next === undefined) throw new Error(`internal: epoch ${epoch + 1} ended after ${stepInEpoch} of ${stepsPerEpoch} batches`);
-        await trainer.step({ images: next.images, labels: next.labels });
+        await trainer.step({ images: next.images, labels: targetsOf(next.labels) });
         intervalSteps++;
         const done = stepInEpoch + 1;
         if (done % options.logEvery === 0 && done !== stepsPerEpoch) {
@@ -144,7 +147,7 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
         }
       }
       const record = await read(epoch + 1, stepsPerEpoch);
-      const evaluation = await trainer.evaluate({ images: testImages, labels: data.test.labels });
+      const evaluation = await trainer.evaluate({ images: testImages, labels: targetsOf(data.test.labels) });
       const epochRecord: MetricsRecord = { ...record, test_loss: evaluation.loss, test_acc: evaluation.accuracy ?? null };
       records.push(epochRecord);
       appendMetrics(metricsPath, epochRecord);
@@ -152,7 +155,7 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
       await save();
     }
 
-    const evaluation = await trainer.evaluate({ images: testImages, labels: data.test.labels });
+    const evaluation = await trainer.evaluate({ images: testImages, labels: targetsOf(data.test.labels) });
     const weights = await trainer.readWeights();
     const files: string[] = [];
     const modelPath = join(runDirectory, "model.safetensors");
@@ -189,4 +192,11 @@ async function rebuildBatch(data: TrainingData, settings: TrainingRunOptions["se
   const batch = await loader.next();
   if (batch === undefined) throw new Error(`internal: no batch for step ${step}`);
   return { images: batch.images, labels: batch.labels };
+}
+
+/** Class indices as one-hot rows of `classes` values. */
+function oneHot(labels: Int32Array, classes: number): Float32Array {
+  const rows = new Float32Array(labels.length * classes);
+  labels.forEach((label, index) => (rows[index * classes + label] = 1));
+  return rows;
 }

@@ -13,6 +13,7 @@ import { registerExplain } from "./explain.js";
 import { type CliContext, type CliIo, processIo } from "./io.js";
 import { registerRun } from "./run.js";
 import { registerSummary } from "./summary.js";
+import { registerTrain } from "./train.js";
 
 /**
  * Runs `cnnc ARGS...` and returns the exit status. `extraCommands` registers more commands (tests use
@@ -22,7 +23,7 @@ export async function runCli(args: string[], io: CliIo = processIo, extraCommand
   let exitCode = 0;
   const context: CliContext = { io, setExitCode: (code) => (exitCode = Math.max(exitCode, code)) };
   const program = new Command("cnnc")
-    .description("compile .cnn convolutional networks: check them, summarize them, build them to WGSL kernels, run them on the GPU")
+    .description("compile .cnn convolutional networks: check them, summarize them, build them to WGSL kernels, run and train them on the GPU")
     .version(packageVersion())
     .exitOverride()
     // Commander quotes the user's arguments in its errors: escaped like everything else cnnc prints.
@@ -31,6 +32,7 @@ export async function runCli(args: string[], io: CliIo = processIo, extraCommand
   registerSummary(program, context);
   registerBuild(program, context);
   registerRun(program, context);
+  registerTrain(program, context);
   registerExplain(program, context);
   registerDoctor(program, context);
   extraCommands?.(program, context);

@@ -7,7 +7,8 @@ import { FASHION_MNIST_DIR, findFashionMnist, findIdxFiles } from "../../runtime
 import { CnncUserError } from "../errors.js";
 import type { TrainConfig } from "../ir/graph.js";
 
-export type DataSource = { kind: "fashion_mnist" | "mnist"; directory: string } | { kind: "directory"; directory: string };
+export type { DataSource } from "../../runtime/training/trainingData.js";
+import type { DataSource } from "../../runtime/training/trainingData.js";
 
 /** Where MNIST is looked for without a path (Debian packages no MNIST: this is where to put it). */
 export const MNIST_DIR = "/usr/share/datasets/mnist";
