@@ -4,9 +4,9 @@
 // (as PyTorch's backward does: NaN * 0 is NaN), tested on the bits so no float folding can lose it.
 import type { ActivationAttrs } from "../../ir/graph.js";
 import { activationDefinition } from "../../ops/activations.js";
-import { ELEMENTWISE_WORKGROUP_SIZE } from "../dispatch.js";
 import { keepNanWgsl } from "../nanWgsl.js";
-import { f32Literal, foldedDispatch, kernelSource, type StorageBindingSpec } from "../wgsl.js";
+import { f32Literal, kernelSource, type StorageBindingSpec } from "../wgsl.js";
+import { lanewise } from "./lanewise.js";
 import type { TrainingKernels } from "./trainingKernel.js";
 
 /**
@@ -21,35 +21,25 @@ export function derivativeFromOutput(attrs: ActivationAttrs): boolean {
 /** dx = dy * f'(saved): bindings `dy`, `saved` (x, or y when `from` is "output"), `dx` (overwritten). */
 export function activationBackward(spec: { elements: number; attrs: ActivationAttrs; from: "input" | "output" }): TrainingKernels {
   const { elements, attrs, from } = spec;
-  if (!Number.isSafeInteger(elements) || elements < 1) throw new Error(`internal: activation backward over ${elements} elements`);
   if (from === "output" && !derivativeFromOutput(attrs)) {
     throw new Error(`internal: the derivative of ${activationDefinition(attrs.op).label(attrs)} is not a function of its output`);
   }
   const definition = activationDefinition(attrs.op);
   const label = definition.label(attrs);
   const derivative = definition.derivativeWgsl(attrs, from, "saved_value", f32Literal);
-  const dispatch = foldedDispatch(elements, ELEMENTWISE_WORKGROUP_SIZE);
-  const bindings: StorageBindingSpec[] = [
-    { name: "dy", access: "read" },
-    { name: "saved", access: "read" },
-    { name: "dx", access: "read_write" },
-  ];
+  const layout = lanewise(elements);
+  const bindings: StorageBindingSpec[] = [layout.binding("dy", "read"), layout.binding("saved", "read"), layout.binding("dx", "read_write")];
   const wgsl = kernelSource({
     title: `${label} backward: dx = dy * ${label}'(${from === "input" ? "x" : "y"})`,
     details: {
       elements,
       saved: from === "input" ? "the activation's input x" : "the activation's output y",
-      schedule: "one invocation per element",
+      schedule: `${layout.width === 4 ? "4 elements (a vec4)" : "one element"} per invocation`,
     },
     bindings,
     declarations: [],
-    dispatch,
-    body: [
-      `  let gradient = dy[index];`,
-      `  let saved_value = saved[index];`,
-      `  let product = gradient * ${derivative};`,
-      `  dx[index] = ${keepNanWgsl("saved_value", keepNanWgsl("gradient", "product"))};`,
-    ],
+    dispatch: layout.dispatch,
+    body: layout.body(["dy", "saved"], "dx", [`let product = dy_value * ${derivative};`], keepNanWgsl("saved_value", keepNanWgsl("dy_value", "product"))),
   });
-  return { kernels: [{ kernel: `${attrs.op}_backward`, wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: 0 }], scratch: [] };
+  return { kernels: [{ kernel: `${attrs.op}_backward`, wgsl, workgroups: layout.dispatch.workgroups, bindings, loopIterations: 0 }], scratch: [] };
 }

@@ -8,8 +8,8 @@
 // Rendering", 2020): key = pcg(seed ^ pcg(salt)), bits = pcg(key ^ pcg(index)); an element is kept
 // when the top 24 bits of `bits` are at least round(p * 2^24). It is written here twice, in WGSL and
 // in TypeScript (`dropoutKeeps`), and the two are tested to agree bit for bit.
-import { ELEMENTWISE_WORKGROUP_SIZE } from "../dispatch.js";
-import { f32Literal, foldedDispatch, kernelSource, u32Constants, u32Literal, type StorageBindingSpec } from "../wgsl.js";
+import { f32Literal, kernelSource, u32Constants, u32Literal, type StorageBindingSpec } from "../wgsl.js";
+import { lanewise } from "./lanewise.js";
 import { HYPER_SLOTS, type TrainingKernels } from "./trainingKernel.js";
 
 const PCG_MULTIPLIER = 747796405;
@@ -54,22 +54,17 @@ interface DropoutSpec {
 
 function dropoutKernels(spec: DropoutSpec, direction: "forward" | "backward"): TrainingKernels {
   const { elements, p, salt } = spec;
-  if (!Number.isSafeInteger(elements) || elements < 1) throw new Error(`internal: dropout over ${elements} elements`);
   const [input, output] = direction === "forward" ? ["x", "y"] : ["dy", "dx"];
   const threshold = dropThreshold(p);
-  const dispatch = foldedDispatch(elements, ELEMENTWISE_WORKGROUP_SIZE);
-  const bindings: StorageBindingSpec[] = [
-    { name: input, access: "read" },
-    { name: "hyper", access: "read" },
-    { name: output, access: "read_write" },
-  ];
+  const layout = lanewise(elements);
+  const bindings: StorageBindingSpec[] = [layout.binding(input, "read"), { name: "hyper", access: "read" }, layout.binding(output, "read_write")];
   const wgsl = kernelSource({
     title: direction === "forward" ? "dropout (training): y = x * mask / (1 - p)" : "dropout backward: dx = dy * mask / (1 - p)",
     details: {
       elements,
       p,
-      mask: `kept where pcg_hash(key ^ pcg_hash(index)) >> ${32 - MASK_BITS} >= ${threshold}, key = pcg_hash(seed ^ pcg_hash(salt)), seed = hyper[${HYPER_SLOTS.dropoutSeed}]`,
-      schedule: "one invocation per element",
+      mask: `kept where pcg_hash(key ^ pcg_hash(element)) >> ${32 - MASK_BITS} >= ${threshold}, key = pcg_hash(seed ^ pcg_hash(salt)), seed = hyper[${HYPER_SLOTS.dropoutSeed}]`,
+      schedule: `${layout.width === 4 ? "4 elements (a vec4)" : "one element"} per invocation`,
     },
     bindings,
     declarations: [
@@ -77,19 +72,24 @@ function dropoutKernels(spec: DropoutSpec, direction: "forward" | "backward"): T
       `const SCALE: f32 = ${f32Literal(1 / (1 - p))};`,
       PCG_HASH_WGSL,
     ],
-    dispatch,
+    dispatch: layout.dispatch,
     body: [
       `  let key = pcg_hash(bitcast<u32>(hyper[SEED_SLOT]) ^ pcg_hash(SALT));`,
-      `  let keep = (pcg_hash(key ^ pcg_hash(index)) >> ${u32Literal(32 - MASK_BITS)}) >= DROP_THRESHOLD;`,
-      `  let value = ${input}[index];`,
-      `  // value * 0 where dropped: 0, or NaN for a NaN or an infinity, made on the bits (setting the quiet`,
-      `  // bit of an infinity makes a NaN) so that no float folding of v * 0 can lose it.`,
-      `  let bits = bitcast<u32>(value);`,
-      `  let dropped = select(0.0f, bitcast<f32>(bits | 0x00400000u), (bits & 0x7f800000u) == 0x7f800000u);`,
-      `  ${output}[index] = select(dropped, value * SCALE, keep);`,
+      ...layout.body(
+        [input],
+        output,
+        [
+          `let keep = (pcg_hash(key ^ pcg_hash(element)) >> ${u32Literal(32 - MASK_BITS)}) >= DROP_THRESHOLD;`,
+          `// value * 0 where dropped: 0, or NaN for a NaN or an infinity, made on the bits (setting the quiet`,
+          `// bit of an infinity makes a NaN) so that no float folding of v * 0 can lose it.`,
+          `let bits = bitcast<u32>(${input}_value);`,
+          `let dropped = select(0.0f, bitcast<f32>(bits | 0x00400000u), (bits & 0x7f800000u) == 0x7f800000u);`,
+        ],
+        `select(dropped, ${input}_value * SCALE, keep)`,
+      ),
     ],
   });
-  return { kernels: [{ kernel: `dropout_${direction}`, wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: 0 }], scratch: [] };
+  return { kernels: [{ kernel: `dropout_${direction}`, wgsl, workgroups: layout.dispatch.workgroups, bindings, loopIterations: 0 }], scratch: [] };
 }
 
 /** Training-mode dropout: bindings `x`, `hyper` (the step's seed), `y` (overwritten). */

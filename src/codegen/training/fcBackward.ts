@@ -19,9 +19,9 @@ export interface FcBackwardShape {
 
 const GEMM_WORKGROUP_SIZE = 64;
 /** Rows of C per invocation (samples for dx, output features for dweight). */
-const TILE_ROWS = 4;
+const TILE_ROWS = 8;
 /** vec4s of columns (input features) per invocation. */
-const TILE_VECS = 2;
+const TILE_VECS = 4;
 
 /** C[m, j] = sum_k A[m * A_ROW_STRIDE + k * A_DEPTH_STRIDE] * B[k * J + j], overwriting C. */
 interface ColumnGemm {

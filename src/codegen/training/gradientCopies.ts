@@ -4,6 +4,7 @@
 import { describeShape } from "../../tensor.js";
 import { ELEMENTWISE_WORKGROUP_SIZE } from "../dispatch.js";
 import { foldedDispatch, kernelSource, u32Constants, type StorageBindingSpec } from "../wgsl.js";
+import { lanewise } from "./lanewise.js";
 import type { TrainingKernels } from "./trainingKernel.js";
 
 function requireCount(what: string, value: number, least: number): void {
@@ -18,20 +19,24 @@ export function concatBackward(spec: { batch: number; inner: number; channels: n
   const { batch, inner, channels, channelOffset, totalChannels } = spec;
   for (const [what, least] of [["batch", 1], ["inner", 1], ["channels", 1], ["channelOffset", 0], ["totalChannels", 1]] as const) requireCount(`concat backward ${what}`, spec[what], least);
   if (channelOffset + channels > totalChannels) throw new Error(`internal: concat backward slice ${channelOffset}+${channels} of ${totalChannels} channels`);
-  const dispatch = foldedDispatch(batch * channels * inner, ELEMENTWISE_WORKGROUP_SIZE);
+  // With inner % 4 == 0 every slice starts on a vec4, so the copy moves vec4s (lanewise.ts's reason).
+  const width = inner % 4 === 0 ? 4 : 1;
+  const dispatch = foldedDispatch((batch * channels * inner) / width, ELEMENTWISE_WORKGROUP_SIZE);
+  const element = width === 4 ? "vec4<f32>" : "f32";
   const bindings: StorageBindingSpec[] = [
-    { name: "dy", access: "read" },
-    { name: "dx", access: "read_write" },
+    { name: "dy", access: "read", element },
+    { name: "dx", access: "read_write", element },
   ];
   const wgsl = kernelSource({
     title: `concat backward: channels ${channelOffset}..${channelOffset + channels - 1} of the output gradient`,
     details: {
       dy: describeShape([batch, totalChannels, inner]),
       dx: describeShape([batch, channels, inner]),
-      schedule: "one invocation per input gradient element",
+      schedule: `${width === 4 ? "4 elements (a vec4)" : "one element"} per invocation`,
     },
     bindings,
-    declarations: [u32Constants({ INPUT_SAMPLE: channels * inner, OUTPUT_SAMPLE: totalChannels * inner, OFFSET: channelOffset * inner })],
+    // In units of the bound element (vec4s or floats).
+    declarations: [u32Constants({ INPUT_SAMPLE: (channels * inner) / width, OUTPUT_SAMPLE: (totalChannels * inner) / width, OFFSET: (channelOffset * inner) / width })],
     dispatch,
     body: [`  let sample = index / INPUT_SAMPLE;`, `  dx[index] = dy[sample * OUTPUT_SAMPLE + OFFSET + index % INPUT_SAMPLE];`],
   });
@@ -43,19 +48,15 @@ export function concatBackward(spec: { batch: number; inner: number; channels: n
  * `target`: that is a reserved word in WGSL, and a binding's name is its WGSL variable.)
  */
 export function accumulateGradient(spec: { elements: number }): TrainingKernels {
-  requireCount("accumulated gradient elements", spec.elements, 1);
-  const dispatch = foldedDispatch(spec.elements, ELEMENTWISE_WORKGROUP_SIZE);
-  const bindings: StorageBindingSpec[] = [
-    { name: "source", access: "read" },
-    { name: "destination", access: "read_write" },
-  ];
+  const layout = lanewise(spec.elements);
+  const bindings: StorageBindingSpec[] = [layout.binding("source", "read"), layout.binding("destination", "read_write")];
   const wgsl = kernelSource({
     title: "gradient sum: destination += source",
-    details: { elements: spec.elements, schedule: "one invocation per element" },
+    details: { elements: spec.elements, schedule: `${layout.width === 4 ? "4 elements (a vec4)" : "one element"} per invocation` },
     bindings,
     declarations: [],
-    dispatch,
+    dispatch: layout.dispatch,
     body: [`  destination[index] = destination[index] + source[index];`],
   });
-  return { kernels: [{ kernel: "gradient_sum", wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: 0 }], scratch: [] };
+  return { kernels: [{ kernel: "gradient_sum", wgsl, workgroups: layout.dispatch.workgroups, bindings, loopIterations: 0 }], scratch: [] };
 }

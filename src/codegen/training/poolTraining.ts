@@ -129,6 +129,9 @@ export function poolBackward(shape: PoolTrainingShape): TrainingKernels {
   ];
   const [KH, KW] = attrs.window;
   const [SH, SW] = attrs.stride;
+  // At most ceil(KH / SH) windows cover a row, ceil(KW / SW) a column.
+  const rowsCovering = Math.ceil(KH / SH);
+  const colsCovering = Math.ceil(KW / SW);
   const kindText = attrs.kind === "avg" ? `avg (count_pad=${attrs.countPadding})` : attrs.kind === "l2" ? "l2" : "max (by switches)";
   const wgsl = kernelSource({
     title: `${kindText} pooling backward, ${attrs.spatialRank}-D`,
@@ -150,8 +153,9 @@ export function poolBackward(shape: PoolTrainingShape): TrainingKernels {
       `  let end_oh = min((h + PAD_TOP) / SH + 1, i32(OH));`,
       `  let end_ow = min((w + PAD_LEFT) / SW + 1, i32(OW));`,
       `  var sum = 0.0f;`,
-      `  for (var oh = first_oh; oh < end_oh; oh++) {`,
-      `    for (var ow = first_ow; ow < end_ow; ow++) {`,
+      // Where at most one window covers a row (KH <= SH), an `if` replaces the loop: no loop passes.
+      rowsCovering === 1 ? `  if (first_oh < end_oh) {\n    let oh = first_oh;` : `  for (var oh = first_oh; oh < end_oh; oh++) {`,
+      colsCovering === 1 ? `    if (first_ow < end_ow) {\n      let ow = first_ow;` : `    for (var ow = first_ow; ow < end_ow; ow++) {`,
       `      let o = output_base + u32(oh) * OW + u32(ow);`,
       ...contribution(attrs),
       `    }`,
@@ -159,7 +163,7 @@ export function poolBackward(shape: PoolTrainingShape): TrainingKernels {
       `  dx[index] = sum;`,
     ],
   });
-  // At most ceil(KH / SH) windows cover a row, ceil(KW / SW) a column.
-  const loopIterations = loopPasses(Math.ceil(KH / SH), loopPasses(Math.ceil(KW / SW)));
+  const columnPasses = colsCovering === 1 ? 0 : loopPasses(colsCovering);
+  const loopIterations = rowsCovering === 1 ? columnPasses : loopPasses(rowsCovering, columnPasses);
   return { kernels: [{ kernel: `${attrs.kind}pool_backward`, wgsl, workgroups: dispatch.workgroups, bindings, loopIterations }], scratch: [] };
 }

@@ -17,6 +17,7 @@ describe("gradient copy kernels", () => {
       { inputShapes: [[2, 3, 5], [1, 3, 5], [4, 3, 5]], batch: 3 },
       { inputShapes: [[3, 7], [5, 7]], batch: 2 },
       { inputShapes: [[1, 1, 1], [2, 1, 1]], batch: 1 },
+      { inputShapes: [[2, 2, 2], [3, 2, 2]], batch: 2 }, // inner 4: vec4 copies
     ];
     for (const { inputShapes, batch } of cases) {
       const reference = referenceBackward({ op: "concat" }, inputShapes, batch, random);
@@ -35,10 +36,12 @@ describe("gradient copy kernels", () => {
 
   it("adds source into destination", async () => {
     const gpu = await testGpu();
-    const source = Float32Array.from({ length: 70 }, (_, i) => i * 0.5);
-    const destination = Float32Array.from({ length: 70 }, (_, i) => 100 - i);
-    const result = await runTrainingKernels(gpu, accumulateGradient({ elements: 70 }), { source, destination });
-    expect([...result.keys()]).toEqual(["destination"]);
-    expect([...result.get("destination")!]).toEqual(Array.from({ length: 70 }, (_, i) => 100 - i + i * 0.5));
+    for (const elements of [70, 72]) {
+      const source = Float32Array.from({ length: elements }, (_, i) => i * 0.5);
+      const destination = Float32Array.from({ length: elements }, (_, i) => 100 - i);
+      const result = await runTrainingKernels(gpu, accumulateGradient({ elements }), { source, destination });
+      expect([...result.keys()]).toEqual(["destination"]);
+      expect([...result.get("destination")!]).toEqual(Array.from({ length: elements }, (_, i) => 100 - i + i * 0.5));
+    }
   });
 });
