@@ -7,6 +7,7 @@
 //   EGL_PLATFORM=surfaceless npx tsx bench/trainingKernels.ts
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { KernelStep } from "../src/codegen/plan.js";
+import type { PoolAttrs } from "../src/ir/graph.js";
 import { activationBackward } from "../src/codegen/training/activationBackward.js";
 import { dropoutForward } from "../src/codegen/training/dropout.js";
 import { fcBackwardBias, fcBackwardData, fcBackwardWeight } from "../src/codegen/training/fcBackward.js";
@@ -14,7 +15,6 @@ import { maxPoolForwardWithSwitches, poolBackward } from "../src/codegen/trainin
 import type { TrainingKernels } from "../src/codegen/training/trainingKernel.js";
 import { openDevice } from "../runtime/device.js";
 import { pipelineFor } from "../runtime/pipelineCache.js";
-import { pool2d } from "../test/reference/graphBuilders.js";
 import { bindGroup, timeDispatches } from "./coldCompile.js";
 
 const REPEATS = 20;
@@ -29,7 +29,12 @@ interface Case {
   macs: number;
 }
 
-const pool = pool2d({ kind: "max", window: 2 });
+function maxPool(window: number, stride: number, pad: number): PoolAttrs {
+  const padding = { top: pad, bottom: pad, left: pad, right: pad };
+  return { op: "pool", kind: "max", spatialRank: 2, window: [window, window], stride: [stride, stride], padding, rounding: "floor", countPadding: true };
+}
+const pool = maxPool(2, 2, 0);
+const overlapping = maxPool(3, 2, 1);
 const cases: Case[] = [
   { label: "fc1 backward data 64x1568x64", generated: fcBackwardData({ batch: BATCH, inFeatures: 1568, outFeatures: 64 }), macs: BATCH * 1568 * 64 },
   { label: "fc1 backward weight 64x1568x64", generated: fcBackwardWeight({ batch: BATCH, inFeatures: 1568, outFeatures: 64 }), macs: BATCH * 1568 * 64 },
@@ -38,6 +43,7 @@ const cases: Case[] = [
   { label: "fc2 backward weight 64x64x10", generated: fcBackwardWeight({ batch: BATCH, inFeatures: 64, outFeatures: 10 }), macs: BATCH * 64 * 10 },
   { label: "maxpool2 forward with switches 16x28x28", generated: maxPoolForwardWithSwitches({ batch: BATCH, attrs: pool, inputShape: [16, 28, 28], outputShape: [16, 14, 14] }), macs: 0 },
   { label: "maxpool2 backward 16x28x28", generated: poolBackward({ batch: BATCH, attrs: pool, inputShape: [16, 28, 28], outputShape: [16, 14, 14] }), macs: 0 },
+  { label: "maxpool 3x3 stride 2 pad 1 backward 16x28x28 (gather)", generated: poolBackward({ batch: BATCH, attrs: overlapping, inputShape: [16, 28, 28], outputShape: [16, 14, 14] }), macs: 0 },
   { label: "relu backward 16x28x28", generated: activationBackward({ elements: BATCH * 16 * 28 * 28, attrs: { op: "relu" }, from: "output" }), macs: 0 },
   { label: "dropout forward 16x28x28", generated: dropoutForward({ elements: BATCH * 16 * 28 * 28, p: 0.5, salt: 1 }), macs: 0 },
 ];

@@ -4,7 +4,9 @@
 // overlapping windows (3x3 stride 2) need no atomics and each cell is written once. Windows, padding,
 // rounding and the avg divisor are pool.ts's (the forward), and the routing the reference's
 // (src/reference/gradients/pool.ts): a max goes to the window's first maximum in row-major order, or
-// to its last NaN (PyTorch's `val > max || isnan(val)`).
+// to its last NaN (PyTorch's `val > max || isnan(val)`). Where the windows tile the input (window =
+// stride, no padding: the usual 2x2 max pool) each cell has one window, and both kernels run one
+// invocation per window with the window unrolled instead.
 import type { PoolAttrs } from "../../ir/graph.js";
 import { describeShape } from "../../tensor.js";
 import { ELEMENTWISE_WORKGROUP_SIZE, imageDims } from "../dispatch.js";
@@ -44,6 +46,32 @@ function planes(shape: PoolTrainingShape): { C: number; H: number; W: number; OH
   return { C, H, W, OH, OW, declarations: poolConstants(shape.attrs, { H, W }, { OH, OW }) };
 }
 
+/** Windows up to this many cells are unrolled where the windows tile the input. */
+const MAX_UNROLLED_WINDOW_CELLS = 16;
+
+/**
+ * Whether the windows tile the input exactly (window = stride, no padding, no cell left over: the
+ * training net's 2x2 max pools), with few enough cells to unroll: then each input cell lies in exactly
+ * one window, no window is clipped, and the kernels run one invocation per window, unrolled.
+ */
+function windowsTile(shape: PoolTrainingShape): boolean {
+  const { attrs } = shape;
+  const { H, W } = imageDims(shape.inputShape);
+  const { H: OH, W: OW } = imageDims(shape.outputShape);
+  const [KH, KW] = attrs.window;
+  const { top, bottom, left, right } = attrs.padding;
+  return (
+    KH === attrs.stride[0] && KW === attrs.stride[1] && top + bottom + left + right === 0 &&
+    OH * KH === H && OW * KW === W && KH * KW <= MAX_UNROLLED_WINDOW_CELLS
+  );
+}
+
+/** The window's cells (row, col offsets) in row-major order, for unrolled code. */
+function windowCells(attrs: PoolAttrs): [number, number][] {
+  const [KH, KW] = attrs.window;
+  return Array.from({ length: KH * KW }, (_, cell) => [Math.floor(cell / KW), cell % KW]);
+}
+
 /**
  * The max pool's forward, as pool.ts computes it, also writing per output the flat index within its
  * input plane (row * W + col) of the cell its maximum came from (NO_SWITCH for a window of padding
@@ -53,6 +81,27 @@ export function maxPoolForwardWithSwitches(shape: PoolTrainingShape): TrainingKe
   const { attrs, batch } = shape;
   if (attrs.kind !== "max") throw new Error(`internal: max pool switches for a ${attrs.kind} pool`);
   const { C, OH, OW, declarations } = planes(shape);
+  const tiled = windowsTile(shape);
+  // A later NaN takes over; else only a strictly larger value (the first maximum wins ties).
+  const visit = (row: string, col: string): string[] => [
+    `let cell = u32((${row}) * W + ${col});`,
+    `let value = x[plane_base + cell];`,
+    `if (${isNanWgsl("value")} || (!${isNanWgsl("best")} && value > best)) {`,
+    `  best = value;`,
+    `  best_cell = cell;`,
+    `}`,
+  ];
+  const loopedVisits = [
+    `    for (var row = first_row; row < end_row; row++) {`,
+    `      for (var col = first_col; col < end_col; col++) {`,
+    ...visit("row", "col").map((line) => `        ${line}`),
+    `      }`,
+    `    }`,
+  ];
+  // The first cell is where the search starts, so the unrolled visits begin with the second.
+  const unrolledVisits = windowCells(attrs)
+    .slice(1)
+    .flatMap(([row, col]) => [`    {`, ...visit(`first_row + ${row}`, `first_col + ${col}`).map((line) => `      ${line}`), `    }`]);
   const dispatch = foldedDispatch(batch * C * OH * OW, ELEMENTWISE_WORKGROUP_SIZE);
   const bindings: StorageBindingSpec[] = [
     { name: "x", access: "read" },
@@ -61,7 +110,11 @@ export function maxPoolForwardWithSwitches(shape: PoolTrainingShape): TrainingKe
   ];
   const wgsl = kernelSource({
     title: `max pooling recording switches, ${attrs.spatialRank}-D`,
-    details: { ...poolDetails(shape), switches: "per output, row * W + col of its maximum in the input plane", schedule: "one invocation per output element" },
+    details: {
+      ...poolDetails(shape),
+      switches: "per output, row * W + col of its maximum in the input plane",
+      schedule: `one invocation per output element${tiled ? ", its window (tiling the input) unrolled" : ""}`,
+    },
     bindings,
     declarations: [declarations],
     dispatch,
@@ -72,17 +125,7 @@ export function maxPoolForwardWithSwitches(shape: PoolTrainingShape): TrainingKe
       `  if (input_cells > 0) {`,
       `    best_cell = u32(first_row * W + first_col);`,
       `    best = x[plane_base + best_cell];`,
-      `    for (var row = first_row; row < end_row; row++) {`,
-      `      for (var col = first_col; col < end_col; col++) {`,
-      `        let cell = u32(row * W + col);`,
-      `        let value = x[plane_base + cell];`,
-      `        // A later NaN takes over; else only a strictly larger value (the first maximum wins ties).`,
-      `        if (${isNanWgsl("value")} || (!${isNanWgsl("best")} && value > best)) {`,
-      `          best = value;`,
-      `          best_cell = cell;`,
-      `        }`,
-      `      }`,
-      `    }`,
+      ...(tiled ? unrolledVisits : loopedVisits),
       `  }`,
       `  y[index] = best;`,
       `  switches[index] = best_cell;`,
@@ -90,7 +133,7 @@ export function maxPoolForwardWithSwitches(shape: PoolTrainingShape): TrainingKe
   });
   const [KH, KW] = attrs.window;
   return {
-    kernels: [{ kernel: "maxpool_switches", wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: loopPasses(KH, loopPasses(KW)) }],
+    kernels: [{ kernel: "maxpool_switches", wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: tiled ? 0 : loopPasses(KH, loopPasses(KW)) }],
     scratch: [],
   };
 }
@@ -114,13 +157,38 @@ function contribution(attrs: PoolAttrs): string[] {
 }
 
 /**
- * The pooling backward pass dx, overwritten, by gathering: bindings max `dy`, `switches` (u32, from
+ * Where the windows tile the input: output `index` writes the gradient of each cell of its window
+ * (the only window covering it), the same values the gather computes.
+ */
+function tiledWindowGradient(attrs: PoolAttrs): string[] {
+  const cells = windowCells(attrs).map(([row, col]) => `plane_base + u32((first_row + ${row}) * W + first_col + ${col})`);
+  switch (attrs.kind) {
+    case "max":
+      return [
+        `  let gradient = dy[index];`,
+        `  let chosen = plane_base + switches[index];`,
+        ...cells.map((at) => `  dx[${at}] = select(0.0f, gradient, ${at} == chosen);`),
+      ];
+    case "avg":
+      // No padding: the divisor is the window's cells, with count_pad or without.
+      return [`  let share = dy[index] / f32(KH * KW);`, ...cells.map((at) => `  dx[${at}] = share;`)];
+    case "l2":
+      return [
+        `  let gradient = dy[index];`,
+        `  let norm = y[index];`,
+        ...cells.map((at) => `  dx[${at}] = select(gradient * x[${at}] / norm, 0.0f, norm == 0.0f);`),
+      ];
+  }
+}
+
+/**
+ * The pooling backward pass dx, overwritten, by gathering (or, where the windows tile the input, by
+ * writing each window's cells from its output): bindings max `dy`, `switches` (u32, from
  * maxPoolForwardWithSwitches), `dx`; avg `dy`, `dx`; l2 `dy`, `x`, `y`, `dx`.
  */
 export function poolBackward(shape: PoolTrainingShape): TrainingKernels {
   const { attrs, batch } = shape;
   const { C, H, W, declarations } = planes(shape);
-  const dispatch = foldedDispatch(batch * C * H * W, ELEMENTWISE_WORKGROUP_SIZE);
   const bindings: StorageBindingSpec[] = [
     { name: "dy", access: "read" },
     ...(attrs.kind === "max" ? [{ name: "switches", access: "read" as const, element: "u32" as const }] : []),
@@ -133,6 +201,20 @@ export function poolBackward(shape: PoolTrainingShape): TrainingKernels {
   const rowsCovering = Math.ceil(KH / SH);
   const colsCovering = Math.ceil(KW / SW);
   const kindText = attrs.kind === "avg" ? `avg (count_pad=${attrs.countPadding})` : attrs.kind === "l2" ? "l2" : "max (by switches)";
+  const kernel = `${attrs.kind}pool_backward`;
+  if (windowsTile(shape)) {
+    const dispatch = foldedDispatch(batch * shape.outputShape.reduce((a, b) => a * b, 1), ELEMENTWISE_WORKGROUP_SIZE);
+    const wgsl = kernelSource({
+      title: `${kindText} pooling backward, ${attrs.spatialRank}-D`,
+      details: { ...poolDetails(shape), schedule: "one invocation per output, writing its window (the windows tile the input), unrolled" },
+      bindings,
+      declarations: [declarations],
+      dispatch,
+      body: [...POOL_WINDOW_PROLOGUE, ...tiledWindowGradient(attrs)],
+    });
+    return { kernels: [{ kernel, wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: 0 }], scratch: [] };
+  }
+  const dispatch = foldedDispatch(batch * C * H * W, ELEMENTWISE_WORKGROUP_SIZE);
   const wgsl = kernelSource({
     title: `${kindText} pooling backward, ${attrs.spatialRank}-D`,
     details: { ...poolDetails(shape), schedule: "one invocation per input cell, gathering the outputs whose windows cover it" },
@@ -165,5 +247,5 @@ export function poolBackward(shape: PoolTrainingShape): TrainingKernels {
   });
   const columnPasses = colsCovering === 1 ? 0 : loopPasses(colsCovering);
   const loopIterations = rowsCovering === 1 ? columnPasses : loopPasses(rowsCovering, columnPasses);
-  return { kernels: [{ kernel: `${attrs.kind}pool_backward`, wgsl, workgroups: dispatch.workgroups, bindings, loopIterations }], scratch: [] };
+  return { kernels: [{ kernel, wgsl, workgroups: dispatch.workgroups, bindings, loopIterations }], scratch: [] };
 }

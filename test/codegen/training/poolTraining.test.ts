@@ -2,7 +2,8 @@
 // forward reference), then each kind's gathered backward pass against poolGradient, over seeded random
 // 2-D and 1-D configurations (stride > 1, overlapping windows, asymmetric padding, ceil rounding,
 // count_pad, odd sizes, batch > 1). Inputs are drawn from a few levels, so windows hold ties (the first
-// maximum must win) and all-zero l2 windows; one case holds NaNs (the last NaN of a window wins).
+// maximum must win) and all-zero l2 windows; two cases hold NaNs (the last NaN of a window wins).
+// Windows that tile the input (2x2 stride 2) take the kernels' one-invocation-per-window path.
 import { describe, expect, it } from "vitest";
 import { maxPoolForwardWithSwitches, poolBackward, type PoolTrainingShape } from "../../../src/codegen/training/poolTraining.js";
 import type { PoolAttrs, PoolKind, Rounding, Shape } from "../../../src/ir/graph.js";
@@ -79,8 +80,28 @@ describe("pool training kernels", () => {
       const sequence = pool1d({ kind, window: 3, stride: 2, padding: [1, 0], rounding: "ceil", countPadding: false });
       await checkPool(gpu, sequence, [3, 10], 2, levels(2 * 3 * 10, random), random, `1-D ${kind}`);
     }
-    const withNans = levels(2 * 36, random);
-    for (const at of [0, 1, 7, 8, 20, 40, 41]) withNans[at] = NaN;
-    await checkPool(gpu, pool2d({ kind: "max", window: 3, stride: 2, padding: 1 }), [2, 6, 6], 1, withNans, random, "max with NaNs");
+    for (const window of [3, 2]) {
+      const withNans = levels(2 * 36, random);
+      for (const at of [0, 1, 7, 8, 20, 40, 41]) withNans[at] = NaN;
+      const attrs = pool2d({ kind: "max", window, stride: 2, padding: window === 3 ? 1 : 0 });
+      await checkPool(gpu, attrs, [2, 6, 6], 1, withNans, random, `max ${window}x${window} stride 2 with NaNs`);
+    }
+  });
+
+  it("match the reference where the windows tile the input (one invocation per window)", async () => {
+    const gpu = await testGpu();
+    const random = seededRandom(88);
+    for (const kind of ["max", "avg", "l2"] as const) {
+      const cases: [PoolAttrs, Shape][] = [
+        [pool2d({ kind, window: 2 }), [3, 8, 6]],
+        [pool2d({ kind, window: [3, 2], countPadding: false }), [2, 9, 4]],
+        [pool2d({ kind, window: 2, rounding: "ceil" }), [1, 4, 4]],
+        [pool1d({ kind, window: 2 }), [3, 10]],
+      ];
+      for (const [attrs, inputShape] of cases) {
+        const elements = 2 * inputShape.reduce((a, b) => a * b, 1);
+        await checkPool(gpu, attrs, inputShape, 2, levels(elements, random), random, `tiled ${JSON.stringify(attrs)} on ${inputShape.join("x")}`);
+      }
+    }
   });
 });
