@@ -6,7 +6,7 @@
 // pass the NaN on explicitly wherever a comparison or a library function would lose it.
 
 /** A WGSL bool expression: whether the f32 `value` (evaluated once) is a NaN. */
-function isNanWgsl(value: string): string {
+export function isNanWgsl(value: string): string {
   return `((bitcast<u32>(${value}) & 0x7fffffffu) > 0x7f800000u)`;
 }
 

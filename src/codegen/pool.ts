@@ -18,6 +18,16 @@ function poolAttrs(node: Node): PoolAttrs {
   return node.attrs;
 }
 
+/**
+ * An avg window's divisor as WGSL, from the `POOL_WINDOW_PROLOGUE` names: its padded cells with
+ * count_pad (clipped to the padded input), else its input cells.
+ */
+export function avgDivisorWgsl(attrs: PoolAttrs): string {
+  return attrs.countPadding
+    ? "f32((min(row_start + KH, H + PAD_BOTTOM) - row_start) * (min(col_start + KW, W + PAD_RIGHT) - col_start))"
+    : "f32(input_cells)";
+}
+
 /** The statements folding the window's input cells into `result` for one pooling kind. */
 function windowBody(attrs: PoolAttrs): string {
   const loops = (accumulate: string): string =>
@@ -39,14 +49,44 @@ function windowBody(attrs: PoolAttrs): string {
       ].join("\n");
     case "l2":
       return ["  var sum = 0.0f;", loops("sum += value * value;"), "  result = sqrt(sum);"].join("\n");
-    case "avg": {
-      const divisor = attrs.countPadding
-        ? "f32((min(row_start + KH, H + PAD_BOTTOM) - row_start) * (min(col_start + KW, W + PAD_RIGHT) - col_start))"
-        : "f32(input_cells)";
-      return ["  var sum = 0.0f;", loops("sum += value;"), `  result = sum / ${divisor};`].join("\n");
-    }
+    case "avg":
+      return ["  var sum = 0.0f;", loops("sum += value;"), `  result = sum / ${avgDivisorWgsl(attrs)};`].join("\n");
   }
 }
+
+/**
+ * Module-scope constants of a pooling kernel: the input plane H x W, window, stride and padding as
+ * i32 (window arithmetic goes below 0), the output plane OH x OW as u32.
+ */
+export function poolConstants(attrs: PoolAttrs, input: { H: number; W: number }, output: { OH: number; OW: number }): string {
+  const [KH, KW] = attrs.window;
+  const [SH, SW] = attrs.stride;
+  const { top, bottom, left, right } = attrs.padding;
+  return [
+    ...Object.entries({ H: input.H, W: input.W, KH, KW, SH, SW, PAD_TOP: top, PAD_BOTTOM: bottom, PAD_LEFT: left, PAD_RIGHT: right }).map(
+      ([name, value]) => `const ${name}: i32 = ${i32Literal(value)};`,
+    ),
+    u32Constants(output),
+  ].join("\n");
+}
+
+/**
+ * The statements locating output `index`'s window (with `poolConstants`): its plane's first input
+ * cell `plane_base`, its padded start `row_start` / `col_start`, and its input cells
+ * [first_row, end_row) x [first_col, end_col), `input_cells` of them.
+ */
+export const POOL_WINDOW_PROLOGUE: readonly string[] = [
+  `  let ow = i32(index % OW);`,
+  `  let oh = i32((index / OW) % OH);`,
+  `  let plane_base = (index / (OW * OH)) * u32(H * W);`,
+  `  let row_start = oh * SH - PAD_TOP;`,
+  `  let col_start = ow * SW - PAD_LEFT;`,
+  `  let first_row = max(row_start, 0);`,
+  `  let end_row = min(row_start + KH, H);`,
+  `  let first_col = max(col_start, 0);`,
+  `  let end_col = min(col_start + KW, W);`,
+  `  let input_cells = max(end_row - first_row, 0) * max(end_col - first_col, 0);`,
+];
 
 export function generatePool(node: Node, context: KernelContext): void {
   const attrs = poolAttrs(node);
@@ -61,12 +101,7 @@ export function generatePool(node: Node, context: KernelContext): void {
   const storeCode = outputStoreCode(outputStoreOf(context), node.shape, context.batch);
   const kindText =
     attrs.kind === "avg" ? `avg (count_pad=${attrs.countPadding})` : attrs.kind === "l2" ? "l2 (sqrt of sum of squares)" : "max";
-  const constants = [
-    ...Object.entries({ H, W, KH, KW, SH, SW, PAD_TOP: top, PAD_BOTTOM: bottom, PAD_LEFT: left, PAD_RIGHT: right }).map(
-      ([name, value]) => `const ${name}: i32 = ${i32Literal(value)};`,
-    ),
-    u32Constants({ OH, OW }),
-  ].join("\n");
+  const constants = poolConstants(attrs, { H, W }, { OH, OW });
   const wgsl = kernelSource({
     title: `${kindText} pooling, ${attrs.spatialRank}-D`,
     details: {
@@ -81,16 +116,7 @@ export function generatePool(node: Node, context: KernelContext): void {
     declarations: [constants, ...(attrs.kind === "max" ? [MAX_KEEPING_NAN_WGSL] : []), ...storeCode.declarations],
     dispatch,
     body: [
-      `  let ow = i32(index % OW);`,
-      `  let oh = i32((index / OW) % OH);`,
-      `  let plane_base = (index / (OW * OH)) * u32(H * W);`,
-      `  let row_start = oh * SH - PAD_TOP;`,
-      `  let col_start = ow * SW - PAD_LEFT;`,
-      `  let first_row = max(row_start, 0);`,
-      `  let end_row = min(row_start + KH, H);`,
-      `  let first_col = max(col_start, 0);`,
-      `  let end_col = min(col_start + KW, W);`,
-      `  let input_cells = max(end_row - first_row, 0) * max(end_col - first_col, 0);`,
+      ...POOL_WINDOW_PROLOGUE,
       `  var result = 0.0f;`,
       `  if (input_cells > 0) {`,
       ...windowBody(attrs)

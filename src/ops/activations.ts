@@ -32,6 +32,20 @@ export interface ActivationDefinition<K extends ActivationKind = ActivationKind>
    * backends. +-Inf give PyTorch's limits.
    */
   finiteWgsl(attrs: OpAttrsOf<K>, x: string, f32: F32Literal): string;
+  /**
+   * Whether f'(x) is a function of y = f(x) alone, so that a backward pass may keep the output instead
+   * of the input (and an in-place activation needs no copy of its input). It is where f is one-to-one
+   * on the side that decides the branch (y > 0 exactly when x > 0) and f' has a closed form in y.
+   */
+  derivativeFromOutput(attrs: OpAttrsOf<K>): boolean;
+  /**
+   * f' as a WGSL f32 expression of the saved value `saved`: the input x (`from` "input") or the output
+   * y ("output", only where derivativeFromOutput holds), for every saved value but NaN (the caller
+   * adds the NaN test). `saved` is evaluated several times (pass an identifier). Written from the
+   * derivative's definition, like `referenceDerivative`, and tested against it; exponentials only see
+   * non-positive arguments, so no form overflows.
+   */
+  derivativeWgsl(attrs: OpAttrsOf<K>, from: "input" | "output", saved: string, f32: F32Literal): string;
 }
 
 const ACTIVATIONS: { [K in ActivationKind]: ActivationDefinition<K> } = {
@@ -41,6 +55,9 @@ const ACTIVATIONS: { [K in ActivationKind]: ActivationDefinition<K> } = {
     reference: (_attrs, x) => Math.max(x, 0),
     referenceDerivative: (_attrs, x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : 0),
     finiteWgsl: (_attrs, x) => `max(${x}, 0.0f)`,
+    // y > 0 exactly when x > 0.
+    derivativeFromOutput: () => true,
+    derivativeWgsl: (_attrs, _from, saved) => `select(0.0f, 1.0f, ${saved} > 0.0f)`,
   },
   leaky_relu: {
     label: (attrs) => `leaky_relu(${attrs.alpha})`,
@@ -48,12 +65,22 @@ const ACTIVATIONS: { [K in ActivationKind]: ActivationDefinition<K> } = {
     // PyTorch's leaky_relu_backward: x > 0 ? 1 : alpha (the forward's two branches agree at 0).
     referenceDerivative: (attrs, x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : attrs.alpha),
     finiteWgsl: (attrs, x, f32) => `select(${f32(attrs.alpha)} * ${x}, ${x}, ${x} >= 0.0f)`,
+    // With alpha > 0, y > 0 exactly when x > 0; alpha <= 0 maps negative x to y >= 0 (and -Inf to NaN at 0).
+    derivativeFromOutput: (attrs) => attrs.alpha > 0,
+    derivativeWgsl: (attrs, _from, saved, f32) => `select(${f32(attrs.alpha)}, 1.0f, ${saved} > 0.0f)`,
   },
   elu: {
     label: (attrs) => `elu(${attrs.alpha})`,
     reference: (attrs, x) => (x > 0 ? x : attrs.alpha * (Math.exp(x) - 1)),
     referenceDerivative: (attrs, x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : attrs.alpha * Math.exp(x)),
     finiteWgsl: (attrs, x, f32) => `select(${f32(attrs.alpha)} * (exp(min(${x}, 0.0f)) - 1.0f), ${x}, ${x} > 0.0f)`,
+    // With alpha > 0, y > 0 exactly when x > 0, and below alpha * exp(x) = y + alpha (PyTorch's
+    // elu_backward on the result); alpha <= 0 loses the sign.
+    derivativeFromOutput: (attrs) => attrs.alpha > 0,
+    derivativeWgsl: (attrs, from, saved, f32) =>
+      from === "input"
+        ? `select(${f32(attrs.alpha)} * exp(min(${saved}, 0.0f)), 1.0f, ${saved} > 0.0f)`
+        : `select(${saved} + ${f32(attrs.alpha)}, 1.0f, ${saved} > 0.0f)`,
   },
   tanh: {
     label: () => "tanh",
@@ -61,6 +88,12 @@ const ACTIVATIONS: { [K in ActivationKind]: ActivationDefinition<K> } = {
     referenceDerivative: (_attrs, _x, y) => 1 - y * y,
     // tanh(x) = sign(x) * (1 - e) / (1 + e) with e = exp(-2|x|) in [0, 1].
     finiteWgsl: (_attrs, x) => `(sign(${x}) * (1.0f - exp(-2.0f * abs(${x}))) / (1.0f + exp(-2.0f * abs(${x}))))`,
+    // 1 - y^2. From x, with e = exp(-2|x|): 4e / (1 + e)^2, which keeps its precision where y^2 rounds to 1.
+    derivativeFromOutput: () => true,
+    derivativeWgsl: (_attrs, from, saved) =>
+      from === "input"
+        ? `(4.0f * exp(-2.0f * abs(${saved})) / ((1.0f + exp(-2.0f * abs(${saved}))) * (1.0f + exp(-2.0f * abs(${saved})))))`
+        : `(1.0f - ${saved} * ${saved})`,
   },
   sigmoid: {
     label: () => "sigmoid",
@@ -70,6 +103,12 @@ const ACTIVATIONS: { [K in ActivationKind]: ActivationDefinition<K> } = {
     referenceDerivative: (_attrs, _x, y) => y * (1 - y),
     // With e = exp(-|x|): 1 / (1 + e) for x >= 0, e / (1 + e) below.
     finiteWgsl: (_attrs, x) => `(select(exp(-abs(${x})), 1.0f, ${x} >= 0.0f) / (1.0f + exp(-abs(${x}))))`,
+    // y (1 - y). From x, with e = exp(-|x|) (the function is even in x): e / (1 + e)^2.
+    derivativeFromOutput: () => true,
+    derivativeWgsl: (_attrs, from, saved) =>
+      from === "input"
+        ? `(exp(-abs(${saved})) / ((1.0f + exp(-abs(${saved}))) * (1.0f + exp(-abs(${saved})))))`
+        : `(${saved} * (1.0f - ${saved}))`,
   },
 };
 
