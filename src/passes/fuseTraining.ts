@@ -9,7 +9,7 @@ import { fuseByRules, appendConsumerStages, type FusionRule } from "../kernels/f
 import type { KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
 import { valueOperand } from "../kernels/trainingWork.js";
 import { opLabel } from "../ir/opLabel.js";
-import { derivativeFromOutput } from "../training/activationDerivative.js";
+import { activationDefinition } from "../ops/activations.js";
 import type { KernelPass } from "./kernelPass.js";
 
 const EPILOGUE_HOSTS = new Set(["conv", "fc"]);
@@ -26,7 +26,7 @@ export const TRAINING_EPILOGUE_RULE: FusionRule = {
     const earlier = activationStage(producer);
     if (earlier !== undefined) return `${context.layerName(earlier.layer)}'s output would not be stored, and the backward needs it`;
     const stage = activationStage(consumer);
-    if (stage !== undefined && stage.kind === "activation" && !derivativeFromOutput(stage.attrs)) {
+    if (stage !== undefined && stage.kind === "activation" && !activationDefinition(stage.attrs.op).derivativeFromOutput(stage.attrs)) {
       return `the derivative of ${opLabel(stage.attrs)} needs its input, which the fused kernel would not store`;
     }
     return undefined;

@@ -20,7 +20,7 @@ import {
   type TrainingWork,
 } from "../kernels/trainingWork.js";
 import { opDefinition, type GradientContext } from "../ops/registry.js";
-import { derivativeFromOutput } from "./activationDerivative.js";
+import { activationDefinition } from "../ops/activations.js";
 import { optimizerSettings } from "./optimizerSettings.js";
 import { optimizerStateNames } from "../codegen/training/optimizers.js";
 import type { KernelPass } from "../passes/kernelPass.js";
@@ -168,7 +168,7 @@ class Differentiator {
       switch (stage.kind) {
         case "activation": {
           const last = index === kernel.epilogue.length - 1;
-          const fromOutput = last && derivativeFromOutput(stage.attrs);
+          const fromOutput = last && activationDefinition(stage.attrs.op).derivativeFromOutput(stage.attrs);
           const lone = kernel.anchor === "elementwise" && kernel.inputs.length === 1 && kernel.epilogue.length === 1;
           if (!fromOutput && !lone) throw new Error(`internal: ${this.layer(stage.layer).name}'s activation was fused where its backward cannot see its input`);
           const saved = fromOutput ? kernel.output : kernel.inputs[0]!;

@@ -12,7 +12,7 @@ import { ELEMENTWISE_WORKGROUP_SIZE } from "../dispatch.js";
 import { activationExpression } from "../epilogue.js";
 import { loopPasses } from "../loopLimit.js";
 import { f32Literal, foldedDispatch, kernelSource, type HeaderDetails, type StorageBindingSpec } from "../wgsl.js";
-import { activationDerivativeWgsl } from "./activationDerivative.js";
+import { keepNanWgsl } from "../nanWgsl.js";
 import { channelElementSchedule, type ChannelElementSchedule } from "./channelRows.js";
 import { CHUNK_PROLOGUE, chunkDeclarations, channelChunks, chunkLoop, type ChannelChunks } from "./channelChunks.js";
 import type { TrainingKernel, TrainingKernels } from "./trainingKernel.js";
@@ -188,8 +188,7 @@ export function batchnormTrainBackward(shape: BatchNormTrainingShape): TrainingK
           "// dy is the gradient of the activation's output: through the activation at the recomputed z first.",
           "fn output_gradient(element: u32, normalized: f32, gamma: f32, beta: f32) -> f32 {",
           "  let z = normalized * gamma + beta;",
-          `  let y = ${activationExpression(activation, "z")};`,
-          `  return dy[element] * ${activationDerivativeWgsl(activation, "z", "y")};`,
+          `  return dy[element] * ${keepNanWgsl("z", activationDefinition(activation.op).derivativeWgsl(activation, "input", "z", f32Literal))};`,
           "}",
         ].join("\n");
   const declarations = [chunkDeclarations(layout), ...(outputGradient === "" ? [] : [outputGradient])];

@@ -3,13 +3,14 @@
 import type { TrainingWork } from "../../kernels/trainingWork.js";
 import { activationBackward } from "./activationBackward.js";
 import { batchnormTrainBackward, batchnormTrainForward } from "./batchnormTraining.js";
-import { concatBackward } from "./concatBackward.js";
+import { concatBackward } from "./gradientCopies.js";
 import { convBackwardBias, convBackwardData, convBackwardFilter } from "./convBackward.js";
 import { dropoutBackward, dropoutForward } from "./dropout.js";
 import { fcBackwardBias, fcBackwardData, fcBackwardWeight } from "./fcBackward.js";
 import { meanSquaredError, softmaxCrossEntropy } from "./losses.js";
 import { adamUpdate, sgdUpdate } from "./optimizers.js";
-import { globalPoolBackward, maxPoolForwardWithSwitches, poolBackward } from "./poolTraining.js";
+import { globalPoolBackward } from "./globalPoolBackward.js";
+import { maxPoolForwardWithSwitches, poolBackward } from "./poolTraining.js";
 import { softmaxBackward } from "./softmaxBackward.js";
 import type { TrainingKernels } from "./trainingKernel.js";
 
