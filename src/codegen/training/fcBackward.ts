@@ -18,7 +18,8 @@ export interface FcBackwardShape {
 }
 
 const GEMM_WORKGROUP_SIZE = 64;
-// 8 rows x 16 columns measured fastest of 2..16 x 4..32 on fc1 (bench/trainingKernels.ts), as for
+// 8 rows x 16 columns measured fastest on fc1 of the tiles tried (rows x columns 4x4, 4x8, 8x8, 2x16,
+// 4x16, 16x8, 4x32; bench/trainingKernels.ts), as for
 // the conv GEMM's 8 x 16 tile.
 /** Rows of C per invocation (samples for dx, output features for dweight). */
 const TILE_ROWS = 8;
