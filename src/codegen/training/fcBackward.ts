@@ -19,8 +19,7 @@ export interface FcBackwardShape {
 
 const GEMM_WORKGROUP_SIZE = 64;
 // 8 rows x 16 columns measured fastest on fc1 of the tiles tried (rows x columns 4x4, 4x8, 8x8, 2x16,
-// 4x16, 16x8, 4x32; bench/trainingKernels.ts), as for
-// the conv GEMM's 8 x 16 tile.
+// 4x16, 16x8, 4x32; bench/trainingKernels.ts), as for the conv GEMM's 8 x 16 tile.
 /** Rows of C per invocation (samples for dx, output features for dweight). */
 const TILE_ROWS = 8;
 /** vec4s of columns (input features) per invocation. */
