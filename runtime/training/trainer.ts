@@ -104,6 +104,11 @@ export class Trainer {
   /** The learning rate of 0-based step `step` (default: the next one). */
   learningRate(step = this.stepCount): number {
     const { learningRate, schedule, warmupEpochs, stepsPerEpoch, totalSteps } = this.settings;
+    if (step >= totalSteps) {
+      throw new CnncUserError(`step ${step + 1} is past the end of the run (${totalSteps} steps): the learning-rate schedule ends there`, {
+        hint: "create the trainer with a totalSteps covering every step it will take",
+      });
+    }
     return learningRateAt({ learningRate, schedule, warmupEpochs }, step, stepsPerEpoch, totalSteps);
   }
 

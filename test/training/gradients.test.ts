@@ -99,7 +99,7 @@ const NETWORKS: Record<string, { source: string; loss: "cross_entropy" | "mse" }
   "strided, dilated, grouped and asymmetrically padded convs with every activation": {
     loss: "cross_entropy",
     source: `network Convs {
-  input x: 4x11x9
+  input x: 4x12x10
   conv(6, 3, stride=2, pad=[0, 1, 1, 0]) as c1 -> leaky_relu(alpha=0.2)
   conv(6, 3, dilation=2, pad=2, groups=2) as c2 -> elu(alpha=0.7)
   conv(5, [1, 3], pad=[0, 0, 1, 1]) as c3 -> tanh
