@@ -6,7 +6,7 @@
 // medians across rounds with their range, and the fused/unfused ratio of each round (paired).
 //
 //   npx tsx bench/training.ts [--rounds 5] [--steps 20] [--batch 64] [NET.cnn ...]
-//       networks default to examples/fashion_cnn.cnn and examples/lenet5.cnn
+//       networks default to examples/fashion_cnn.cnn and examples/lenet5_fashion.cnn
 //       writes bench/results/training.json
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -44,7 +44,7 @@ function parseArguments(args: string[]): Options {
     else if (arg.startsWith("--")) throw new Error(`unknown option ${arg}`);
     else options.networks.push(arg);
   }
-  if (options.networks.length === 0) options.networks = ["examples/fashion_cnn.cnn", "examples/lenet5.cnn"];
+  if (options.networks.length === 0) options.networks = ["examples/fashion_cnn.cnn", "examples/lenet5_fashion.cnn"];
   return options;
 }
 

@@ -46,3 +46,12 @@ export type { Plan, KernelStep, PlanBuffer } from "./codegen/plan.js";
 export { loadPlanDirectory } from "./planFile/loadPlanDirectory.js";
 export { serializePlan, type SerializedPlan } from "./planFile/serializePlan.js";
 export { checkScheduleOptions, type ScheduleConvsOptions } from "./passes/scheduleOptions.js";
+// Training on the GPU (`cnnc train` is built on these).
+export { createTrainer, type CreateTrainerOptions } from "../runtime/training/createTrainer.js";
+export { Trainer, type TrainerSettings, type TrainingBatch, type StepMetrics } from "../runtime/training/trainer.js";
+export type { EvaluationResult } from "../runtime/training/evaluation.js";
+export { datasetFromIdx, datasetFromNpy, type Dataset } from "../runtime/data/dataset.js";
+export { BatchLoader } from "../runtime/data/loader.js";
+export type { Batch, BatchOptions } from "../runtime/data/batches.js";
+export { channelStatistics, normalizeImages, type Normalization } from "../runtime/data/normalize.js";
+export { findFashionMnist, FASHION_MNIST_DIR } from "../runtime/data/fashionMnist.js";

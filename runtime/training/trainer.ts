@@ -12,7 +12,7 @@ import { shapeSize, type Graph, type LossKind, type LrScheduleConfig, type Optim
 import { STEP_STATE } from "../../src/kernels/trainingWork.js";
 import { compilePlan, compileTrainingPlan } from "../../src/pipeline.js";
 import type { WeightMap } from "../../src/tensor.js";
-import { readFloat32 } from "../buffers.js";
+import { readFloat32, StagingBuffer, type ReadBackRange } from "../buffers.js";
 import type { GpuContext } from "../device.js";
 import { DeviceWeights } from "../deviceWeights.js";
 import { createExecutor, type PlanExecutor } from "../executor.js";
@@ -65,6 +65,7 @@ export class Trainer {
   private readonly inFlight: Promise<unknown>[] = [];
   private readonly scopes: Promise<GPUError | null>[] = [];
   private destroyed = false;
+  private ownsDevice = false;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -228,13 +229,30 @@ export class Trainer {
   async readWeights(): Promise<WeightMap> {
     this.checkAlive();
     await this.settle();
-    const result: WeightMap = new Map();
-    for (const weight of this.trainPlan.weights) {
-      const bytes = shapeSize(weight.shape) * 4;
-      const buffer = await this.weights.buffer(weight.name, bytes);
-      result.set(weight.name, { shape: weight.shape.slice(), data: await readFloat32(this.gpu.device, buffer, bytes) });
+    const ranges = await Promise.all(
+      this.trainPlan.weights.map(async (weight) => {
+        const bytes = shapeSize(weight.shape) * 4;
+        return { source: await this.weights.buffer(weight.name, bytes), bytes };
+      }),
+    );
+    const values = await this.readRanges(ranges, "weights");
+    return new Map(this.trainPlan.weights.map((weight, index) => [weight.name, { shape: weight.shape.slice(), data: values[index]! }]));
+  }
+
+  /** Reads several buffers through one staging buffer: one copy submission and one map for them all. */
+  private async readRanges(ranges: ReadBackRange[], what: string): Promise<Float32Array[]> {
+    const total = ranges.reduce((sum, { bytes }) => sum + bytes, 0);
+    if (total === 0) return ranges.map(() => new Float32Array(0));
+    const device = this.gpu.device;
+    const staging = new StagingBuffer(device, total, `${this.graph.name} ${what} (read-back)`);
+    try {
+      const encoder = device.createCommandEncoder({ label: `read ${what}` });
+      staging.recordCopies(encoder, ranges);
+      device.queue.submit([encoder.finish()]);
+      return await staging.read(ranges);
+    } finally {
+      staging.destroy();
     }
-    return result;
   }
 
   /** Every state buffer of the step whose name is `<param>:<slot>` for an optimizer slot, or a gradient. */
@@ -254,12 +272,12 @@ export class Trainer {
   async readState(kind: "optimizer" | "gradient"): Promise<WeightMap> {
     this.checkAlive();
     await this.settle();
-    const result: WeightMap = new Map();
-    for (const { name, id } of this.stateNames(kind)) {
-      const bytes = this.trainPlan.buffers[id]!.bytes;
-      result.set(name, { shape: [bytes / 4], data: await readFloat32(this.gpu.device, this.train.bufferAt(id), bytes) });
-    }
-    return result;
+    const states = this.stateNames(kind);
+    const values = await this.readRanges(
+      states.map(({ id }) => ({ source: this.train.bufferAt(id), bytes: this.trainPlan.buffers[id]!.bytes })),
+      kind === "optimizer" ? "optimizer state" : "gradients",
+    );
+    return new Map(states.map(({ name, id }, index) => [name, { shape: [this.trainPlan.buffers[id]!.bytes / 4], data: values[index]! }]));
   }
 
   /** Restores parameters, optimizer state and the step count (a checkpoint's). */
@@ -330,6 +348,11 @@ export class Trainer {
     return new Map([[input.name, { shape: input.shape, data: batch.images }]]);
   }
 
+  /** Makes `destroy` close the GPU device too (a trainer that opened it: createTrainer). */
+  closeDeviceOnDestroy(): void {
+    this.ownsDevice = true;
+  }
+
   private checkAlive(): void {
     if (this.destroyed) throw new Error("the trainer was destroyed");
   }
@@ -341,5 +364,6 @@ export class Trainer {
     this.train.destroy();
     this.evaluation.destroy();
     this.weights.destroy();
+    if (this.ownsDevice) this.gpu.device.destroy();
   }
 }

@@ -10,7 +10,7 @@ describe("cnnc check", () => {
   });
 
   it("passes every example", async () => {
-    for (const name of ["alexnet", "fashion_cnn", "googlenet", "lenet5", "resnet18", "resnet34", "textcnn", "vgg16", "vgg19", "zfnet"]) {
+    for (const name of ["alexnet", "fashion_cnn", "googlenet", "lenet5", "lenet5_fashion", "resnet18", "resnet34", "textcnn", "vgg16", "vgg19", "zfnet"]) {
       const run = await cnnc(["check", join(EXAMPLES, `${name}.cnn`)]);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^ok: \w+ \(\d+ layers, [\d,]+ params\)\n$/);

@@ -8,7 +8,7 @@ describe("every example", () => {
 
   it("includes the networks of the issue", () => {
     expect(files.sort()).toEqual(
-      ["alexnet", "fashion_cnn", "googlenet", "lenet5", "resnet18", "resnet34", "textcnn", "vgg16", "vgg19", "zfnet"].map((name) => `${name}.cnn`),
+      ["alexnet", "fashion_cnn", "googlenet", "lenet5", "lenet5_fashion", "resnet18", "resnet34", "textcnn", "vgg16", "vgg19", "zfnet"].map((name) => `${name}.cnn`),
     );
   });
 
@@ -86,21 +86,30 @@ describe("known parameter counts", () => {
     expect(totalParams(graph)).toBe((3 * 5 * 100 + 100) + (4 * 5 * 100 + 100) + (5 * 5 * 100 + 100) + (300 * 2 + 2));
   });
 
-  it("FashionCNN: 1x28x28, two conv stages, and its train section", () => {
+  it("FashionCNN: 1x28x28, two conv stages, 105,914 parameters, and its train section", () => {
     const graph = compileExample("fashion_cnn.cnn");
-    expect(shapesOf(graph, "pool")).toEqual([[32, 14, 14], [64, 7, 7]]);
-    expect(shapesOf(graph, "batchnorm")).toEqual([[32, 28, 28], [64, 14, 14]]);
+    expect(shapesOf(graph, "pool")).toEqual([[16, 14, 14], [32, 7, 7]]);
+    expect(shapesOf(graph, "batchnorm")).toEqual([[16, 28, 28], [32, 14, 14]]);
+    expect(totalParams(graph)).toBe(16 * 9 + 2 * 16 + 32 * 16 * 9 + 2 * 32 + (32 * 7 * 7 * 64 + 64) + (64 * 10 + 10));
     expect(graph.train).toEqual({
       loss: "cross_entropy",
-      optimizer: { kind: "sgd", momentum: 0.9, nesterov: false, weightDecay: 5e-4 },
-      learningRate: 0.01,
-      schedule: { kind: "constant" },
+      optimizer: { kind: "sgd", momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+      learningRate: 0.1,
+      schedule: { kind: "one_cycle", pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4 },
       warmupEpochs: 0,
       batch: 64,
-      epochs: 5,
+      epochs: 8,
       data: { kind: "fashion_mnist", path: "/usr/share/datasets/fashion-mnist" },
       span: graph.train!.span,
     });
+  });
+
+  it("LeNet-5 for Fashion-MNIST: C1 pads 28x28 by 2, so it has lenet5.cnn's shapes and parameters from S2 on", () => {
+    const padded = compileExample("lenet5_fashion.cnn");
+    const original = compileExample("lenet5.cnn");
+    expect(totalParams(padded)).toBe(totalParams(original));
+    expect(padded.nodes.slice(2).map((node) => node.shape)).toEqual(original.nodes.slice(2).map((node) => node.shape));
+    expect(padded.train?.epochs).toBe(8);
   });
 });
 

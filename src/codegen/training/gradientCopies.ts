@@ -1,10 +1,9 @@
 // Gradient plumbing of the backward graph: a concat's input gradient is its channel slice of the
-// output's gradient (the forward copy reversed), and a value read by several layers gets the sum of
-// their gradients (added into the first one's buffer, one addition per further reader).
+// output's gradient (the forward copy reversed). (A value read by several layers gets the sum of their
+// gradients from an elementwise kernel: src/training/differentiate.ts.)
 import { describeShape } from "../../tensor.js";
 import { ELEMENTWISE_WORKGROUP_SIZE } from "../dispatch.js";
 import { foldedDispatch, kernelSource, u32Constants, type StorageBindingSpec } from "../wgsl.js";
-import { lanewise } from "./lanewise.js";
 import type { TrainingKernels } from "./trainingKernel.js";
 
 function requireCount(what: string, value: number, least: number): void {
@@ -41,22 +40,4 @@ export function concatBackward(spec: { batch: number; inner: number; channels: n
     body: [`  let sample = index / INPUT_SAMPLE;`, `  dx[index] = dy[sample * OUTPUT_SAMPLE + OFFSET + index % INPUT_SAMPLE];`],
   });
   return { kernels: [{ kernel: "concat_backward", wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: 0 }], scratch: [] };
-}
-
-/**
- * destination += source, elementwise: bindings `source` (read), `destination` (read_write). (Not
- * `target`: that is a reserved word in WGSL, and a binding's name is its WGSL variable.)
- */
-export function accumulateGradient(spec: { elements: number }): TrainingKernels {
-  const layout = lanewise(spec.elements);
-  const bindings: StorageBindingSpec[] = [layout.binding("source", "read"), layout.binding("destination", "read_write")];
-  const wgsl = kernelSource({
-    title: "gradient sum: destination += source",
-    details: { elements: spec.elements, schedule: `${layout.width === 4 ? "4 elements (a vec4)" : "one element"} per invocation` },
-    bindings,
-    declarations: [],
-    dispatch: layout.dispatch,
-    body: [`  destination[index] = destination[index] + source[index];`],
-  });
-  return { kernels: [{ kernel: "gradient_sum", wgsl, workgroups: layout.dispatch.workgroups, bindings, loopIterations: 0 }], scratch: [] };
 }
