@@ -195,6 +195,30 @@ export class PlanExecutor {
   }
 
   /**
+   * After a failed `submit`: the error of the first step that fails on its own (its message names the
+   * kernel and layer), or undefined. Each step is encoded in an error scope of its own; only those
+   * `mayRun` keeps are submitted (a trainer never reruns its updates: they would apply twice), the
+   * others only validated.
+   */
+  async findFailingStep(mayRun: (step: KernelStep) => boolean): Promise<unknown> {
+    const device = this.gpu.device;
+    if (deviceIsGone(device)) return undefined;
+    for (const bound of this.steps) {
+      try {
+        await runWithErrorScope(device, `kernel ${bound.step.name} (layer ${bound.step.layer})`, async () => {
+          const commands = this.encode([bound]);
+          if (!mayRun(bound.step)) return;
+          device.queue.submit([commands]);
+          await device.queue.onSubmittedWorkDone();
+        });
+      } catch (error) {
+        return error;
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * Runs the steps one submission each, reading back after each step the activation buffers it
    * writes, until `visit` returns false: diagnosis of a training step (the first non-finite value).
    * `include` leaves steps out (a diagnosis never reruns updates).

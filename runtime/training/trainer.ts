@@ -134,8 +134,21 @@ export class Trainer {
 
   /** Labels as the loss kernel reads them: class indices as u32 bits, or mse targets as they are. */
   private labelBits(labels: Int32Array | Float32Array): Float32Array {
-    if (labels instanceof Float32Array) return labels;
     const classes = shapeSize(this.graph.nodes[this.graph.outputs[0]!]!.shape);
+    const batch = this.settings.batch;
+    if (this.settings.loss === "mse") {
+      if (!(labels instanceof Float32Array) || labels.length !== batch * classes) {
+        throw new CnncUserError(`mse takes a Float32Array of ${batch} x ${classes} targets per step, got ${labels.constructor.name} of ${labels.length}`, {
+          hint: "give one target row per image (one-hot rows for class labels)",
+        });
+      }
+      return labels;
+    }
+    if (!(labels instanceof Int32Array) || labels.length !== batch) {
+      throw new CnncUserError(`cross_entropy takes an Int32Array of ${batch} class indices per step, got ${labels.constructor.name} of ${labels.length}`, {
+        hint: "give one class index per image",
+      });
+    }
     for (const label of labels) {
       if (!(label >= 0 && label < classes)) {
         throw new CnncUserError(`a label is ${label}, but ${this.graph.name} has ${classes} classes`, { hint: `labels must lie in 0..${classes - 1}` });
@@ -170,7 +183,12 @@ export class Trainer {
   private async settle(): Promise<void> {
     await Promise.all(this.inFlight.splice(0));
     const errors = (await Promise.all(this.scopes.splice(0))).filter((error): error is GPUError => error !== null);
-    if (errors.length > 0) throw new Error(`a training step failed on the GPU: ${errors[0]!.message}`);
+    if (errors.length === 0) return;
+    // Name the kernel: rerun the forward, loss and backward kernels one at a time, and only validate
+    // the updates (running them again would apply them twice).
+    const located = await this.train.findFailingStep((step) => step.phase !== "update");
+    if (located instanceof Error) throw located;
+    throw new Error(`a training step failed on the GPU: ${errors[0]!.message}`);
   }
 
   /** The loss and accuracy summed on the GPU since the last call (which resets the sums). */

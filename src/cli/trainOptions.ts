@@ -207,7 +207,7 @@ function callText(name: string, settings: [string, number | boolean | undefined]
 
 /**
  * One line of the settings in force, for the start of a run (so a setting a flag dropped is seen):
- * `loss cross_entropy, sgd(momentum=0.9, weight_decay=0.0005), lr 0.01, schedule constant, batch 64, 5 epochs`.
+ * `loss cross_entropy, sgd(momentum=0.9, nesterov=false, weight_decay=0.0005), lr 0.01, schedule constant, batch 64, 5 epochs`.
  */
 export function describeTrainSettings(settings: ResolvedTrainSettings): string {
   const { optimizer, schedule } = settings;

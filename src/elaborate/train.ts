@@ -1,4 +1,4 @@
-// The `train { ... }` section: checked and typed into a TrainConfig for the trainer to come. Every setting
+// The `train { ... }` section: checked and typed into a TrainConfig for `cnnc train`. Every setting
 // has a default, so `train { epochs = 5 }` is complete.
 import type { CallStep, Expr, SourceSpan, TrainDecl, TrainSetting } from "../../grammar/ast.js";
 import { closestMatch } from "../../grammar/diagnostics.js";

@@ -17,10 +17,10 @@ function trainSection(settings: string): TrainConfig {
   return train;
 }
 
-/** Runs `cnnc train ARGS` with a train command made of addTrainOptions that prints the parsed options. */
+/** Runs `cnnc train-options ARGS`: a command made of addTrainOptions, as `cnnc train`, that prints the parsed options. */
 async function trainCli(args: string[]) {
-  return cnnc(["train", ...args], (program, context) => {
-    addTrainOptions(program.command("train"))
+  return cnnc(["train-options", ...args], (program, context) => {
+    addTrainOptions(program.command("train-options"))
       .addHelpText("after", TRAIN_USAGE)
       .action((_model: string, values: TrainOptionValues) => {
         context.io.stdout(JSON.stringify(parseTrainOptions(values)));
@@ -93,10 +93,10 @@ describe("parseTrainOptions", () => {
   });
 
   it("reports a bad flag through the CLI as an error, and lists every option in --help", async () => {
-    const bad = await trainCli(["m.cnn", "--lr", "-1"]);
+    const bad = await cnnc(["train", "m.cnn", "--lr", "-1"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/error: --lr must be a finite number above 0, got `-1`\n {2}= help: e\.g\. --lr 0\.01/);
-    const help = await trainCli(["--help"]);
+    const help = await cnnc(["train", "--help"]);
     expect(help.code).toBe(0);
     for (const flag of ["--data", "--epochs", "--batch", "--lr ", "--lr-schedule", "--warmup", "--optimizer", "--momentum", "--weight-decay", "--out", "--resume", "--seed", "--limit", "--log-every", "--no-fuse", "--backend"]) {
       expect(help.stdout).toContain(flag);
@@ -116,9 +116,9 @@ describe("resolveTrainSettings", () => {
   it("keeps the file's values and lets each flag override one", () => {
     const train = trainSection("  optimizer = sgd(momentum=0.9, weight_decay=5e-4)\n  lr = 0.05\n  batch = 128\n  epochs = 4\n  loss = mse");
     const file = resolveTrainSettings(train, parseTrainOptions({}));
-    expect(file).toEqual({ loss: "mse", optimizer: { kind: "sgd", momentum: 0.9, weightDecay: 5e-4 }, learningRate: 0.05, schedule: { kind: "constant" }, warmupEpochs: 0, batch: 128, epochs: 4 });
+    expect(file).toEqual({ loss: "mse", optimizer: { kind: "sgd", momentum: 0.9, nesterov: false, weightDecay: 5e-4 }, learningRate: 0.05, schedule: { kind: "constant" }, warmupEpochs: 0, batch: 128, epochs: 4 });
     const flags = resolveTrainSettings(train, parseTrainOptions({ lr: "0.1", batch: "16", epochs: "2", momentum: "0.5", warmup: "1", lrSchedule: "cosine" }));
-    expect(flags).toEqual({ ...file, learningRate: 0.1, batch: 16, epochs: 2, optimizer: { kind: "sgd", momentum: 0.5, weightDecay: 5e-4 }, warmupEpochs: 1, schedule: { kind: "cosine", minLr: 0 } });
+    expect(flags).toEqual({ ...file, learningRate: 0.1, batch: 16, epochs: 2, optimizer: { kind: "sgd", momentum: 0.5, nesterov: false, weightDecay: 5e-4 }, warmupEpochs: 1, schedule: { kind: "cosine", minLr: 0 } });
   });
 
   it("keeps the file's schedule settings for the same kind and gives another kind its defaults", () => {
@@ -135,7 +135,7 @@ describe("resolveTrainSettings", () => {
     const adam = trainSection("  optimizer = adam(beta1=0.8, eps=1e-6, weight_decay=1e-4)");
     // Adam to AdamW keeps the betas and eps; the weight decay means something else there.
     expect(resolveTrainSettings(adam, parseTrainOptions({ optimizer: "adamw" })).optimizer).toEqual({ kind: "adamw", beta1: 0.8, beta2: 0.999, eps: 1e-6, weightDecay: 0.01 });
-    expect(resolveTrainSettings(adam, parseTrainOptions({ optimizer: "sgd" })).optimizer).toEqual({ kind: "sgd", momentum: 0, weightDecay: 0 });
+    expect(resolveTrainSettings(adam, parseTrainOptions({ optimizer: "sgd" })).optimizer).toEqual({ kind: "sgd", momentum: 0, nesterov: false, weightDecay: 0 });
     expect(resolveTrainSettings(adam, parseTrainOptions({})).optimizer).toEqual({ kind: "adam", beta1: 0.8, beta2: 0.999, eps: 1e-6, weightDecay: 1e-4 });
   });
 
@@ -152,7 +152,7 @@ describe("resolveTrainSettings", () => {
   it("describes the settings in force in one line", () => {
     const sgd = trainSection("  optimizer = sgd(momentum=0.9, weight_decay=5e-4)\n  epochs = 5");
     expect(describeTrainSettings(resolveTrainSettings(sgd, parseTrainOptions({})))).toBe(
-      "loss cross_entropy, sgd(momentum=0.9, weight_decay=0.0005), lr 0.01, schedule constant, batch 64, 5 epochs",
+      "loss cross_entropy, sgd(momentum=0.9, nesterov=false, weight_decay=0.0005), lr 0.01, schedule constant, batch 64, 5 epochs",
     );
     expect(describeTrainSettings(resolveTrainSettings(sgd, parseTrainOptions({ optimizer: "adamw", lrSchedule: "cosine", warmup: "1", epochs: "1" })))).toBe(
       "loss cross_entropy, adamw(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01), lr 0.01, schedule cosine(min_lr=0), warmup 1 epoch, batch 64, 1 epoch",

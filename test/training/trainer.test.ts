@@ -67,6 +67,16 @@ describe("Trainer", () => {
     }
   });
 
+  it("refuses a batch whose labels do not fit the loss", async () => {
+    const { trainer, batch } = await train(0);
+    try {
+      await expect(trainer.step({ images: batch.images, labels: batch.labels.subarray(1) })).rejects.toThrow(/cross_entropy takes an Int32Array of 8 class indices per step, got Int32Array of 7/);
+      await expect(trainer.step({ images: batch.images, labels: Int32Array.from(batch.labels, () => 4) })).rejects.toThrow(/a label is 4, but Tiny has 4 classes/);
+    } finally {
+      await trainer.destroy();
+    }
+  });
+
   it("two runs with one seed end with bit-identical weights and optimizer state", async () => {
     const runs = [];
     for (let run = 0; run < 2; run++) {
