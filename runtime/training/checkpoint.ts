@@ -7,7 +7,7 @@ import { CnncUserError } from "../../src/errors.js";
 import { shapeSize } from "../../src/ir/graph.js";
 import { makeTensor, type WeightMap } from "../../src/tensor.js";
 import { dataFileKind, readUserFile } from "../readUserFile.js";
-import { type ExpectedWeight, problemList, weightProblems, writeSafetensorsFile } from "../safetensors.js";
+import { type ExpectedWeight, problemList, readSafetensors, weightProblems, writeSafetensorsFile } from "../safetensors.js";
 import { decodeSafetensorsHeader } from "../safetensorsHeader.js";
 import type { WriteFileSystem } from "../writeUserFile.js";
 
@@ -178,4 +178,19 @@ export function checkpointMatches(checkpoint: Checkpoint, expected: ExpectedChec
     const problems = weightProblems(expectedTensors, tensors);
     if (problems.length > 0) throw new CnncUserError(`${subject}'s ${what} ${what === "weights" ? "do" : "does"} not match this run ${problemList(problems)}`, { hint });
   }
+}
+
+/**
+ * The weights of a `--weights` file: a plain state_dict in safetensors, or a cnnc training checkpoint,
+ * whose optimizer state is left out (so `cnnc run --weights RUN_DIR/checkpoint.safetensors` works).
+ */
+export function readWeightsFile(path: string): WeightMap {
+  const bytes = readUserFile(path, dataFileKind("safetensors file"));
+  let format: string | undefined;
+  try {
+    format = decodeSafetensorsHeader(bytes, path).metadata[METADATA.format];
+  } catch {
+    format = undefined; // readSafetensors reports what is wrong with the file
+  }
+  return format === CHECKPOINT_FORMAT ? loadCheckpoint(path).weights : readSafetensors(bytes, path);
 }

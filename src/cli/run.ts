@@ -4,7 +4,7 @@ import type { Command } from "commander";
 
 import { statSync } from "node:fs";
 
-import { readSafetensorsFile } from "../../runtime/safetensors.js";
+import { readWeightsFile } from "../../runtime/training/checkpoint.js";
 import { checkSessionInputs, createSession, type Session } from "../../runtime/session.js";
 import { CHECK_TOLERANCE_TEXT } from "../../runtime/compareOutputs.js";
 import { parseBackend } from "../../runtime/device.js";
@@ -108,7 +108,7 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
 
     // Bad files and sizes are reported before a device is opened and weights are drawn.
     let weights: WeightMap | undefined;
-    if (options.weights !== undefined) weights = readSafetensorsFile(options.weights);
+    if (options.weights !== undefined) weights = readWeightsFile(options.weights);
     const given = inputFiles.length === 0 ? undefined : readInputFiles(inputFiles, batchOption);
     const batch = given === undefined ? (batchOption ?? 1) : checkSessionInputs(graph, given).batch;
     const plan = buildPlan(graph, batch, buildOptions); // the kernels' index range and the schedule option, before the device

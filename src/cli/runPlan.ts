@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { openDevice, parseBackend } from "../../runtime/device.js";
 import { PlanExecutor } from "../../runtime/executor.js";
 import { initWeightsFrom } from "../../runtime/init.js";
-import { checkWeights, readSafetensorsFile } from "../../runtime/safetensors.js";
+import { checkWeights } from "../../runtime/safetensors.js";
+import { readWeightsFile } from "../../runtime/training/checkpoint.js";
 import { checkNetworkInputs } from "../../runtime/session.js";
 import type { Plan } from "../codegen/plan.js";
 import { CnncUserError } from "../errors.js";
@@ -63,7 +64,7 @@ function filesRead(dir: string, plan: Plan, inputs: readonly { path: string }[],
 /** The given weights, checked against the plan's list, or the seeded initialization of that list. */
 function planRunWeights(plan: Plan, options: RunOptions, seed: number): WeightMap {
   if (options.weights === undefined) return initWeightsFrom(plan.weights, seed, plan.network);
-  const weights = readSafetensorsFile(options.weights);
+  const weights = readWeightsFile(options.weights);
   checkWeights(plan.weights, weights, options.weights);
   return weights;
 }

@@ -102,6 +102,9 @@ describe("cnnc train", () => {
     expect([...weights.keys()].sort()).toEqual(["bn1.bias", "bn1.running_mean", "bn1.running_var", "bn1.weight", "conv1.weight", "fc1.bias", "fc1.weight"]);
     const inference = await cnnc(["run", modelPath, "--weights", join(out, "model.safetensors"), "--random-input", "--batch", "2", "--check"]);
     expect(inference.code, inference.stderr).toBe(0);
+    // The checkpoint serves as weights too (its optimizer state is left out).
+    const fromCheckpoint = await cnnc(["run", modelPath, "--weights", join(out, "checkpoint.safetensors"), "--random-input"]);
+    expect(fromCheckpoint.code, fromCheckpoint.stderr).toBe(0);
     // The directory holds a run now: a fresh run there is refused, and says how to go on.
     const again = await cnnc(["train", modelPath, "--data", data, "--out", out]);
     expect(again.code).toBe(1);
