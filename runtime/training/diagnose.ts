@@ -17,7 +17,7 @@ export interface NonFiniteReport {
   /** The first kernel writing a non-finite value, its layer and phase; undefined if the replay stayed finite. */
   kernel: KernelStep | undefined;
   value: number | undefined;
-  /** Parameters holding a non-finite value before the step. */
+  /** Parameters and buffers (running statistics) holding a non-finite value before the step. */
   parameters: string[];
 }
 
@@ -30,7 +30,9 @@ export async function diagnoseNonFinite(trainer: Trainer, batch: TrainingBatch, 
     inputs,
     (candidate) => candidate.phase !== "update",
     (kernel, written) => {
-      for (const { values } of written) {
+      // Parameters and running statistics are reported apart (they held the value before the step).
+      for (const { buffer, values } of written) {
+        if (trainer.trainPlan.buffers[buffer]!.role === "param") continue;
         const index = firstNonFinite(values);
         if (index >= 0) {
           found = { kernel, value: values[index]! };
@@ -50,6 +52,6 @@ export function nonFiniteStepMessage(report: NonFiniteReport): string {
     const what = report.kernel.phase === "forward" ? "activation" : report.kernel.phase === "loss" ? "loss gradient" : "gradient";
     parts.push(`the first non-finite value (${report.value}) is the ${what} of layer ${report.kernel.layer} (kernel ${report.kernel.name})`);
   }
-  if (report.parameters.length > 0) parts.push(`parameters already non-finite: ${report.parameters.join(", ")}`);
+  if (report.parameters.length > 0) parts.push(`weights already non-finite before it: ${report.parameters.join(", ")}`);
   return parts.join("; ");
 }

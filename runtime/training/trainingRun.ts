@@ -107,7 +107,11 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
     const targetsOf = (labels: Int32Array): Int32Array | Float32Array => (options.settings.loss === "mse" ? oneHot(labels, classes) : labels);
     const testImages = data.test.images.slice();
     normalizeImages(testImages, data.test.shape, data.normalization);
-    const save = (): Promise<void> => trainer.save(checkpointPath, expectedSettings);
+    let savedStep: number | undefined = options.resume ? trainer.steps : undefined;
+    const save = async (): Promise<void> => {
+      await trainer.save(checkpointPath, expectedSettings);
+      savedStep = trainer.steps;
+    };
     const runStart = performance.now();
     let intervalStart = performance.now();
     let intervalSteps = 0;
@@ -116,8 +120,9 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
       if (metrics.nonFiniteStep !== undefined) {
         const batchOfStep = await rebuildBatch(data, options.settings, stepsPerEpoch, metrics.nonFiniteStep);
         const report = await diagnoseNonFinite(trainer, batchOfStep, metrics.nonFiniteStep);
+        const checkpoint = savedStep === undefined ? "" : `; ${checkpointPath} holds the weights after step ${savedStep}`;
         throw new CnncUserError(`training stopped: ${nonFiniteStepMessage(report)}`, {
-          hint: "lower the learning rate (--lr), add warmup (--warmup 1) or batchnorm; the last checkpoint holds the weights before it",
+          hint: `lower the learning rate (--lr) or add warmup (--warmup 1)${checkpoint}`,
         });
       }
       const seconds = (performance.now() - intervalStart) / 1000;
