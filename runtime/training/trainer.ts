@@ -8,7 +8,7 @@
 import type { Plan } from "../../src/codegen/plan.js";
 import { METRICS_LENGTH, METRICS_SLOTS } from "../../src/codegen/training/trainingKernel.js";
 import { CnncUserError } from "../../src/errors.js";
-import { shapeSize, type Graph, type LossKind, type LrScheduleConfig, type OptimizerConfig } from "../../src/ir/graph.js";
+import { shapeSize, type Graph, type TrainConfig } from "../../src/ir/graph.js";
 import { STEP_STATE } from "../../src/kernels/trainingWork.js";
 import { compilePlan, compileTrainingPlan } from "../../src/pipeline.js";
 import type { WeightMap } from "../../src/tensor.js";
@@ -22,14 +22,11 @@ import { stepSeed } from "./hyper.js";
 import { checkpointMatches, loadCheckpoint, saveCheckpoint, type Checkpoint, type ExpectedCheckpoint } from "./checkpoint.js";
 import { hyperValues, optimizerStateNames } from "../../src/codegen/training/optimizers.js";
 
-export interface TrainerSettings {
-  loss: LossKind;
-  optimizer: OptimizerConfig;
-  learningRate: number;
-  schedule: LrScheduleConfig;
-  warmupEpochs: number;
-  /** Images per step (the training plan's batch); a dataset's last partial batch is dropped. */
-  batch: number;
+/**
+ * The train section's settings (`batch`: images per step, the training plan's batch; a dataset's last
+ * partial batch is dropped), and what a run adds to them.
+ */
+export interface TrainerSettings extends Pick<TrainConfig, "loss" | "optimizer" | "learningRate" | "schedule" | "warmupEpochs" | "batch"> {
   /** Seeds the dropout masks (with the step). */
   seed: number;
   /** Steps per epoch and in the whole run: the learning-rate schedule's time axis. */

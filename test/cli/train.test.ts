@@ -168,6 +168,6 @@ describe("cnnc train", () => {
   it("stops when the loss goes non-finite, naming the step and the first layer", async () => {
     const run = await cnnc(["train", model(), "--data", dataset(), "--out", join(tempDir(), "run"), "--lr", "1e30", "--log-every", "2"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/training stopped: the loss became non-finite at step \d+; the first non-finite value \(\S+\) is the \w+( \w+)? of layer \w+ \(kernel [\w.]+\)/);
+    expect(run.stderr).toMatch(/training stopped: the loss became non-finite at step \d+; the first non-finite value \(\S+\) is the \w+( \w+)? of layer [\w.+]+ \(kernel [\w.]+\)/);
   });
 });
