@@ -1,34 +1,15 @@
 // Windowed pooling on the GPU against the CPU reference over randomized configurations.
 import { describe, it } from "vitest";
 
-import type { PoolKind, Rounding } from "../../src/ir/graph.js";
-import { pool1d, pool2d, randomTensor, seededRandom, singleOpGraph } from "../reference/graphBuilders.js";
+import { pool1d, randomPool2dCase, randomTensor, seededRandom, singleOpGraph } from "../reference/graphBuilders.js";
 import { expectGpuMatchesReference } from "./gpuHarness.js";
 
 // rtol 1e-4, atol 1e-5 (FLOAT32_TOLERANCE): sums of at most 49 float32 values.
 describe("pool kernels", () => {
   it("match the reference over random 2-D configurations", async () => {
     const random = seededRandom(11);
-    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
     for (let trial = 0; trial < 24; trial++) {
-      const kind = pick<PoolKind>(["max", "avg", "l2"]);
-      const windowH = 1 + Math.floor(random() * 4);
-      const windowW = 1 + Math.floor(random() * 4);
-      const stride: [number, number] = [1 + Math.floor(random() * 3), 1 + Math.floor(random() * 3)];
-      // Padding at most half the window (PyTorch's rule), asymmetric.
-      const pad: [number, number, number, number] = [
-        Math.floor(random() * (Math.floor(windowH / 2) + 1)),
-        Math.floor(random() * (Math.floor(windowH / 2) + 1)),
-        Math.floor(random() * (Math.floor(windowW / 2) + 1)),
-        Math.floor(random() * (Math.floor(windowW / 2) + 1)),
-      ];
-      const rounding = pick<Rounding>(["floor", "ceil"]);
-      const countPadding = random() < 0.5;
-      const C = pick([1, 3, 5, 7]);
-      const H = windowH + Math.floor(random() * 9);
-      const W = windowW + Math.floor(random() * 9);
-      const batch = pick([1, 2, 3]);
-      const attrs = pool2d({ kind, window: [windowH, windowW], stride, padding: pad, rounding, countPadding });
+      const { attrs, C, H, W, batch } = randomPool2dCase(random, (["max", "avg", "l2"] as const)[trial % 3]!);
       const graph = singleOpGraph(attrs, [C, H, W]);
       const input = randomTensor([batch, C, H, W], random);
       await expectGpuMatchesReference(graph, new Map([["x", input]]), new Map(), `trial ${trial}: ${JSON.stringify(attrs)} on ${batch}x${C}x${H}x${W}`);

@@ -285,3 +285,28 @@ export function layerGraph(inputShape: Shape, layers: LayerSpec[]): Graph {
   }
   return { name: "test_layers", nodes, inputs: [0], outputs: [nodes.length - 1] };
 }
+
+/**
+ * A random 2-D pooling case for the GPU-vs-reference tests: a window of 1..4 per axis, stride 1..3,
+ * asymmetric padding of at most half the window (PyTorch's rule), either rounding, count_pad or not,
+ * and an input [C, H, W] at least one window large, with a batch of 1..3.
+ */
+export function randomPool2dCase(random: () => number, kind: PoolKind): { attrs: PoolAttrs; C: number; H: number; W: number; batch: number } {
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+  const windowH = 1 + Math.floor(random() * 4);
+  const windowW = 1 + Math.floor(random() * 4);
+  const stride: [number, number] = [1 + Math.floor(random() * 3), 1 + Math.floor(random() * 3)];
+  const padding: [number, number, number, number] = [
+    Math.floor(random() * (Math.floor(windowH / 2) + 1)),
+    Math.floor(random() * (Math.floor(windowH / 2) + 1)),
+    Math.floor(random() * (Math.floor(windowW / 2) + 1)),
+    Math.floor(random() * (Math.floor(windowW / 2) + 1)),
+  ];
+  const rounding = pick<Rounding>(["floor", "ceil"]);
+  const countPadding = random() < 0.5;
+  const C = pick([1, 3, 5, 7]);
+  const H = windowH + Math.floor(random() * 9);
+  const W = windowW + Math.floor(random() * 9);
+  const batch = pick([1, 2, 3]);
+  return { attrs: pool2d({ kind, window: [windowH, windowW], stride, padding, rounding, countPadding }), C, H, W, batch };
+}

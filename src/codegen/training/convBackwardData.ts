@@ -15,6 +15,7 @@ import { paddingFunctions, windowConstants } from "../conv/geometry.js";
 import { shapeSummary } from "../conv/common.js";
 import { loopPasses } from "../loopLimit.js";
 import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
+import { registerBlockStores } from "./reductionChunks.js";
 import type { TrainingKernel, TrainingKernels } from "./trainingKernel.js";
 
 export interface DataTile {
@@ -122,13 +123,7 @@ function transposedConvGemm(g: ConvGeometry, grid: ConvGeometry, target: string,
   }
   body.push(`    }`, `  }`);
   body.push(`  let out_base = (n * C + group * CHANNELS_PER_GROUP + c0) * H * W + p0;`);
-  for (const i of channels) {
-    for (const j of pixels) {
-      const store = `${target}[out_base + ${u32Literal(i)} * H * W + ${u32Literal(j)}] = acc${i}_${j};`;
-      const conditions = [...(i > 0 ? [`c0 + ${u32Literal(i)} < CHANNELS_PER_GROUP`] : []), ...(j > 0 ? [`p0 + ${u32Literal(j)} < H * W`] : [])];
-      body.push(conditions.length === 0 ? `  ${store}` : `  if (${conditions.join(" && ")}) {\n    ${store}\n  }`);
-    }
-  }
+  body.push(...registerBlockStores(target, channels, pixels, { rowStride: "H * W", rowFirst: "c0", rowBound: "CHANNELS_PER_GROUP", columnFirst: "p0", columnBound: "H * W" }));
 
   const constants = u32Constants({
     C: g.C,

@@ -10,7 +10,7 @@ import type { ConvGeometry } from "../conv/geometry.js";
 import { paddingFunctions, windowConstants } from "../conv/geometry.js";
 import { shapeSummary } from "../conv/common.js";
 import { foldedDispatch, i32Literal, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
-import { chunkedRowLoop, MIN_CHUNK_LENGTH, partialSumKernel, reductionChunks } from "./reductionChunks.js";
+import { chunkedRowLoop, MIN_CHUNK_LENGTH, partialSumKernel, reductionChunks, registerBlockStores } from "./reductionChunks.js";
 import type { TrainingKernels } from "./trainingKernel.js";
 
 export interface FilterTile {
@@ -109,13 +109,7 @@ export function convBackwardFilterKernels(g: ConvGeometry, tileKnobs: Partial<Fi
   const walk = chunkedRowLoop({ rowLength: "OW", chunkStart: "chunk * CHUNK_LENGTH", total: "BATCH * OH * OW" }, perRow, perElement);
   body.push(...walk.lines.map((line) => `  ${line}`));
   body.push(`  let out_base = chunk * WEIGHT_SIZE + (group * M + m0) * COLUMNS + col0;`);
-  for (const i of filters) {
-    for (const j of columns) {
-      const store = `${target}[out_base + ${u32Literal(i)} * COLUMNS + ${u32Literal(j)}] = acc${i}_${j};`;
-      const conditions = [...(i > 0 ? [`m0 + ${u32Literal(i)} < M`] : []), ...(j > 0 ? [`col0 + ${u32Literal(j)} < COLUMNS`] : [])];
-      body.push(conditions.length === 0 ? `  ${store}` : `  if (${conditions.join(" && ")}) {\n    ${store}\n  }`);
-    }
-  }
+  body.push(...registerBlockStores(target, filters, columns, { rowStride: "COLUMNS", rowFirst: "m0", rowBound: "M", columnFirst: "col0", columnBound: "COLUMNS" }));
 
   const constants = u32Constants({
     BATCH: g.batch,

@@ -3,7 +3,7 @@
 // kernel sums each output's partials in chunk order. The split keeps every invocation's loops far
 // under llvmpipe's limit (loopLimit.ts) and gives the GPU enough invocations to run in parallel.
 import { loopPasses } from "../loopLimit.js";
-import { foldedDispatch, kernelSource, u32Constants } from "../wgsl.js";
+import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
 import type { TrainingKernel } from "./trainingKernel.js";
 
 /** Invocations a split reduction aims for (llvmpipe runs workgroups of 64 on each core, 8 lanes wide). */
@@ -97,4 +97,26 @@ export function partialSumKernel(options: { title: string; partial: string; targ
     ],
   });
   return { kernel: `${target}_sum`, wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: loopPasses(chunks) };
+}
+
+/**
+ * The stores of a register block `acc{i}_{j}` (rows i, columns j) to `target[out_base + i * rowStride +
+ * j]`, each element beyond the block's first row or column guarded by its bound (`rowFirst + i <
+ * rowBound`, `columnFirst + j < columnBound`), for blocks that overhang the edge of the output.
+ */
+export function registerBlockStores(
+  target: string,
+  rows: readonly number[],
+  columns: readonly number[],
+  layout: { rowStride: string; rowFirst: string; rowBound: string; columnFirst: string; columnBound: string },
+): string[] {
+  const lines: string[] = [];
+  for (const i of rows) {
+    for (const j of columns) {
+      const store = `${target}[out_base + ${u32Literal(i)} * ${layout.rowStride} + ${u32Literal(j)}] = acc${i}_${j};`;
+      const conditions = [...(i > 0 ? [`${layout.rowFirst} + ${u32Literal(i)} < ${layout.rowBound}`] : []), ...(j > 0 ? [`${layout.columnFirst} + ${u32Literal(j)} < ${layout.columnBound}`] : [])];
+      lines.push(conditions.length === 0 ? `  ${store}` : `  if (${conditions.join(" && ")}) {\n    ${store}\n  }`);
+    }
+  }
+  return lines;
 }

@@ -6,9 +6,9 @@
 // Windows that tile the input (2x2 stride 2) take the kernels' one-invocation-per-window path.
 import { describe, expect, it } from "vitest";
 import { maxPoolForwardWithSwitches, poolBackward, type PoolTrainingShape } from "../../../src/codegen/training/poolTraining.js";
-import type { PoolAttrs, PoolKind, Rounding, Shape } from "../../../src/ir/graph.js";
+import type { PoolAttrs, Shape } from "../../../src/ir/graph.js";
 import type { GpuContext } from "../../../runtime/device.js";
-import { pool1d, pool2d, seededRandom } from "../../reference/graphBuilders.js";
+import { pool1d, pool2d, randomPool2dCase, seededRandom } from "../../reference/graphBuilders.js";
 import { testGpu } from "../gpuHarness.js";
 import { expectClose, toleranceFor } from "../kernelHarness.js";
 import { flat, referenceBackward } from "./referenceBackward.js";
@@ -47,25 +47,8 @@ describe("pool training kernels", () => {
   it("match the reference over random 2-D configurations", async () => {
     const gpu = await testGpu();
     const random = seededRandom(85);
-    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
     for (let trial = 0; trial < 24; trial++) {
-      const kind = (["max", "avg", "l2"] as const)[trial % 3]! satisfies PoolKind;
-      const windowH = 1 + Math.floor(random() * 4);
-      const windowW = 1 + Math.floor(random() * 4);
-      const stride: [number, number] = [1 + Math.floor(random() * 3), 1 + Math.floor(random() * 3)];
-      const pad: [number, number, number, number] = [
-        Math.floor(random() * (Math.floor(windowH / 2) + 1)),
-        Math.floor(random() * (Math.floor(windowH / 2) + 1)),
-        Math.floor(random() * (Math.floor(windowW / 2) + 1)),
-        Math.floor(random() * (Math.floor(windowW / 2) + 1)),
-      ];
-      const rounding = pick<Rounding>(["floor", "ceil"]);
-      const countPadding = random() < 0.5;
-      const C = pick([1, 3, 5]);
-      const H = windowH + Math.floor(random() * 8);
-      const W = windowW + Math.floor(random() * 8);
-      const batch = pick([1, 2, 3]);
-      const attrs = pool2d({ kind, window: [windowH, windowW], stride, padding: pad, rounding, countPadding });
+      const { attrs, C, H, W, batch } = randomPool2dCase(random, (["max", "avg", "l2"] as const)[trial % 3]!);
       const x = levels(batch * C * H * W, random);
       await checkPool(gpu, attrs, [C, H, W], batch, x, random, `trial ${trial}: ${JSON.stringify(attrs)} on ${batch}x${C}x${H}x${W}`);
     }
