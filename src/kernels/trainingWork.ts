@@ -65,11 +65,18 @@ export type TrainingWork =
 
 export type TrainingWorkKind = TrainingWork["kind"];
 
+/** Elements of the step's `hyper` and `metrics` buffers (their slots: src/codegen/training/trainingKernel.ts). */
+export const HYPER_LENGTH = 8;
+export const METRICS_LENGTH = 4;
+
 /** The per-step buffers every training plan has, by state name. */
 export const STEP_STATE = { hyper: ":hyper", metrics: ":metrics", labels: ":labels" } as const;
 
 /** The step's hyper-parameter buffer (HYPER_SLOTS in src/codegen/training/trainingKernel.ts). */
-export const HYPER_OPERAND: Operand = { kind: "state", name: STEP_STATE.hyper, elements: 8 };
+export const HYPER_OPERAND: Operand = { kind: "state", name: STEP_STATE.hyper, elements: HYPER_LENGTH };
+
+/** The buffer the loss kernel sums the loss and accuracy into, and the update kernels read the non-finite flag from. */
+export const METRICS_OPERAND: Operand = { kind: "state", name: STEP_STATE.metrics, elements: METRICS_LENGTH };
 
 /** The state name of what a layer's training forward saves for its backward: `bn1:saved`, `pool1:switches`. */
 export function savedStateName(node: { name: string }, what: string): string {

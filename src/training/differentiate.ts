@@ -12,6 +12,7 @@ import { NO_VALUE, type KernelGraph, type KernelNode, type KernelValue } from ".
 import {
   gradientName,
   HYPER_OPERAND,
+  METRICS_OPERAND,
   optimizerStateName,
   STEP_STATE,
   valueOperand,
@@ -30,8 +31,6 @@ export interface DifferentiateOptions {
   optimizer: OptimizerConfig;
 }
 
-/** The metrics buffer the loss kernel accumulates into (METRICS_SLOTS). */
-export const METRICS_OPERAND: Operand = { kind: "state", name: STEP_STATE.metrics, elements: 4 };
 
 class Differentiator {
   readonly values: KernelValue[];

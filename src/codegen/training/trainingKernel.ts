@@ -40,7 +40,7 @@ export const HYPER_SLOTS = {
   /** The 0-based step index (u32 bits), recorded in METRICS_SLOTS.firstNonFiniteStep. */
   step: 4,
 } as const;
-export const HYPER_LENGTH = 8;
+export { HYPER_LENGTH, METRICS_LENGTH } from "../../kernels/trainingWork.js";
 
 /**
  * The `metrics` buffer (array<f32>, read_write) the loss kernel accumulates into and the trainer
@@ -57,4 +57,3 @@ export const METRICS_SLOTS = {
   /** 0 while every loss was finite; else (step index + 1) of the first non-finite loss (u32 bits; never reset by the trainer). */
   firstNonFiniteStep: 3,
 } as const;
-export const METRICS_LENGTH = 4;
