@@ -12,6 +12,8 @@ import { appendMetrics, truncateMetrics, type MetricsRecord } from "../../src/tr
 import { curvesSvg } from "../../src/training/report/curvesSvg.js";
 import { confusionMatrix, confusionSvg, formatConfusion } from "../../src/training/report/confusion.js";
 import { BatchLoader } from "../data/loader.js";
+import type { Augmentation } from "../data/augment.js";
+import type { BatchOptions } from "../data/batches.js";
 import type { Dataset } from "../data/dataset.js";
 import { normalizeImages, type Normalization } from "../data/normalize.js";
 import type { GpuContext } from "../device.js";
@@ -42,6 +44,8 @@ export interface TrainingRunOptions {
   resume: boolean;
   /** Steps between reads of the loss (and checkpoints). */
   logEvery: number;
+  /** Random flips and crops of the training images (seeded per epoch and batch). */
+  augmentation?: Augmentation;
   /** Progress: called after each read and at each epoch's end. */
   report(event: TrainingEvent): void;
 }
@@ -76,6 +80,7 @@ function runSettings(options: TrainingRunOptions): Record<string, string> {
     warmup_epochs: String(settings.warmupEpochs),
     fuse: String(settings.fuse !== false),
     data: options.data.identity,
+    augmentation: JSON.stringify(options.augmentation ?? {}),
   };
 }
 
@@ -118,7 +123,7 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
     const read = async (epoch: number, stepInEpoch: number): Promise<MetricsRecord> => {
       const metrics = await trainer.metrics();
       if (metrics.nonFiniteStep !== undefined) {
-        const batchOfStep = await rebuildBatch(data, options.settings, stepsPerEpoch, metrics.nonFiniteStep);
+        const batchOfStep = await rebuildBatch(options, stepsPerEpoch, metrics.nonFiniteStep);
         const report = await diagnoseNonFinite(trainer, batchOfStep, metrics.nonFiniteStep);
         const checkpoint = savedStep === undefined ? "" : `; ${checkpointPath} holds the weights after step ${savedStep}`;
         throw new CnncUserError(`training stopped: ${nonFiniteStepMessage(report)}`, {
@@ -135,7 +140,7 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
 
     const firstEpoch = Math.floor(trainer.steps / stepsPerEpoch);
     for (let epoch = firstEpoch; epoch < options.epochs; epoch++) {
-      const loader = new BatchLoader(data.train, { batchSize: batch, seed: options.settings.seed, dropLast: true, normalization: data.normalization }, epoch);
+      const loader = new BatchLoader(data.train, batchOptions(options), epoch);
       const skip = epoch === firstEpoch ? trainer.steps - epoch * stepsPerEpoch : 0;
       for (let index = 0; index < skip; index++) await loader.next();
       for (let stepInEpoch = skip; stepInEpoch < stepsPerEpoch; stepInEpoch++) {
@@ -190,9 +195,9 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
 }
 
 /** The batch of 0-based step `step`, rebuilt from the seed. */
-async function rebuildBatch(data: TrainingData, settings: TrainingRunOptions["settings"], stepsPerEpoch: number, step: number): Promise<{ images: Float32Array; labels: Int32Array }> {
+async function rebuildBatch(options: TrainingRunOptions, stepsPerEpoch: number, step: number): Promise<{ images: Float32Array; labels: Int32Array }> {
   const epoch = Math.floor(step / stepsPerEpoch);
-  const loader = new BatchLoader(data.train, { batchSize: settings.batch, seed: settings.seed, dropLast: true, normalization: data.normalization }, epoch);
+  const loader = new BatchLoader(options.data.train, batchOptions(options), epoch);
   for (let index = 0; index < step - epoch * stepsPerEpoch; index++) await loader.next();
   const batch = await loader.next();
   if (batch === undefined) throw new Error(`internal: no batch for step ${step}`);
@@ -204,4 +209,9 @@ function oneHot(labels: Int32Array, classes: number): Float32Array {
   const rows = new Float32Array(labels.length * classes);
   labels.forEach((label, index) => (rows[index * classes + label] = 1));
   return rows;
+}
+
+/** The batches of a run: shuffled from the seed, the last partial batch dropped, augmented and standardized. */
+function batchOptions(options: TrainingRunOptions): BatchOptions {
+  return { batchSize: options.settings.batch, seed: options.settings.seed, dropLast: true, normalization: options.data.normalization, ...options.augmentation };
 }

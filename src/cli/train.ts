@@ -63,7 +63,8 @@ export async function trainModel(modelPath: string, values: TrainOptionValues, i
       });
     }
     const runDirectory = runDirectoryOf(modelPath, options.runDirectory, options.resume);
-    io.stderr(`training ${graph.name}: ${describeTrainSettings(settings)}\n`);
+    const augmentation = [...(options.flip ? ["random flips"] : []), ...(options.cropPadding > 0 ? [`random crops (padding ${options.cropPadding})`] : [])];
+    io.stderr(`training ${graph.name}: ${describeTrainSettings(settings)}${augmentation.length > 0 ? `, ${augmentation.join(" and ")}` : ""}\n`);
     io.stderr(`data: ${data.identity}, ${data.train.shape[0]} training and ${data.test.shape[0]} test images; run directory ${runDirectory}\n`);
     const gpu = await openDevice({ backend: options.backend });
     io.stderr(`adapter: ${gpu.description}\n`);
@@ -116,6 +117,7 @@ export async function trainModel(modelPath: string, values: TrainOptionValues, i
         runDirectory,
         resume: options.resume,
         logEvery: options.logEvery ?? DEFAULT_LOG_EVERY,
+        augmentation: { flip: options.flip, cropPadding: options.cropPadding },
         report,
       });
       io.stdout(`test accuracy ${percent(result.testAccuracy)}, test loss ${result.testLoss.toFixed(4)}\n`);

@@ -30,6 +30,8 @@ export interface TrainOptionValues {
   seed?: string;
   limit?: string;
   logEvery?: string;
+  flip?: boolean;
+  crop?: string;
   /** false with --no-fuse. */
   fuse?: boolean;
   backend?: string;
@@ -56,6 +58,9 @@ export interface TrainOptions {
   limit?: number;
   /** Read loss and accuracy back every this many steps. */
   logEvery?: number;
+  /** Augmentation of the training images: random left-right flips, random crops of the image padded by this many pixels. */
+  flip: boolean;
+  cropPadding: number;
   fuse: boolean;
   backend: BackendChoice;
 }
@@ -125,6 +130,8 @@ export function parseTrainOptions(values: TrainOptionValues): TrainOptions {
     seed: values.seed === undefined ? 0 : parseCountOption(values.seed, "--seed", 0, "1"),
     fuse: values.fuse !== false,
     backend: parseBackend(values.backend ?? "auto"),
+    flip: values.flip === true,
+    cropPadding: values.crop === undefined ? 0 : parseCountOption(values.crop, "--crop", 1, "4"),
   };
   if (values.data !== undefined) {
     if (values.data.trim() === "") throw new CnncUserError("--data needs a dataset, got an empty value", { hint: "e.g. --data fashion-mnist, --data mnist or --data DIR" });
@@ -247,11 +254,13 @@ export function addTrainOptions(command: Command): Command {
     .option("--optimizer <kind>", `${formatAlternatives([...OPTIMIZER_KINDS])}; another kind than the train section's starts from its defaults`)
     .option("--momentum <m>", "SGD momentum, from 0 to below 1")
     .option("--weight-decay <w>", "weight decay (L2 for sgd and adam, decoupled for adamw)")
-    .option("--out <dir>", "the run directory: checkpoints, metrics.jsonl, curves.svg, confusion matrix")
+    .option("--out <dir>", "the run directory: checkpoints, metrics.jsonl, curves.svg, confusion matrix (default runs/<model>)")
     .option("--resume <dir>", "continue the run in this directory from its last checkpoint")
-    .option("--seed <n>", "seed of the initial weights, the shuffling and the augmentation", "0")
-    .option("--limit <n>", "train on the first N training images only")
-    .option("--log-every <steps>", "read loss and accuracy back every this many steps")
+    .option("--seed <n>", "seed of the initial weights, the shuffling, the augmentation and the dropout masks", "0")
+    .option("--limit <n>", "train and evaluate on the first N images of each split (a quick run)")
+    .option("--log-every <steps>", "read loss and accuracy back, and checkpoint, every this many steps (default 100)")
+    .option("--flip", "augment: mirror training images left-right at random")
+    .option("--crop <pad>", "augment: pad training images by this many pixels and crop a random window of their size")
     .option("--no-fuse", "one kernel per layer (what the fusion passes are compared against)")
     .option("--backend <name>", "auto, vulkan or opengles", "auto");
 }

@@ -147,7 +147,9 @@ describe("cnnc train", () => {
     const data = dataset();
     const modelPath = model(MODEL.replace("epochs = 2", "epochs = 1"));
     const out = join(tempDir(), "run");
-    expect((await cnnc(["train", modelPath, "--data", data, "--out", out])).code).toBe(0);
+    const augmented = await cnnc(["train", modelPath, "--data", data, "--out", out, "--flip", "--crop", "1"]);
+    expect(augmented.code, augmented.stderr).toBe(0);
+    expect(augmented.stderr).toContain("1 epoch, random flips and random crops (padding 1)");
     const checkpoint = join(out, "checkpoint.safetensors");
     truncateSync(checkpoint, Math.floor(readFileSync(checkpoint).length / 2));
     const truncated = await cnnc(["train", modelPath, "--data", data, "--resume", out]);

@@ -34,7 +34,7 @@ describe("parseTrainOptions", () => {
       "m.cnn",
       ...["--data", "mnist", "--epochs", "3", "--batch", "32", "--lr", "5e-3", "--lr-schedule", "one-cycle", "--warmup", "0.5"],
       ...["--optimizer", "sgd", "--momentum", "0.9", "--weight-decay", "0.0005", "--out", "runs/a", "--resume", "runs/a/"],
-      ...["--seed", "7", "--limit", "1000", "--log-every", "50", "--no-fuse", "--backend", "opengles"],
+      ...["--seed", "7", "--limit", "1000", "--log-every", "50", "--no-fuse", "--backend", "opengles", "--flip", "--crop", "2"],
     ]);
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toEqual({
@@ -52,14 +52,16 @@ describe("parseTrainOptions", () => {
       seed: 7,
       limit: 1000,
       logEvery: 50,
+      flip: true,
+      cropPadding: 2,
       fuse: false,
       backend: "opengles",
     });
   });
 
   it("leaves unset what is not given, for the train section to decide", () => {
-    expect(parseTrainOptions({})).toEqual({ resume: false, seed: 0, fuse: true, backend: "auto" });
-    expect(parseTrainOptions({ out: "runs/b" })).toEqual({ runDirectory: "runs/b", resume: false, seed: 0, fuse: true, backend: "auto" });
+    expect(parseTrainOptions({})).toEqual({ resume: false, seed: 0, fuse: true, backend: "auto", flip: false, cropPadding: 0 });
+    expect(parseTrainOptions({ out: "runs/b" })).toEqual({ runDirectory: "runs/b", resume: false, seed: 0, fuse: true, backend: "auto", flip: false, cropPadding: 0 });
   });
 
   it.each<[TrainOptionValues, RegExp]>([
@@ -98,7 +100,7 @@ describe("parseTrainOptions", () => {
     expect(bad.stderr).toMatch(/error: --lr must be a finite number above 0, got `-1`\n {2}= help: e\.g\. --lr 0\.01/);
     const help = await cnnc(["train", "--help"]);
     expect(help.code).toBe(0);
-    for (const flag of ["--data", "--epochs", "--batch", "--lr ", "--lr-schedule", "--warmup", "--optimizer", "--momentum", "--weight-decay", "--out", "--resume", "--seed", "--limit", "--log-every", "--no-fuse", "--backend"]) {
+    for (const flag of ["--data", "--epochs", "--batch", "--lr ", "--lr-schedule", "--warmup", "--optimizer", "--momentum", "--weight-decay", "--out", "--resume", "--seed", "--limit", "--log-every", "--flip", "--crop", "--no-fuse", "--backend"]) {
       expect(help.stdout).toContain(flag);
     }
     expect(help.stdout).toContain("Examples:");
