@@ -158,7 +158,8 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
       }
       const record = await read(epoch + 1, stepsPerEpoch);
       const evaluation = await trainer.evaluate({ images: testImages, labels: targetsOf(data.test.labels) });
-      const epochRecord: MetricsRecord = { ...record, test_loss: evaluation.loss, test_acc: evaluation.accuracy ?? null };
+      const intervals = [...records.filter((earlier) => earlier.step > epoch * stepsPerEpoch), record];
+      const epochRecord: MetricsRecord = { ...record, ...epochMeans(intervals, epoch * stepsPerEpoch, batch), test_loss: evaluation.loss, test_acc: evaluation.accuracy ?? null };
       records.push(epochRecord);
       appendMetrics(metricsPath, epochRecord);
       options.report({ kind: "epoch", record: epochRecord });
@@ -214,4 +215,26 @@ function oneHot(labels: Int32Array, classes: number): Float32Array {
 /** The batches of a run: shuffled from the seed, the last partial batch dropped, augmented and standardized. */
 function batchOptions(options: TrainingRunOptions): BatchOptions {
   return { batchSize: options.settings.batch, seed: options.settings.seed, dropLast: true, normalization: options.data.normalization, ...options.augmentation };
+}
+
+/**
+ * The epoch's training loss and accuracy (means over all its steps) and images/s (its images over the
+ * time its steps took), from the records of its read intervals (a resumed run has them from
+ * metrics.jsonl): each record covers the steps since the previous one.
+ */
+export function epochMeans(intervals: readonly MetricsRecord[], epochStart: number, batch: number): Pick<MetricsRecord, "train_loss" | "train_acc" | "images_per_s"> {
+  let previous = epochStart;
+  let steps = 0;
+  let loss = 0;
+  let correct: number | null = 0;
+  let seconds = 0;
+  for (const record of intervals) {
+    const covered = record.step - previous;
+    previous = record.step;
+    steps += covered;
+    loss += (record.train_loss ?? NaN) * covered;
+    correct = record.train_acc === null || correct === null ? null : correct + record.train_acc * covered;
+    seconds += record.images_per_s === null ? NaN : (covered * batch) / record.images_per_s;
+  }
+  return { train_loss: loss / steps, train_acc: correct === null ? null : correct / steps, images_per_s: (steps * batch) / seconds };
 }
