@@ -59,6 +59,7 @@ export type TrainingWork =
   | { kind: "batchnorm_backward"; channels: number; inner: number; activation?: ActivationAttrs }
   | { kind: "dropout_backward"; elements: number; p: number; salt: number }
   | { kind: "concat_backward"; inner: number; channels: number; channelOffset: number; totalChannels: number }
+  | { kind: "lrn_backward"; channels: number; inner: number; size: number; alpha: number; beta: number; k: number }
   // Optimizer updates (one per trainable parameter).
   | { kind: "sgd_update"; elements: number; momentum: number; nesterov: boolean; weightDecay: number }
   | { kind: "adam_update"; elements: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean };

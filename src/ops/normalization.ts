@@ -61,4 +61,11 @@ export const LRN: OpDefinition<"lrn"> = {
   inferShape: (attrs, inputs) => inferLrnShape(attrs, onlyInput(inputs)),
   reference: (node, attrs, inputs) => runLrn(node, attrs, onlyInput(inputs)),
   referenceGradient: (_node, attrs, inputs, _weights, _output, outputGradient) => lrnGradient(attrs, onlyInput(inputs), outputGradient),
+  // From the input: each element's gradient recomputes the divisors of the windows holding it.
+  gradient: (node, attrs, context) => {
+    if (!context.needsGradient(0)) return;
+    const { channels, inner } = channelsAndInner(node.shape);
+    const work = { kind: "lrn_backward" as const, channels, inner, size: attrs.size, alpha: attrs.alpha, beta: attrs.beta, k: attrs.k };
+    context.inputGradient(0, work, { dy: context.outputGradient, x: onlyInput(context.inputs) });
+  },
 };

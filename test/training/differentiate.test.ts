@@ -72,6 +72,20 @@ describe("differentiate", () => {
     for (const kernel of graph.kernels.filter((each) => each.training?.phase === "update")) expect(kernel.output).toBe(NO_VALUE);
   });
 
+  it("AlexNet: each local response norm gets its backward from its input, kept alive for it", () => {
+    const graph = buildTrainingKernelGraph(compileExample("alexnet.cnn"), SGD);
+    const lrnBackward = graph.kernels.filter((kernel) => kernel.training?.work.kind === "lrn_backward");
+    expect(lrnBackward.map((kernel) => graph.source.nodes[kernel.anchorLayer]!.name)).toEqual(["norm2", "norm1"]);
+    const planes: Record<string, { channels: number; inner: number }> = { norm1: { channels: 96, inner: 27 * 27 }, norm2: { channels: 256, inner: 13 * 13 } };
+    for (const kernel of lrnBackward) {
+      const forward = graph.kernels.find((each) => each.anchor === "lrn" && each.anchorLayer === kernel.anchorLayer)!;
+      expect(kernel.training!.operands["x"]).toEqual({ kind: "value", value: forward.inputs[0] });
+      const name = graph.source.nodes[kernel.anchorLayer]!.name;
+      expect(kernel.training!.work).toEqual({ kind: "lrn_backward", ...planes[name], size: 5, alpha: 1e-4, beta: 0.75, k: 2 });
+    }
+    expect(validateMemoryPlan(graph, planMemory(graph, 2))).toEqual([]);
+  });
+
   it("refuses a loss the network's output cannot take", () => {
     const graph = compileText(`network N {
   input x: 1x4x4

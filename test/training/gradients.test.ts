@@ -2,7 +2,8 @@
 // checked against central finite differences in test/reference/backward/), network by network: one
 // step at learning rate 0 (so nothing moves), then every parameter's gradient buffer read back and
 // compared. The networks cover each op's gradient with stride > 1, dilation, asymmetric padding,
-// groups, odd sizes, batch > 1, overlapping pools, residual sums, concats, and both losses.
+// groups, odd sizes, batch > 1, overlapping pools, local response norms, residual sums, concats, and
+// both losses.
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
@@ -116,6 +117,15 @@ const NETWORKS: Record<string, { source: string; loss: "cross_entropy" | "mse" }
   conv(4, 2) as c3 -> l2pool(2, stride=1) as p3
   conv(6, 1) as c4 -> global_avgpool
   fc(3) as out
+}`,
+  },
+  "local response norms (odd and even sizes) after a relu and straight after a conv": {
+    loss: "cross_entropy",
+    source: `network Norms {
+  input x: 3x8x8
+  conv(5, 3, pad=1) as c1 -> relu -> lrn(size=3, alpha=0.5, beta=0.75, k=1) as n1 -> maxpool(2) as p1
+  conv(6, 3) as c2 -> lrn(size=4, alpha=1, beta=0.6, k=2) as n2
+  fc(4) as out
 }`,
   },
   "a residual sum, a concat, dropout-free fc layers and mse": {

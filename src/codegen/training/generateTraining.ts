@@ -10,6 +10,7 @@ import { fcBackwardBias, fcBackwardData, fcBackwardWeight } from "./fcBackward.j
 import { meanSquaredError, softmaxCrossEntropy } from "./losses.js";
 import { adamUpdate, sgdUpdate } from "./optimizers.js";
 import { globalPoolBackward } from "./globalPoolBackward.js";
+import { lrnBackward } from "./lrnBackward.js";
 import { maxPoolForwardWithSwitches, poolBackward } from "./poolTraining.js";
 import { softmaxBackward } from "./softmaxBackward.js";
 import type { TrainingKernels } from "./trainingKernel.js";
@@ -52,6 +53,8 @@ export function generateTraining(work: TrainingWork, batch: number): TrainingKer
       return dropoutBackward({ elements: batch * work.elements, p: work.p, salt: work.salt });
     case "concat_backward":
       return concatBackward({ batch, ...work });
+    case "lrn_backward":
+      return lrnBackward({ batch, ...work });
     case "sgd_update":
       return sgdUpdate(work);
     case "adam_update":
