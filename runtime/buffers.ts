@@ -164,3 +164,23 @@ export async function readFloat32(device: GPUDevice, buffer: GPUBuffer, bytes: n
     }
   });
 }
+
+/**
+ * Reads several buffers (each needs COPY_SRC usage) after all submitted work, through one staging
+ * buffer: one copy submission and one map for them all (a trainer's weights, its optimizer state).
+ */
+export async function readBuffers(device: GPUDevice, ranges: readonly ReadBackRange[], what: string): Promise<Float32Array[]> {
+  const total = ranges.reduce((sum, { bytes }) => sum + bytes, 0);
+  if (total === 0) return ranges.map(() => new Float32Array(0));
+  return runWithErrorScope(device, `reading ${what}`, async () => {
+    const staging = new StagingBuffer(device, total, `${what} (read-back)`);
+    try {
+      const encoder = device.createCommandEncoder({ label: `read ${what}` });
+      staging.recordCopies(encoder, ranges);
+      device.queue.submit([encoder.finish()]);
+      return await staging.read(ranges);
+    } finally {
+      staging.destroy();
+    }
+  });
+}

@@ -12,7 +12,8 @@ import { shapeSize, type Graph, type TrainConfig } from "../../src/ir/graph.js";
 import { STEP_STATE } from "../../src/kernels/trainingWork.js";
 import { compilePlan, compileTrainingPlan } from "../../src/pipeline.js";
 import type { WeightMap } from "../../src/tensor.js";
-import { readFloat32, StagingBuffer, type ReadBackRange } from "../buffers.js";
+import { readBuffers, readFloat32 } from "../buffers.js";
+import { lossTargets } from "./lossTargets.js";
 import type { GpuContext } from "../device.js";
 import { DeviceWeights } from "../deviceWeights.js";
 import { createExecutor, type PlanExecutor } from "../executor.js";
@@ -131,27 +132,7 @@ export class Trainer {
 
   /** Labels as the loss kernel reads them: class indices as u32 bits, or mse targets as they are. */
   private labelBits(labels: Int32Array | Float32Array): Float32Array {
-    const classes = shapeSize(this.graph.nodes[this.graph.outputs[0]!]!.shape);
-    const batch = this.settings.batch;
-    if (this.settings.loss === "mse") {
-      if (!(labels instanceof Float32Array) || labels.length !== batch * classes) {
-        throw new CnncUserError(`mse takes a Float32Array of ${batch} x ${classes} targets per step, got ${labels.constructor.name} of ${labels.length}`, {
-          hint: "give one target row per image (one-hot rows for class labels)",
-        });
-      }
-      return labels;
-    }
-    if (!(labels instanceof Int32Array) || labels.length !== batch) {
-      throw new CnncUserError(`cross_entropy takes an Int32Array of ${batch} class indices per step, got ${labels.constructor.name} of ${labels.length}`, {
-        hint: "give one class index per image",
-      });
-    }
-    for (const label of labels) {
-      if (!(label >= 0 && label < classes)) {
-        throw new CnncUserError(`a label is ${label}, but ${this.graph.name} has ${classes} classes`, { hint: `labels must lie in 0..${classes - 1}` });
-      }
-    }
-    return new Float32Array(new Uint32Array(labels).buffer);
+    return lossTargets(this.settings.loss, labels, this.settings.batch, shapeSize(this.graph.nodes[this.graph.outputs[0]!]!.shape), this.graph.name);
   }
 
   /** Queues one training step on `batch` and returns once it is submitted (not finished). */
@@ -250,24 +231,8 @@ export class Trainer {
         return { source: await this.weights.buffer(weight.name, bytes), bytes };
       }),
     );
-    const values = await this.readRanges(ranges, "weights");
+    const values = await readBuffers(this.gpu.device, ranges, `${this.graph.name} weights`);
     return new Map(this.trainPlan.weights.map((weight, index) => [weight.name, { shape: weight.shape.slice(), data: values[index]! }]));
-  }
-
-  /** Reads several buffers through one staging buffer: one copy submission and one map for them all. */
-  private async readRanges(ranges: ReadBackRange[], what: string): Promise<Float32Array[]> {
-    const total = ranges.reduce((sum, { bytes }) => sum + bytes, 0);
-    if (total === 0) return ranges.map(() => new Float32Array(0));
-    const device = this.gpu.device;
-    const staging = new StagingBuffer(device, total, `${this.graph.name} ${what} (read-back)`);
-    try {
-      const encoder = device.createCommandEncoder({ label: `read ${what}` });
-      staging.recordCopies(encoder, ranges);
-      device.queue.submit([encoder.finish()]);
-      return await staging.read(ranges);
-    } finally {
-      staging.destroy();
-    }
   }
 
   /** Every state buffer of the step whose name is `<param>:<slot>` for an optimizer slot, or a gradient. */
@@ -288,9 +253,9 @@ export class Trainer {
     this.checkAlive();
     await this.settle();
     const states = this.stateNames(kind);
-    const values = await this.readRanges(
+    const values = await readBuffers(this.gpu.device, 
       states.map(({ id }) => ({ source: this.train.bufferAt(id), bytes: this.trainPlan.buffers[id]!.bytes })),
-      kind === "optimizer" ? "optimizer state" : "gradients",
+      `${this.graph.name} ${kind === "optimizer" ? "optimizer state" : "gradients"}`,
     );
     return new Map(states.map(({ name, id }, index) => [name, { shape: [this.trainPlan.buffers[id]!.bytes / 4], data: values[index]! }]));
   }
