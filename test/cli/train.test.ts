@@ -7,7 +7,7 @@ import { existsSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readSafetensors } from "../../runtime/safetensors.js";
-import { idxBytes, tempDir, writeFile } from "../runtime/data/files.js";
+import { idxBytes, npyBytes, tempDir, writeFile } from "../runtime/data/files.js";
 import { seededRandom } from "../support/seededRandom.js";
 import { cnnc } from "./cliHelpers.js";
 
@@ -165,6 +165,22 @@ describe("cnnc train", () => {
     const missing = await cnnc(["train", model(MODEL.replace("epochs = 2", `epochs = 1\n  data = fashion_mnist("${empty}")`)), "--out", join(tempDir(), "x")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("dataset-fashion-mnist");
+  });
+
+  it("trains from a directory of .npy files (float32 images, int64 labels) with mse on one-hot targets", async () => {
+    const dir = tempDir();
+    for (const [prefix, count, seed] of [["train", 96, 3], ["test", 32, 4]] as const) {
+      const { images, labels } = quadrants(count, seed);
+      writeFile(dir, `${prefix}_images.npy`, npyBytes("<f4", [count, 1, 8, 8], Float32Array.from(images, (value) => value / 255)));
+      writeFile(dir, `${prefix}_labels.npy`, npyBytes("<i8", [count], BigInt64Array.from(labels, (label) => BigInt(label))));
+    }
+    const out = join(tempDir(), "run");
+    const run = await cnnc(["train", model(MODEL.replace("loss = cross_entropy", "loss = mse")), "--data", dir, "--out", out]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("96 training and 32 test images");
+    const last = records(out).at(-1)!;
+    expect(last.train_acc).toBeNull();
+    expect(last.test_loss as number).toBeLessThan(0.25);
   });
 
   it("stops when the loss goes non-finite, naming the step and the first layer", async () => {
