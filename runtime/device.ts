@@ -94,7 +94,11 @@ function loadDawn(): Promise<DawnModule> {
   return dawnModule;
 }
 
-async function gpuFor(backend: BackendName): Promise<GPU> {
+/**
+ * The process's Dawn instance for `backend` (the same one openDevice uses): for a peer (TensorFlow.js's
+ * WebGPU backend in the benchmarks) that needs `navigator.gpu` on the same adapter.
+ */
+export async function gpuFor(backend: BackendName): Promise<GPU> {
   const known = gpuByBackend.get(backend);
   if (known !== undefined) {
     return known;
