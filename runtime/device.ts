@@ -63,7 +63,7 @@ export interface GpuContext {
   adapterDetails: AdapterDetails;
   /** What was requested from the adapter (its maximum for each). */
   limits: ComputeLimits;
-  /** The adapter's optional features (none are requested yet). */
+  /** The adapter's optional features (only `timestamp-query` is requested, where offered). */
   features: string[];
   /** Destroys the device; idempotent. Work still in flight fails with a clear error. */
   destroy(): void;
@@ -216,7 +216,9 @@ export async function openDevice(options: { backend?: BackendChoice } = {}): Pro
   const description = describeAdapter(details, backend, featureLevel);
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ label: "cnnc", requiredLimits: limits });
+    // Timestamp queries time each kernel on the GPU (`cnnc profile`); asked for only where offered.
+    const requiredFeatures: GPUFeatureName[] = adapter.features.has("timestamp-query") ? ["timestamp-query"] : [];
+    device = await adapter.requestDevice({ label: "cnnc", requiredLimits: limits, requiredFeatures });
   } catch (error) {
     throw new CnncUserError(`could not open a device on ${description}: ${String(error)}`, {
       hint: "`cnnc doctor` shows the adapter and its limits",
