@@ -100,7 +100,9 @@ async function gpuFor(backend: BackendName): Promise<GPU> {
     return known;
   }
   const { create } = await loadDawn();
-  const gpu = create([`backend=${backend}`]);
+  // Dawn rounds timestamp queries to about 65 µs by default (a browser's guard against timing
+  // attacks), too coarse for one kernel's time in `cnnc profile`; it changes nothing else.
+  const gpu = create([`backend=${backend}`, "disable-dawn-features=timestamp_quantization"]);
   gpuByBackend.set(backend, gpu);
   return gpu;
 }
