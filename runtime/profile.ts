@@ -7,6 +7,7 @@ import type { GpuContext } from "./device.js";
 import type { DeviceWeights } from "./deviceWeights.js";
 import { PlanExecutor } from "./executor.js";
 import { defaultKernelClock, type KernelClock } from "./kernelClock.js";
+import type { ProgressListener } from "./progress.js";
 
 export const DEFAULT_PROFILE_RUNS = 10;
 export const PROFILE_WARMUP_RUNS = 2;
@@ -49,6 +50,8 @@ export interface ProfileOptions {
   runs?: number;
   /** How each kernel is timed (default: defaultKernelClock); tests give fake timings. */
   clock?: KernelClock;
+  /** Told about each kernel as its pipeline is built (a large network's are slow to build). */
+  progress?: ProgressListener;
 }
 
 export function median(values: readonly number[]): number {
@@ -100,7 +103,7 @@ export function summarizeKernelTimes(plan: Plan, samples: readonly (readonly num
 export async function profilePlan(gpu: GpuContext, plan: Plan, weights: WeightMap | DeviceWeights, options: ProfileOptions): Promise<PlanProfile> {
   const runs = options.runs ?? DEFAULT_PROFILE_RUNS;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`internal: profiling with ${runs} runs`);
-  const executor = await PlanExecutor.create(gpu, plan, weights);
+  const executor = await PlanExecutor.create(gpu, plan, weights, options.progress);
   const clock = options.clock ?? defaultKernelClock(gpu.device, plan.steps.length);
   try {
     executor.loadInputs(options.inputs);

@@ -15,6 +15,7 @@ import { buildPlan } from "../pipeline.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import type { CliContext } from "./io.js";
 import { checkRandomInputs, drawRandomInputs } from "./runInputs.js";
+import { progressListener } from "./runResults.js";
 import { parseScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
 import { parseCountOption } from "./wholeNumber.js";
 
@@ -90,9 +91,11 @@ export async function profileModel(file: string, options: ProfileCliOptions, con
     const gpu = await openDevice({ backend });
     try {
       const inputs = drawRandomInputs(graphInputs(graph), batch, seed);
-      const profile = await profilePlan(gpu, plan, weights, { inputs, runs });
+      const profile = await profilePlan(gpu, plan, weights, { inputs, runs, progress: progressListener(context.io) });
+      context.io.status?.(undefined);
       context.io.stdout(renderProfile(profile, gpu.description, layersWithoutKernel(graph, profile)));
     } finally {
+      context.io.status?.(undefined);
       gpu.destroy();
     }
   } catch (error) {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { KernelClock } from "../../runtime/kernelClock.js";
 import { median, PROFILE_WARMUP_RUNS, profilePlan, summarizeKernelTimes } from "../../runtime/profile.js";
 import { initWeights } from "../../runtime/init.js";
+import type { KernelProgress } from "../../runtime/progress.js";
 import { compileSource } from "../../src/compile.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { buildPlan } from "../../src/pipeline.js";
@@ -86,7 +87,7 @@ describe("summarizeKernelTimes", () => {
 });
 
 describe("profilePlan", () => {
-  it("runs the warm-up runs, then times `runs` runs with the clock it is given", async () => {
+  it("builds the kernels (telling the listener), runs the warm-up runs, then times `runs` runs with the clock it is given", async () => {
     const gpu = await testGpu();
     const plan = buildPlan(graph, 1);
     let run = 0;
@@ -101,7 +102,12 @@ describe("profilePlan", () => {
       destroy: () => undefined,
     };
     const inputs = new Map([["x", makeTensor([1, 3, 8, 8])]]);
-    const profile = await profilePlan(gpu, plan, initWeights(graph, 0), { inputs, runs: 3, clock });
+    const compiled: string[] = [];
+    const progress = (event: KernelProgress) => {
+      if (!event.finished) compiled.push(event.kernel);
+    };
+    const profile = await profilePlan(gpu, plan, initWeights(graph, 0), { inputs, runs: 3, clock, progress });
+    expect(compiled).toEqual(plan.steps.map((step) => step.name));
     expect(run).toBe(PROFILE_WARMUP_RUNS + 3);
     expect(profile.method).toBe("fake clock");
     expect(profile.runs).toBe(3);
