@@ -96,7 +96,8 @@ export function summarizeKernelTimes(plan: Plan, samples: readonly (readonly num
   // A stable sort: equal times keep plan order.
   const kernels = rows.map((row, order) => ({ row, order })).sort((a, b) => b.row.medianMs - a.row.medianMs || a.order - b.order).map(({ row }) => row);
   const totalMs = median(samples.map((run) => run.reduce((sum, time) => sum + time, 0)));
-  return { network: plan.network, batch: plan.batch, kernels, totalMs, imagesPerSecond: totalMs > 0 ? (plan.batch * 1000) / totalMs : Infinity, runs: samples.length, method };
+  const imagesPerSecond = totalMs > 0 ? (plan.batch * 1000) / totalMs : Infinity;
+  return { network: plan.network, batch: plan.batch, kernels, totalMs, imagesPerSecond, runs: samples.length, method };
 }
 
 /** Runs `plan` on `gpu` with `weights` and `options.inputs`, timing each kernel (see the file's comment). */
