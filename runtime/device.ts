@@ -63,7 +63,7 @@ export interface GpuContext {
   adapterDetails: AdapterDetails;
   /** What was requested from the adapter (its maximum for each). */
   limits: ComputeLimits;
-  /** The adapter's optional features (none are requested yet). */
+  /** The adapter's optional features (only `timestamp-query` is requested, where offered). */
   features: string[];
   /** Destroys the device; idempotent. Work still in flight fails with a clear error. */
   destroy(): void;
@@ -104,7 +104,9 @@ export async function gpuFor(backend: BackendName): Promise<GPU> {
     return known;
   }
   const { create } = await loadDawn();
-  const gpu = create([`backend=${backend}`]);
+  // Dawn rounds timestamp queries to about 65 µs by default (a browser's guard against timing
+  // attacks), too coarse for one kernel's time in `cnnc profile`; it changes nothing else.
+  const gpu = create([`backend=${backend}`, "disable-dawn-features=timestamp_quantization"]);
   gpuByBackend.set(backend, gpu);
   return gpu;
 }
@@ -220,7 +222,9 @@ export async function openDevice(options: { backend?: BackendChoice } = {}): Pro
   const description = describeAdapter(details, backend, featureLevel);
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ label: "cnnc", requiredLimits: limits });
+    // Timestamp queries time each kernel on the GPU (`cnnc profile`); asked for only where offered.
+    const requiredFeatures: GPUFeatureName[] = adapter.features.has("timestamp-query") ? ["timestamp-query"] : [];
+    device = await adapter.requestDevice({ label: "cnnc", requiredLimits: limits, requiredFeatures });
   } catch (error) {
     throw new CnncUserError(`could not open a device on ${description}: ${String(error)}`, {
       hint: "`cnnc doctor` shows the adapter and its limits",

@@ -239,6 +239,27 @@ export class PlanExecutor {
     }
   }
 
+  /** Checks `inputs` and queues their uploads ahead of the next submission (a profiler's runs). */
+  loadInputs(inputs: Map<string, Tensor>): void {
+    this.checkRunnable(inputs);
+    this.uploadInputs(inputs);
+  }
+
+  /**
+   * Records step `index`'s dispatch alone in a compute pass of `encoder`, described by `pass` (e.g.
+   * its timestampWrites): a profiler times each kernel in a pass of its own.
+   */
+  recordStep(encoder: GPUCommandEncoder, index: number, pass: GPUComputePassDescriptor = {}): void {
+    if (this.destroyed) throw new Error(`the executor of ${this.plan.network} was destroyed`);
+    const bound = this.steps[index];
+    if (bound === undefined) throw new Error(`internal: the plan of ${this.plan.network} has no step ${index}`);
+    const computePass = encoder.beginComputePass({ label: bound.step.name, ...pass });
+    computePass.setPipeline(bound.pipeline);
+    computePass.setBindGroup(0, bound.bindGroup);
+    computePass.dispatchWorkgroups(...bound.step.workgroups);
+    computePass.end();
+  }
+
   /** Checks that the executor is alive and that `inputs` match the plan's inputs. */
   private checkRunnable(inputs: Map<string, Tensor>): void {
     if (this.destroyed) throw new Error(`the executor of ${this.plan.network} was destroyed`);

@@ -39,6 +39,8 @@ export {
   type NonFiniteScan,
 } from "../runtime/nonFinite.js";
 export { readNpy, writeNpy } from "../runtime/npy.js";
+export { profilePlan, summarizeKernelTimes, type KernelTime, type PlanProfile, type ProfileOptions } from "../runtime/profile.js";
+export { defaultKernelClock, submissionClock, timestampClock, type KernelClock } from "../runtime/kernelClock.js";
 export { readSafetensors, writeSafetensors } from "../runtime/safetensors.js";
 export { runReference } from "./reference/interpret.js";
 export { buildPlan, compilePlan, buildKernelGraph, type BuildPlanOptions } from "./pipeline.js";

@@ -11,6 +11,7 @@ import { registerCheck } from "./check.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExplain } from "./explain.js";
 import { type CliContext, type CliIo, processIo } from "./io.js";
+import { registerProfile } from "./profile.js";
 import { registerRun } from "./run.js";
 import { registerSummary } from "./summary.js";
 import { registerTrain } from "./train.js";
@@ -34,6 +35,7 @@ export async function runCli(args: string[], io: CliIo = processIo, extraCommand
   registerRun(program, context);
   registerTrain(program, context);
   registerExplain(program, context);
+  registerProfile(program, context);
   registerDoctor(program, context);
   extraCommands?.(program, context);
   try {
