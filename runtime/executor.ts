@@ -10,7 +10,7 @@ import { CnncUserError } from "../src/errors.js";
 import { checkHostBatch } from "../src/hostLimits.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, type Tensor, type WeightMap } from "../src/tensor.js";
-import { createStorageBuffer, readFloat32, StagingBuffer, storageBufferLimit, uploadFloat32, type ReadBackRange } from "./buffers.js";
+import { createStorageBuffer, readBuffers, StagingBuffer, storageBufferLimit, uploadFloat32, type ReadBackRange } from "./buffers.js";
 import { limitsLoopIterations, type GpuContext } from "./device.js";
 import { DeviceWeights } from "./deviceWeights.js";
 import { deviceIsGone, runSubmissionWithErrorScope, runWithErrorScope } from "./gpuErrors.js";
@@ -183,15 +183,14 @@ export class PlanExecutor {
   }
 
   /**
-   * Queues the inputs' uploads and submits every step (those `include` keeps) as one command buffer,
-   * without waiting: a training step. Writes the caller queued before (labels, hyper-parameters) run
-   * first. Validation errors surface through the caller's error scope.
+   * Queues the inputs' uploads and submits every step as one command buffer, without waiting: a
+   * training step. Writes the caller queued before (labels, hyper-parameters) run first. Validation
+   * errors surface through the caller's error scope.
    */
-  submit(inputs: Map<string, Tensor>, include?: (step: KernelStep) => boolean): void {
+  submit(inputs: Map<string, Tensor>): void {
     this.checkRunnable(inputs);
     this.uploadInputs(inputs);
-    const steps = include === undefined ? this.steps : this.steps.filter(({ step }) => include(step));
-    this.gpu.device.queue.submit([this.encode(steps)]);
+    this.gpu.device.queue.submit([this.encode(this.steps)]);
   }
 
   /**
@@ -234,7 +233,8 @@ export class PlanExecutor {
       if (!include(bound.step)) continue;
       this.gpu.device.queue.submit([this.encode([bound])]);
       const written = bound.step.bindings.filter(({ access, buffer }) => access === "read_write" && this.plan.buffers[buffer]!.role !== "scratch");
-      const values = await Promise.all(written.map(({ buffer }) => readFloat32(this.gpu.device, this.buffers[buffer]!, this.plan.buffers[buffer]!.bytes)));
+      const ranges = written.map(({ buffer }) => ({ source: this.buffers[buffer]!, bytes: this.plan.buffers[buffer]!.bytes }));
+      const values = await readBuffers(this.gpu.device, ranges, `the values kernel ${bound.step.name} writes`);
       if (!visit(bound.step, written.map(({ buffer }, index) => ({ buffer, values: values[index]! })))) return;
     }
   }
@@ -348,20 +348,7 @@ export class PlanExecutor {
    * (an error of the upload or of the read-back, which no kernel reproduces).
    */
   private async localize(error: unknown): Promise<unknown> {
-    const device = this.gpu.device;
-    // A lost or closed device fails every kernel alike: rerunning them would blame the first one.
-    if (deviceIsGone(device)) return error;
-    for (const bound of this.steps) {
-      try {
-        await runWithErrorScope(device, `kernel ${bound.step.name} (layer ${bound.step.layer})`, async () => {
-          device.queue.submit([this.encode([bound])]);
-          await device.queue.onSubmittedWorkDone();
-        });
-      } catch (stepError) {
-        return stepError;
-      }
-    }
-    return error;
+    return (await this.findFailingStep(() => true)) ?? error;
   }
 
   private checkInputs(inputs: Map<string, Tensor>): void {
