@@ -9,7 +9,7 @@ import type { Plan } from "../../src/codegen/plan.js";
 import { METRICS_LENGTH, METRICS_SLOTS } from "../../src/codegen/training/trainingKernel.js";
 import { CnncUserError } from "../../src/errors.js";
 import { shapeSize, type Graph, type TrainConfig } from "../../src/ir/graph.js";
-import { STEP_STATE } from "../../src/kernels/trainingWork.js";
+import { gradientName, optimizerStateName, STEP_STATE } from "../../src/kernels/trainingWork.js";
 import { compilePlan, compileTrainingPlan } from "../../src/pipeline.js";
 import type { WeightMap } from "../../src/tensor.js";
 import { readBuffers, readFloat32 } from "../buffers.js";
@@ -64,6 +64,8 @@ export class Trainer {
   private readonly scopes: Promise<GPUError | null>[] = [];
   private destroyed = false;
   private ownsDevice = false;
+  /** The training plan's state buffers by name (`:hyper`, `conv1.weight:grad`, ...): looked up every step. */
+  private readonly stateIds: ReadonlyMap<string, number>;
 
   private constructor(
     private readonly gpu: GpuContext,
@@ -74,7 +76,9 @@ export class Trainer {
     readonly evaluationPlan: Plan,
     private readonly evaluation: PlanExecutor,
     private readonly weights: DeviceWeights,
-  ) {}
+  ) {
+    this.stateIds = new Map(trainPlan.buffers.filter((buffer) => buffer.role === "state").map((buffer) => [buffer.label, buffer.id]));
+  }
 
   /** Compiles both plans for `graph` and uploads `weights` (state_dict names, running statistics included). */
   static async create(gpu: GpuContext, graph: Graph, weights: WeightMap, settings: TrainerSettings): Promise<Trainer> {
@@ -111,18 +115,14 @@ export class Trainer {
     return learningRateAt({ learningRate, schedule, warmupEpochs }, step, stepsPerEpoch, totalSteps);
   }
 
-  private inputName(): string {
-    return this.trainPlan.inputs[0]!.name;
-  }
-
-  private stateBufferId(plan: Plan, name: string): number {
-    const buffer = plan.buffers.find((candidate) => candidate.role === "state" && candidate.label === name);
-    if (buffer === undefined) throw new Error(`internal: the training plan has no state buffer ${name}`);
-    return buffer.id;
+  private stateBufferId(name: string): number {
+    const id = this.stateIds.get(name);
+    if (id === undefined) throw new Error(`internal: the training plan has no state buffer ${name}`);
+    return id;
   }
 
   private writeState(name: string, data: Float32Array): void {
-    const id = this.stateBufferId(this.trainPlan, name);
+    const id = this.stateBufferId(name);
     const buffer = this.train.bufferAt(id);
     if (data.byteLength !== this.trainPlan.buffers[id]!.bytes) {
       throw new Error(`internal: ${name} takes ${this.trainPlan.buffers[id]!.bytes} bytes, given ${data.byteLength}`);
@@ -130,9 +130,16 @@ export class Trainer {
     this.gpu.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   }
 
-  /** Labels as the loss kernel reads them: class indices as u32 bits, or mse targets as they are. */
-  private labelBits(labels: Int32Array | Float32Array): Float32Array {
-    return lossTargets(this.settings.loss, labels, this.settings.batch, shapeSize(this.graph.nodes[this.graph.outputs[0]!]!.shape), this.graph.name);
+  /**
+   * Queues the writes of step `step`'s labels (class indices as u32 bits, or mse targets) and hyper
+   * values (learning rate, bias corrections, dropout seed), and returns its inputs for the executor.
+   */
+  private stepInputs(batch: TrainingBatch, step: number): Map<string, { shape: number[]; data: Float32Array }> {
+    const classes = shapeSize(this.graph.nodes[this.graph.outputs[0]!]!.shape);
+    this.writeState(STEP_STATE.labels, lossTargets(this.settings.loss, batch.labels, this.settings.batch, classes, this.graph.name));
+    this.writeState(STEP_STATE.hyper, hyperValues(this.settings.optimizer, this.learningRate(step), step, stepSeed(this.settings.seed, step)));
+    const input = this.trainPlan.inputs[0]!;
+    return new Map([[input.name, { shape: input.shape, data: batch.images }]]);
   }
 
   /** Queues one training step on `batch` and returns once it is submitted (not finished). */
@@ -149,9 +156,7 @@ export class Trainer {
     const step = this.stepCount;
     device.pushErrorScope("validation");
     device.pushErrorScope("out-of-memory");
-    this.writeState(STEP_STATE.labels, this.labelBits(batch.labels));
-    this.writeState(STEP_STATE.hyper, hyperValues(this.settings.optimizer, this.learningRate(step), step, stepSeed(this.settings.seed, step)));
-    this.train.submit(new Map([[this.inputName(), { shape: input.shape, data: batch.images }]]));
+    this.train.submit(this.stepInputs(batch, step));
     this.scopes.push(device.popErrorScope(), device.popErrorScope());
     this.inFlight.push(device.queue.onSubmittedWorkDone());
     this.stepCount++;
@@ -173,7 +178,7 @@ export class Trainer {
   async metrics(): Promise<StepMetrics> {
     this.checkAlive();
     await this.settle();
-    const id = this.stateBufferId(this.trainPlan, STEP_STATE.metrics);
+    const id = this.stateBufferId(STEP_STATE.metrics);
     const values = await readFloat32(this.gpu.device, this.train.bufferAt(id), METRICS_LENGTH * 4);
     const flag = new Uint32Array(values.buffer)[METRICS_SLOTS.firstNonFiniteStep]!;
     // Keep the flag (updates stay skipped once a loss went non-finite), zero the sums.
@@ -201,21 +206,16 @@ export class Trainer {
     const perImage = shapeSize(input.shape.slice(1));
     const count = images.length / perImage;
     const evaluationBatch = input.shape[0]!;
-    const outputs: Float32Array[] = [];
     const output = this.evaluationPlan.outputs[0]!;
     const perOutput = shapeSize(output.shape.slice(1));
+    const all = new Float32Array(count * perOutput);
+    // The last evaluation batch is padded with zeros; only its first images' outputs are kept.
     for (let start = 0; start < count; start += evaluationBatch) {
       const end = Math.min(count, start + evaluationBatch);
       const data = new Float32Array(evaluationBatch * perImage);
       data.set(images.subarray(start * perImage, end * perImage));
       const result = await this.evaluation.run(new Map([[input.name, { shape: input.shape, data }]]));
-      outputs.push(result.get(output.name)!.data.slice(0, (end - start) * perOutput));
-    }
-    const all = new Float32Array(count * perOutput);
-    let offset = 0;
-    for (const part of outputs) {
-      all.set(part, offset);
-      offset += part.length;
+      all.set(result.get(output.name)!.data.subarray(0, (end - start) * perOutput), start * perOutput);
     }
     const probabilities = this.graph.nodes[this.graph.outputs[0]!]!.attrs.op === "softmax";
     return evaluationLoss(this.settings.loss, all, perOutput, labels, probabilities);
@@ -235,24 +235,28 @@ export class Trainer {
     return new Map(this.trainPlan.weights.map((weight, index) => [weight.name, { shape: weight.shape.slice(), data: values[index]! }]));
   }
 
-  /** Every state buffer of the step whose name is `<param>:<slot>` for an optimizer slot, or a gradient. */
-  private stateNames(kind: "optimizer" | "gradient"): { name: string; id: number }[] {
-    return this.trainPlan.buffers
-      .filter((buffer) => buffer.role === "state" && /^[^:]+:[a-z_]+$/.test(buffer.label) && !buffer.label.startsWith(":"))
-      .filter((buffer) => (buffer.label.endsWith(":grad") ? kind === "gradient" : kind === "optimizer" && this.isParamState(buffer.label)))
-      .map((buffer) => ({ name: buffer.label, id: buffer.id }));
-  }
-
-  private isParamState(label: string): boolean {
-    const param = label.slice(0, label.lastIndexOf(":"));
-    return this.trainPlan.weights.some((weight) => weight.name === param);
+  /**
+   * The optimizer-state buffers (`conv1.weight:momentum_buffer`) or gradient buffers
+   * (`conv1.weight:grad`) of the parameters the step updates, with their parameter and slot.
+   */
+  private stateBuffers(kind: "optimizer" | "gradient"): { name: string; param: string; slot: string; id: number }[] {
+    const slots = kind === "gradient" ? ["grad"] : optimizerStateNames(this.settings.optimizer);
+    return this.trainPlan.weights
+      .filter((weight) => weight.trainable)
+      .flatMap((weight) =>
+        slots.flatMap((slot) => {
+          const name = kind === "gradient" ? gradientName(weight.name) : optimizerStateName(weight.name, slot);
+          const id = this.stateIds.get(name);
+          return id === undefined ? [] : [{ name, param: weight.name, slot, id }];
+        }),
+      );
   }
 
   /** Optimizer state (`conv1.weight:momentum_buffer`) or gradients (`conv1.weight:grad`) as on the GPU now. */
   async readState(kind: "optimizer" | "gradient"): Promise<WeightMap> {
     this.checkAlive();
     await this.settle();
-    const states = this.stateNames(kind);
+    const states = this.stateBuffers(kind);
     const values = await readBuffers(this.gpu.device, 
       states.map(({ id }) => ({ source: this.train.bufferAt(id), bytes: this.trainPlan.buffers[id]!.bytes })),
       `${this.graph.name} ${kind === "optimizer" ? "optimizer state" : "gradients"}`,
@@ -260,8 +264,8 @@ export class Trainer {
     return new Map(states.map(({ name, id }, index) => [name, { shape: [this.trainPlan.buffers[id]!.bytes / 4], data: values[index]! }]));
   }
 
-  /** Restores parameters, optimizer state and the step count (a checkpoint's). */
-  async restore(weights: WeightMap, optimizerState: WeightMap, steps: number): Promise<void> {
+  /** Restores parameters, optimizer state (by checkpoint name, `conv1.weight.momentum_buffer`) and the step count. */
+  private async restore(weights: WeightMap, optimizerState: WeightMap, steps: number): Promise<void> {
     this.checkAlive();
     await this.settle();
     for (const weight of this.trainPlan.weights) {
@@ -270,9 +274,9 @@ export class Trainer {
       const buffer = await this.weights.buffer(weight.name, tensor.data.byteLength);
       this.gpu.device.queue.writeBuffer(buffer, 0, tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
     }
-    for (const { name } of this.stateNames("optimizer")) {
-      const tensor = optimizerState.get(name);
-      if (tensor === undefined) throw new CnncUserError(`the checkpoint has no optimizer state ${name}`, { hint: "resume with the optimizer the run was started with" });
+    for (const { name, param, slot } of this.stateBuffers("optimizer")) {
+      const tensor = optimizerState.get(`${param}.${slot}`);
+      if (tensor === undefined) throw new CnncUserError(`the checkpoint has no optimizer state ${param}.${slot}`, { hint: "resume with the optimizer the run was started with" });
       this.writeState(name, tensor.data);
     }
     this.stepCount = steps;
@@ -293,11 +297,9 @@ export class Trainer {
    * `settings`: what a resumed run must match.
    */
   async save(path: string, settings: Record<string, string> = {}): Promise<void> {
-    const optimizerState: WeightMap = new Map();
-    for (const [name, tensor] of await this.readState("optimizer")) {
-      const colon = name.lastIndexOf(":");
-      optimizerState.set(`${name.slice(0, colon)}.${name.slice(colon + 1)}`, tensor);
-    }
+    const states = this.stateBuffers("optimizer");
+    const byName = await this.readState("optimizer");
+    const optimizerState: WeightMap = new Map(states.map(({ name, param, slot }) => [`${param}.${slot}`, byName.get(name)!]));
     const steps = this.stepCount;
     saveCheckpoint(path, { network: this.graph.name, step: steps, epoch: Math.floor(steps / this.settings.stepsPerEpoch), weights: await this.readWeights(), optimizerState, settings });
   }
@@ -306,12 +308,7 @@ export class Trainer {
   async load(path: string, settings: Record<string, string> = {}): Promise<Checkpoint> {
     const checkpoint = loadCheckpoint(path);
     checkpointMatches(checkpoint, this.expectedCheckpoint(settings), path);
-    const optimizerState: WeightMap = new Map();
-    for (const [name, tensor] of checkpoint.optimizerState) {
-      const dot = name.lastIndexOf(".");
-      optimizerState.set(`${name.slice(0, dot)}:${name.slice(dot + 1)}`, tensor);
-    }
-    await this.restore(checkpoint.weights, optimizerState, checkpoint.step);
+    await this.restore(checkpoint.weights, checkpoint.optimizerState, checkpoint.step);
     return checkpoint;
   }
 
@@ -322,10 +319,7 @@ export class Trainer {
 
   /** Sets the hyper-parameters of `step` and the labels, for replaying that step. */
   prepareReplay(batch: TrainingBatch, step: number): Map<string, { shape: number[]; data: Float32Array }> {
-    this.writeState(STEP_STATE.labels, this.labelBits(batch.labels));
-    this.writeState(STEP_STATE.hyper, hyperValues(this.settings.optimizer, this.learningRate(step), step, stepSeed(this.settings.seed, step)));
-    const input = this.trainPlan.inputs[0]!;
-    return new Map([[input.name, { shape: input.shape, data: batch.images }]]);
+    return this.stepInputs(batch, step);
   }
 
   /** Makes `destroy` close the GPU device too (a trainer that opened it: createTrainer). */
