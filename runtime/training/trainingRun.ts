@@ -124,7 +124,7 @@ export async function runTraining(gpu: GpuContext, options: TrainingRunOptions):
       const metrics = await trainer.metrics();
       if (metrics.nonFiniteStep !== undefined) {
         const batchOfStep = await rebuildBatch(options, stepsPerEpoch, metrics.nonFiniteStep);
-        const report = await diagnoseNonFinite(trainer, batchOfStep, metrics.nonFiniteStep);
+        const report = await diagnoseNonFinite(trainer, { images: batchOfStep.images, labels: targetsOf(batchOfStep.labels) }, metrics.nonFiniteStep);
         const checkpoint = savedStep === undefined ? "" : `; ${checkpointPath} holds the weights after step ${savedStep}`;
         throw new CnncUserError(`training stopped: ${nonFiniteStepMessage(report)}`, {
           hint: `lower the learning rate (--lr) or add warmup (--warmup 1)${checkpoint}`,
