@@ -14,6 +14,7 @@ import {
   HYPER_OPERAND,
   METRICS_OPERAND,
   optimizerStateName,
+  savedStateName,
   STEP_STATE,
   valueOperand,
   type Operand,
@@ -105,7 +106,7 @@ class Differentiator {
   }
 
   saved(node: Node, what: string): Operand {
-    const operand = this.savedState.get(`${node.name}:${what}`);
+    const operand = this.savedState.get(savedStateName(node, what));
     if (operand === undefined) throw new Error(`internal: ${node.name}'s training forward saved no ${what}`);
     return operand;
   }

@@ -2,7 +2,7 @@
 // and each named binding is resolved through the node's operands to a plan buffer: a value's buffer
 // from the memory plan, a parameter's buffer, a state buffer living across steps, or shared scratch.
 // Also the evaluation plan's folded-batchnorm kernels, computed on the device from live parameters.
-import type { KernelGraph, KernelNode } from "../../kernels/kernelGraph.js";
+import { NO_VALUE, type KernelGraph, type KernelNode } from "../../kernels/kernelGraph.js";
 import type { Operand } from "../../kernels/trainingWork.js";
 import type { KernelStep, PlanBuffer } from "../plan.js";
 import type { ParamBuffers } from "../planBuffers.js";
@@ -84,7 +84,7 @@ export function trainingSteps(graph: KernelGraph, kernel: KernelNode, batch: num
   // An update is named after its parameter (`fc1.weight.sgd_update`), everything else after its layer.
   const param = training.operands["param"];
   const prefix = training.phase === "update" && param?.kind === "param" ? `${param.name}.` : `${layer.name}.`;
-  const node = kernel.output >= 0 ? graph.values[kernel.output]!.layer : layer.id;
+  const node = kernel.output === NO_VALUE ? layer.id : graph.values[kernel.output]!.layer;
   return bindSteps(generated, training.operands, resolve, { prefix, node, layer: layer.name, phase: training.phase });
 }
 
@@ -139,7 +139,7 @@ export function foldStepsOnDevice(graph: KernelGraph, buffers: PlanBuffer[], par
       shift: { kind: "state", name: shift.name, elements: shift.elements },
     };
     const [step] = bindSteps(generated, operands, resolve, { prefix: `${node.name}.`, node: layerId, layer: node.name });
-    const kernel: KernelNode = { id: -1 - index, anchor: "training", anchorLayer: layerId, layers: [layerId], inputs: [], output: -1, epilogue: [], store: { kind: "plain" } };
+    const kernel: KernelNode = { id: -1 - index, anchor: "training", anchorLayer: layerId, layers: [layerId], inputs: [], output: NO_VALUE, epilogue: [], store: { kind: "plain" } };
     result.push({ step: step!, kernel });
   }
   return result;

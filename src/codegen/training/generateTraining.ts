@@ -61,8 +61,3 @@ export function generateTraining(work: TrainingWork, batch: number): TrainingKer
       return adamUpdate(work);
   }
 }
-
-/** Elements of a state operand at `batch`. */
-export function stateElements(operand: { elements: number; perSample?: boolean }, batch: number): number {
-  return operand.perSample === true ? batch * operand.elements : operand.elements;
-}
