@@ -53,6 +53,13 @@ function checkStepFits(device: GPUDevice, step: KernelStep): void {
   }
 }
 
+/** One step's dispatch in a compute pass. */
+function recordDispatch(pass: GPUComputePassEncoder, { step, pipeline, bindGroup }: BoundStep): void {
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(...step.workgroups);
+}
+
 export class PlanExecutor {
   private destroyed = false;
   /** Runs share the plan's buffers, so concurrent calls are queued, one forward pass at a time. */
@@ -254,9 +261,7 @@ export class PlanExecutor {
     const bound = this.steps[index];
     if (bound === undefined) throw new Error(`internal: the plan of ${this.plan.network} has no step ${index}`);
     const computePass = encoder.beginComputePass({ label: bound.step.name, ...pass });
-    computePass.setPipeline(bound.pipeline);
-    computePass.setBindGroup(0, bound.bindGroup);
-    computePass.dispatchWorkgroups(...bound.step.workgroups);
+    recordDispatch(computePass, bound);
     computePass.end();
   }
 
@@ -331,11 +336,7 @@ export class PlanExecutor {
       const pass = encoder.beginComputePass({ label: this.plan.network });
       // No debug groups around the dispatches: on Dawn's OpenGL ES backend (Mesa) they can stall a
       // submission for seconds. A failure is attributed to a kernel by `localize` instead.
-      for (const { step, pipeline, bindGroup } of steps) {
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, bindGroup);
-        pass.dispatchWorkgroups(...step.workgroups);
-      }
+      for (const bound of steps) recordDispatch(pass, bound);
       pass.end();
     }
     readBack?.staging.recordCopies(encoder, readBack.ranges);
