@@ -6,13 +6,12 @@
 //
 //   EGL_PLATFORM=surfaceless npx tsx bench/trainingKernels.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import type { KernelStep } from "../src/codegen/plan.js";
 import type { PoolAttrs } from "../src/ir/graph.js";
 import { activationBackward } from "../src/codegen/training/activationBackward.js";
 import { dropoutForward } from "../src/codegen/training/dropout.js";
 import { fcBackwardBias, fcBackwardData, fcBackwardWeight } from "../src/codegen/training/fcBackward.js";
 import { maxPoolForwardWithSwitches, poolBackward } from "../src/codegen/training/poolTraining.js";
-import type { TrainingKernels } from "../src/codegen/training/trainingKernel.js";
+import { trainingKernelStep, type TrainingKernels } from "../src/codegen/training/trainingKernel.js";
 import { openDevice } from "../runtime/device.js";
 import { pipelineFor } from "../runtime/pipelineCache.js";
 import { bindGroup, timeDispatches } from "./coldCompile.js";
@@ -60,17 +59,7 @@ async function main(): Promise<void> {
     const buffers = names.map(() => device.createBuffer({ size: BUFFER_FLOATS * 4, usage: GPUBufferUsage.STORAGE }));
     const dispatches = [];
     for (const kernel of generated.kernels) {
-      const step: KernelStep = {
-        name: `bench.${kernel.kernel}`,
-        node: 0,
-        layer: "bench",
-        program: kernel.kernel,
-        wgsl: kernel.wgsl,
-        entryPoint: "main",
-        workgroups: kernel.workgroups,
-        bindings: kernel.bindings.map((binding) => ({ buffer: names.indexOf(binding.name), access: binding.access })),
-        loopIterations: kernel.loopIterations,
-      };
+      const step = trainingKernelStep(kernel, { name: `bench.${kernel.kernel}`, node: 0, layer: "bench" }, (name) => names.indexOf(name));
       const { pipeline, layout } = await pipelineFor(device, step);
       dispatches.push({ pipeline, group: bindGroup(device, layout, step, buffers), step });
     }

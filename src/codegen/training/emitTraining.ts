@@ -8,7 +8,7 @@ import type { KernelStep, PlanBuffer } from "../plan.js";
 import type { ParamBuffers } from "../planBuffers.js";
 import { batchnormFold } from "./batchnormFold.js";
 import { generateTraining } from "./generateTraining.js";
-import type { TrainingKernels } from "./trainingKernel.js";
+import { trainingKernelStep, type TrainingKernels } from "./trainingKernel.js";
 
 const FLOAT_BYTES = 4;
 type AddBuffer = (buffer: Omit<PlanBuffer, "id">) => number;
@@ -53,26 +53,24 @@ export function uniqueName(name: string, taken: ReadonlySet<string>): string {
 }
 
 /** The steps of `generated`, their bindings resolved by name through `operands`, scratch and `resolve`. */
-function bindSteps(generated: TrainingKernels, operands: Record<string, Operand>, resolve: OperandResolver, base: Omit<KernelStep, "name" | "program" | "wgsl" | "entryPoint" | "workgroups" | "bindings" | "loopIterations"> & { prefix: string }): KernelStep[] {
+function bindSteps(generated: TrainingKernels, operands: Record<string, Operand>, resolve: OperandResolver, base: Pick<KernelStep, "node" | "layer" | "phase"> & { prefix: string }): KernelStep[] {
   const scratch = new Map(generated.scratch.map(({ name, bytes }) => [name, resolve.scratch(name, bytes)]));
   const { prefix, ...fields } = base;
-  return generated.kernels.map((kernel) => {
-    const bindings = kernel.bindings.map((binding) => {
-      const operand = operands[binding.name];
+  return generated.kernels.map((kernel) =>
+    trainingKernelStep(kernel, { ...fields, name: `${prefix}${kernel.kernel}` }, (binding) => {
+      const operand = operands[binding];
       const buffer =
         operand === undefined
-          ? scratch.get(binding.name)
+          ? scratch.get(binding)
           : operand.kind === "value"
             ? resolve.value(operand.value)
             : operand.kind === "param"
               ? resolve.param(operand.name)
               : resolve.state(operand);
-      if (buffer === undefined) throw new Error(`internal: ${prefix}${kernel.kernel} binds \`${binding.name}\`, which is neither an operand nor scratch`);
-      return { buffer, access: binding.access };
-    });
-    const name = `${prefix}${kernel.kernel}`;
-    return { ...fields, name, program: name, wgsl: kernel.wgsl, entryPoint: "main", workgroups: kernel.workgroups, bindings, loopIterations: kernel.loopIterations };
-  });
+      if (buffer === undefined) throw new Error(`internal: ${prefix}${kernel.kernel} binds \`${binding}\`, which is neither an operand nor scratch`);
+      return buffer;
+    }),
+  );
 }
 
 /** The steps of a training kernel node at `batch`. */

@@ -3,6 +3,7 @@
 // optimizer updates. Each generator is a pure function of shapes and attributes returning the WGSL and
 // dispatch of its kernels, with storage bindings named by operand (`dy`, `x`, `weight`, `dx`, ...); the
 // training plan builder binds buffers to those names. Headers never name a layer (programs are shared).
+import type { KernelStep } from "../plan.js";
 import type { StorageBindingSpec } from "../wgsl.js";
 
 /** One GPU program of the training step, before buffers are bound. */
@@ -22,6 +23,22 @@ export interface TrainingKernel {
 export interface TrainingKernels {
   kernels: TrainingKernel[];
   scratch: { name: string; bytes: number }[];
+}
+
+/**
+ * The step running `kernel` as `fields.name` (its own program), each binding given the buffer
+ * `bufferOf` holds for its operand name: how a plan, a test or a bench binds a training kernel.
+ */
+export function trainingKernelStep(kernel: TrainingKernel, fields: Pick<KernelStep, "name" | "node" | "layer" | "phase">, bufferOf: (binding: string) => number): KernelStep {
+  return {
+    ...fields,
+    program: fields.name,
+    wgsl: kernel.wgsl,
+    entryPoint: "main",
+    workgroups: kernel.workgroups,
+    bindings: kernel.bindings.map((binding) => ({ buffer: bufferOf(binding.name), access: binding.access })),
+    loopIterations: kernel.loopIterations,
+  };
 }
 
 /**

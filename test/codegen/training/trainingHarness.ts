@@ -2,8 +2,7 @@
 // bound by operand name: every binding gets a buffer, uploaded from `operands` when given (zeros
 // otherwise), and every read_write binding is read back after the run. Scratch buffers are zeroed.
 // u32 operands (labels, switches) travel as their bit patterns in a Float32Array (`u32Bits`).
-import type { KernelStep } from "../../../src/codegen/plan.js";
-import type { TrainingKernels } from "../../../src/codegen/training/trainingKernel.js";
+import { trainingKernelStep, type TrainingKernels } from "../../../src/codegen/training/trainingKernel.js";
 import type { Graph } from "../../../src/ir/graph.js";
 import type { Tensor } from "../../../src/tensor.js";
 import type { GpuContext } from "../../../runtime/device.js";
@@ -51,17 +50,7 @@ export async function runTrainingKernels(
   }
   for (const name of writable) test.output(name, [test.plan().buffers[bufferOf.get(name)!]!.bytes / 4], 0, bufferOf.get(name));
   for (const kernel of generated.kernels) {
-    const step: KernelStep = {
-      name: `test.${kernel.kernel}`,
-      node: 0,
-      layer: "test",
-      program: kernel.kernel,
-      wgsl: kernel.wgsl,
-      entryPoint: "main",
-      workgroups: kernel.workgroups,
-      bindings: kernel.bindings.map((binding) => ({ buffer: bufferOf.get(binding.name)!, access: binding.access })),
-      loopIterations: kernel.loopIterations,
-    };
+    const step = trainingKernelStep(kernel, { name: `test.${kernel.kernel}`, node: 0, layer: "test" }, (name) => bufferOf.get(name)!);
     test.step(step);
   }
   const outputs = await test.run(gpu);
