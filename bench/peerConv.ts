@@ -21,6 +21,7 @@ import { buildPlan } from "../src/pipeline.js";
 import { runReference } from "../src/reference/interpret.js";
 import type { Tensor } from "../src/tensor.js";
 import { median, openTfjsWebgpu, runTfjsConv2d, tfjsMemory } from "./peers/tfjsWebgpu.js";
+import { targetOf } from "../runtime/target.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
 
@@ -95,7 +96,7 @@ async function main(args: readonly string[]): Promise<void> {
   const gpu = await openDevice();
   try {
     for (const kind of ["direct", "im2col"] as const) {
-      const plan = buildPlan(graph, 1, { schedule: { all: kind }, maxStorageBindings: gpu.limits.maxStorageBuffersPerShaderStage });
+      const plan = buildPlan(graph, 1, { schedule: { all: kind }, target: targetOf(gpu) });
       const executor = await createExecutor(gpu, plan, weights);
       try {
         let output = (await executor.run(inputs)).get("conv")!;

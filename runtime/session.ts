@@ -1,7 +1,6 @@
 // The library API for running a compiled network: a Session owns a device (or borrows one), the
 // network's weights on that device, and one executor per batch size, built on first use. The batch is
 // taken from the inputs, so the same session runs batch 1 and batch 64.
-import { DEFAULT_STORAGE_BINDING_LIMIT } from "../src/kernels/analysis.js";
 import type { ScheduleConvsOptions } from "../src/passes/scheduleOptions.js";
 import { buildPlan, type BuildPlanOptions } from "../src/pipeline.js";
 import type { Plan } from "../src/codegen/plan.js";
@@ -16,6 +15,7 @@ import { expectedWeights, initWeights } from "./init.js";
 import { expectShape } from "./npy.js";
 import type { ProgressListener } from "./progress.js";
 import { checkWeights } from "./safetensors.js";
+import { targetOf } from "./target.js";
 
 export interface SessionOptions {
   /** PyTorch state_dict-named weights; checked against the network. Without them: initWeights(seed). */
@@ -142,9 +142,8 @@ class GraphSession implements Session {
     const key = planKey(batch, fused);
     let plan = this.plans.get(key);
     if (plan === undefined) {
-      // Kernels bind at most what the device allows (and never more than codegen's 8).
-      const maxStorageBindings = Math.min(this.gpu.device.limits.maxStorageBuffersPerShaderStage, DEFAULT_STORAGE_BINDING_LIMIT);
-      plan = buildPlan(this.graph, batch, { ...this.buildOptions, fuse: fused, maxStorageBindings });
+      // Kernels and schedules fit the device's limits unless the caller chose a target.
+      plan = buildPlan(this.graph, batch, { target: targetOf(this.gpu), ...this.buildOptions, fuse: fused });
       this.plans.set(key, plan);
     }
     return plan;

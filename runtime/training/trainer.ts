@@ -22,6 +22,7 @@ import { evaluationLoss, type EvaluationResult } from "./evaluation.js";
 import { stepSeed } from "./hyper.js";
 import { checkpointMatches, loadCheckpoint, saveCheckpoint, type Checkpoint, type ExpectedCheckpoint } from "./checkpoint.js";
 import { hyperValues, optimizerStateNames } from "../../src/codegen/training/optimizers.js";
+import { targetOf } from "../target.js";
 
 /**
  * The train section's settings (`batch`: images per step, the training plan's batch; a dataset's last
@@ -82,7 +83,7 @@ export class Trainer {
 
   /** Compiles both plans for `graph` and uploads `weights` (state_dict names, running statistics included). */
   static async create(gpu: GpuContext, graph: Graph, weights: WeightMap, settings: TrainerSettings): Promise<Trainer> {
-    const options = { fuse: settings.fuse !== false, maxStorageBindings: gpu.device.limits.maxStorageBuffersPerShaderStage };
+    const options = { fuse: settings.fuse !== false, target: targetOf(gpu) };
     const trainPlan = compileTrainingPlan(graph, settings.batch, { ...options, loss: settings.loss, optimizer: settings.optimizer }).plan;
     const evaluationPlan = compilePlan(graph, settings.evaluationBatch ?? 256, { ...options, deriveOnDevice: true }).plan;
     for (const plan of [trainPlan, evaluationPlan]) {

@@ -18,6 +18,7 @@ import { checkRandomInputs, drawRandomInputs } from "./runInputs.js";
 import { progressListener } from "./runResults.js";
 import { parseScheduleOption, SCHEDULE_OPTION_HELP } from "./scheduleOption.js";
 import { parseCountOption } from "./wholeNumber.js";
+import { targetOf } from "../../runtime/target.js";
 
 export interface ProfileCliOptions {
   batch?: string;
@@ -85,11 +86,14 @@ export async function profileModel(file: string, options: ProfileCliOptions, con
     const schedule = options.schedule === undefined ? undefined : parseScheduleOption(options.schedule);
     const graph = reportCompilation(file, compileFile(file), context);
     if (graph === undefined) return;
-    const plan = buildPlan(graph, batch, { fuse: options.fuse !== false, ...(schedule === undefined ? {} : { schedule }) });
+    const buildOptions = { fuse: options.fuse !== false, ...(schedule === undefined ? {} : { schedule }) };
+    // Built for the portable target first: a bad option or an index range is reported before a device opens.
+    buildPlan(graph, batch, buildOptions);
     checkRandomInputs(graphInputs(graph), batch);
     const weights = initWeights(graph, seed);
     const gpu = await openDevice({ backend });
     try {
+      const plan = buildPlan(graph, batch, { ...buildOptions, target: targetOf(gpu) });
       const inputs = drawRandomInputs(graphInputs(graph), batch, seed);
       const profile = await profilePlan(gpu, plan, weights, { inputs, runs, progress: progressListener(context.io) });
       context.io.status?.(undefined);

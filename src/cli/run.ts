@@ -111,12 +111,14 @@ export async function runModel(modelPath: string, options: RunOptions, io: CliIo
     if (options.weights !== undefined) weights = readWeightsFile(options.weights);
     const given = inputFiles.length === 0 ? undefined : readInputFiles(inputFiles, batchOption);
     const batch = given === undefined ? (batchOption ?? 1) : checkSessionInputs(graph, given).batch;
-    const plan = buildPlan(graph, batch, buildOptions); // the kernels' index range and the schedule option, before the device
+    // The kernels' index range and the schedule option are checked before the device, for the portable
+    // target; the session then builds its plan for the device's.
+    buildPlan(graph, batch, buildOptions);
     if (given === undefined) checkRandomInputs(graphInputs(graph), batch);
     if (options.check === true) checkReferenceFits(graph, batch);
 
     const progress = progressListener(io);
-    const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend, progress, plans: [plan], ...buildOptions });
+    const session = await createSession(graph, { weights, weightsSource: options.weights, seed, backend, progress, ...buildOptions });
     try {
       return await runWithSession(graph, session, given, batch, seed, options, files, output);
     } finally {

@@ -1,11 +1,11 @@
-// `--schedule direct|im2col|LAYER=KIND,...`: the command-line form of the schedule-convs pass's
-// overrides: one kind for every conv layer, per-layer kinds, or both (`im2col,stem=direct`: im2col
-// everywhere except the layer `stem`). Validation (unknown layers and kinds) is the pass's.
-import { CONV_SCHEDULE_KINDS } from "../codegen/schedule.js";
+// `--schedule KIND|LAYER=KIND,...`: the command-line form of choose-schedules' forced kinds: one kind
+// for every layer whose op it computes, per-layer kinds, or both (`im2col,stem=direct`: im2col
+// everywhere except the layer `stem`). Validation (unknown layers and kinds, illegal kinds) is the pass's.
 import { CnncUserError } from "../errors.js";
 import type { ScheduleConvsOptions } from "../passes/scheduleOptions.js";
+import { SCHEDULE_KINDS } from "../schedule/registry.js";
 
-export const SCHEDULE_OPTION_HELP = `conv schedule: ${CONV_SCHEDULE_KINDS.join(" or ")} for all conv layers, and/or LAYER=KIND,... per layer`;
+export const SCHEDULE_OPTION_HELP = `schedule: ${SCHEDULE_KINDS.map((definition) => definition.kind).join(", ")} for all layers it computes, and/or LAYER=KIND,... per layer`;
 
 /** Splits the option text into the pass's options; malformed text is a user error. */
 export function parseScheduleOption(text: string): ScheduleConvsOptions {

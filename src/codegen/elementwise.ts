@@ -31,7 +31,7 @@ export function emitElementwise(node: Node, context: KernelContext, stages: read
   const dispatch = foldedDispatch(context.batch * C * inner, ELEMENTWISE_WORKGROUP_SIZE);
   const own: KernelStorage[] = inputs.map((buffer, i) => ({ name: `x${i}`, access: inPlace && i === 0 ? "read_write" : "read", buffer }));
   if (!inPlace) own.push({ name: "y", access: "read_write", buffer: context.outputBuffer });
-  const { epilogue, bindingSpecs, kernelBindings } = epilogueKernelStorage(kernelName, own, stages);
+  const { epilogue, bindingSpecs, kernelBindings } = epilogueKernelStorage(kernelName, own, stages, context.maxStorageBindings);
   const storeCode = outputStoreCode(store, node.shape, context.batch);
   const sum = inputs.map((_, i) => `x${i}[index]`).join(" + ");
   const wgsl = kernelSource({

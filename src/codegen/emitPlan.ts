@@ -73,9 +73,11 @@ export interface EmitOptions {
    * buffers (an evaluation plan sharing a trainer's parameters), instead of on the CPU at upload.
    */
   deriveOnDevice?: boolean;
+  /** Storage buffers one kernel may bind on the target (its maxStorageBuffersPerShaderStage). */
+  maxStorageBindings: number;
 }
 
-export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWeight[], fused: boolean, options: EmitOptions = {}): Plan {
+export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWeight[], fused: boolean, options: EmitOptions): Plan {
   const layers = graph.source.nodes;
   const batch = memory.batch;
   checkKernelIndices(graph.source, batch);
@@ -146,6 +148,7 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
           ? { kind: "channel_slice", channelOffset: kernel.store.channelOffset, totalChannels: kernel.store.totalChannels }
           : PLAIN_STORE,
       inPlace: memory.inPlace.has(kernel.id),
+      maxStorageBindings: options.maxStorageBindings,
       paramBuffer: (name) => params.whole(anchor, name),
       paramSliceBuffer: (name, first, count) => params.slice(anchor, name, first, count),
       scratchBuffer: scratch.requester(),

@@ -6,7 +6,7 @@ import type { ActivationAttrs } from "../ir/graph.js";
 import { activationDefinition } from "../ops/activations.js";
 import { keepNanWgsl } from "./nanWgsl.js";
 import { kernelBindingsOf, type KernelBinding, type KernelStorage } from "./plan.js";
-import { f32Literal, MAX_STORAGE_BINDINGS, type StorageBindingSpec } from "./wgsl.js";
+import { f32Literal, type StorageBindingSpec } from "./wgsl.js";
 
 /** Where the value being finished lives, as WGSL u32 expressions available to every stage. */
 export interface EpilogueSite {
@@ -188,14 +188,20 @@ export interface EpilogueKernelStorage {
 }
 
 /**
- * Composes `stages` after a kernel's own buffers, checking the total stays within the storage-binding
- * limit; `kernel` names the kernel in that (internal) error, e.g. `c1: direct conv kernel`.
+ * Composes `stages` after a kernel's own buffers, checking the total stays within the target's
+ * storage-binding limit (fusion already did: this is an internal error); `kernel` names the kernel in
+ * that error, e.g. `c1: direct conv kernel`.
  */
-export function epilogueKernelStorage(kernel: string, own: readonly KernelStorage[], stages: readonly EpilogueStage[]): EpilogueKernelStorage {
+export function epilogueKernelStorage(
+  kernel: string,
+  own: readonly KernelStorage[],
+  stages: readonly EpilogueStage[],
+  maxStorageBindings: number,
+): EpilogueKernelStorage {
   const epilogue = composeEpilogue(stages, own.map((storage) => storage.name));
   const bindingSpecs: StorageBindingSpec[] = [...own, ...epilogue.bindingSpecs];
-  if (bindingSpecs.length > MAX_STORAGE_BINDINGS) {
-    throw new Error(`internal: ${kernel} needs ${bindingSpecs.length} storage buffers, more than the ${MAX_STORAGE_BINDINGS} a kernel may bind`);
+  if (bindingSpecs.length > maxStorageBindings) {
+    throw new Error(`internal: ${kernel} needs ${bindingSpecs.length} storage buffers, more than the ${maxStorageBindings} a kernel may bind on the target`);
   }
   const kernelBindings = [...kernelBindingsOf(own), ...epilogue.kernelBindings];
   return { epilogue, bindingSpecs, kernelBindings };

@@ -9,7 +9,8 @@ import { biasStage, epilogueKernelStorage, type EpilogueStage } from "./epilogue
 import { loopPasses } from "./loopLimit.js";
 import { emitKernel, type KernelBinding, type KernelContext, type KernelGenerator } from "./plan.js";
 import { requireDenseSeparateOutput } from "./store.js";
-import { describeSchedule, fcScheduleOf, type FcSchedule } from "./schedule.js";
+import type { FcSchedule } from "../schedule/kinds/gemm.js";
+import { describeSchedule, fcScheduleOf } from "./schedule.js";
 import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "./wgsl.js";
 
 export const generateFc: KernelGenerator = (node, context) => {
@@ -112,6 +113,7 @@ function fcKernel(
       { name: "output", access: "read_write", buffer: context.outputBuffer },
     ],
     spec.stages,
+    context.maxStorageBindings,
   );
 
   const outputs = Array.from({ length: outputsPerInvocation }, (_, i) => i);

@@ -160,6 +160,8 @@ export interface KernelContext {
    * Dawn refuses one buffer bound both read-only and read_write in one dispatch.
    */
   inPlace?: boolean;
+  /** Storage buffers one kernel may bind on the target the plan is built for (its maxStorageBuffersPerShaderStage). */
+  maxStorageBindings: number;
   /** Buffer id of one of the node's params by its short name (`weight`, `bias`, ...). */
   paramBuffer(name: string): number;
   /**

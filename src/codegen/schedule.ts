@@ -1,172 +1,35 @@
-// Schedules of the conv and fc kernels as data (stored on kernel nodes, passed to codegen as `Node.schedule`), their validation, and the
-// default choice rule. The generators read the schedule from the node; the scheduling pass
-// (src/passes/chooseSchedules.ts) writes it, and later passes (autotuning) may overwrite it.
+// What the conv and fc generators need of a kernel's schedule: the typed form of the schedule
+// choose-schedules put on the node (src/passes/chooseSchedules.ts), validated by its kind's file
+// under src/schedule/kinds/. Codegen never applies a default: a node without a schedule is a bug.
 import type { ConvAttrs, Node, Schedule } from "../ir/graph.js";
-import { MAX_INVOCATIONS_PER_WORKGROUP } from "./wgsl.js";
-
-/**
- * Direct convolution: each invocation accumulates a register block of
- * `outputChannelsPerInvocation` x `pixelsPerInvocation` outputs (consecutive channels of one group,
- * consecutive flattened output pixels), reading input and weights straight from their buffers.
- */
-export type DirectConvSchedule = {
-  kind: "direct";
-  outputChannelsPerInvocation: number;
-  pixelsPerInvocation: number;
-  workgroupSize: number;
-};
-
-/**
- * im2col + GEMM: one kernel writes the column matrix [groups][C/groups*KH*KW][N*OH*OW] to a scratch
- * buffer, a second multiplies the weights by it, each invocation holding a `tileM` (output channels)
- * x `tileN` (output pixels, a multiple of 4: vec4 columns) register tile. The N*OH*OW columns are
- * processed in chunks (an im2col + GEMM pair each, sharing one column buffer) of at most
- * `maxChunkColumns` columns, 0 meaning as many as fit the column-buffer memory cap.
- */
-export type Im2colConvSchedule = {
-  kind: "im2col";
-  tileM: number;
-  tileN: number;
-  workgroupSize: number;
-  maxChunkColumns: number;
-};
-
-/**
- * fc as a GEMM: each invocation computes `outputsPerInvocation` features for `rowsPerInvocation` samples.
- * A weight larger than `maxWeightBindingBytes` (default: PORTABLE_MAX_BINDING_BYTES, in fc.ts) is bound
- * in slices of output features, one dispatch each; tests lower it to exercise the split on small layers.
- */
-export type FcSchedule = {
-  kind: "gemm";
-  outputsPerInvocation: number;
-  rowsPerInvocation: number;
-  workgroupSize: number;
-  maxWeightBindingBytes?: number;
-};
+import { directScheduleOf, type DirectConvSchedule } from "../schedule/kinds/direct.js";
+import { gemmScheduleOf, type FcSchedule } from "../schedule/kinds/gemm.js";
+import { im2colScheduleOf, type Im2colConvSchedule } from "../schedule/kinds/im2col.js";
 
 export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule;
 export type ConvScheduleKind = ConvSchedule["kind"];
-export const CONV_SCHEDULE_KINDS: readonly ConvScheduleKind[] = ["direct", "im2col"];
 
-export function isConvScheduleKind(word: string): word is ConvScheduleKind {
-  return (CONV_SCHEDULE_KINDS as readonly string[]).includes(word);
-}
-
-/**
- * Default knobs of each conv schedule kind for this node. Measured on llvmpipe (Mesa's CPU rasterizer,
- * where each invocation is a SIMD lane and a larger register block means more work per loaded value):
- * an 8 x 16 GEMM tile and an 8-channel x 8-pixel direct block beat 4 x 8 / 4 x 4 by 1.3-2x.
- */
-export function convScheduleOfKind(attrs: ConvAttrs, kind: ConvScheduleKind): ConvSchedule {
-  const filtersPerGroup = attrs.outChannels / attrs.groups;
-  if (kind === "im2col") {
-    return { kind, tileM: filtersPerGroup >= 8 ? 8 : 4, tileN: 16, workgroupSize: 64, maxChunkColumns: 0 };
-  }
-  // A block of output channels must stay inside one group (they then share every input load), so
-  // depthwise-like convs get one channel per invocation.
-  const channels = [8, 4, 2, 1].find((block) => filtersPerGroup % block === 0)!;
-  return { kind, outputChannelsPerInvocation: channels, pixelsPerInvocation: 8, workgroupSize: 64 };
-}
-
-/**
- * The default rule. im2col + GEMM wins when the reduction (C/groups * KH * KW) is long enough for the
- * GEMM's register tile to pay for writing and re-reading the column matrix, and there are enough
- * filters per group to fill a tile; grouped/depthwise and tiny reductions run direct.
- */
-export function defaultConvScheduleKind(attrs: ConvAttrs, reductionLength: number): ConvScheduleKind {
-  const filtersPerGroup = attrs.outChannels / attrs.groups;
-  return reductionLength >= 16 && filtersPerGroup >= 8 ? "im2col" : "direct";
-}
-
-export function defaultConvSchedule(node: Node, attrs: ConvAttrs): ConvSchedule {
-  return convScheduleOfKind(attrs, defaultConvScheduleKind(attrs, convReductionLength(node, attrs)));
-}
-
-export function defaultFcSchedule(): FcSchedule {
-  return { kind: "gemm", outputsPerInvocation: 4, rowsPerInvocation: 4, workgroupSize: 64 };
-}
-
-/** The default schedule of a conv or fc node (other ops have none: internal error). */
-export function defaultSchedule(node: Node): Schedule {
-  const attrs = node.attrs;
-  if (attrs.op === "conv") return defaultConvSchedule(node, attrs);
-  if (attrs.op === "fc") return defaultFcSchedule();
-  throw new Error(`internal: ${node.name} (${attrs.op}) has no kernel schedule`);
-}
-
-/** C/groups * KH * KW: the length of each output's dot product. */
-export function convReductionLength(node: Node, attrs: ConvAttrs): number {
-  const weight = node.params.find((param) => param.name === "weight");
-  if (weight === undefined) throw new Error(`internal: conv ${node.name} has no weight parameter`);
-  const channelsPerGroup = weight.shape[1];
-  if (channelsPerGroup === undefined) throw new Error(`internal: conv ${node.name} weight has no input-channel axis`);
-  return channelsPerGroup * attrs.kernel[0] * attrs.kernel[1];
-}
-
-/** The node's conv schedule, validated; the default rule when the node has none. */
+/** The node's conv schedule, validated; internal error when choose-schedules gave it none. */
 export function convScheduleOf(node: Node, attrs: ConvAttrs): ConvSchedule {
   const schedule = node.schedule;
-  if (schedule === undefined) return defaultConvSchedule(node, attrs);
-  if (schedule.kind === "direct") {
-    return {
-      kind: "direct",
-      outputChannelsPerInvocation: positiveKnob(node, schedule, "outputChannelsPerInvocation", 16),
-      pixelsPerInvocation: positiveKnob(node, schedule, "pixelsPerInvocation", 16),
-      workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
-    };
-  }
-  if (schedule.kind === "im2col") {
-    const tileN = positiveKnob(node, schedule, "tileN", 16);
-    if (tileN % 4 !== 0) throw new Error(`internal: ${node.name}: im2col tileN ${tileN} is not a multiple of 4`);
-    return {
-      kind: "im2col",
-      tileM: positiveKnob(node, schedule, "tileM", 16),
-      tileN,
-      workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
-      maxChunkColumns: chunkKnob(node, schedule),
-    };
-  }
-  throw new Error(`internal: ${node.name}: unknown conv schedule kind "${schedule.kind}"`);
+  const what = `conv ${node.name}`;
+  if (schedule === undefined) throw new Error(`internal: ${what} has no schedule (choose-schedules sets one on every conv kernel)`);
+  if (attrs.groups < 1) throw new Error(`internal: ${what} has ${attrs.groups} groups`);
+  if (schedule.kind === "direct") return directScheduleOf(schedule, what);
+  if (schedule.kind === "im2col") return im2colScheduleOf(schedule, what);
+  throw new Error(`internal: ${what}: no conv generator for schedule kind "${schedule.kind}"`);
 }
 
-/** The node's fc schedule, validated; the default when the node has none. */
+/** The node's fc schedule, validated; internal error when choose-schedules gave it none. */
 export function fcScheduleOf(node: Node): FcSchedule {
   const schedule = node.schedule;
-  if (schedule === undefined) return defaultFcSchedule();
-  if (schedule.kind !== "gemm") throw new Error(`internal: ${node.name}: unknown fc schedule kind "${schedule.kind}"`);
-  const validated: FcSchedule = {
-    kind: "gemm",
-    outputsPerInvocation: positiveKnob(node, schedule, "outputsPerInvocation", 16),
-    rowsPerInvocation: positiveKnob(node, schedule, "rowsPerInvocation", 16),
-    workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
-  };
-  if (schedule["maxWeightBindingBytes"] !== undefined) {
-    validated.maxWeightBindingBytes = positiveKnob(node, schedule, "maxWeightBindingBytes", Number.MAX_SAFE_INTEGER);
-  }
-  return validated;
-}
-
-/** Schedule knobs unroll into registers, so each is bounded to keep the generated code sane. */
-function positiveKnob(node: Node, schedule: Schedule, knob: string, max: number): number {
-  const value = schedule[knob];
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new Error(
-      `internal: ${node.name}: schedule "${schedule.kind}" needs ${knob} to be an integer in 1..${max}, got ${String(value)}`,
-    );
-  }
-  return value;
-}
-
-function chunkKnob(node: Node, schedule: Schedule): number {
-  const value = schedule["maxChunkColumns"] ?? 0;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value % 4 !== 0) {
-    throw new Error(`internal: ${node.name}: im2col maxChunkColumns must be 0 or a positive multiple of 4, got ${String(value)}`);
-  }
-  return value;
+  const what = `fc ${node.name}`;
+  if (schedule === undefined) throw new Error(`internal: ${what} has no schedule (choose-schedules sets one on every fc kernel)`);
+  return gemmScheduleOf(schedule, what);
 }
 
 /** Human-readable schedule for kernel header comments. */
-export function describeSchedule(schedule: ConvSchedule | FcSchedule): string {
+export function describeSchedule(schedule: Schedule | ConvSchedule | FcSchedule): string {
   return Object.entries(schedule)
     .map(([key, value]) => (key === "kind" ? String(value) : `${key}=${String(value)}`))
     .join(" ");

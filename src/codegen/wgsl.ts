@@ -6,11 +6,6 @@
 export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 /** WebGPU's guaranteed minimum for invocations per workgroup. */
 export const MAX_INVOCATIONS_PER_WORKGROUP = 256;
-/**
- * Storage buffers one kernel may bind: WebGPU core guarantees 8 per stage (compatibility mode only 4
- * by default, but runtime/device.ts requests the adapter's maximum), so kernels stay within 8.
- */
-export const MAX_STORAGE_BINDINGS = 8;
 
 export interface StorageBindingSpec {
   /** WGSL variable name, e.g. `input`, `weight`. */

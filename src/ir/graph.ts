@@ -117,7 +117,7 @@ export interface ParamSpec {
 
 /**
  * How a node is computed (TVM's schedule): data attached by the scheduling pass, read by codegen.
- * The kinds are defined with the kernels (src/codegen/schedule.ts); the IR only carries them.
+ * The kinds are defined in src/schedule/kinds/; the IR only carries them.
  */
 export interface Schedule {
   kind: string;
@@ -144,6 +144,8 @@ export interface Node {
   /** The source of the layer, for diagnostics. */
   span: SourceSpan;
   schedule?: Schedule;
+  /** A schedule kind forced on this layer in the `.cnn` file (choose-schedules applies it, or says why it cannot). */
+  scheduleAnnotation?: { kind: string; span: SourceSpan };
   /**
    * Set by the mark-in-place pass: this elementwise node may write its output over its single input's
    * buffer (no other node reads that input and it is neither a graph input nor output), as PyTorch's

@@ -1,6 +1,5 @@
 // Questions the passes, the verifier and the memory planner ask of a kernel graph: who reads a value,
 // who writes it, how many storage buffers a kernel binds.
-import { MAX_STORAGE_BINDINGS } from "../codegen/wgsl.js";
 import { NO_VALUE, type EpilogueStageSpec, type KernelGraph, type KernelNode } from "./kernelGraph.js";
 
 /** The values a kernel reads: its inputs, then its epilogue's operands. */
@@ -70,9 +69,6 @@ export function storageBindingsOf(kernel: KernelNode): number {
   })();
   return own + kernel.epilogue.reduce((total, stage) => total + stageBindings(stage), 0);
 }
-
-/** The storage-buffer limit kernels are built for: what every device cnnc runs on grants (it requests the adapter's maximum). */
-export const DEFAULT_STORAGE_BINDING_LIMIT = MAX_STORAGE_BINDINGS;
 
 /** `c1+r1+p1`: a kernel's layers by name, for messages. */
 export function kernelLabel(graph: KernelGraph, kernel: KernelNode): string {

@@ -1,6 +1,6 @@
 // The kernel graph as text, one kernel per line (`cnnc explain --dump-ir=PASS`): its anchor and layers,
 // the values it reads and writes with their shapes, its epilogue stages, how it stores, its schedule.
-import { describeSchedule, type ConvSchedule, type FcSchedule } from "../codegen/schedule.js";
+import { describeSchedule } from "../codegen/schedule.js";
 import { opLabel } from "../ir/opLabel.js";
 import { describeShape } from "../tensor.js";
 import { NO_VALUE, type EpilogueStageSpec, type KernelGraph, type KernelNode } from "./kernelGraph.js";
@@ -36,7 +36,7 @@ export function formatKernel(graph: KernelGraph, kernel: KernelNode): string {
   }
   if (kernel.partialOf !== undefined) parts.push(`partial sum of ${graph.source.nodes[kernel.partialOf]!.name}`);
   if (kernel.training !== undefined) parts.push(`${kernel.training.phase}: ${kernel.training.work.kind}`);
-  if (kernel.schedule !== undefined) parts.push(`schedule: ${describeSchedule(kernel.schedule as ConvSchedule | FcSchedule)}`);
+  if (kernel.schedule !== undefined) parts.push(`schedule: ${describeSchedule(kernel.schedule)}`);
   return parts.join("  ");
 }
 

@@ -6,6 +6,7 @@
 // graph stays what the summary, the CPU reference, diagnostics and weight names read.
 import type { ActivationAttrs, Graph, Schedule, Shape } from "../ir/graph.js";
 import type { KernelAnchor } from "../ops/registry.js";
+import type { Workload } from "../schedule/types.js";
 import type { Operand, TrainingPhase, TrainingWork } from "./trainingWork.js";
 
 /** The `output` of a training kernel that writes no value, only buffers living across steps (a parameter's gradient, an update). */
@@ -90,8 +91,10 @@ export interface KernelNode {
    * into a partial value, and only the last kernel (without this field) counts as implementing the layer.
    */
   partialOf?: number;
-  /** Set by choose-schedules for conv and fc anchors. */
+  /** Set by choose-schedules on every kernel some schedule kind computes. */
   schedule?: Schedule;
+  /** What the kernel computes, set by choose-schedules where it has a workload (its key keys the tuning cache). */
+  workload?: Workload;
   /** Why that schedule (for `cnnc explain`). */
   scheduleReason?: string;
   /** For anchor "training": the work and its operands. */

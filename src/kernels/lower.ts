@@ -7,13 +7,9 @@ import { paramFullName, type Graph, type Node } from "../ir/graph.js";
 import { isActivationAttrs } from "../ops/activations.js";
 import { opDefinition } from "../ops/registry.js";
 import type { EpilogueStageSpec, KernelGraph, KernelNode, KernelValue, ParamRef } from "./kernelGraph.js";
+import { PORTABLE_TARGET } from "../schedule/types.js";
 import { valueOperand } from "./trainingWork.js";
 
-/**
- * Operands one elementwise kernel sums: the output and the operands must fit the 8 storage buffers
- * every kernel stays within (MAX_STORAGE_BINDINGS). A larger `add` becomes a chain of partial sums.
- */
-export const MAX_ELEMENTWISE_OPERANDS = 7;
 
 export function tensorRef(node: Node, name: string): ParamRef {
   const param = node.params.find((candidate) => candidate.name === name);
@@ -51,9 +47,16 @@ export interface LowerOptions {
    * masks, max-pool switches; the registry's `trainingForward`) become training kernels.
    */
   training?: boolean;
+  /**
+   * Storage buffers one kernel may bind on the target (default: PORTABLE_TARGET's). An elementwise
+   * kernel binds its operands and its output, so a larger `add` becomes a chain of partial sums.
+   */
+  maxStorageBindings?: number;
 }
 
 export function lowerToKernels(graph: Graph, options: LowerOptions = {}): KernelGraph {
+  const maxOperands = (options.maxStorageBindings ?? PORTABLE_TARGET.limits.maxStorageBuffersPerShaderStage) - 1;
+  if (maxOperands < 2) throw new Error(`internal: a kernel must bind at least 3 storage buffers, the target allows ${maxOperands + 1}`);
   const values: KernelValue[] = [];
   const kernels: KernelNode[] = [];
   const absorbed: KernelGraph["absorbed"] = [];
@@ -127,20 +130,20 @@ export function lowerToKernels(graph: Graph, options: LowerOptions = {}): Kernel
       }
       case "stage": {
         let operands = node.inputs.map(valueOf);
-        // An add of many operands: partial sums of MAX_ELEMENTWISE_OPERANDS at a time, each feeding the next.
-        while (operands.length > MAX_ELEMENTWISE_OPERANDS) {
+        // An add of many operands: partial sums of maxOperands at a time, each feeding the next.
+        while (operands.length > maxOperands) {
           const partial = newValue(node.id);
           addKernel({
             anchor: "elementwise",
             anchorLayer: node.id,
             layers: [node.id],
-            inputs: operands.slice(0, MAX_ELEMENTWISE_OPERANDS),
+            inputs: operands.slice(0, maxOperands),
             output: partial,
             epilogue: [],
             store: { kind: "plain" },
             partialOf: node.id,
           });
-          operands = [partial, ...operands.slice(MAX_ELEMENTWISE_OPERANDS)];
+          operands = [partial, ...operands.slice(maxOperands)];
         }
         const output = newValue(node.id);
         addKernel({ anchor: "elementwise", anchorLayer: node.id, layers: [node.id], inputs: operands, output, epilogue: stageOf(node), store: { kind: "plain" } });

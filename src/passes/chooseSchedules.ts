@@ -1,70 +1,105 @@
-// choose-schedules: how each conv and fc kernel is computed, as data on the kernel node, with the
-// reason `cnnc explain` prints. A conv computing a pooled output runs direct (only the direct kernel
-// pools); otherwise `--schedule` (all convs and/or per layer) wins over the default rule.
-import {
-  convReductionLength,
-  convScheduleOfKind,
-  defaultConvScheduleKind,
-  defaultFcSchedule,
-  isConvScheduleKind,
-  type ConvScheduleKind,
-} from "../codegen/schedule.js";
+// choose-schedules: how each kernel that a schedule kind computes (conv and fc anchors, the backward
+// convolutions and matrix products of training) is computed, as data on the kernel node, with its
+// workload and the reason `cnnc explain` prints. In order: an exact schedule asked for by a caller
+// (the tuner, calibration, benches), a kind forced on the layer (`--schedule` or the layer's
+// annotation; an illegal one is a user error naming the layer and the legal kinds), a tuned schedule
+// from the cache, else the default choice. Batch- and target-aware: the workload includes the batch,
+// and legality the target's limits.
+import { CnncUserError } from "../errors.js";
+import type { Node, Schedule } from "../ir/graph.js";
 import type { KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
-import type { ScheduleConvsOptions } from "./scheduleOptions.js";
+import { chooseByRule } from "../schedule/defaultChoice.js";
+import { kindsForWorkload, scheduleKind } from "../schedule/registry.js";
+import { workloadKey, type ScheduleKindDefinition, type Target, type Workload } from "../schedule/types.js";
+import { workloadOfKernel } from "../schedule/workloadOf.js";
 import type { KernelPass } from "./kernelPass.js";
+import { forcedKind, type ForcedKind, type ScheduleConvsOptions } from "./scheduleOptions.js";
 
-/** The kind `options` asks for `layer` (its own entry, else the one for all convs), or undefined for the default rule. */
-export function requestedConvSchedule(options: ScheduleConvsOptions, layer: string): ConvScheduleKind | undefined {
-  const kind = options.layers?.[layer] ?? (options.all === undefined || options.all === "auto" ? undefined : options.all);
-  if (kind === undefined) return undefined;
-  if (!isConvScheduleKind(kind)) throw new Error(`internal: schedule options were not validated (${layer}=${kind})`);
-  return kind;
+export interface ScheduleRequests {
+  /** `--schedule`: kinds forced for all layers and/or per layer. */
+  forced?: ScheduleConvsOptions;
+  /** Exact schedules by layer name (the tuner, calibration, benches): applied to the layer's kernels whose op the kind computes. */
+  exact?: Readonly<Record<string, Schedule>>;
+  /** A tuned schedule for a workload key (the tuning cache), or undefined. */
+  tuned?: (workloadKey: string) => Schedule | undefined;
 }
 
-export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOptions): KernelGraph {
+export interface ChooseSchedulesOptions {
+  batch: number;
+  target: Target;
+  /** False when the weights change on the device (a training step, an evaluation plan deriving parameters on the device). */
+  constantWeights: boolean;
+  requests?: ScheduleRequests;
+}
+
+export function chooseSchedules(graph: KernelGraph, options: ChooseSchedulesOptions): KernelGraph {
   const kernels = graph.kernels.map((kernel): KernelNode => {
-    const node = graph.source.nodes[kernel.anchorLayer]!;
-    const attrs = node.attrs;
-    if (kernel.anchor === "fc") return { ...kernel, schedule: defaultFcSchedule(), scheduleReason: "the fc GEMM (the only fc schedule)" };
-    if (kernel.anchor !== "conv" || attrs.op !== "conv") return kernel;
-    const requested = requestedConvSchedule(options, node.name);
-    if (kernel.pool !== undefined) {
-      // fuse-conv-pool leaves a conv the user asked to run as im2col unfused, so this never overrides a request.
-      const pool = graph.source.nodes[kernel.pool]!;
-      const windowCells = pool.attrs.op === "pool" ? pool.attrs.window[0] * pool.attrs.window[1] : 1;
-      const direct = convScheduleOfKind(attrs, "direct");
-      if (direct.kind !== "direct") throw new Error("internal: convScheduleOfKind(direct) is not direct");
-      // Each pooled pixel holds a whole window of conv pixels in the register block: keep an
-      // invocation's conv pixels about what the plain direct kernel's block is, and for large windows
-      // hold fewer channels, so the block stays within 1.5x the plain one's accumulators.
-      const pixelsPerInvocation = Math.max(1, Math.floor(direct.pixelsPerInvocation / windowCells));
-      const convPixels = pixelsPerInvocation * windowCells;
-      const maxAccumulators = 1.5 * direct.outputChannelsPerInvocation * direct.pixelsPerInvocation;
-      let outputChannelsPerInvocation = direct.outputChannelsPerInvocation;
-      while (outputChannelsPerInvocation > 1 && outputChannelsPerInvocation * convPixels > maxAccumulators) outputChannelsPerInvocation /= 2;
-      return {
-        ...kernel,
-        schedule: { ...direct, outputChannelsPerInvocation, pixelsPerInvocation },
-        scheduleReason:
-          `direct: it computes a pooled output, which only the direct kernel does ` +
-          `(${outputChannelsPerInvocation} channels x ${pixelsPerInvocation} pooled pixels of ${windowCells} conv pixels each per invocation)`,
-      };
-    }
-    if (requested !== undefined) {
-      return { ...kernel, schedule: convScheduleOfKind(attrs, requested), scheduleReason: `${requested}: asked for with --schedule` };
-    }
-    const reduction = convReductionLength(node, attrs);
-    const filters = attrs.outChannels / attrs.groups;
-    const kind = defaultConvScheduleKind(attrs, reduction);
-    const why =
-      kind === "im2col"
-        ? `im2col: default rule (a reduction of ${reduction} >= 16 and ${filters} filters per group >= 8 fill the GEMM's tile)`
-        : `direct: default rule (${reduction < 16 ? `a reduction of ${reduction} < 16` : `${filters} filters per group < 8`} is too small for the GEMM's tile)`;
-    return { ...kernel, schedule: convScheduleOfKind(attrs, kind), scheduleReason: why };
+    const workload = workloadOfKernel(graph, kernel, options.batch, options.constantWeights);
+    if (workload === undefined) return kernel;
+    const chosen = chooseForKernel(graph.source.nodes[kernel.anchorLayer]!, kernel, workload, options);
+    return chosen === undefined ? { ...kernel, workload } : { ...kernel, workload, schedule: chosen.schedule, scheduleReason: chosen.reason };
   });
   return { ...graph, kernels };
 }
 
-export function chooseSchedulesPass(options: ScheduleConvsOptions): KernelPass {
+export function chooseSchedulesPass(options: ChooseSchedulesOptions): KernelPass {
   return { name: "choose-schedules", run: (graph) => chooseSchedules(graph, options) };
+}
+
+interface Choice {
+  schedule: Schedule;
+  reason: string;
+}
+
+function chooseForKernel(node: Node, kernel: KernelNode, workload: Workload, options: ChooseSchedulesOptions): Choice | undefined {
+  const { target } = options;
+  const requests = options.requests ?? {};
+  // A forward anchor is the layer's own kernel: a kind asked for it must compute it. A training
+  // kernel of the layer (its backward) takes the kind only where the kind computes its op.
+  const isAnchor = kernel.anchor === "conv" || kernel.anchor === "fc";
+  const exact = requests.exact?.[node.name];
+  if (exact !== undefined) {
+    const definition = scheduleKind(exact.kind);
+    if (definition === undefined) throw new Error(`internal: exact schedule for ${node.name} has an unknown kind "${exact.kind}"`);
+    if (definition.ops.includes(workload.op)) return exactChoice(node, definition, workload, target, exact);
+    if (isAnchor) throw new Error(`internal: exact schedule ${exact.kind} for ${node.name} cannot compute a ${workload.op}`);
+  }
+  const forced = forcedKind(requests.forced ?? {}, node);
+  if (forced !== undefined) {
+    const definition = scheduleKind(forced.kind)!;
+    if (definition.ops.includes(workload.op)) return forcedChoice(node, definition, workload, target, forced);
+    if (isAnchor && !forced.forAll) throw illegalForced(node, workload, target, forced, `${forced.kind} computes ${definition.ops.join(", ")}, not ${workload.op}`);
+  }
+  const key = workloadKey(workload);
+  const tuned = requests.tuned?.(key);
+  if (tuned !== undefined) {
+    const definition = scheduleKind(tuned.kind);
+    // A cache entry from another cnnc version may no longer fit: it is skipped, not trusted.
+    if (definition?.ops.includes(workload.op) === true && definition.illegal(workload, target) === undefined && definition.illegalKnobs(workload, target, tuned) === undefined) {
+      return { schedule: tuned, reason: `${tuned.kind}: tuned on this adapter (the fastest measured)` };
+    }
+  }
+  return chooseByRule(workload, target);
+}
+
+function exactChoice(node: Node, definition: ScheduleKindDefinition, workload: Workload, target: Target, schedule: Schedule): Choice {
+  const problem = definition.illegal(workload, target) ?? definition.illegalKnobs(workload, target, schedule);
+  if (problem !== undefined) throw new Error(`internal: the exact schedule requested for ${node.name} cannot run: ${problem}`);
+  return { schedule, reason: `${schedule.kind}: an exact schedule was requested` };
+}
+
+function forcedChoice(node: Node, definition: ScheduleKindDefinition, workload: Workload, target: Target, forced: ForcedKind): Choice {
+  const illegal = definition.illegal(workload, target);
+  if (illegal !== undefined) throw illegalForced(node, workload, target, forced, illegal);
+  return { schedule: definition.defaultSchedule(workload, target), reason: `${forced.kind}: asked for with ${forced.source}` };
+}
+
+function illegalForced(node: Node, workload: Workload, target: Target, forced: ForcedKind, why: string): CnncUserError {
+  const legal = kindsForWorkload(workload, target)
+    .filter((entry) => entry.illegal === undefined)
+    .map((entry) => `\`${entry.definition.kind}\``);
+  return new CnncUserError(`layer \`${node.name}\` cannot run as \`${forced.kind}\` (asked for with ${forced.source}): ${why}`, {
+    ...(forced.location === undefined ? {} : { location: forced.location }),
+    hint: legal.length === 0 ? `no schedule kind can run \`${node.name}\` here` : `schedules legal for \`${node.name}\`: ${legal.join(", ")}`,
+  });
 }

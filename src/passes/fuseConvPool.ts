@@ -5,8 +5,8 @@
 import { fuseByRules, type FusionRule } from "../kernels/fusionRules.js";
 import type { KernelGraph } from "../kernels/kernelGraph.js";
 import { pooledConvSupport, poolRecomputeFactor } from "../codegen/conv/pooled.js";
-import { requestedConvSchedule } from "./chooseSchedules.js";
-import type { ScheduleConvsOptions } from "./scheduleOptions.js";
+import type { ScheduleRequests } from "./chooseSchedules.js";
+import { forcedKind } from "./scheduleOptions.js";
 import type { KernelPass } from "./kernelPass.js";
 
 /**
@@ -16,7 +16,7 @@ import type { KernelPass } from "./kernelPass.js";
  */
 export const STORE_AND_POOL_COST_PER_VALUE = 16;
 
-export function convPoolRule(options: ScheduleConvsOptions): FusionRule {
+export function convPoolRule(requests: ScheduleRequests): FusionRule {
   return {
     name: "conv + pool",
     matches: (producer, consumer) => producer.anchor === "conv" && producer.pool === undefined && consumer.anchor === "pool",
@@ -24,11 +24,15 @@ export function convPoolRule(options: ScheduleConvsOptions): FusionRule {
       const layers = context.graph.source.nodes;
       const conv = layers[producer.anchorLayer]!;
       const pool = layers[consumer.anchorLayer]!;
-      if (requestedConvSchedule(options, conv.name) === "im2col") {
-        return `--schedule asks for im2col for ${conv.name}, and the im2col GEMM stores every conv output`;
+      // Only the direct kernel pools: a conv asked to run as another kind keeps its whole output.
+      const exact = requests.exact?.[conv.name]?.kind;
+      if (exact !== undefined && exact !== "direct") return `an exact ${exact} schedule was requested for ${conv.name}, and only the direct kernel pools`;
+      const forced = forcedKind(requests.forced ?? {}, conv);
+      if (forced !== undefined && forced.kind !== "direct") {
+        return `${forced.source} asks for ${forced.kind} for ${conv.name}, and only the direct kernel pools (${forced.kind} stores every conv output)`;
       }
       if (pool.attrs.op !== "pool") throw new Error(`internal: pool kernel ${pool.name} is a ${pool.attrs.op}`);
-      // choose-schedules makes a pooled conv direct unless --schedule asked otherwise (refused above).
+      // choose-schedules makes a pooled conv direct (the only kind legal for it) unless asked otherwise (refused above).
       const pooled = { attrs: pool.attrs, shape: pool.shape };
       const support = pooledConvSupport(conv.shape, pooled, "direct");
       if (!support.ok) return support.reason;
@@ -53,10 +57,10 @@ export function convPoolRule(options: ScheduleConvsOptions): FusionRule {
   };
 }
 
-export function fuseConvPool(graph: KernelGraph, options: ScheduleConvsOptions, maxStorageBindings: number): KernelGraph {
-  return fuseByRules(graph, "fuse-conv-pool", [convPoolRule(options)], maxStorageBindings);
+export function fuseConvPool(graph: KernelGraph, requests: ScheduleRequests, maxStorageBindings: number): KernelGraph {
+  return fuseByRules(graph, "fuse-conv-pool", [convPoolRule(requests)], maxStorageBindings);
 }
 
-export function fuseConvPoolPass(options: ScheduleConvsOptions, maxStorageBindings: number): KernelPass {
-  return { name: "fuse-conv-pool", run: (graph) => fuseConvPool(graph, options, maxStorageBindings) };
+export function fuseConvPoolPass(requests: ScheduleRequests, maxStorageBindings: number): KernelPass {
+  return { name: "fuse-conv-pool", run: (graph) => fuseConvPool(graph, requests, maxStorageBindings) };
 }

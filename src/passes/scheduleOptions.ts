@@ -1,12 +1,15 @@
-// The schedule options (`--schedule`): one conv schedule kind for all conv layers and/or per layer,
-// and their check against a network, as error values naming unknown layers, non-conv layers and
-// unknown kinds with suggestions. The choose-schedules kernel pass applies them.
+// The schedule options (`--schedule`): one schedule kind for all scheduled layers and/or per layer,
+// their check against a network (error values naming unknown layers, unscheduled layers and unknown
+// kinds, with suggestions), and the kind forced on a layer by them or by the layer's annotation in
+// the `.cnn` file. The choose-schedules kernel pass applies them.
 import { closestMatch } from "../../grammar/diagnostics.js";
-import { CONV_SCHEDULE_KINDS, isConvScheduleKind } from "../codegen/schedule.js";
-import type { Graph } from "../ir/graph.js";
+import type { SourceSpan } from "../../grammar/ast.js";
+import { CnncUserError } from "../errors.js";
+import type { Graph, Node } from "../ir/graph.js";
+import { SCHEDULE_KINDS, scheduleKind } from "../schedule/registry.js";
 
 export interface ScheduleConvsOptions {
-  /** Schedule of every conv layer not named in `layers`: `auto` (the default rule, the default) or a kind. */
+  /** Schedule of every layer not named in `layers` whose op the kind computes: `auto` (the default choice, the default) or a kind. */
   all?: string;
   /** Per-layer choice, by layer name: `{ "stem": "direct" }`. */
   layers?: Readonly<Record<string, string>>;
@@ -19,29 +22,33 @@ export interface ScheduleOptionError {
   hint: string;
 }
 
-const KINDS_TEXT = CONV_SCHEDULE_KINDS.map((kind) => `\`${kind}\``).join(", ");
+/** The layer ops whose kernels have a schedule choice. */
+const SCHEDULED_OPS: readonly string[] = ["conv", "fc"];
 
-/** Every problem with `options` for `graph`: unknown layers, non-conv layers, unknown kinds (empty: fine). */
+const kindNames = (): string[] => SCHEDULE_KINDS.map((definition) => definition.kind);
+const kindsText = (names: readonly string[]): string => names.map((kind) => `\`${kind}\``).join(", ");
+
+/** Every problem with `options` for `graph`: unknown layers, unscheduled layers, unknown kinds (empty: fine). */
 export function checkScheduleOptions(graph: Graph, options: ScheduleConvsOptions = {}): ScheduleOptionError[] {
   const errors: ScheduleOptionError[] = [];
   const all = options.all ?? "auto";
-  if (all !== "auto" && !isConvScheduleKind(all)) errors.push(unknownKind(all, "for all conv layers", true));
-  const convNames = graph.nodes.filter((node) => node.attrs.op === "conv").map((node) => node.name);
+  if (all !== "auto" && scheduleKind(all) === undefined) errors.push(unknownKind(all, "for all layers", true));
+  const scheduledNames = graph.nodes.filter((node) => SCHEDULED_OPS.includes(node.attrs.op)).map((node) => node.name);
   const byName = new Map(graph.nodes.map((node) => [node.name, node]));
   for (const [layer, kind] of Object.entries(options.layers ?? {})) {
     const node = byName.get(layer);
-    if (node === undefined || node.attrs.op !== "conv") {
-      const suggestion = closestMatch(layer, convNames);
+    if (node === undefined || !SCHEDULED_OPS.includes(node.attrs.op)) {
+      const suggestion = closestMatch(layer, scheduledNames);
       errors.push({
         message:
           node === undefined
             ? `the network has no layer \`${layer}\``
-            : `layer \`${layer}\` is a ${node.attrs.op} layer; only conv layers have a schedule choice`,
+            : `layer \`${layer}\` is a ${node.attrs.op} layer; only conv and fc layers have a schedule choice`,
         hint:
           (suggestion === undefined ? "" : `did you mean \`${suggestion}\`? `) +
-          (convNames.length === 0 ? "the network has no conv layers" : `conv layers: ${convNames.join(", ")}`),
+          (scheduledNames.length === 0 ? "the network has no conv or fc layers" : `conv and fc layers: ${scheduledNames.join(", ")}`),
       });
-    } else if (!isConvScheduleKind(kind)) {
+    } else if (scheduleKind(kind) === undefined) {
       errors.push(unknownKind(kind, `for layer \`${layer}\``, false));
     }
   }
@@ -49,10 +56,55 @@ export function checkScheduleOptions(graph: Graph, options: ScheduleConvsOptions
 }
 
 function unknownKind(kind: string, where: string, allowAuto: boolean): ScheduleOptionError {
-  const choices = allowAuto ? ["auto", ...CONV_SCHEDULE_KINDS] : [...CONV_SCHEDULE_KINDS];
+  const choices = allowAuto ? ["auto", ...kindNames()] : kindNames();
   const suggestion = closestMatch(kind, choices);
   return {
-    message: `unknown conv schedule \`${kind}\` ${where}`,
-    hint: `${suggestion === undefined ? "" : `did you mean \`${suggestion}\`? `}schedules are ${allowAuto ? "`auto`, " : ""}${KINDS_TEXT}`,
+    message: `unknown schedule \`${kind}\` ${where}`,
+    hint: `${suggestion === undefined ? "" : `did you mean \`${suggestion}\`? `}schedules are ${allowAuto ? "`auto`, " : ""}${kindsText(kindNames())}`,
   };
+}
+
+/** A kind forced on a layer, and by what (for messages and `cnnc explain`). */
+export interface ForcedKind {
+  kind: string;
+  /** `--schedule` or `the annotation at FILE:LINE:COL`. */
+  source: string;
+  /** Where the annotation is, for the error's location; undefined for the command line. */
+  location: string | undefined;
+  /** Whether it came from `--schedule KIND` for all layers (then it applies only to kernels whose op the kind computes). */
+  forAll: boolean;
+}
+
+export function spanLocation(span: SourceSpan): string {
+  return `${span.file}:${span.startLine}:${span.startColumn}`;
+}
+
+/**
+ * The kind forced on `node`: its own `--schedule LAYER=KIND`, else its annotation in the `.cnn` file,
+ * else `--schedule KIND` for all layers; undefined for none. An annotation naming an unknown kind is
+ * a user error at the annotation (the options are checked by checkScheduleOptions before).
+ */
+export function forcedKind(options: ScheduleConvsOptions, node: Node): ForcedKind | undefined {
+  const own = options.layers?.[node.name];
+  if (own !== undefined) return { kind: known(own, node), source: "--schedule", location: undefined, forAll: false };
+  const annotation = node.scheduleAnnotation;
+  if (annotation !== undefined) {
+    const location = spanLocation(annotation.span);
+    if (scheduleKind(annotation.kind) === undefined) {
+      const suggestion = closestMatch(annotation.kind, kindNames());
+      throw new CnncUserError(`layer \`${node.name}\` is annotated with an unknown schedule \`${annotation.kind}\``, {
+        location,
+        hint: `${suggestion === undefined ? "" : `did you mean \`${suggestion}\`? `}schedules are ${kindsText(kindNames())}`,
+      });
+    }
+    return { kind: annotation.kind, source: `the annotation at ${location}`, location, forAll: false };
+  }
+  const all = options.all;
+  if (all === undefined || all === "auto") return undefined;
+  return { kind: known(all, node), source: "--schedule", location: undefined, forAll: true };
+}
+
+function known(kind: string, node: Node): string {
+  if (scheduleKind(kind) === undefined) throw new Error(`internal: schedule options were not validated (${node.name}=${kind})`);
+  return kind;
 }

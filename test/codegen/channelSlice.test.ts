@@ -8,7 +8,7 @@ import { emitConv } from "../../src/codegen/conv/conv.js";
 import { activationStage, biasStage, residualAddStage } from "../../src/codegen/epilogue.js";
 import { emitElementwise } from "../../src/codegen/elementwise.js";
 import { generatePool } from "../../src/codegen/pool.js";
-import { convScheduleOfKind } from "../../src/codegen/schedule.js";
+import { chosenSchedule } from "../schedule/chosenSchedule.js";
 import type { OutputStore } from "../../src/codegen/store.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
@@ -46,8 +46,8 @@ describe("channel-slice stores: two producers fill one buffer", () => {
     const convB = conv2d({ out: 5, kernel: 3, stride: 1, padding: 1 });
     const graphA = namedChain("a", [3, 7, 6], [convA]);
     const graphB = namedChain("b", [3, 7, 6], [convB]);
-    graphA.nodes[1]!.schedule = { ...convScheduleOfKind(convA, "direct"), pixelsPerInvocation: 3 };
-    graphB.nodes[1]!.schedule = { ...convScheduleOfKind(convB, "im2col"), tileM: 2, tileN: 8, maxChunkColumns: 24 };
+    graphA.nodes[1]!.schedule = { ...chosenSchedule(graphA, graphA.nodes[1]!, "direct"), pixelsPerInvocation: 3 };
+    graphB.nodes[1]!.schedule = { ...chosenSchedule(graphB, graphB.nodes[1]!, "im2col"), tileM: 2, tileN: 8, maxChunkColumns: 24 };
     const weightsA = randomWeights(graphA, random);
     const weightsB = randomWeights(graphB, random);
     const input = randomTensor([batch, 3, 7, 6], random);
@@ -107,7 +107,7 @@ describe("channel-slice stores: two producers fill one buffer", () => {
     const pool = pool2d({ kind: "max", window: 2 });
     const poolGraph = namedChain("p", [3, 8, 8], [pool2d({ kind: "avg", window: 2 })]);
     const convGraph = namedChain("c", [3, 8, 8], [conv, pool]);
-    convGraph.nodes[1]!.schedule = { ...convScheduleOfKind(conv, "direct"), outputChannelsPerInvocation: 3, pixelsPerInvocation: 3 };
+    convGraph.nodes[1]!.schedule = { ...chosenSchedule(convGraph, convGraph.nodes[1]!, "direct"), outputChannelsPerInvocation: 3, pixelsPerInvocation: 3 };
     const weights = randomWeights(convGraph, random);
     const input = randomTensor([batch, 3, 8, 8], random);
 

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitConv } from "../../src/codegen/conv/conv.js";
 import { biasStage, type EpilogueStage } from "../../src/codegen/epilogue.js";
 import type { KernelContext } from "../../src/codegen/plan.js";
-import { convScheduleOfKind, type ConvSchedule } from "../../src/codegen/schedule.js";
-import type { ConvAttrs } from "../../src/ir/graph.js";
+import type { ConvSchedule } from "../../src/codegen/schedule.js";
+import type { Graph } from "../../src/ir/graph.js";
+import { chosenSchedule } from "../schedule/chosenSchedule.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { openDevice, type GpuContext } from "../../runtime/device.js";
 import { conv2d, randomTensor, randomWeights, seededRandom, singleOpGraph } from "../reference/graphBuilders.js";
@@ -35,8 +36,8 @@ const IM2COL_VARIANTS = [
   { tileM: 8, tileN: 16, maxChunkColumns: 20 },
 ];
 
-function scheduleFor(attrs: ConvAttrs, kind: ConvSchedule["kind"], variant: number): ConvSchedule {
-  const base = convScheduleOfKind(attrs, kind);
+function scheduleFor(graph: Graph, kind: ConvSchedule["kind"], variant: number): ConvSchedule {
+  const base = chosenSchedule(graph, graph.nodes[1]!, kind);
   const knobs = kind === "direct" ? DIRECT_VARIANTS[variant % DIRECT_VARIANTS.length]! : IM2COL_VARIANTS[variant % IM2COL_VARIANTS.length]!;
   return { ...base, ...knobs } as ConvSchedule;
 }
@@ -44,7 +45,7 @@ function scheduleFor(attrs: ConvAttrs, kind: ConvSchedule["kind"], variant: numb
 async function checkConv(testCase: ConvCase, kind: ConvSchedule["kind"], variant: number, seed: number): Promise<void> {
   const graph = singleOpGraph(testCase.attrs, testCase.input);
   const node = graph.nodes[1]!;
-  node.schedule = scheduleFor(testCase.attrs, kind, variant);
+  node.schedule = scheduleFor(graph, kind, variant);
   const random = seededRandom(seed);
   const weights = randomWeights(graph, random);
   const input = randomTensor([testCase.batch, ...testCase.input], random);

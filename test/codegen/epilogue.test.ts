@@ -16,7 +16,7 @@ import {
   type EpilogueStage,
 } from "../../src/codegen/epilogue.js";
 import { emitFc } from "../../src/codegen/fc.js";
-import { convScheduleOfKind } from "../../src/codegen/schedule.js";
+import { chosenSchedule } from "../schedule/chosenSchedule.js";
 import type { ActivationAttrs, ConvAttrs, OpAttrs, Shape } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import type { Tensor } from "../../src/tensor.js";
@@ -44,7 +44,7 @@ async function checkFused(
 ): Promise<void> {
   const graph = chainGraph(inputShape, [first, activation]);
   const node = graph.nodes[1]!;
-  if (kind !== undefined && first.op === "conv") node.schedule = convScheduleOfKind(first, kind);
+  if (first.op === "conv" || first.op === "fc") node.schedule = chosenSchedule(graph, node, kind);
   const random = seededRandom(seed);
   const weights = randomWeights(graph, random);
   const input = randomTensor([batch, ...inputShape], random, -scale, scale);
@@ -91,7 +91,7 @@ async function checkStages(inputShape: Shape, first: OpAttrs, kind: BatchnormSta
   const eps = 1e-5;
   const graph = chainGraph(inputShape, [first, { op: "batchnorm", eps, momentum: 0.1 }, { op: "relu" }]);
   const node = graph.nodes[1]!;
-  if (schedule !== undefined && first.op === "conv") node.schedule = convScheduleOfKind(first, schedule);
+  if (first.op === "conv" || first.op === "fc") node.schedule = chosenSchedule(graph, node, schedule);
   const random = seededRandom(seed);
   const weights = randomWeights(graph, random);
   const input = randomTensor([batch, ...inputShape], random);

@@ -7,12 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFc } from "../../src/codegen/fc.js";
 import type { Plan } from "../../src/codegen/plan.js";
-import type { FcSchedule } from "../../src/codegen/schedule.js";
+import type { FcSchedule } from "../../src/schedule/kinds/gemm.js";
 import type { Shape } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { openDevice, type GpuContext } from "../../runtime/device.js";
 import { randomTensor, randomWeights, seededRandom, singleOpGraph } from "../reference/graphBuilders.js";
 import { expectClose, runPlan, singleNodePlan, toleranceFor } from "./kernelHarness.js";
+import { chosenSchedule } from "../schedule/chosenSchedule.js";
 
 let gpu: GpuContext;
 beforeAll(async () => {
@@ -45,7 +46,7 @@ describe("fc vs the CPU reference", () => {
     it(label, async () => {
       const graph = singleOpGraph({ op: "fc", outFeatures: testCase.out, bias: testCase.bias }, testCase.input);
       const node = graph.nodes[1]!;
-      if (testCase.schedule !== undefined) node.schedule = testCase.schedule;
+      node.schedule = testCase.schedule ?? chosenSchedule(graph, node);
       const random = seededRandom(500 + index);
       const weights = randomWeights(graph, random);
       const input = randomTensor([testCase.batch, ...testCase.input], random);

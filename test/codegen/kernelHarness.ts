@@ -9,6 +9,7 @@ import { shapeSize, type ActivationAttrs, type Graph, type Node } from "../../sr
 import type { Tensor, WeightMap } from "../../src/tensor.js";
 import type { GpuContext } from "../../runtime/device.js";
 import { createExecutor } from "../../runtime/executor.js";
+import { PORTABLE_TARGET } from "../../src/schedule/types.js";
 
 /**
  * A Plan a test lays out by hand: any number of uploaded inputs, read-back outputs (possibly sharing a
@@ -71,6 +72,7 @@ export class TestPlan {
     const context: KernelContext = {
       graph: this.graph,
       batch: this.batch,
+      maxStorageBindings: PORTABLE_TARGET.limits.maxStorageBuffersPerShaderStage,
       ...fields,
       paramBuffer: (name) => params.whole(node, name),
       paramSliceBuffer: (name, first, count) => params.slice(node, name, first, count),

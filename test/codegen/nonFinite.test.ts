@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitConv } from "../../src/codegen/conv/conv.js";
 import { activationStage, biasStage, type EpilogueStage } from "../../src/codegen/epilogue.js";
 import { emitFc } from "../../src/codegen/fc.js";
-import { convScheduleOfKind } from "../../src/codegen/schedule.js";
+import { chosenSchedule } from "../schedule/chosenSchedule.js";
 import type { ActivationAttrs, OpAttrs, Shape } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import type { Tensor } from "../../src/tensor.js";
@@ -103,7 +103,7 @@ describe("conv and fc kernels, with activations fused into their epilogue, keep 
   async function checkFused(inputShape: Shape, first: OpAttrs, activation: ActivationAttrs, kind?: "direct" | "im2col"): Promise<void> {
     const graph = chainGraph(inputShape, [first, activation]);
     const node = graph.nodes[1]!;
-    if (kind !== undefined && first.op === "conv") node.schedule = convScheduleOfKind(first, kind);
+    if (first.op === "conv" || first.op === "fc") node.schedule = chosenSchedule(graph, node, kind);
     const weights = randomWeights(graph, random);
     const input = sprinkleNonFinite(randomTensor([2, ...inputShape], random), 0.01);
     const expected = runReference(graph, new Map([["x", input]]), weights).outputs.get("l1")!;

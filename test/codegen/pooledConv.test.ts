@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitConv } from "../../src/codegen/conv/conv.js";
 import { poolRecomputeFactor, pooledConvSupport, type PooledOutput } from "../../src/codegen/conv/pooled.js";
 import { activationStage, biasStage, scaleShiftStage, type EpilogueStage } from "../../src/codegen/epilogue.js";
-import { convScheduleOfKind, type DirectConvSchedule } from "../../src/codegen/schedule.js";
+import type { DirectConvSchedule } from "../../src/schedule/kinds/direct.js";
+import { chosenSchedule } from "../schedule/chosenSchedule.js";
 import type { ConvAttrs, OpAttrs, PoolAttrs, Shape } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { compileSource } from "../../src/compile.js";
@@ -107,7 +108,7 @@ function pooledPlan(testCase: PooledCase, seed: number, nanAt?: number): { test:
   const graph = caseGraph(testCase);
   const convNode = graph.nodes[1]!;
   const poolNode = graph.nodes[graph.nodes.length - 1]!;
-  convNode.schedule = { ...convScheduleOfKind(testCase.conv, "direct"), ...testCase.knobs };
+  convNode.schedule = { ...chosenSchedule(graph, convNode, "direct"), ...testCase.knobs };
   const random = seededRandom(seed);
   const weights = randomWeights(graph, random);
   const input = randomTensor([testCase.batch, ...testCase.input], random);
@@ -155,7 +156,7 @@ describe("conv + pool in the direct conv kernel", () => {
   it("refuses to pool with the im2col schedule (an internal error: the fusion pass asks pooledConvSupport first)", () => {
     const testCase = HAND_PICKED[0]!;
     const graph = caseGraph(testCase);
-    graph.nodes[1]!.schedule = convScheduleOfKind(testCase.conv, "im2col");
+    graph.nodes[1]!.schedule = chosenSchedule(graph, graph.nodes[1]!, "im2col");
     const test = new TestPlan(graph, 1);
     const pool: PooledOutput = { attrs: testCase.pool, shape: graph.nodes[2]!.shape };
     expect(() => test.emit(graph.nodes[1]!, new Map(), { inputBuffers: [0], outputBuffer: 0 }, (node, context) => emitConv(node, context, [], { pool }))).toThrow(

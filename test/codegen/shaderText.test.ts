@@ -8,7 +8,7 @@ import { emitConv } from "../../src/codegen/conv/conv.js";
 import { activationStage, batchnormStage, biasStage, residualAddStage, scaleShiftStage } from "../../src/codegen/epilogue.js";
 import { emitElementwise } from "../../src/codegen/elementwise.js";
 import { generatePool } from "../../src/codegen/pool.js";
-import { convScheduleOfKind } from "../../src/codegen/schedule.js";
+import { chosenSchedule } from "../schedule/chosenSchedule.js";
 import { compileFile } from "../../src/compile.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { chainGraph, conv2d, pool2d } from "../reference/graphBuilders.js";
@@ -81,12 +81,12 @@ describe("generated shaders name no layer", () => {
     const test = new TestPlan(graph, 2);
     const slice = { kind: "channel_slice", channelOffset: 2, totalChannels: 12 } as const;
     for (const kind of ["direct", "im2col"] as const) {
-      convNode.schedule = convScheduleOfKind(conv, kind);
+      convNode.schedule = chosenSchedule(graph, convNode, kind);
       test.emit(convNode, new Map(), { inputBuffers: [0], outputBuffer: 1, outputStore: slice }, (node, context) =>
         emitConv(node, context, [biasStage(context.paramBuffer("bias")), scaleShiftStage(5, 6, "0"), residualAddStage(7, "1"), activationStage({ op: "elu", alpha: 0.5 })]),
       );
     }
-    convNode.schedule = convScheduleOfKind(conv, "direct");
+    convNode.schedule = chosenSchedule(graph, convNode, "direct");
     test.emit(convNode, new Map(), { inputBuffers: [0], outputBuffer: 1, outputStore: slice }, (node, context) =>
       emitConv(node, context, [biasStage(context.paramBuffer("bias"))], { pool: { attrs: poolAttrs, shape: poolNode.shape } }),
     );

@@ -13,7 +13,8 @@ import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
 import { MAX_KEEPING_NAN_WGSL } from "../nanWgsl.js";
 import { loopPasses } from "../loopLimit.js";
 import { emitKernel, type KernelContext } from "../plan.js";
-import { describeSchedule, type DirectConvSchedule } from "../schedule.js";
+import type { DirectConvSchedule } from "../../schedule/kinds/direct.js";
+import { describeSchedule } from "../schedule.js";
 import { outputStoreCode, outputStoreOf, type OutputStoreCode } from "../store.js";
 import { foldedDispatch, kernelSource, RUN_TIME_ZERO, u32Constants, u32Literal, type HeaderDetails } from "../wgsl.js";
 import { imageDims } from "../dispatch.js";
@@ -52,6 +53,7 @@ export function emitDirectConv(
       { name: "output", access: "read_write", buffer: context.outputBuffer },
     ],
     stages,
+    context.maxStorageBindings,
   );
   const storeCode = outputStoreCode(outputStoreOf(context), outputShape, g.batch);
   const block: RegisterBlock = { channels: range(channelsPerInvocation), pixels: range(pixelsPerInvocation) };

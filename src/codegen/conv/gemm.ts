@@ -9,7 +9,8 @@ import type { Node } from "../../ir/graph.js";
 import { epilogueKernelStorage, type EpilogueStage } from "../epilogue.js";
 import { loopPasses } from "../loopLimit.js";
 import { emitKernel, type KernelContext } from "../plan.js";
-import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
+import type { Im2colConvSchedule } from "../../schedule/kinds/im2col.js";
+import { describeSchedule } from "../schedule.js";
 import { foldedDispatch, kernelSource, RUN_TIME_ZERO, u32Constants, u32Literal } from "../wgsl.js";
 import { outputStoreCode, outputStoreOf } from "../store.js";
 import { shapeSummary } from "./common.js";
@@ -46,6 +47,7 @@ export function emitConvGemm(
       ...chunkCounterStorage(counterBuffer),
     ],
     stages,
+    context.maxStorageBindings,
   );
 
   const storeCode = outputStoreCode(outputStoreOf(context), node.shape, g.batch);

@@ -5,7 +5,8 @@
 // (gemm.ts) then computes out[n, g*K/groups + m, p] = sum_r weight[g*K/groups + m, r] * columns[g][r][j].
 import type { Node } from "../../ir/graph.js";
 import { emitKernel, kernelBindingsOf, type KernelContext, type KernelStorage } from "../plan.js";
-import { describeSchedule, type Im2colConvSchedule } from "../schedule.js";
+import type { Im2colConvSchedule } from "../../schedule/kinds/im2col.js";
+import { describeSchedule } from "../schedule.js";
 import { foldedDispatch, kernelHeader, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
 import { shapeSummary } from "./common.js";
 import type { EpilogueStage } from "../epilogue.js";
