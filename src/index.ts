@@ -48,6 +48,8 @@ export type { Plan, KernelStep, PlanBuffer } from "./codegen/plan.js";
 export { loadPlanDirectory } from "./planFile/loadPlanDirectory.js";
 export { serializePlan, type SerializedPlan } from "./planFile/serializePlan.js";
 export { checkScheduleOptions, type ScheduleConvsOptions } from "./passes/scheduleOptions.js";
+export { PORTABLE_TARGET, workloadKey, type Target, type Workload } from "./schedule/types.js";
+export { targetOf } from "../runtime/target.js";
 // Training on the GPU (`cnnc train` is built on these).
 export { createTrainer, type CreateTrainerOptions } from "../runtime/training/createTrainer.js";
 export { Trainer, type TrainerSettings, type TrainingBatch, type StepMetrics } from "../runtime/training/trainer.js";
