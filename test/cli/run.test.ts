@@ -155,9 +155,13 @@ describe("cnnc run", () => {
     const unknown = await run({ randomInput: true, schedule: "c3=direct" });
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain("did you mean `c2`");
-    const kind = await run({ randomInput: true, schedule: "winograd" });
+    const kind = await run({ randomInput: true, schedule: "imcol" });
     expect(kind.code).toBe(1);
-    expect(kind.err).toContain("unknown conv schedule");
+    expect(kind.err).toContain("unknown schedule `imcol` for all layers");
+    const illegal = await run({ randomInput: true, schedule: "c2=gemm" });
+    expect(illegal.code).toBe(1);
+    expect(illegal.err).toContain("error: layer `c2` cannot run as `gemm` (asked for with --schedule): gemm computes fc, not conv");
+    expect(illegal.err).toContain("= help: schedules legal for `c2`: `direct`, `im2col`");
   });
 });
 
