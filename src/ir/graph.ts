@@ -144,6 +144,8 @@ export interface Node {
   /** The source of the layer, for diagnostics. */
   span: SourceSpan;
   schedule?: Schedule;
+  /** The schedule kind the source forces on this conv or fc layer (`conv(64, 3) @winograd`); choose-schedules applies it. */
+  scheduleAnnotation?: { kind: string; span: SourceSpan };
   /**
    * Set by the mark-in-place pass: this elementwise node may write its output over its single input's
    * buffer (no other node reads that input and it is neither a graph input nor output), as PyTorch's
