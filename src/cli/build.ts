@@ -60,6 +60,14 @@ function requireTuneFor(options: BuildOptions): void {
   }
 }
 
+/** The options both builds read, then the model compiled (its diagnostics printed; undefined graph: it does not compile). */
+function compileForBuild(modelPath: string, options: BuildOptions, io: CliIo, setExitCode: (code: number) => void) {
+  const batch = options.batch === undefined ? 1 : parseCountOption(options.batch, "--batch", 1);
+  const schedule = options.schedule === undefined ? undefined : parseScheduleOption(options.schedule);
+  const graph = reportCompilation(modelPath, compileFile(modelPath), { io, setExitCode });
+  return { batch, schedule, graph };
+}
+
 /** Runs the command and returns the exit code (0 ok, 1 user error or a model that does not compile). */
 export function buildModel(modelPath: string, options: BuildOptions, io: CliIo = processIo): number {
   const output = linesTo(io);
@@ -67,10 +75,7 @@ export function buildModel(modelPath: string, options: BuildOptions, io: CliIo =
   try {
     if (options.tune === true) throw new Error("internal: build --tune goes through buildModelTuned");
     requireTuneFor(options);
-    const batch = options.batch === undefined ? 1 : parseCountOption(options.batch, "--batch", 1);
-    const schedule = options.schedule === undefined ? undefined : parseScheduleOption(options.schedule);
-    const compilation = compileFile(modelPath);
-    const graph = reportCompilation(modelPath, compilation, { io, setExitCode: (code) => (compileStatus = Math.max(compileStatus, code)) });
+    const { batch, schedule, graph } = compileForBuild(modelPath, options, io, (code) => (compileStatus = Math.max(compileStatus, code)));
     if (graph === undefined) return Math.max(compileStatus, 1);
     const plan = buildPlan(graph, batch, { fuse: options.fuse !== false, ...(schedule === undefined ? {} : { schedule }) });
     reportWritten(output, plan, options.output, modelPath);
@@ -91,10 +96,7 @@ export async function buildModelTuned(modelPath: string, options: BuildOptions, 
   let compileStatus = 0;
   try {
     const backend = parseBackend(options.backend ?? "auto");
-    const batch = options.batch === undefined ? 1 : parseCountOption(options.batch, "--batch", 1);
-    const schedule = options.schedule === undefined ? undefined : parseScheduleOption(options.schedule);
-    const compilation = compileFile(modelPath);
-    const graph = reportCompilation(modelPath, compilation, { io, setExitCode: (code) => (compileStatus = Math.max(compileStatus, code)) });
+    const { batch, schedule, graph } = compileForBuild(modelPath, options, io, (code) => (compileStatus = Math.max(compileStatus, code)));
     if (graph === undefined) return Math.max(compileStatus, 1);
     const fuse = options.fuse !== false;
     const run = await tuneNetwork(

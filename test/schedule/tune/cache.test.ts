@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { WriteFileSystem } from "../../../runtime/writeUserFile.js";
+import { failingWrites } from "../../support/failingWrites.js";
 import { TUNE_CACHE_VERSION, TuneCache, tuneCachePath } from "../../../src/schedule/tune/cache.js";
 
 const dir = fs.mkdtempSync(join(tmpdir(), "cnnc-tune-cache-"));
@@ -123,25 +123,10 @@ describe("TuneCache", () => {
     first.save();
     const before = fs.readFileSync(path, "utf8");
     expect(fs.readdirSync(join(path, ".."))).toEqual(["tune-cache.json"]);
-    let written = 0;
-    const fullAfter50Bytes: WriteFileSystem = {
-      openSync: (file, flags, mode) => fs.openSync(file, flags, mode),
-      fchmodSync: (fd, mode) => fs.fchmodSync(fd, mode),
-      writeSync: (fd, buffer, offset, length) => {
-        if (written >= 50) throw Object.assign(new Error("ENOSPC: simulated"), { code: "ENOSPC" });
-        const count = fs.writeSync(fd, buffer, offset, Math.min(length, 50 - written));
-        written += count;
-        return count;
-      },
-      fsyncSync: (fd) => fs.fsyncSync(fd),
-      closeSync: (fd) => fs.closeSync(fd),
-      renameSync: (from, to) => fs.renameSync(from, to),
-      unlinkSync: (file) => fs.unlinkSync(file),
-    };
+    const fullAfter50Bytes = failingWrites("ENOSPC", 50);
     const failing = TuneCache.load(path, { warn: () => undefined, cnncVersion: "9.9.9", fileSystem: fullAfter50Bytes });
     failing.record("gpu-a", "k2", measured("direct", 0.7));
     expect(() => failing.save()).toThrow(`cannot write \`${path}\`: the device is full`);
-    expect(written).toBe(50);
     expect(fs.readFileSync(path, "utf8")).toBe(before);
     expect(fs.readdirSync(join(path, ".."))).toEqual(["tune-cache.json"]);
   });
