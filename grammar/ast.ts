@@ -92,7 +92,8 @@ export interface Argument {
  * One step of a chain: `conv(64, kernel=3)`, a bare `relu`, or a reference to a value (`x`) when it
  * starts a chain. A bare word is parsed as a call with no arguments and `hasParens: false`;
  * elaboration decides whether it names a layer, a block or a value.
- * `alias` is the optional `as name` that fixes the layer's name (and so its weight names).
+ * `alias` is the optional `as name` that fixes the layer's name (and so its weight names);
+ * `schedule` the optional `@kind` that forces the layer's schedule.
  */
 export interface CallStep {
   kind: "call";
@@ -102,7 +103,15 @@ export interface CallStep {
   hasParens: boolean;
   alias?: string;
   aliasSpan?: SourceSpan;
+  schedule?: ScheduleAnnotationSyntax;
   span: SourceSpan;
+}
+
+/** `@winograd`: `span` covers the `@` and the kind, `kindSpan` the kind's name. */
+export interface ScheduleAnnotationSyntax {
+  kind: string;
+  span: SourceSpan;
+  kindSpan: SourceSpan;
 }
 
 /** `[chain] * count`: the chain repeated `count` times in sequence (the notes' `[CONV -> RELU]*N`). */

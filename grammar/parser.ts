@@ -6,6 +6,7 @@ import {
   allTokens,
   Arrow,
   As,
+  At,
   Block,
   Colon,
   Comma,
@@ -186,7 +187,10 @@ export class CnnParser extends CstParser {
     this.OR([{ ALT: () => this.SUBRULE(this.callStep) }, { ALT: () => this.SUBRULE(this.repeatStep) }]);
   });
 
-  /** `conv(64, 3, pad=1) as conv1`, a bare `relu`, or a value reference `x` / `in`. */
+  /**
+   * `conv(64, 3, pad=1) as conv1 @winograd`, a bare `relu`, or a value reference `x` / `in`. The
+   * `@kind` annotation (last) forces the layer's schedule; elaboration checks where it may stand.
+   */
   public callStep = this.RULE("callStep", () => {
     this.OR([
       { ALT: () => this.CONSUME(Identifier, { LABEL: "callee" }) },
@@ -200,6 +204,10 @@ export class CnnParser extends CstParser {
     this.OPTION3(() => {
       this.CONSUME(As);
       this.SUBRULE(this.aliasPath);
+    });
+    this.OPTION4(() => {
+      this.CONSUME(At);
+      this.CONSUME2(Identifier, { LABEL: "scheduleKind" });
     });
   });
 

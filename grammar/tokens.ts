@@ -50,6 +50,8 @@ export const Minus = createToken({ name: "Minus", pattern: /-/, label: "'-'" });
 export const Star = createToken({ name: "Star", pattern: /\*/, label: "'*'" });
 export const Slash = createToken({ name: "Slash", pattern: /\//, label: "'/'" });
 export const Percent = createToken({ name: "Percent", pattern: /%/, label: "'%'" });
+/** `@winograd`: a layer's schedule annotation. */
+export const At = createToken({ name: "At", pattern: /@/, label: "'@'" });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -83,6 +85,7 @@ export const allTokens: TokenType[] = [
   Star,
   Slash,
   Percent,
+  At,
 ];
 
 export const keywordTokens: TokenType[] = [Network, Block, Input, In, Const, Use, Train, As];

@@ -29,6 +29,7 @@ import { anyTokens, childNode, childNodes, realToken, realTokens } from "./cstAc
 import { makeDiagnostic } from "./diagnostics.js";
 import { type Children, ExpressionVisitor, type Location } from "./expressionVisitor.js";
 import { tooManyArguments } from "./limits.js";
+import { joinSpans } from "./spans.js";
 import { decodeString } from "./strings.js";
 import { NumberLiteral } from "./tokens.js";
 
@@ -168,6 +169,12 @@ export class AstBuilder extends ExpressionVisitor {
     if (alias !== undefined) {
       step.alias = alias.alias;
       step.aliasSpan = alias.span;
+    }
+    const at = realToken(children, "At");
+    const kind = realToken(children, "scheduleKind");
+    if (at !== undefined && kind !== undefined) {
+      const kindSpan = this.tokenSpan(kind);
+      step.schedule = { kind: kind.image, span: joinSpans(this.tokenSpan(at), kindSpan), kindSpan };
     }
     return step;
   }

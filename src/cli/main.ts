@@ -15,28 +15,38 @@ import { registerProfile } from "./profile.js";
 import { registerRun } from "./run.js";
 import { registerSummary } from "./summary.js";
 import { registerTrain } from "./train.js";
+import { registerTune } from "./tune.js";
+import type { TuningBackend } from "./tuning.js";
 
 /**
  * Runs `cnnc ARGS...` and returns the exit status. `extraCommands` registers more commands (tests use
- * it to check how an unexpected exception is reported).
+ * it to check how an unexpected exception is reported). `tuning` is what `cnnc tune` and `cnnc build
+ * --tune` run on (runtime/tuning/tuneGraph.ts); without it those commands are not offered.
  */
-export async function runCli(args: string[], io: CliIo = processIo, extraCommands?: (program: Command, context: CliContext) => void): Promise<number> {
+export async function runCli(
+  args: string[],
+  io: CliIo = processIo,
+  extraCommands?: (program: Command, context: CliContext) => void,
+  tuning?: TuningBackend,
+): Promise<number> {
   let exitCode = 0;
+  const version = packageVersion();
   const context: CliContext = { io, setExitCode: (code) => (exitCode = Math.max(exitCode, code)) };
   const program = new Command("cnnc")
     .description("compile .cnn convolutional networks: check them, summarize them, build them to WGSL kernels, run and train them on the GPU")
-    .version(packageVersion())
+    .version(version)
     .exitOverride()
     // Commander quotes the user's arguments in its errors: escaped like everything else cnnc prints.
     .configureOutput({ writeOut: (text) => io.stdout(escapeUnsafe(text, { keepNewlines: true })), writeErr: (text) => io.stderr(escapeUnsafe(text, { keepNewlines: true })) });
   registerCheck(program, context);
   registerSummary(program, context);
-  registerBuild(program, context);
+  registerBuild(program, context, tuning === undefined ? undefined : { backend: tuning, cnncVersion: version });
   registerRun(program, context);
   registerTrain(program, context);
   registerExplain(program, context);
   registerProfile(program, context);
   registerDoctor(program, context);
+  if (tuning !== undefined) registerTune(program, context, tuning, version);
   extraCommands?.(program, context);
   try {
     await program.parseAsync(args, { from: "user" });

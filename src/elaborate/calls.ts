@@ -2,7 +2,7 @@
 // block call expands the block's body under the instance's name; add/concat read values given as
 // arguments.
 import type { CallStep, SourceSpan } from "../../grammar/ast.js";
-import type { OpAttrs } from "../ir/graph.js";
+import type { Node, OpAttrs } from "../ir/graph.js";
 import { inferNodeFacts } from "../ir/shapes/infer.js";
 import type { NodeFacts } from "../ir/shapes/result.js";
 import { LayerArgs } from "./arguments.js";
@@ -13,6 +13,7 @@ import { type EvalEnv, evaluate, reportUndefinedName } from "./evaluate.js";
 import { exprText } from "./exprText.js";
 import type { LayerSpec } from "./layers.js";
 import { formatLocation } from "./reporter.js";
+import { scheduleAnnotationOf } from "./scheduleAnnotation.js";
 import { hasRoom, takeSteps, totalsStayCountable } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, UNKNOWN } from "./state.js";
 import { stepCost } from "./stepCost.js";
@@ -47,6 +48,7 @@ function reportForwardReference(state: Elaboration, name: string, span: SourceSp
 }
 
 export function callLayer(state: Elaboration, frame: BodyFrame, spec: LayerSpec, step: CallStep, input: Flow, name: string): Flow {
+  const annotation = scheduleAnnotationOf(state, step, { kind: "layer", spec });
   if (spec.takesValues === true) return callWithValues(state, frame, spec, step, name);
   const { reporter, builder } = state;
   const bound = bindArguments({ title: `\`${spec.name}\``, name: spec.name, params: spec.params }, step, reporter);
@@ -68,7 +70,7 @@ export function callLayer(state: Elaboration, frame: BodyFrame, spec: LayerSpec,
     reporter.error(result.problem.code, result.problem.message, step.span, result.problem);
     return UNKNOWN;
   }
-  return addNode(state, name, attrs, [input.node], result.facts, step);
+  return addNode(state, name, attrs, [input.node], result.facts, step, annotation);
 }
 
 function callWithValues(state: Elaboration, frame: BodyFrame, spec: LayerSpec, step: CallStep, name: string): Flow {
@@ -118,9 +120,9 @@ function callWithValues(state: Elaboration, frame: BodyFrame, spec: LayerSpec, s
   return addNode(state, name, attrs, nodes, result.facts, step);
 }
 
-function addNode(state: Elaboration, name: string, attrs: OpAttrs, inputs: number[], facts: NodeFacts, step: CallStep): Flow {
+function addNode(state: Elaboration, name: string, attrs: OpAttrs, inputs: number[], facts: NodeFacts, step: CallStep, annotation?: Node["scheduleAnnotation"]): Flow {
   if (!hasRoom(state, step.span) || !totalsStayCountable(state, facts, step.span)) return UNKNOWN;
-  return { node: state.builder.add(name, attrs, inputs, facts, step.span) };
+  return { node: state.builder.add(name, attrs, inputs, facts, step.span, annotation) };
 }
 
 /** `a -> b -> c`; a long chain keeps its first and last few blocks. */

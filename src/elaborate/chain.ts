@@ -5,6 +5,7 @@ import { formatInteger } from "../ir/format.js";
 import { callLayer, evalEnv, expandBlock } from "./calls.js";
 import { evaluate } from "./evaluate.js";
 import { LAYERS, LAYER_NAMES } from "./layers.js";
+import { scheduleAnnotationOf } from "./scheduleAnnotation.js";
 import { progressOf, repetitionFits, takeSteps } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, type StepNaming, UNKNOWN } from "./state.js";
 import { stepCost } from "./stepCost.js";
@@ -40,6 +41,7 @@ export function elaborateChain(
       return;
     }
     if (index === 0 && step.kind === "call" && isValueReference(frame, step)) {
+      scheduleAnnotationOf(state, step, { kind: "value" });
       flow = startFromValue(state, frame, step, options.inRepeat);
       result.startValue = chain.steps.length === 1 ? step.callee : undefined;
       return;
@@ -136,7 +138,10 @@ function callStep(state: Elaboration, frame: BodyFrame, step: CallStep, naming: 
     return UNKNOWN;
   }
   const name = nameStep(state, naming, step, step.callee);
-  if (block !== undefined) return expandBlock(state, frame, block, step, input, name);
+  if (block !== undefined) {
+    scheduleAnnotationOf(state, step, { kind: "block" });
+    return expandBlock(state, frame, block, step, input, name);
+  }
   return callLayer(state, frame, spec!, step, input, name);
 }
 

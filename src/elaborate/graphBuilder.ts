@@ -20,9 +20,9 @@ export class GraphBuilder {
    */
   stopped = false;
 
-  add(name: string, attrs: OpAttrs, inputs: number[], facts: NodeFacts, span: SourceSpan): number {
+  add(name: string, attrs: OpAttrs, inputs: number[], facts: NodeFacts, span: SourceSpan, scheduleAnnotation?: Node["scheduleAnnotation"]): number {
     const id = this.nodes.length;
-    this.nodes.push({ id, name, attrs, inputs, span, ...facts });
+    this.nodes.push({ id, name, attrs, inputs, span, ...facts, ...(scheduleAnnotation === undefined ? {} : { scheduleAnnotation }) });
     if (attrs.op === "input") this.inputs.push(id);
     this.paramTotal += facts.paramCount;
     this.macTotal += facts.macs;

@@ -13,6 +13,8 @@ export interface LayerSpec {
   params: SignatureParam[];
   /** add/concat: their inputs are the values given as arguments, not the chain's input. */
   takesValues?: boolean;
+  /** conv and fc: the layer has a schedule to choose, so it may carry a `@kind` annotation. */
+  hasSchedule?: boolean;
   /** The attrs for this call on an input of the given shape (undefined: unknown after an earlier error). */
   build(args: LayerArgs, input: Shape | undefined): OpAttrs | undefined;
 }
@@ -27,6 +29,7 @@ const optional = (name: string, defaultText: string, aliases: string[] = []): Si
 function convSpec(name: "conv" | "conv1d"): LayerSpec {
   return {
     name,
+    hasSchedule: true,
     params: [
       required("filters", ["out"]),
       required("kernel", ["k"]),
@@ -92,6 +95,7 @@ function withAlias(spec: LayerSpec, name: string): LayerSpec {
 
 const fc: LayerSpec = {
   name: "fc",
+  hasSchedule: true,
   params: [required("out", ["features"]), optional("bias", "true")],
   build(args) {
     const outFeatures = args.integer("out", 1);

@@ -46,7 +46,7 @@ describe("cnnc check", () => {
   });
 
   it("prints the first 50 diagnostics and counts the rest", async () => {
-    const lines = Array.from({ length: 60 }, () => "  @");
+    const lines = Array.from({ length: 60 }, () => "  !");
     const run = await cnnc(["check", tempFile("noise.cnn", `network N {\n  input x: 1x4x4\n${lines.join("\n")}\n  relu\n}\n`)]);
     expect(run.code).toBe(1);
     expect(run.stderr.match(/^\S+noise\.cnn:\d+:\d+: error\[lex\]/gm)).toHaveLength(50);

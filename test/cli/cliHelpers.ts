@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import type { CliContext } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/main.js";
+import type { TuningBackend } from "../../src/cli/tuning.js";
 
 export interface CliRun {
   code: number;
@@ -12,10 +13,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function cnnc(args: string[], extraCommands?: (program: Command, context: CliContext) => void): Promise<CliRun> {
+export async function cnnc(args: string[], extraCommands?: (program: Command, context: CliContext) => void, tuning?: TuningBackend): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
-  const code = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) }, extraCommands);
+  const code = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) }, extraCommands, tuning);
   return { code, stdout, stderr };
 }
 

@@ -89,6 +89,13 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "empty block", source: "block nothing {\n  const K = 1\n}\n" + network("  nothing") },
   { name: "input in a block", source: "block b {\n  input y: 3x8x8\n  relu\n}\n" + network("  b") },
   { name: "block named like a layer", source: "block relu {\n  tanh\n}\n" + network("  relu") },
+  // ---- schedule annotations
+  { name: "unknown schedule in an annotation", source: network("  conv(6, 3) @winogrd -> relu") },
+  { name: "schedule annotation on a layer without a schedule", source: network("  conv(6, 3) -> relu @im2col") },
+  { name: "schedule annotation on add", source: network("  a = conv(3, 3, pad=1)\n  add(a, x) @direct") },
+  { name: "schedule annotation on a block call", source: "block basic(ch) {\n  conv(ch, 3, pad=1)\n}\n" + network("  basic(8) @winograd") },
+  { name: "schedule annotation on a value", source: network("  a = conv(3, 3, pad=1)\n  a @direct -> relu") },
+  { name: "unknown schedule inside a repetition is reported once", source: network("  [conv(3, 3, pad=1) @implicitgemm -> relu] * 3") },
   // ---- files
   { name: "use of a missing file", source: 'use "blocks/missing.cnn"\n' + network("  relu") },
   { name: "use cycle", source: 'use "a.cnn"\n' + network("  relu"), files: { "a.cnn": 'use "b.cnn"\n', "b.cnn": 'use "a.cnn"\n' } },

@@ -209,3 +209,22 @@ describe("robustness", () => {
     expect(result.diagnostics.map((d) => d.code)).toEqual(["network-too-large"]);
   });
 });
+
+describe("schedule annotations", () => {
+  it("carry `@kind` onto the layer's node with the annotation's span, in every repetition and with an alias", () => {
+    const graph = compileOk(net("c1 = conv(4, 3, pad=1) @winograd -> relu\n[conv(4, 3, pad=1) as c @implicit_gemm] * 2\nflatten -> fc(10) @gemm"));
+    expect(nodeNamed(graph, "c1").scheduleAnnotation).toMatchObject({ kind: "winograd", span: { startLine: 3, startColumn: 26, endColumn: 34 } });
+    expect(nodeNamed(graph, "c1.relu").scheduleAnnotation).toBeUndefined();
+    expect(nodeNamed(graph, "repeat1.0.c").scheduleAnnotation?.kind).toBe("implicit_gemm");
+    expect(nodeNamed(graph, "repeat1.1.c").scheduleAnnotation?.kind).toBe("implicit_gemm");
+    expect(nodeNamed(graph, "fc1").scheduleAnnotation?.kind).toBe("gemm");
+    expect(graph.nodes.filter((node) => node.scheduleAnnotation !== undefined)).toHaveLength(4);
+  });
+
+  it("is a syntax error without a kind after `@`", () => {
+    const result = compileText(net("conv(4, 3) @ -> relu"));
+    // At the `->` where the kind should be.
+    expect(result.diagnostics.map((d) => [d.code, d.span.startLine, d.span.startColumn])).toEqual([["syntax", 3, 16]]);
+    expect(result.diagnostics[0]!.message).toMatch(/expected a name/);
+  });
+});

@@ -18,10 +18,10 @@ describe("lexical diagnostics: characters, strings, dims and numbers", () => {
 
   it("several unexpected characters", () => {
     expectDiagnostics(
-      "network N {\n  input x: 3x8x8\n  conv(6, 3) -> relu @@\n}\n",
-      `net.cnn:3:22: error[lex]: unexpected characters '@@'
+      "network N {\n  input x: 3x8x8\n  conv(6, 3) -> relu !!\n}\n",
+      `net.cnn:3:22: error[lex]: unexpected characters '!!'
    |
- 3 |   conv(6, 3) -> relu @@
+ 3 |   conv(6, 3) -> relu !!
    |                      ^^
   = help: remove it`,
     );

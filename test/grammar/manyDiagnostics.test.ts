@@ -12,7 +12,7 @@ function timed<T>(run: () => T): { result: T; seconds: number } {
 
 describe("many diagnostics and items", () => {
   it("locates 200,000 stray characters, one per line, in linear time", () => {
-    const { result, seconds } = timed(() => parseProgram("@\n".repeat(200_000), "net.cnn"));
+    const { result, seconds } = timed(() => parseProgram("!\n".repeat(200_000), "net.cnn"));
     expect(result.diagnostics.length).toBe(200_000);
     expect(result.diagnostics.every((d) => d.code === "lex" && d.span.startColumn === 1)).toBe(true);
     expect(result.diagnostics.map((d) => d.span.startLine).slice(-2)).toEqual([199_999, 200_000]);
@@ -20,7 +20,7 @@ describe("many diagnostics and items", () => {
   });
 
   it("locates stray characters after a byte-order mark and on lines ending in \\r\\n", () => {
-    const { diagnostics } = parseProgram("\ufeffconst A = 1\r\n  @\r\n\r\n   $$\n", "net.cnn");
+    const { diagnostics } = parseProgram("\ufeffconst A = 1\r\n  !\r\n\r\n   $$\n", "net.cnn");
     expect(diagnostics.map((d) => [d.span.startOffset, d.span.startLine, d.span.startColumn, d.span.endColumn])).toEqual([
       [15, 2, 3, 3],
       [23, 4, 4, 5],

@@ -8,36 +8,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { checkWritable, shellQuote, writeFileAtomically, type WriteFileSystem } from "../../runtime/writeUserFile.js";
+import { failingWrites } from "../support/failingWrites.js";
 import { userError } from "../support/userError.js";
 
 const dir = fs.mkdtempSync(join(tmpdir(), "cnnc-write-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-/** The real file system, except that writes fail with `code` after `allowed` bytes. */
-function failingWrites(code: string, allowed: number): WriteFileSystem & { temporary?: string } {
-  let written = 0;
-  const fileSystem: WriteFileSystem & { temporary?: string } = {
-    openSync: (path, flags, mode) => {
-      fileSystem.temporary = path;
-      return fs.openSync(path, flags, mode);
-    },
-    fchmodSync: (fd, mode) => fs.fchmodSync(fd, mode),
-    writeSync: (fd, buffer, offset, length) => {
-      const room = allowed - written;
-      if (room <= 0) throw Object.assign(new Error(`${code}: simulated`), { code });
-      const count = fs.writeSync(fd, buffer, offset, Math.min(length, room));
-      written += count;
-      return count;
-    },
-    fsyncSync: (fd) => fs.fsyncSync(fd),
-    closeSync: (fd) => fs.closeSync(fd),
-    renameSync: (from, to) => fs.renameSync(from, to),
-    unlinkSync: (path) => fs.unlinkSync(path),
-  };
-  return fileSystem;
-}
 
 function filesIn(directory: string): string[] {
   return fs.readdirSync(directory).sort();
