@@ -59,7 +59,9 @@ export function kernelPasses(options: BuildPlanOptions): KernelPass[] {
   const schedule = options.schedule ?? {};
   const limit = options.maxStorageBindings ?? DEFAULT_STORAGE_BINDING_LIMIT;
   const fusion = [fuseEpiloguesPass(limit), fuseConvPoolPass(schedule, limit), concatInPlacePass, fuseElementwiseChainsPass(limit)];
-  return [foldBatchnormPass, ...(options.fuse === false ? [] : fusion), chooseSchedulesPass(schedule)];
+  // A trainer's evaluation plan derives folded batchnorm from the parameter buffers, which training changes.
+  const weights = { constantWeights: options.deriveOnDevice !== true };
+  return [foldBatchnormPass, ...(options.fuse === false ? [] : fusion), chooseSchedulesPass(schedule, weights)];
 }
 
 export const PASS_NAMES: readonly string[] = ["lower-to-kernels", ...kernelPasses({}).map((pass) => pass.name)];
@@ -68,7 +70,7 @@ export const PASS_NAMES: readonly string[] = ["lower-to-kernels", ...kernelPasse
 export function trainingKernelPasses(options: TrainingPlanOptions): KernelPass[] {
   const limit = options.maxStorageBindings ?? DEFAULT_STORAGE_BINDING_LIMIT;
   const fusion = options.fuse === false ? [] : [fuseTrainingEpiloguesPass(limit)];
-  return [...fusion, differentiatePass(options), chooseSchedulesPass(options.schedule ?? {})];
+  return [...fusion, differentiatePass(options), chooseSchedulesPass(options.schedule ?? {}, { constantWeights: false })];
 }
 
 /** The training step's kernel graph: forward (training mode), loss, backward and updates. */

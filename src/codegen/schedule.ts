@@ -2,6 +2,7 @@
 // default choice rule. The generators read the schedule from the node; the scheduling pass
 // (src/passes/chooseSchedules.ts) writes it, and later passes (autotuning) may overwrite it.
 import type { ConvAttrs, Node, Schedule } from "../ir/graph.js";
+import { defaultWinogradSchedule, winogradScheduleOf, type WinogradSchedule } from "../schedule/kinds/winograd.js";
 import { MAX_INVOCATIONS_PER_WORKGROUP } from "./wgsl.js";
 
 /**
@@ -44,9 +45,9 @@ export type FcSchedule = {
   maxWeightBindingBytes?: number;
 };
 
-export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule;
+export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule | WinogradSchedule;
 export type ConvScheduleKind = ConvSchedule["kind"];
-export const CONV_SCHEDULE_KINDS: readonly ConvScheduleKind[] = ["direct", "im2col"];
+export const CONV_SCHEDULE_KINDS: readonly ConvScheduleKind[] = ["direct", "im2col", "winograd"];
 
 export function isConvScheduleKind(word: string): word is ConvScheduleKind {
   return (CONV_SCHEDULE_KINDS as readonly string[]).includes(word);
@@ -59,6 +60,7 @@ export function isConvScheduleKind(word: string): word is ConvScheduleKind {
  */
 export function convScheduleOfKind(attrs: ConvAttrs, kind: ConvScheduleKind): ConvSchedule {
   const filtersPerGroup = attrs.outChannels / attrs.groups;
+  if (kind === "winograd") return defaultWinogradSchedule(filtersPerGroup);
   if (kind === "im2col") {
     return { kind, tileM: filtersPerGroup >= 8 ? 8 : 4, tileN: 16, workgroupSize: 64, maxChunkColumns: 0 };
   }
@@ -126,6 +128,7 @@ export function convScheduleOf(node: Node, attrs: ConvAttrs): ConvSchedule {
       maxChunkColumns: chunkKnob(node, schedule),
     };
   }
+  if (schedule.kind === "winograd") return winogradScheduleOf(schedule, node.name);
   throw new Error(`internal: ${node.name}: unknown conv schedule kind "${schedule.kind}"`);
 }
 

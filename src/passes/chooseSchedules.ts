@@ -1,7 +1,11 @@
 // choose-schedules: how each conv and fc kernel is computed, as data on the kernel node, with the
 // reason `cnnc explain` prints. A conv computing a pooled output runs direct (only the direct kernel
-// pools); otherwise `--schedule` (all convs and/or per layer) wins over the default rule.
+// pools); otherwise `--schedule` (all convs and/or per layer) wins over the default rule. A conv given
+// the winograd schedule also gets its transformed filters recorded as a derived parameter here, where
+// the schedule is decided: the plan then lists it (computed when the weights are uploaded), and codegen
+// binds it by name.
 import {
+  CONV_SCHEDULE_KINDS,
   convReductionLength,
   convScheduleOfKind,
   defaultConvScheduleKind,
@@ -9,7 +13,10 @@ import {
   isConvScheduleKind,
   type ConvScheduleKind,
 } from "../codegen/schedule.js";
-import type { KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
+import { CnncUserError } from "../errors.js";
+import { paramFullName, type ConvAttrs, type Node } from "../ir/graph.js";
+import type { DerivedParam, KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
+import { winogradFilterName, winogradIllegalReason } from "../schedule/kinds/winograd.js";
 import type { ScheduleConvsOptions } from "./scheduleOptions.js";
 import type { KernelPass } from "./kernelPass.js";
 
@@ -21,13 +28,44 @@ export function requestedConvSchedule(options: ScheduleConvsOptions, layer: stri
   return kind;
 }
 
-export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOptions): KernelGraph {
+/** Whether the weights stay as uploaded: not in a training step, nor in a plan deriving parameters on the device. */
+export interface ScheduleWeights {
+  constantWeights: boolean;
+}
+
+/**
+ * The winograd schedule for `node`, or a user error naming the layer, why not, and the kinds that can
+ * run it; the derived parameter of its transformed filters is appended to `derived`.
+ */
+function winogradConv(node: Node, attrs: ConvAttrs, kernel: KernelNode, weights: ScheduleWeights, derived: DerivedParam[]): KernelNode {
+  const illegal = winogradIllegalReason({ ...attrs, pooled: kernel.pool !== undefined, constantWeights: weights.constantWeights });
+  if (illegal !== undefined) {
+    throw new CnncUserError(`--schedule asks for winograd for conv layer \`${node.name}\`, which it cannot run: ${illegal}`, {
+      hint: `schedules that can run \`${node.name}\`: ${CONV_SCHEDULE_KINDS.filter((kind) => kind !== "winograd").map((kind) => `\`${kind}\``).join(", ")}`,
+    });
+  }
+  const weight = node.params.find((param) => param.name === "weight");
+  const channelsPerGroup = weight?.shape[1];
+  if (weight === undefined || channelsPerGroup === undefined) throw new Error(`internal: conv ${node.name} has no [K, C/groups, 3, 3] weight`);
+  const name = winogradFilterName(node.name);
+  if (!derived.some((each) => each.name === name)) {
+    const from = { weight: paramFullName(node, weight) };
+    derived.push({ name, transform: "winograd_filter", variant: "f2x2_3x3", layer: node.id, from, filters: attrs.outChannels, channelsPerGroup, elements: attrs.outChannels * channelsPerGroup * 16 });
+  }
+  return { ...kernel, schedule: convScheduleOfKind(attrs, "winograd"), scheduleReason: "winograd: asked for with --schedule" };
+}
+
+/** `weights` defaults to what the graph says: a training step's weights change on the device. */
+export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOptions, weights?: ScheduleWeights): KernelGraph {
+  const scheduleWeights = weights ?? { constantWeights: !graph.kernels.some((kernel) => kernel.training !== undefined) };
+  const derived = [...graph.derived];
   const kernels = graph.kernels.map((kernel): KernelNode => {
     const node = graph.source.nodes[kernel.anchorLayer]!;
     const attrs = node.attrs;
     if (kernel.anchor === "fc") return { ...kernel, schedule: defaultFcSchedule(), scheduleReason: "the fc GEMM (the only fc schedule)" };
     if (kernel.anchor !== "conv" || attrs.op !== "conv") return kernel;
     const requested = requestedConvSchedule(options, node.name);
+    if (requested === "winograd") return winogradConv(node, attrs, kernel, scheduleWeights, derived);
     if (kernel.pool !== undefined) {
       // fuse-conv-pool leaves a conv the user asked to run as im2col unfused, so this never overrides a request.
       const pool = graph.source.nodes[kernel.pool]!;
@@ -62,9 +100,9 @@ export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOption
         : `direct: default rule (${reduction < 16 ? `a reduction of ${reduction} < 16` : `${filters} filters per group < 8`} is too small for the GEMM's tile)`;
     return { ...kernel, schedule: convScheduleOfKind(attrs, kind), scheduleReason: why };
   });
-  return { ...graph, kernels };
+  return { ...graph, kernels, derived };
 }
 
-export function chooseSchedulesPass(options: ScheduleConvsOptions): KernelPass {
-  return { name: "choose-schedules", run: (graph) => chooseSchedules(graph, options) };
+export function chooseSchedulesPass(options: ScheduleConvsOptions, weights: ScheduleWeights): KernelPass {
+  return { name: "choose-schedules", run: (graph) => chooseSchedules(graph, options, weights) };
 }

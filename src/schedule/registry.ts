@@ -1,8 +1,9 @@
 // Every schedule kind, in one list: choose-schedules, the cost model, the tuner and `cnnc explain`
 // read the kinds from here. A new kind is a file under kinds/ and one line below.
+import { winogradKind } from "./kinds/winograd.js";
 import type { ScheduleKindDefinition, Target, Workload } from "./types.js";
 
-export const SCHEDULE_KINDS: readonly ScheduleKindDefinition[] = [];
+export const SCHEDULE_KINDS: readonly ScheduleKindDefinition[] = [winogradKind];
 
 /** The definition of `kind`, or undefined for an unknown kind. */
 export function scheduleKind(kind: string): ScheduleKindDefinition | undefined {
