@@ -106,7 +106,6 @@ export function emitWinogradConv(node: Node, context: KernelContext, g: ConvGeom
       }),
       windowConstants(g),
       paddingFunctions(g),
-      PATCH_VALUE_FUNCTION,
       ...storeCode.declarations,
       epilogue.functionWgsl,
     ],
@@ -118,15 +117,12 @@ export function emitWinogradConv(node: Node, context: KernelContext, g: ConvGeom
   emitKernel(context, node, "winograd", wgsl, dispatch.workgroups, kernelBindings, loopIterations);
 }
 
-const PATCH_VALUE_FUNCTION = [
-  `// Input value (row, col) of a channel plane; -1 (a zero: padding, or past an edge tile) reads 0.`,
-  `fn patch_value(plane: u32, row: i32, col: i32) -> f32 {`,
-  `  let value = input[plane + u32(max(row, 0i)) * W + u32(max(col, 0i))];`,
-  `  return select(0.0f, value, row >= 0i && col >= 0i);`,
-  `}`,
-].join("\n");
-
-/** Output tile j's image, 2x2 tile position and the 4 input rows / columns of its patch (padding applied). */
+/**
+ * Output tile j's image, 2x2 tile position and the 4 input rows / columns of its patch (padding
+ * applied): each row's offset in a channel plane and whether it exists (-1 from source_row: a zero of
+ * the padding, or a row past an edge tile's outputs), likewise each column, computed once for all
+ * channels.
+ */
 function patchCoordinates(j: number): string[] {
   const lines = [
     `  let tile${j} = min(t0 + ${u32Literal(j)}, TILES - 1u);`,
@@ -135,8 +131,20 @@ function patchCoordinates(j: number): string[] {
     `  let tile_col${j} = tile${j} % TILE_COLS;`,
     `  let image_plane${j} = image${j} * C * H * W;`,
   ];
-  for (const r of range(4)) lines.push(`  let row${j}_${r} = source_row(i32(tile_row${j} * 2u) - PAD_TOP + ${i32Literal(r)});`);
-  for (const s of range(4)) lines.push(`  let col${j}_${s} = source_col(i32(tile_col${j} * 2u) - PAD_LEFT + ${i32Literal(s)});`);
+  for (const r of range(4)) {
+    lines.push(
+      `  let row${j}_${r} = source_row(i32(tile_row${j} * 2u) - PAD_TOP + ${i32Literal(r)});`,
+      `  let row_at${j}_${r} = u32(max(row${j}_${r}, 0i)) * W;`,
+      `  let row_ok${j}_${r} = row${j}_${r} >= 0i;`,
+    );
+  }
+  for (const s of range(4)) {
+    lines.push(
+      `  let col${j}_${s} = source_col(i32(tile_col${j} * 2u) - PAD_LEFT + ${i32Literal(s)});`,
+      `  let col_at${j}_${s} = u32(max(col${j}_${s}, 0i));`,
+      `  let col_ok${j}_${s} = col${j}_${s} >= 0i;`,
+    );
+  }
   return lines;
 }
 
@@ -148,9 +156,10 @@ function filterLoads(i: number): string[] {
 /** (b) The B loader: tile slot j's 4x4 patch of channel c, then V = Bᵀ d B as vec4 rows v{j}_0..3. */
 function patchLoads(block: Block, j: number): string[] {
   const rows = range(4).map((r) => `d${j}_${r}`);
-  const lines = rows.map((name, r) => {
-    const values = range(4).map((s) => `patch_value(image_plane${j} + channel_plane, row${j}_${r}, col${j}_${s})`);
-    return `    let ${name} = vec4<f32>(${values.join(", ")});`;
+  const lines = [`    let plane${j} = image_plane${j} + channel_plane;`];
+  rows.forEach((name, r) => {
+    const values = range(4).map((s) => `select(0.0f, input[plane${j} + row_at${j}_${r} + col_at${j}_${s}], row_ok${j}_${r} && col_ok${j}_${s})`);
+    lines.push(`    let ${name} = vec4<f32>(\n      ${values.join(",\n      ")},\n    );`);
   });
   return [...lines, ...inputTransformWgsl(block.transform, rows, `v${j}`, "    ").lines];
 }
