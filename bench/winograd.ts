@@ -8,20 +8,24 @@
 // counted). GFLOP/s counts the direct conv's FLOPs (2 * K * C * 9 * N * OH * OW) for every schedule,
 // so Winograd's fewer multiplies show as a higher rate, as in the literature's "effective" GFLOP/s.
 //
-//   npx tsx bench/winograd.ts [--runs 10]     (npm run bench:winograd)
+// Rounds alternate the three schedules (each round: warm-up, then `--runs` timed runs of each), and a
+// row's time is the median over the rounds of each round's median.
+//
+//   npx tsx bench/winograd.ts [--runs 10] [--rounds 3]     (npm run bench:winograd)
 //       writes bench/results/winograd.json
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 import { openDevice } from "../runtime/device.js";
 import { initWeights, randomNormalTensor } from "../runtime/init.js";
-import { profilePlan } from "../runtime/profile.js";
+import { median, profilePlan } from "../runtime/profile.js";
 import { compileSource } from "../src/compile.js";
 import { buildPlan } from "../src/pipeline.js";
 import { runReference } from "../src/reference/interpret.js";
 import { winogradTolerance } from "../src/schedule/kinds/winograd.js";
 import type { Tensor } from "../src/tensor.js";
 import { createExecutor } from "../runtime/executor.js";
+import { checkAgainstReference } from "./referenceCheck.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
 
@@ -36,36 +40,32 @@ const KINDS = ["direct", "im2col", "winograd"] as const;
 interface Row {
   schedule: string;
   kernels: string[];
+  /** Over the rounds, of each round's median kernel time (runtime/profile.ts's totalMs). */
   medianMs: number;
   minMs: number;
   maxMs: number;
+  roundsMs: number[];
   /** The direct conv's FLOPs over the median time. */
   gflops: number;
   maxAbsErrorVsReference: number;
   tolerance: { atol: number; rtol: number };
 }
 
+function option(args: readonly string[], name: string, fallback: number): number {
+  const index = args.indexOf(name);
+  if (index < 0) return fallback;
+  const value = Number(args[index + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer, got \`${args[index + 1] ?? ""}\``);
+  return value;
+}
+
 function maxAbs(tensor: Tensor): number {
   return tensor.data.reduce((largest, value) => Math.max(largest, Math.abs(value)), 0);
 }
 
-/** The largest |actual - expected|; throws when an element is out of tolerance (NaN included). */
-function checkAgainstReference(what: string, actual: Tensor, expected: Tensor, tolerance: { atol: number; rtol: number }): number {
-  let maxAbsError = 0;
-  for (let i = 0; i < expected.data.length; i++) {
-    const error = Math.abs(actual.data[i]! - expected.data[i]!);
-    if (!(error <= tolerance.atol + tolerance.rtol * Math.abs(expected.data[i]!))) {
-      throw new Error(`${what}: output element ${i} is ${actual.data[i]}, the float64 reference says ${expected.data[i]}`);
-    }
-    maxAbsError = Math.max(maxAbsError, error);
-  }
-  return maxAbsError;
-}
-
 async function main(args: readonly string[]): Promise<void> {
-  const runsIndex = args.indexOf("--runs");
-  const runs = runsIndex < 0 ? 10 : Number(args[runsIndex + 1]);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a positive integer, got \`${args[runsIndex + 1] ?? ""}\``);
+  const runs = option(args, "--runs", 10);
+  const rounds = option(args, "--rounds", 3);
   const gpu = await openDevice();
   const results = [];
   try {
@@ -82,39 +82,53 @@ async function main(args: readonly string[]): Promise<void> {
       // The direct conv's float32 bound (test/codegen/kernelHarness.ts) scaled by the values' magnitudes.
       const scale = maxAbs(weights.get("conv.weight")!) * maxAbs(input);
       const directTolerance = { atol: 4e-5 * Math.sqrt(CHANNELS * 9) * scale, rtol: 1e-4 };
-      const rows: Row[] = [];
-      for (const kind of KINDS) {
-        const plan = buildPlan(graph, batch, { schedule: { all: kind }, maxStorageBindings: gpu.limits.maxStorageBuffersPerShaderStage });
+      const plans = KINDS.map((kind) => ({ kind, plan: buildPlan(graph, batch, { schedule: { all: kind }, maxStorageBindings: gpu.limits.maxStorageBuffersPerShaderStage }) }));
+      const errors = new Map<string, { error: number; tolerance: { atol: number; rtol: number } }>();
+      for (const { kind, plan } of plans) {
         const tolerance = kind === "winograd" ? winogradTolerance(CHANNELS, maxAbs(weights.get("conv.weight")!), maxAbs(input)) : directTolerance;
         const executor = await createExecutor(gpu, plan, weights);
-        let error: number;
         try {
-          error = checkAgainstReference(kind, (await executor.run(inputs)).get("conv")!, expected, tolerance);
+          errors.set(kind, { error: checkAgainstReference(kind, (await executor.run(inputs)).get("conv")!, expected, tolerance), tolerance });
         } finally {
           executor.destroy();
         }
-        const profile = await profilePlan(gpu, plan, weights, { inputs, runs });
-        const times = profile.kernels.reduce((total, kernel) => ({ median: total.median + kernel.medianMs, min: total.min + kernel.minMs, max: total.max + kernel.maxMs }), { median: 0, min: 0, max: 0 });
+      }
+      // Rounds alternate the schedules, so that the load of a shared machine falls on each alike.
+      const roundTimes = new Map<string, number[]>(KINDS.map((kind) => [kind, []]));
+      let method = "";
+      for (let round = 0; round < rounds; round++) {
+        for (const { kind, plan } of plans) {
+          const profile = await profilePlan(gpu, plan, weights, { inputs, runs });
+          roundTimes.get(kind)!.push(profile.totalMs);
+          method = profile.method;
+        }
+      }
+      const rows: Row[] = plans.map(({ kind, plan }) => {
+        const times = roundTimes.get(kind)!;
+        const medianMs = median(times);
         const row: Row = {
           schedule: kind,
           kernels: plan.steps.map((step) => step.name),
-          medianMs: Number(times.median.toFixed(3)),
-          minMs: Number(times.min.toFixed(3)),
-          maxMs: Number(times.max.toFixed(3)),
-          gflops: Number((flops / times.median / 1e6).toFixed(3)),
-          maxAbsErrorVsReference: error,
-          tolerance,
+          medianMs: Number(medianMs.toFixed(3)),
+          minMs: Number(Math.min(...times).toFixed(3)),
+          maxMs: Number(Math.max(...times).toFixed(3)),
+          roundsMs: times.map((time) => Number(time.toFixed(3))),
+          gflops: Number((flops / medianMs / 1e6).toFixed(3)),
+          maxAbsErrorVsReference: errors.get(kind)!.error,
+          tolerance: errors.get(kind)!.tolerance,
         };
-        rows.push(row);
-        console.log(`  ${kind.padEnd(9)} median ${row.medianMs.toFixed(2)} ms (min ${row.minMs.toFixed(2)}, max ${row.maxMs.toFixed(2)}), ${row.gflops.toFixed(2)} GFLOP/s, max error ${error.toExponential(2)}  (${profile.method})`);
-      }
-      results.push({ layer: { batch, inChannels: CHANNELS, outChannels: CHANNELS, height: size, width: size, kernel: 3, padding: 1, bias: true }, directFlops: flops, rows });
+        console.log(`  ${kind.padEnd(9)} median ${row.medianMs.toFixed(2)} ms (rounds ${row.roundsMs.map((time) => time.toFixed(1)).join(", ")}), ${row.gflops.toFixed(2)} GFLOP/s, max error ${row.maxAbsErrorVsReference.toExponential(2)}`);
+        return row;
+      });
+      console.log(`  (${method})`);
+      results.push({ layer: { batch, inChannels: CHANNELS, outChannels: CHANNELS, height: size, width: size, kernel: 3, padding: 1, bias: true }, directFlops: flops, method, rows });
     }
     const result = {
       adapter: gpu.description,
       timed: "the conv's kernels, GPU-synchronized, warm-up runs excluded (runtime/profile.ts)",
       gflops: "the direct conv's FLOPs (2 * K * C * 9 * N * OH * OW) over the median time, for every schedule",
       runs,
+      rounds,
       cases: results,
     };
     mkdirSync(dirname(RESULT_PATH), { recursive: true });
