@@ -19,9 +19,9 @@ import { compileSource } from "../src/compile.js";
 import type { ConvAttrs } from "../src/ir/graph.js";
 import { buildPlan } from "../src/pipeline.js";
 import { runReference } from "../src/reference/interpret.js";
-import type { Tensor } from "../src/tensor.js";
 import { median, openTfjsWebgpu, runTfjsConv2d, tfjsMemory } from "./peers/tfjsWebgpu.js";
 import { targetOf } from "../runtime/target.js";
+import { checkAgainstReference } from "./referenceCheck.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
 
@@ -47,20 +47,6 @@ function option(args: readonly string[], name: string, fallback: number): number
   const value = Number(args[index + 1]);
   if (!Number.isInteger(value) || value < (name === "--warmup" ? 0 : 1)) throw new Error(`${name} needs a positive integer, got \`${args[index + 1] ?? ""}\``);
   return value;
-}
-
-/** The largest |actual - expected|; throws when an element is out of tolerance (NaN included). */
-function checkAgainstReference(what: string, actual: Tensor, expected: Tensor): number {
-  if (actual.shape.join("x") !== expected.shape.join("x")) throw new Error(`${what}: output shape ${actual.shape.join("x")}, expected ${expected.shape.join("x")}`);
-  let maxAbsError = 0;
-  for (let i = 0; i < expected.data.length; i++) {
-    const error = Math.abs(actual.data[i]! - expected.data[i]!);
-    if (!(error <= TOLERANCE.atol + TOLERANCE.rtol * Math.abs(expected.data[i]!))) {
-      throw new Error(`${what}: output element ${i} is ${actual.data[i]}, the float64 reference says ${expected.data[i]}`);
-    }
-    maxAbsError = Math.max(maxAbsError, error);
-  }
-  return maxAbsError;
 }
 
 function row(peer: string, kernels: string[], timesMs: number[], flops: number, maxAbsErrorVsReference: number): Row {
@@ -107,7 +93,7 @@ async function main(args: readonly string[]): Promise<void> {
           output = (await executor.run(inputs)).get("conv")!;
           timesMs.push(performance.now() - started);
         }
-        const error = checkAgainstReference(`cnnc ${kind}`, output, expected);
+        const error = checkAgainstReference(`cnnc ${kind}`, output, expected, TOLERANCE);
         rows.push(row(`cnnc ${kind}`, plan.steps.map((step) => step.name), timesMs, flops, error));
       } finally {
         executor.destroy();
@@ -127,7 +113,7 @@ async function main(args: readonly string[]): Promise<void> {
     }
     const memoryAfter = tfjsMemory();
     if (memoryAfter.numTensors !== memoryBefore.numTensors) throw new Error(`tfjs leaked ${memoryAfter.numTensors - memoryBefore.numTensors} tensors`);
-    const error = checkAgainstReference("tfjs-webgpu", result.output, expected);
+    const error = checkAgainstReference("tfjs-webgpu", result.output, expected, TOLERANCE);
     rows.push(row("tfjs-webgpu", ["fused.conv2d (NHWC, HWIO)"], result.timesMs, flops, error));
   } finally {
     peer.destroy();

@@ -151,6 +151,7 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
       maxStorageBindings: options.maxStorageBindings,
       paramBuffer: (name) => params.whole(anchor, name),
       paramSliceBuffer: (name, first, count) => params.slice(anchor, name, first, count),
+      derivedBuffer: (name) => params.ref({ kind: "derived", name }),
       scratchBuffer: scratch.requester(),
       emit(step: KernelStep): void {
         if (stepNames.has(step.name)) throw new Error(`internal: two kernel steps are named ${step.name}`);

@@ -169,6 +169,8 @@ export interface KernelContext {
    * for a kernel that binds a weight in parts; one buffer per (param, range).
    */
   paramSliceBuffer(name: string, firstElement: number, elementCount: number): number;
+  /** The buffer of a derived parameter the kernel graph records (`conv1:winograd_u`). */
+  derivedBuffer(name: string): number;
   /** A temporary buffer used by this node's kernels only (an im2col column matrix). */
   scratchBuffer(label: string, bytes: number): number;
   emit(step: KernelStep): void;

@@ -5,8 +5,9 @@ import type { ConvAttrs, Node, Schedule } from "../ir/graph.js";
 import { directScheduleOf, type DirectConvSchedule } from "../schedule/kinds/direct.js";
 import { gemmScheduleOf, type FcSchedule } from "../schedule/kinds/gemm.js";
 import { im2colScheduleOf, type Im2colConvSchedule } from "../schedule/kinds/im2col.js";
+import { winogradScheduleOf, type WinogradSchedule } from "../schedule/kinds/winograd.js";
 
-export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule;
+export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule | WinogradSchedule;
 export type ConvScheduleKind = ConvSchedule["kind"];
 
 /** The node's conv schedule, validated; internal error when choose-schedules gave it none. */
@@ -17,6 +18,7 @@ export function convScheduleOf(node: Node, attrs: ConvAttrs): ConvSchedule {
   if (attrs.groups < 1) throw new Error(`internal: ${what} has ${attrs.groups} groups`);
   if (schedule.kind === "direct") return directScheduleOf(schedule, what);
   if (schedule.kind === "im2col") return im2colScheduleOf(schedule, what);
+  if (schedule.kind === "winograd") return winogradScheduleOf(schedule, what);
   throw new Error(`internal: ${what}: no conv generator for schedule kind "${schedule.kind}"`);
 }
 

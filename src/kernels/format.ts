@@ -48,6 +48,9 @@ export function formatKernelGraph(graph: KernelGraph, after: string): string {
     const how = absorbed.how === "view" ? "a view of" : "written in place by its producers as";
     lines.push(`  ${graph.source.nodes[absorbed.layer]!.name}: no kernel, ${how} ${valueText(graph, absorbed.value)}`);
   }
-  for (const derived of graph.derived) lines.push(`  derived ${derived.name} = ${derived.transform}(${Object.values(derived.from).join(", ")}, eps=${derived.eps})`);
+  for (const derived of graph.derived) {
+    const extra = derived.transform === "winograd_filter" ? `variant=${derived.variant}` : `eps=${derived.eps}`;
+    lines.push(`  derived ${derived.name} = ${derived.transform}(${Object.values(derived.from).join(", ")}, ${extra})`);
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -34,11 +34,11 @@ export interface KernelValue {
 /** A parameter tensor a kernel reads: a state_dict tensor, or one derived from them when weights are uploaded. */
 export type ParamRef = { kind: "tensor"; name: string } | { kind: "derived"; name: string };
 
-/**
- * A tensor computed from state_dict tensors when weights are uploaded (the user's weights never change).
- * Folded batchnorm: scale = weight / sqrt(running_var + eps), shift = bias - running_mean * scale.
- */
-export interface DerivedParam {
+/** A tensor computed from state_dict tensors when weights are uploaded (the user's weights never change). */
+export type DerivedParam = BatchnormDerivedParam | WinogradFilterParam;
+
+/** Folded batchnorm: scale = weight / sqrt(running_var + eps), shift = bias - running_mean * scale. */
+export interface BatchnormDerivedParam {
   /** `bn1:scale`: a ':' never occurs in a state_dict name cnnc makes, so names cannot collide. */
   name: string;
   transform: "batchnorm_scale" | "batchnorm_shift";
@@ -48,6 +48,25 @@ export interface DerivedParam {
   from: { weight: string; bias: string; runningMean: string; runningVar: string };
   eps: number;
   /** Elements (the batchnorm's channel count). */
+  elements: number;
+}
+
+/**
+ * A 3x3 conv's filters transformed for Winograd (src/schedule/kinds/winogradTransforms.ts): U = G g Gᵀ
+ * per filter and input channel, laid out [filters][channels per group][patch * patch].
+ */
+export interface WinogradFilterParam {
+  /** `conv1:winograd_u`. */
+  name: string;
+  transform: "winograd_filter";
+  variant: "f2x2_3x3";
+  /** The conv layer. */
+  layer: number;
+  /** Its weight ([filters, channelsPerGroup, 3, 3]). */
+  from: { weight: string };
+  filters: number;
+  channelsPerGroup: number;
+  /** filters * channelsPerGroup * 16. */
   elements: number;
 }
 

@@ -6,8 +6,9 @@
 // from the cache, else the default choice. Batch- and target-aware: the workload includes the batch,
 // and legality the target's limits.
 import { CnncUserError } from "../errors.js";
-import type { Node, Schedule } from "../ir/graph.js";
-import type { KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
+import { paramFullName, type Node, type Schedule } from "../ir/graph.js";
+import type { DerivedParam, KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
+import { winogradFilterName } from "../schedule/kinds/winograd.js";
 import { chooseByRule } from "../schedule/defaultChoice.js";
 import { kindsForWorkload, scheduleKind } from "../schedule/registry.js";
 import { workloadKey, type ScheduleKindDefinition, type Target, type Workload } from "../schedule/types.js";
@@ -33,13 +34,38 @@ export interface ChooseSchedulesOptions {
 }
 
 export function chooseSchedules(graph: KernelGraph, options: ChooseSchedulesOptions): KernelGraph {
+  const derived = [...graph.derived];
   const kernels = graph.kernels.map((kernel): KernelNode => {
     const workload = workloadOfKernel(graph, kernel, options.batch, options.constantWeights);
     if (workload === undefined) return kernel;
-    const chosen = chooseForKernel(graph.source.nodes[kernel.anchorLayer]!, kernel, workload, options);
-    return chosen === undefined ? { ...kernel, workload } : { ...kernel, workload, schedule: chosen.schedule, scheduleReason: chosen.reason };
+    const node = graph.source.nodes[kernel.anchorLayer]!;
+    const chosen = chooseForKernel(node, kernel, workload, options);
+    if (chosen === undefined) return { ...kernel, workload };
+    // A winograd conv reads its transformed filters, derived from the weight when the weights are
+    // uploaded: recorded here, where the schedule is decided, so the plan lists it.
+    if (chosen.schedule.kind === "winograd") addWinogradFilter(node, derived);
+    return { ...kernel, workload, schedule: chosen.schedule, scheduleReason: chosen.reason };
   });
-  return { ...graph, kernels };
+  return { ...graph, kernels, derived };
+}
+
+function addWinogradFilter(node: Node, derived: DerivedParam[]): void {
+  const name = winogradFilterName(node.name);
+  if (derived.some((each) => each.name === name)) return;
+  const weight = node.params.find((param) => param.name === "weight");
+  const channelsPerGroup = weight?.shape[1];
+  if (node.attrs.op !== "conv" || weight === undefined || channelsPerGroup === undefined) throw new Error(`internal: winograd conv ${node.name} has no [K, C/groups, 3, 3] weight`);
+  const filters = node.attrs.outChannels;
+  derived.push({
+    name,
+    transform: "winograd_filter",
+    variant: "f2x2_3x3",
+    layer: node.id,
+    from: { weight: paramFullName(node, weight) },
+    filters,
+    channelsPerGroup,
+    elements: filters * channelsPerGroup * 16,
+  });
 }
 
 export function chooseSchedulesPass(options: ChooseSchedulesOptions): KernelPass {

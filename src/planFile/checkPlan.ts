@@ -116,10 +116,13 @@ function checkBuffers(plan: Plan, fields: JsonFields): void {
 
 function checkDerived(plan: Plan, fields: JsonFields): void {
   for (const [index, derived] of plan.derived.entries()) {
+    // A batchnorm fold reads per-channel vectors of its own length; a Winograd transform reads the
+    // [filters, channels per group, 3, 3] weight, 9 values per 16 it derives.
+    const sourceElements = derived.transform === "winograd_filter" ? derived.filters * derived.channelsPerGroup * 9 : derived.elements;
     for (const [key, name] of Object.entries(derived.from)) {
       const weight = plan.weights.find((each) => each.name === name)!;
-      if (shapeSize(weight.shape) !== derived.elements) {
-        fields.fail(`derived[${index}].from.${key}`, `names ${name} of ${formatInteger(shapeSize(weight.shape))} values, but ${derived.name} has ${formatInteger(derived.elements)}`);
+      if (shapeSize(weight.shape) !== sourceElements) {
+        fields.fail(`derived[${index}].from.${key}`, `names ${name} of ${formatInteger(shapeSize(weight.shape))} values, but ${derived.name} needs ${formatInteger(sourceElements)}`);
       }
     }
   }

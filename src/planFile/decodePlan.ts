@@ -10,7 +10,8 @@ import { kernelFileOf, PLAN_FORMAT, PLAN_FORMAT_VERSION, PROGRAM_KEY_PATTERN, RE
 
 const ROLES: readonly BufferRole[] = ["input", "output", "activation", "param", "scratch"];
 const INITS: readonly ParamInit[] = ["kaiming", "uniform_fan_in", "zeros", "ones"];
-const TRANSFORMS: readonly DerivedParam["transform"][] = ["batchnorm_scale", "batchnorm_shift"];
+const TRANSFORMS: readonly DerivedParam["transform"][] = ["batchnorm_scale", "batchnorm_shift", "winograd_filter"];
+const WINOGRAD_VARIANTS = ["f2x2_3x3"] as const;
 const ACCESSES = ["read", "read_write"] as const;
 
 /** A program as plan.json lists it: its kernel file (relative to the directory) and that file's sha256. */
@@ -77,11 +78,30 @@ function decodeDerived(value: unknown, path: string, fields: JsonFields, weights
     if (!weights.includes(name)) fields.fail(`${path}.from.${key}`, `names ${JSON.stringify(name)}, which \`weights\` does not list`);
     return name;
   };
+  const transform = fields.oneOf(record.transform, `${path}.transform`, TRANSFORMS);
+  if (transform === "winograd_filter") {
+    const filters = fields.integer(record.filters, `${path}.filters`, 1);
+    const channelsPerGroup = fields.integer(record.channelsPerGroup, `${path}.channelsPerGroup`, 1);
+    const elements = fields.integer(record.elements, `${path}.elements`, 1);
+    if (elements !== filters * channelsPerGroup * 16) {
+      fields.fail(`${path}.elements`, `is ${elements}, but ${filters} filters of ${channelsPerGroup} channels transformed to 4x4 take ${filters * channelsPerGroup * 16}`);
+    }
+    return {
+      name: fields.string(record.name, `${path}.name`),
+      transform,
+      variant: fields.oneOf(record.variant, `${path}.variant`, WINOGRAD_VARIANTS),
+      layer: fields.integer(record.layer, `${path}.layer`),
+      from: { weight: source("weight") },
+      filters,
+      channelsPerGroup,
+      elements,
+    };
+  }
   const eps = fields.number(record.eps, `${path}.eps`);
   if (eps < 0) fields.fail(`${path}.eps`, `must not be negative, got ${eps}`);
   return {
     name: fields.string(record.name, `${path}.name`),
-    transform: fields.oneOf(record.transform, `${path}.transform`, TRANSFORMS),
+    transform,
     layer: fields.integer(record.layer, `${path}.layer`),
     from: { weight: source("weight"), bias: source("bias"), runningMean: source("runningMean"), runningVar: source("runningVar") },
     eps,

@@ -3,6 +3,7 @@
 // no absolute paths, keys in the order written here, a trailing newline.
 import { compactJson } from "../cli/compactJson.js";
 import type { Plan, PlanBuffer } from "../codegen/plan.js";
+import type { DerivedParam } from "../kernels/kernelGraph.js";
 import { kernelFileOf, PLAN_FORMAT, PLAN_FORMAT_VERSION, PROGRAM_KEY_PATTERN, wgslSha256 } from "./planFormat.js";
 
 export interface SerializedPlan {
@@ -24,6 +25,17 @@ function bufferJson(buffer: PlanBuffer): Record<string, unknown> {
     values: buffer.values,
     shape: buffer.shape,
   };
+}
+
+/** A derived parameter's fields in a fixed order (a batchnorm fold's, or a Winograd filter transform's). */
+function derivedJson(derived: DerivedParam): Record<string, unknown> {
+  const { name, transform, layer } = derived;
+  if (derived.transform === "winograd_filter") {
+    const { variant, from, filters, channelsPerGroup, elements } = derived;
+    return { name, transform, variant, layer, from: { weight: from.weight }, filters, channelsPerGroup, elements };
+  }
+  const { from, eps, elements } = derived;
+  return { name, transform, layer, from: { weight: from.weight, bias: from.bias, runningMean: from.runningMean, runningVar: from.runningVar }, eps, elements };
 }
 
 /** Checks what the format stores once (a program's WGSL and entry point) is the same for each of its steps. */
@@ -62,14 +74,7 @@ export function serializePlan(plan: Plan): SerializedPlan {
       scratchBytes: plan.memory.scratchBytes,
     },
     weights: plan.weights.map(({ name, shape, init, fanIn, trainable }) => ({ name, shape, init, fanIn, trainable })),
-    derived: plan.derived.map(({ name, transform, layer, from, eps, elements }) => ({
-      name,
-      transform,
-      layer,
-      from: { weight: from.weight, bias: from.bias, runningMean: from.runningMean, runningVar: from.runningVar },
-      eps,
-      elements,
-    })),
+    derived: plan.derived.map(derivedJson),
     buffers: plan.buffers.map(bufferJson),
     nodeBuffers: [...plan.nodeBuffers].sort(([a], [b]) => a - b).map(([node, buffer]) => ({ node, buffer })),
     programs: plan.programs.map((program) => ({

@@ -3,9 +3,10 @@
 import { directKind } from "./kinds/direct.js";
 import { gemmKind } from "./kinds/gemm.js";
 import { im2colKind } from "./kinds/im2col.js";
+import { winogradKind } from "./kinds/winograd.js";
 import type { ScheduleKindDefinition, Target, Workload } from "./types.js";
 
-export const SCHEDULE_KINDS: readonly ScheduleKindDefinition[] = [directKind, im2colKind, gemmKind];
+export const SCHEDULE_KINDS: readonly ScheduleKindDefinition[] = [directKind, im2colKind, winogradKind, gemmKind];
 
 /** The definition of `kind`, or undefined for an unknown kind. */
 export function scheduleKind(kind: string): ScheduleKindDefinition | undefined {

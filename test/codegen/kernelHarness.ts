@@ -76,6 +76,7 @@ export class TestPlan {
       ...fields,
       paramBuffer: (name) => params.whole(node, name),
       paramSliceBuffer: (name, first, count) => params.slice(node, name, first, count),
+      derivedBuffer: (name) => params.ref({ kind: "derived", name }),
       scratchBuffer: (label, bytes) => this.add({ label: `${node.name}.${label}`, role: "scratch", bytes, node: node.id }),
       emit: (step) => this.steps.push(step),
     };

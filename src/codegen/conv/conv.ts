@@ -8,6 +8,7 @@ import { convScheduleOf } from "../schedule.js";
 import { emitDirectConv } from "./direct.js";
 import { convGeometry } from "./geometry.js";
 import { emitIm2colConv } from "./im2col.js";
+import { emitWinogradConv } from "./winograd.js";
 import type { PooledOutput } from "./pooled.js";
 
 export const generateConv: KernelGenerator = (node, context) => {
@@ -36,8 +37,12 @@ export function emitConv(node: Node, context: KernelContext, stages: readonly Ep
   if (context.inPlace === true) throw new Error(`internal: conv ${node.name} cannot run in place`);
   if (schedule.kind === "direct") {
     emitDirectConv(node, context, geometry, schedule, stages, options.pool);
+    return;
+  }
+  if (options.pool !== undefined) throw new Error(`internal: conv ${node.name}: the ${schedule.kind} schedule cannot pool inside the kernel`);
+  if (schedule.kind === "winograd") {
+    emitWinogradConv(node, context, geometry, schedule, stages);
   } else {
-    if (options.pool !== undefined) throw new Error(`internal: conv ${node.name}: the im2col schedule cannot pool inside the kernel`);
     emitIm2colConv(node, context, geometry, schedule, stages);
   }
 }

@@ -2,7 +2,7 @@
 // and each named binding is resolved through the node's operands to a plan buffer: a value's buffer
 // from the memory plan, a parameter's buffer, a state buffer living across steps, or shared scratch.
 // Also the evaluation plan's folded-batchnorm kernels, computed on the device from live parameters.
-import { NO_VALUE, type KernelGraph, type KernelNode } from "../../kernels/kernelGraph.js";
+import { NO_VALUE, type BatchnormDerivedParam, type KernelGraph, type KernelNode } from "../../kernels/kernelGraph.js";
 import type { Operand } from "../../kernels/trainingWork.js";
 import type { KernelStep, PlanBuffer } from "../plan.js";
 import type { ParamBuffers } from "../planBuffers.js";
@@ -86,6 +86,14 @@ export function trainingSteps(graph: KernelGraph, kernel: KernelNode, batch: num
   return bindSteps(generated, training.operands, resolve, { prefix, node, layer: layer.name, phase: training.phase });
 }
 
+/** The batchnorm layer's folded scale or shift (a Winograd filter is never derived on the device: its kind needs constant weights). */
+function batchnormDerived(graph: KernelGraph, layer: number, transform: BatchnormDerivedParam["transform"]): BatchnormDerivedParam {
+  for (const derived of graph.derived) {
+    if (derived.transform !== "winograd_filter" && derived.layer === layer && derived.transform === transform) return derived;
+  }
+  throw new Error(`internal: ${graph.source.nodes[layer]!.name} has no derived ${transform} to compute on the device`);
+}
+
 /**
  * The kernels computing every derived parameter `buffers` holds (folded batchnorm's scale and shift)
  * from the parameter buffers, to run first; those buffers become state buffers the kernels write.
@@ -101,8 +109,8 @@ export function foldStepsOnDevice(graph: KernelGraph, buffers: PlanBuffer[], par
   const layers = [...new Set(graph.derived.filter((derived) => derivedBuffers.has(derived.name)).map((derived) => derived.layer))];
   const result: { step: KernelStep; kernel: KernelNode }[] = [];
   for (const [index, layerId] of layers.entries()) {
-    const scale = graph.derived.find((derived) => derived.layer === layerId && derived.transform === "batchnorm_scale")!;
-    const shift = graph.derived.find((derived) => derived.layer === layerId && derived.transform === "batchnorm_shift")!;
+    const scale = batchnormDerived(graph, layerId, "batchnorm_scale");
+    const shift = batchnormDerived(graph, layerId, "batchnorm_shift");
     const bufferOf = (name: string): number => derivedBuffers.get(name) ?? params.ref({ kind: "derived", name });
     const scaleBuffer = bufferOf(scale.name);
     const shiftBuffer = bufferOf(shift.name);
