@@ -33,6 +33,7 @@ import { fuseElementwiseChainsPass } from "./passes/fuseElementwiseChains.js";
 import { fuseEpiloguesPass } from "./passes/fuseEpilogues.js";
 import { assertValidKernelGraph, runKernelPass, type KernelPass } from "./passes/kernelPass.js";
 import { checkScheduleOptions, type ScheduleConvsOptions } from "./passes/scheduleOptions.js";
+import { PORTABLE_TARGET } from "./schedule/types.js";
 
 export interface BuildPlanOptions {
   /** Run the fusion passes (default true); false keeps one kernel per layer (`--no-fuse`). */
@@ -65,20 +66,20 @@ export function kernelPasses(options: BuildPlanOptions): KernelPass[] {
 export const PASS_NAMES: readonly string[] = ["lower-to-kernels", ...kernelPasses({}).map((pass) => pass.name)];
 
 /** The kernel passes of a training step, in order. */
-export function trainingKernelPasses(options: TrainingPlanOptions): KernelPass[] {
+export function trainingKernelPasses(options: TrainingPlanOptions, batch: number): KernelPass[] {
   const limit = options.maxStorageBindings ?? DEFAULT_STORAGE_BINDING_LIMIT;
   const fusion = options.fuse === false ? [] : [fuseTrainingEpiloguesPass(limit)];
-  return [...fusion, differentiatePass(options), chooseSchedulesPass(options.schedule ?? {})];
+  return [...fusion, differentiatePass(options), chooseSchedulesPass(options.schedule ?? {}, { batch, target: PORTABLE_TARGET })];
 }
 
-/** The training step's kernel graph: forward (training mode), loss, backward and updates. */
-export function buildTrainingKernelGraph(graph: Graph, options: TrainingPlanOptions): KernelGraph {
+/** The training step's kernel graph at `batch` (the backward kernels' schedules depend on it): forward (training mode), loss, backward and updates. */
+export function buildTrainingKernelGraph(graph: Graph, options: TrainingPlanOptions, batch: number): KernelGraph {
   requireValidScheduleOptions(graph, options.schedule);
   const verify = options.verify === true ? { maxStorageBindings: options.maxStorageBindings ?? DEFAULT_STORAGE_BINDING_LIMIT } : undefined;
   let kernels = lowerToKernels(graph, { training: true });
   if (verify !== undefined) assertValidKernelGraph(kernels, "after lowering for training", verify);
   options.afterPass?.("lower-to-kernels", kernels);
-  for (const pass of trainingKernelPasses(options)) {
+  for (const pass of trainingKernelPasses(options, batch)) {
     kernels = runKernelPass(pass, kernels, verify);
     options.afterPass?.(pass.name, kernels);
   }
@@ -88,7 +89,7 @@ export function buildTrainingKernelGraph(graph: Graph, options: TrainingPlanOpti
 /** The training step at `batch`: its kernel graph, memory plan and Plan (no outputs; metrics and state buffers). */
 export function compileTrainingPlan(graph: Graph, batch: number, options: TrainingPlanOptions): CompiledPlan {
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`internal: a plan needs a positive integer batch, got ${batch}`);
-  const kernels = buildTrainingKernelGraph(graph, options);
+  const kernels = buildTrainingKernelGraph(graph, options, batch);
   const memory = planMemory(kernels, batch);
   if (options.verify === true) {
     const problems = validateMemoryPlan(kernels, memory);

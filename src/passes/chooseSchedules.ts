@@ -1,6 +1,7 @@
 // choose-schedules: how each conv and fc kernel is computed, as data on the kernel node, with the
 // reason `cnnc explain` prints. A conv computing a pooled output runs direct (only the direct kernel
-// pools); otherwise `--schedule` (all convs and/or per layer) wins over the default rule.
+// pools); otherwise `--schedule` (all convs and/or per layer) wins over the default rule. A training
+// step's backward GEMMs get their kind's default from the schedule registry (scheduleTrainingKernel).
 import {
   convReductionLength,
   convScheduleOfKind,
@@ -9,7 +10,11 @@ import {
   isConvScheduleKind,
   type ConvScheduleKind,
 } from "../codegen/schedule.js";
+import { CnncUserError } from "../errors.js";
 import type { KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
+import { backwardWorkloadOf } from "../schedule/backwardWorkload.js";
+import { kindsForWorkload } from "../schedule/registry.js";
+import type { Target } from "../schedule/types.js";
 import type { ScheduleConvsOptions } from "./scheduleOptions.js";
 import type { KernelPass } from "./kernelPass.js";
 
@@ -21,9 +26,20 @@ export function requestedConvSchedule(options: ScheduleConvsOptions, layer: stri
   return kind;
 }
 
-export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOptions): KernelGraph {
+/** What scheduling a training step's kernels needs: its batch and the target it runs on. */
+export interface TrainingScheduleContext {
+  batch: number;
+  target: Target;
+}
+
+export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOptions, training?: TrainingScheduleContext): KernelGraph {
   const kernels = graph.kernels.map((kernel): KernelNode => {
     const node = graph.source.nodes[kernel.anchorLayer]!;
+    if (kernel.anchor === "training") {
+      if (backwardWorkloadOf(kernel, 1) === undefined) return kernel;
+      if (training === undefined) throw new Error(`internal: ${node.name}: a training kernel is scheduled without the step's batch and target`);
+      return scheduleTrainingKernel(kernel, training.batch, training.target, node.name);
+    }
     const attrs = node.attrs;
     if (kernel.anchor === "fc") return { ...kernel, schedule: defaultFcSchedule(), scheduleReason: "the fc GEMM (the only fc schedule)" };
     if (kernel.anchor !== "conv" || attrs.op !== "conv") return kernel;
@@ -65,6 +81,32 @@ export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOption
   return { ...graph, kernels };
 }
 
-export function chooseSchedulesPass(options: ScheduleConvsOptions): KernelPass {
-  return { name: "choose-schedules", run: (graph) => chooseSchedules(graph, options) };
+export function chooseSchedulesPass(options: ScheduleConvsOptions, training?: TrainingScheduleContext): KernelPass {
+  return { name: "choose-schedules", run: (graph) => chooseSchedules(graph, options, training) };
+}
+
+/**
+ * A training kernel with a backward workload (a conv's or fc layer's data or weight gradient) gets the
+ * default knobs of the first registered kind that can run it on `target`; other kernels come back as
+ * they are. Until the cost model and tuner choose among kinds, each backward op has one GEMM kind.
+ */
+export function scheduleTrainingKernel(kernel: KernelNode, batch: number, target: Target, layer: string): KernelNode {
+  const workload = backwardWorkloadOf(kernel, batch);
+  if (workload === undefined) return kernel;
+  const kinds = kindsForWorkload(workload, target);
+  if (kinds.length === 0) throw new Error(`internal: no schedule kind computes ${workload.op}`);
+  const legal = kinds.find((candidate) => candidate.illegal === undefined);
+  if (legal === undefined) {
+    throw new CnncUserError(`${layer}: no schedule can compute its ${workload.op.replaceAll("_", " ")} on ${target.description}`, {
+      hint: kinds.map(({ definition, illegal }) => `${definition.kind}: ${illegal}`).join("; "),
+    });
+  }
+  const schedule = legal.definition.defaultSchedule(workload, target);
+  const knobProblem = legal.definition.illegalKnobs(workload, target, schedule);
+  if (knobProblem !== undefined) {
+    throw new CnncUserError(`${layer}: the default ${legal.definition.kind} schedule of its ${workload.op.replaceAll("_", " ")} cannot run on ${target.description}: ${knobProblem}`, {
+      hint: "train at a smaller batch, or on an adapter with larger limits",
+    });
+  }
+  return { ...kernel, schedule, scheduleReason: `${legal.definition.kind}: the default (${legal.definition.summary})` };
 }
