@@ -16,11 +16,29 @@ export function integerKnobProblem(schedule: Schedule, knob: string, bounds: Int
   return `${schedule.kind} needs ${knob} to be an integer in ${bounds.min}..${bounds.max}, got ${String(value)}`;
 }
 
-/** `schedule[knob]`, validated: a malformed schedule on a kernel node is a bug in the pass that set it. */
-export function integerKnob(schedule: Schedule, knob: string, bounds: IntegerKnobBounds, what: string): number {
-  const problem = integerKnobProblem(schedule, knob, bounds);
+/** A register block: the product of two knobs, bounded because it unrolls into accumulators. */
+export interface RegisterBlock<Knob extends string> {
+  knobs: [Knob, Knob];
+  max: number;
+  /** What the product counts: `accumulators`, `vec4 accumulators`. */
+  unit: string;
+}
+
+/** Why a schedule's knobs are not integers within `bounds`, or its register block exceeds its maximum. */
+export function knobsProblem<Knob extends string>(schedule: Schedule, bounds: Readonly<Record<Knob, IntegerKnobBounds>>, block: RegisterBlock<Knob>): string | undefined {
+  const problem = firstProblem(...(Object.entries(bounds) as [Knob, IntegerKnobBounds][]).map(([knob, range]) => integerKnobProblem(schedule, knob, range)));
+  if (problem !== undefined) return problem;
+  const [a, b] = block.knobs;
+  const size = (schedule[a] as number) * (schedule[b] as number);
+  return size > block.max ? `${schedule.kind} holds ${a} x ${b} = ${size} ${block.unit}, more than ${block.max}` : undefined;
+}
+
+/** The knobs of a schedule of `kind`, validated: an internal error naming `what` on a malformed one (no defaults applied). */
+export function validatedKnobs<Knob extends string>(schedule: Schedule, kind: string, bounds: Readonly<Record<Knob, IntegerKnobBounds>>, block: RegisterBlock<Knob>, what: string): Record<Knob, number> {
+  requireKind(schedule, kind, what);
+  const problem = knobsProblem(schedule, bounds, block);
   if (problem !== undefined) throw new Error(`internal: ${what}: ${problem}`);
-  return schedule[knob] as number;
+  return Object.fromEntries(Object.keys(bounds).map((knob) => [knob, schedule[knob] as number])) as Record<Knob, number>;
 }
 
 /** The first problem among `checks` (undefined when there is none). */

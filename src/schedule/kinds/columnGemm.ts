@@ -4,7 +4,7 @@
 // kinds (fc_data_gemm, fc_weight_gemm) differ in what the rows and the reduction are; this builds both.
 import type { Schedule } from "../../ir/graph.js";
 import type { ScheduleKindDefinition, Workload, WorkloadOp } from "../types.js";
-import { dispatchProblem, firstProblem, integerKnob, integerKnobProblem, requireKind, wrongOp } from "./backwardKnobs.js";
+import { dispatchProblem, knobsProblem, validatedKnobs, wrongOp, type RegisterBlock } from "./backwardKnobs.js";
 
 export interface ColumnGemmSchedule<Kind extends string> {
   kind: Kind;
@@ -15,11 +15,9 @@ export interface ColumnGemmSchedule<Kind extends string> {
   workgroupSize: number;
 }
 
-const ROWS = { min: 1, max: 32 };
-const VECTORS = { min: 1, max: 16 };
-const WORKGROUP = { min: 1, max: 256 };
+const BOUNDS = { rowsPerInvocation: { min: 1, max: 32 }, vectorsPerInvocation: { min: 1, max: 16 }, workgroupSize: { min: 1, max: 256 } };
 /** vec4 accumulators per invocation past which the generated code only spills. */
-const MAX_ACCUMULATORS = 128;
+const BLOCK: RegisterBlock<keyof typeof BOUNDS> = { knobs: ["rowsPerInvocation", "vectorsPerInvocation"], max: 128, unit: "vec4 accumulators" };
 
 /** The GEMM's sizes for an fc backward workload: rows of C, columns (input features) and the reduction. */
 export type ColumnGemmSizes = { rows: number; columns: number; depth: number };
@@ -32,28 +30,9 @@ export function columnGemmTile(schedule: ColumnGemmSchedule<string>, sizes: Colu
   return { rows, vectors, invocations: Math.ceil(sizes.rows / rows) * Math.ceil(columnVecs / vectors) };
 }
 
-function malformed(schedule: Schedule): string | undefined {
-  const problem = firstProblem(
-    integerKnobProblem(schedule, "rowsPerInvocation", ROWS),
-    integerKnobProblem(schedule, "vectorsPerInvocation", VECTORS),
-    integerKnobProblem(schedule, "workgroupSize", WORKGROUP),
-  );
-  if (problem !== undefined) return problem;
-  const accumulators = (schedule["rowsPerInvocation"] as number) * (schedule["vectorsPerInvocation"] as number);
-  return accumulators > MAX_ACCUMULATORS ? `${schedule.kind} holds rows x vectors = ${accumulators} vec4 accumulators, more than ${MAX_ACCUMULATORS}` : undefined;
-}
-
 /** A plain schedule of `kind`, validated (an internal error on a malformed one; no defaults applied). */
 export function columnGemmScheduleOf<Kind extends string>(kind: Kind, schedule: Schedule, what: string): ColumnGemmSchedule<Kind> {
-  requireKind(schedule, kind, what);
-  const problem = malformed(schedule);
-  if (problem !== undefined) throw new Error(`internal: ${what}: ${problem}`);
-  return {
-    kind,
-    rowsPerInvocation: integerKnob(schedule, "rowsPerInvocation", ROWS, what),
-    vectorsPerInvocation: integerKnob(schedule, "vectorsPerInvocation", VECTORS, what),
-    workgroupSize: integerKnob(schedule, "workgroupSize", WORKGROUP, what),
-  };
+  return { kind, ...validatedKnobs(schedule, kind, BOUNDS, BLOCK, what) };
 }
 
 /**
@@ -70,7 +49,7 @@ export function columnGemmKind<Op extends WorkloadOp>(kind: string, op: Op, summ
     knobs: { rowsPerInvocation: [4, 8, 16], vectorsPerInvocation: [2, 4, 8], workgroupSize: [32, 64, 128] },
     illegal,
     illegalKnobs(workload, target, schedule) {
-      const problem = illegal(workload) ?? malformed(schedule);
+      const problem = illegal(workload) ?? knobsProblem(schedule, BOUNDS, BLOCK);
       if (problem !== undefined) return problem;
       const typed = columnGemmScheduleOf(kind, schedule, kind);
       const tile = columnGemmTile(typed, sizes(workload as Extract<Workload, { op: Op }>));

@@ -5,7 +5,7 @@
 // buffer, then fold it onto the input.
 import type { Schedule } from "../../ir/graph.js";
 import type { ConvShape, ScheduleKindDefinition, Target, Workload } from "../types.js";
-import { bindingProblem, dispatchProblem, firstProblem, integerKnob, integerKnobProblem, requireKind, wrongOp } from "./backwardKnobs.js";
+import { bindingProblem, dispatchProblem, knobsProblem, validatedKnobs, wrongOp, type RegisterBlock } from "./backwardKnobs.js";
 
 export interface DataGemmSchedule {
   kind: "data_gemm";
@@ -18,12 +18,10 @@ export interface DataGemmSchedule {
 
 const KIND = "data_gemm";
 /** The most pixels a block takes when a group has fewer channels than the tile (more only spilled). */
-export const MAX_BLOCK_PIXELS = 16;
-const PIXELS = { min: 1, max: 32 };
-const CHANNELS = { min: 1, max: 32 };
-const WORKGROUP = { min: 1, max: 256 };
-/** Accumulators per invocation past which llvmpipe spills registers (32 x 16 measured no faster than 16 x 16). */
-const MAX_ACCUMULATORS = 256;
+const MAX_BLOCK_PIXELS = 16;
+const BOUNDS = { pixels: { min: 1, max: 32 }, channels: { min: 1, max: 32 }, workgroupSize: { min: 1, max: 256 } };
+/** Accumulators per invocation past which llvmpipe spills registers. */
+const BLOCK: RegisterBlock<keyof typeof BOUNDS> = { knobs: ["pixels", "channels"], max: 256, unit: "accumulators" };
 
 // The fastest of those bench/convBackward.ts tried at the FashionCNN shapes on llvmpipe (4x4 to 16x16):
 // large blocks, since llvmpipe gathers each lane's load separately and an fma is one vector instruction.
@@ -51,29 +49,9 @@ function invocations(conv: ConvShape, schedule: DataGemmSchedule): number {
   return conv.batch * conv.groups * Math.ceil(channelsPerGroup / block.channels) * Math.ceil((grid.H * grid.W) / block.pixels);
 }
 
-/** Why these knobs are not a data_gemm schedule at all (bad types or ranges). */
-function malformed(schedule: Schedule): string | undefined {
-  const problem = firstProblem(
-    integerKnobProblem(schedule, "pixels", PIXELS),
-    integerKnobProblem(schedule, "channels", CHANNELS),
-    integerKnobProblem(schedule, "workgroupSize", WORKGROUP),
-  );
-  if (problem !== undefined) return problem;
-  const accumulators = (schedule["pixels"] as number) * (schedule["channels"] as number);
-  return accumulators > MAX_ACCUMULATORS ? `${KIND} holds pixels x channels = ${accumulators} accumulators, more than ${MAX_ACCUMULATORS}` : undefined;
-}
-
 /** The node's data_gemm schedule, validated (an internal error on a malformed one; no defaults applied). */
 export function dataGemmScheduleOf(schedule: Schedule, what: string): DataGemmSchedule {
-  requireKind(schedule, KIND, what);
-  const problem = malformed(schedule);
-  if (problem !== undefined) throw new Error(`internal: ${what}: ${problem}`);
-  return {
-    kind: KIND,
-    pixels: integerKnob(schedule, "pixels", PIXELS, what),
-    channels: integerKnob(schedule, "channels", CHANNELS, what),
-    workgroupSize: integerKnob(schedule, "workgroupSize", WORKGROUP, what),
-  };
+  return { kind: KIND, ...validatedKnobs(schedule, KIND, BOUNDS, BLOCK, what) };
 }
 
 function illegal(workload: Workload, target: Target): string | undefined {
@@ -90,7 +68,7 @@ export const dataGemmKind: ScheduleKindDefinition = {
   knobs: { pixels: [4, 8, 16], channels: [4, 8, 16], workgroupSize: [32, 64, 128] },
   illegal,
   illegalKnobs(workload, target, schedule) {
-    const problem = illegal(workload, target) ?? malformed(schedule);
+    const problem = illegal(workload, target) ?? knobsProblem(schedule, BOUNDS, BLOCK);
     if (problem !== undefined || workload.op !== "conv_backward_data") return problem;
     const typed = dataGemmScheduleOf(schedule, KIND);
     return dispatchProblem(invocations(workload.conv, typed), typed.workgroupSize, target);

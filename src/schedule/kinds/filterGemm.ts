@@ -6,7 +6,7 @@
 import type { Schedule } from "../../ir/graph.js";
 import { MIN_CHUNK_LENGTH, reductionChunks } from "../../codegen/training/reductionChunks.js";
 import type { ConvShape, ScheduleKindDefinition, Workload } from "../types.js";
-import { bindingProblem, dispatchProblem, firstProblem, integerKnob, integerKnobProblem, requireKind, wrongOp } from "./backwardKnobs.js";
+import { bindingProblem, dispatchProblem, firstProblem, knobsProblem, validatedKnobs, wrongOp, type RegisterBlock } from "./backwardKnobs.js";
 
 export interface FilterGemmSchedule {
   kind: "filter_gemm";
@@ -20,12 +20,9 @@ export interface FilterGemmSchedule {
 }
 
 const KIND = "filter_gemm";
-const FILTERS = { min: 1, max: 32 };
-const COLUMNS = { min: 1, max: 64 };
-const WORKGROUP = { min: 1, max: 256 };
-const CHUNK = { min: 1, max: 1 << 20 };
+const BOUNDS = { filters: { min: 1, max: 32 }, columns: { min: 1, max: 64 }, workgroupSize: { min: 1, max: 256 }, minChunkLength: { min: 1, max: 1 << 20 } };
 /** Accumulators per invocation past which the generated code only spills (32 x 27 is the largest measured). */
-const MAX_ACCUMULATORS = 1024;
+const BLOCK: RegisterBlock<keyof typeof BOUNDS> = { knobs: ["filters", "columns"], max: 1024, unit: "accumulators" };
 
 // The fastest of those bench/convBackward.ts tried at the FashionCNN shapes on llvmpipe (4x4 to 32x27;
 // 27 columns = 3 channels of 3x3 taps): llvmpipe gathers each lane's load separately, so the more
@@ -44,30 +41,9 @@ export function filterGemmTiling(schedule: FilterGemmSchedule, conv: ConvShape):
   return { filters, columns, span, tiles, chunks: reductionChunks(conv.batch * conv.OH * conv.OW, tiles, schedule.minChunkLength) };
 }
 
-function malformed(schedule: Schedule): string | undefined {
-  const problem = firstProblem(
-    integerKnobProblem(schedule, "filters", FILTERS),
-    integerKnobProblem(schedule, "columns", COLUMNS),
-    integerKnobProblem(schedule, "workgroupSize", WORKGROUP),
-    integerKnobProblem(schedule, "minChunkLength", CHUNK),
-  );
-  if (problem !== undefined) return problem;
-  const accumulators = (schedule["filters"] as number) * (schedule["columns"] as number);
-  return accumulators > MAX_ACCUMULATORS ? `${KIND} holds filters x columns = ${accumulators} accumulators, more than ${MAX_ACCUMULATORS}` : undefined;
-}
-
 /** The node's filter_gemm schedule, validated (an internal error on a malformed one; no defaults applied). */
 export function filterGemmScheduleOf(schedule: Schedule, what: string): FilterGemmSchedule {
-  requireKind(schedule, KIND, what);
-  const problem = malformed(schedule);
-  if (problem !== undefined) throw new Error(`internal: ${what}: ${problem}`);
-  return {
-    kind: KIND,
-    filters: integerKnob(schedule, "filters", FILTERS, what),
-    columns: integerKnob(schedule, "columns", COLUMNS, what),
-    workgroupSize: integerKnob(schedule, "workgroupSize", WORKGROUP, what),
-    minChunkLength: integerKnob(schedule, "minChunkLength", CHUNK, what),
-  };
+  return { kind: KIND, ...validatedKnobs(schedule, KIND, BOUNDS, BLOCK, what) };
 }
 
 /** Every conv's weight gradient fits this kernel; only knobs can make it illegal. */
@@ -82,7 +58,7 @@ export const filterGemmKind: ScheduleKindDefinition = {
   knobs: { filters: [8, 16, 32], columns: [9, 18, 27], workgroupSize: [32, 64, 128], minChunkLength: [256, 1024, 4096] },
   illegal,
   illegalKnobs(workload, target, schedule) {
-    const problem = illegal(workload) ?? malformed(schedule);
+    const problem = illegal(workload) ?? knobsProblem(schedule, BOUNDS, BLOCK);
     if (problem !== undefined || workload.op !== "conv_backward_filter") return problem;
     const typed = filterGemmScheduleOf(schedule, KIND);
     const tiling = filterGemmTiling(typed, workload.conv);

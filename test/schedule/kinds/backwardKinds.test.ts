@@ -85,7 +85,7 @@ describe("backward knobs past a target's limits", () => {
     const cases: [typeof dataGemmKind, Workload, Schedule, string][] = [
       [dataGemmKind, data, { kind: "data_gemm", pixels: 32, channels: 16, workgroupSize: 64 }, "data_gemm holds pixels x channels = 512 accumulators, more than 256"],
       [filterGemmKind, filter, { kind: "filter_gemm", filters: 32, columns: 64, workgroupSize: 64, minChunkLength: 256 }, "filter_gemm holds filters x columns = 2048 accumulators, more than 1024"],
-      [fcDataGemmKind, fcData, { kind: "fc_data_gemm", rowsPerInvocation: 16, vectorsPerInvocation: 16, workgroupSize: 64 }, "fc_data_gemm holds rows x vectors = 256 vec4 accumulators, more than 128"],
+      [fcDataGemmKind, fcData, { kind: "fc_data_gemm", rowsPerInvocation: 16, vectorsPerInvocation: 16, workgroupSize: 64 }, "fc_data_gemm holds rowsPerInvocation x vectorsPerInvocation = 256 vec4 accumulators, more than 128"],
       [dataGemmKind, data, { kind: "data_gemm", pixels: 0, channels: 16, workgroupSize: 64 }, "data_gemm needs pixels to be an integer in 1..32, got 0"],
       [filterGemmKind, filter, { kind: "filter_gemm", filters: 8, columns: 9, workgroupSize: 64, minChunkLength: 2.5 }, "filter_gemm needs minChunkLength to be an integer in 1..1048576, got 2.5"],
       [fcWeightGemmKind, fcWeight, { kind: "fc_weight_gemm", rowsPerInvocation: 4, workgroupSize: 64 }, "fc_weight_gemm needs vectorsPerInvocation to be an integer in 1..16, got undefined"],
