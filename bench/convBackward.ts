@@ -1,17 +1,24 @@
 // GPU time of the conv backward kernels (src/codegen/training/convBackward.ts) at the FashionCNN
-// training shapes (batch 64: conv 1 -> 16 on 28x28 and 16 -> 32 on 14x14, 3x3 pad 1), for a few
-// register tiles each: every generator's kernels are dispatched in one pass, submitted and awaited;
-// after warm-up runs, the median of RUNS runs, and GFLOP/s counting 2 flops per multiply-add of the
-// gradient (for dbias, 1 per addition).
+// training shapes (batch 64: conv 1 -> 16 on 28x28 and 16 -> 32 on 14x14, 3x3 pad 1), per schedule of
+// the backward kinds (src/schedule/kinds/dataGemm.ts, filterGemm.ts): the kind's default, then each
+// knob moved alone through its knob space (the others at the default), illegal knobs skipped with
+// their reason. Every generator's kernels are dispatched in one pass, submitted and awaited; after
+// warm-up runs, the median of RUNS runs, and GFLOP/s counting 2 flops per multiply-add of the gradient
+// (for dbias, 1 per addition).
 //
 //   npx tsx bench/convBackward.ts          (npm run bench:conv-backward)
 //       writes bench/results/conv-backward.json
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { convBackwardBias, convBackwardData, convBackwardFilter, type ConvGradientSpec, type DataTile, type FilterTile } from "../src/codegen/training/convBackward.js";
+import { convBackwardBias, convBackwardData, convBackwardFilter, specGeometry, type ConvGradientSpec } from "../src/codegen/training/convBackward.js";
 import type { TrainingKernels } from "../src/codegen/training/trainingKernel.js";
 import { compileSource } from "../src/compile.js";
 import { buildPlan } from "../src/pipeline.js";
+import type { Schedule } from "../src/ir/graph.js";
+import { convShapeOfGeometry } from "../src/schedule/backwardWorkload.js";
+import { dataGemmKind, dataGemmScheduleOf } from "../src/schedule/kinds/dataGemm.js";
+import { filterGemmKind, filterGemmScheduleOf } from "../src/schedule/kinds/filterGemm.js";
+import { PORTABLE_TARGET, type ScheduleKindDefinition, type Workload } from "../src/schedule/types.js";
 import { openDevice, type GpuContext } from "../runtime/device.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
@@ -33,23 +40,34 @@ const CONVS = [
   { name: "conv 1 -> 16, 28x28", spec: convSpec(1, 16, 28) },
   { name: "conv 16 -> 32, 14x14", spec: convSpec(16, 32, 14) },
 ];
-const DATA_TILES: DataTile[] = [
-  { pixels: 8, channels: 8, workgroupSize: 64 },
-  { pixels: 8, channels: 16, workgroupSize: 64 },
-  { pixels: 16, channels: 16, workgroupSize: 64 },
-];
-const FILTER_TILES: Partial<FilterTile>[] = [
-  { filters: 8, columns: 9 },
-  { filters: 16, columns: 18 },
-  { filters: 16, columns: 27 },
-  { filters: 16, columns: 27, minChunkLength: 1024 },
-  { filters: 32, columns: 27 },
-];
+/**
+ * The kind's default on `workload`, then each knob moved alone through its space, then `extra` knob
+ * settings over the default; illegal ones with their reason.
+ */
+function candidates(definition: ScheduleKindDefinition, workload: Workload, extra: Record<string, number>[] = []): { schedule: Schedule; illegal: string | undefined }[] {
+  const base = definition.defaultSchedule(workload, PORTABLE_TARGET);
+  const schedules = [base, ...extra.map((knobs) => ({ ...base, ...knobs }))];
+  for (const [knob, values] of Object.entries(definition.knobs)) {
+    for (const value of values) if (value !== base[knob]) schedules.push({ ...base, [knob]: value });
+  }
+  return schedules.map((schedule) => ({ schedule, illegal: definition.illegalKnobs(workload, PORTABLE_TARGET, schedule) }));
+}
+
+function knobText(schedule: Schedule): string {
+  return Object.entries(schedule)
+    .filter(([knob]) => knob !== "kind")
+    .map(([knob, value]) => `${knob}=${String(value)}`)
+    .join(" ");
+}
 
 interface Row {
   conv: string;
   generator: string;
+  /** The schedule kind (or `-` for the forward plan and the bias sum) and its knobs. */
+  kind: string;
   tile: string;
+  /** Whether it is the kind's default (what choose-schedules sets). */
+  isDefault: boolean;
   kernels: string[];
   medianMs: number;
   minMs: number;
@@ -153,16 +171,24 @@ async function main(): Promise<void> {
     ]);
     const backward = (generated: TrainingKernels): { bench: BenchKernels; kernels: string[] } => ({ bench: generatorKernels(generated, sizes), kernels: generated.kernels.map((kernel) => kernel.kernel) });
     const forward = forwardKernels(spec);
-    const variants: { generator: string; tile: string; bench: BenchKernels; kernels: string[]; flops: number }[] = [
-      { generator: "forward conv (inference plan)", tile: "default schedule", bench: forward, kernels: forward.kernels.map((kernel) => kernel.wgsl.split("\n")[0]!.slice(3)), flops: 2 * macs },
-      ...DATA_TILES.map((tile) => ({ generator: "convBackwardData", tile: `${tile.pixels} pixels x ${tile.channels} channels`, ...backward(convBackwardData(spec, tile)), flops: 2 * macs })),
-      ...FILTER_TILES.map((tile) => ({ generator: "convBackwardFilter", tile: `${tile.filters} filters x ${tile.columns} columns${tile.minChunkLength === undefined ? "" : `, chunks >= ${tile.minChunkLength}`}`, ...backward(convBackwardFilter(spec, tile)), flops: 2 * macs })),
-      { generator: "convBackwardBias", tile: "-", ...backward(convBackwardBias(spec)), flops: spec.batch * K * OH * OW },
+    const conv = convShapeOfGeometry(specGeometry(spec));
+    // 1 pixel x 1 channel: the direct gather (one invocation per input value, no register tiling), the
+    // kernel a separate direct kind would be.
+    const dataCandidates = candidates(dataGemmKind, { op: "conv_backward_data", conv }, [{ pixels: 1, channels: 1 }]);
+    const filterCandidates = candidates(filterGemmKind, { op: "conv_backward_filter", conv });
+    const variants: { generator: string; kind: string; tile: string; isDefault: boolean; bench: BenchKernels; kernels: string[]; flops: number }[] = [
+      { generator: "forward conv (inference plan)", kind: "-", tile: "default schedule", isDefault: true, bench: forward, kernels: forward.kernels.map((kernel) => kernel.wgsl.split("\n")[0]!.slice(3)), flops: 2 * macs },
+      ...dataCandidates.filter(({ illegal }) => illegal === undefined).map(({ schedule }, index) => ({ generator: "convBackwardData", kind: schedule.kind, tile: knobText(schedule), isDefault: index === 0, ...backward(convBackwardData(spec, dataGemmScheduleOf(schedule, "bench"))), flops: 2 * macs })),
+      ...filterCandidates.filter(({ illegal }) => illegal === undefined).map(({ schedule }, index) => ({ generator: "convBackwardFilter", kind: schedule.kind, tile: knobText(schedule), isDefault: index === 0, ...backward(convBackwardFilter(spec, filterGemmScheduleOf(schedule, "bench"))), flops: 2 * macs })),
+      { generator: "convBackwardBias", kind: "-", tile: "-", isDefault: true, ...backward(convBackwardBias(spec)), flops: spec.batch * K * OH * OW },
     ];
+    for (const { schedule, illegal } of [...dataCandidates, ...filterCandidates]) {
+      if (illegal !== undefined) console.log(`${name}  skipped ${schedule.kind} ${knobText(schedule)}: ${illegal}`);
+    }
     for (const variant of variants) {
       const timing = await time(gpu, variant.bench);
-      const row: Row = { conv: name, generator: variant.generator, tile: variant.tile, kernels: variant.kernels, ...timing, gflops: Number((variant.flops / (timing.medianMs * 1e6)).toFixed(2)) };
-      console.log(`${name}  ${variant.generator.padEnd(30)} ${variant.tile.padEnd(24)} ${timing.medianMs.toFixed(2).padStart(8)} ms (${timing.minMs.toFixed(2)}..${timing.maxMs.toFixed(2)})  ${row.gflops} GFLOP/s`);
+      const row: Row = { conv: name, generator: variant.generator, kind: variant.kind, tile: variant.tile, isDefault: variant.isDefault, kernels: variant.kernels, ...timing, gflops: Number((variant.flops / (timing.medianMs * 1e6)).toFixed(2)) };
+      console.log(`${name}  ${variant.kind.padEnd(12)} ${variant.tile.padEnd(62)}${variant.isDefault ? " (default)" : "          "} ${timing.medianMs.toFixed(2).padStart(8)} ms (${timing.minMs.toFixed(2)}..${timing.maxMs.toFixed(2)})  ${row.gflops} GFLOP/s`);
       rows.push(row);
     }
   }

@@ -12,6 +12,9 @@ import { dropoutForward } from "../src/codegen/training/dropout.js";
 import { fcBackwardBias, fcBackwardData, fcBackwardWeight } from "../src/codegen/training/fcBackward.js";
 import { maxPoolForwardWithSwitches, poolBackward } from "../src/codegen/training/poolTraining.js";
 import { trainingKernelStep, type TrainingKernels } from "../src/codegen/training/trainingKernel.js";
+import { fcDataGemmKind, fcDataGemmScheduleOf } from "../src/schedule/kinds/fcDataGemm.js";
+import { fcWeightGemmKind, fcWeightGemmScheduleOf } from "../src/schedule/kinds/fcWeightGemm.js";
+import { PORTABLE_TARGET } from "../src/schedule/types.js";
 import { openDevice } from "../runtime/device.js";
 import { pipelineFor } from "../runtime/pipelineCache.js";
 import { bindGroup, timeDispatches } from "./coldCompile.js";
@@ -32,14 +35,21 @@ function maxPool(window: number, stride: number, pad: number): PoolAttrs {
   const padding = { top: pad, bottom: pad, left: pad, right: pad };
   return { op: "pool", kind: "max", spatialRank: 2, window: [window, window], stride: [stride, stride], padding, rounding: "floor", countPadding: true };
 }
+/** The fc backward GEMMs under their kinds' default schedules (what choose-schedules gives them). */
+function fcData(shape: { batch: number; inFeatures: number; outFeatures: number }): TrainingKernels {
+  return fcBackwardData(shape, fcDataGemmScheduleOf(fcDataGemmKind.defaultSchedule({ op: "fc_backward_data", ...shape }, PORTABLE_TARGET), "bench"));
+}
+function fcWeight(shape: { batch: number; inFeatures: number; outFeatures: number }): TrainingKernels {
+  return fcBackwardWeight(shape, fcWeightGemmScheduleOf(fcWeightGemmKind.defaultSchedule({ op: "fc_backward_weight", ...shape }, PORTABLE_TARGET), "bench"));
+}
 const pool = maxPool(2, 2, 0);
 const overlapping = maxPool(3, 2, 1);
 const cases: Case[] = [
-  { label: "fc1 backward data 64x1568x64", generated: fcBackwardData({ batch: BATCH, inFeatures: 1568, outFeatures: 64 }), macs: BATCH * 1568 * 64 },
-  { label: "fc1 backward weight 64x1568x64", generated: fcBackwardWeight({ batch: BATCH, inFeatures: 1568, outFeatures: 64 }), macs: BATCH * 1568 * 64 },
+  { label: "fc1 backward data 64x1568x64", generated: fcData({ batch: BATCH, inFeatures: 1568, outFeatures: 64 }), macs: BATCH * 1568 * 64 },
+  { label: "fc1 backward weight 64x1568x64", generated: fcWeight({ batch: BATCH, inFeatures: 1568, outFeatures: 64 }), macs: BATCH * 1568 * 64 },
   { label: "fc1 backward bias", generated: fcBackwardBias({ batch: BATCH, outFeatures: 64 }), macs: 0 },
-  { label: "fc2 backward data 64x64x10", generated: fcBackwardData({ batch: BATCH, inFeatures: 64, outFeatures: 10 }), macs: BATCH * 64 * 10 },
-  { label: "fc2 backward weight 64x64x10", generated: fcBackwardWeight({ batch: BATCH, inFeatures: 64, outFeatures: 10 }), macs: BATCH * 64 * 10 },
+  { label: "fc2 backward data 64x64x10", generated: fcData({ batch: BATCH, inFeatures: 64, outFeatures: 10 }), macs: BATCH * 64 * 10 },
+  { label: "fc2 backward weight 64x64x10", generated: fcWeight({ batch: BATCH, inFeatures: 64, outFeatures: 10 }), macs: BATCH * 64 * 10 },
   { label: "maxpool2 forward with switches 16x28x28", generated: maxPoolForwardWithSwitches({ batch: BATCH, attrs: pool, inputShape: [16, 28, 28], outputShape: [16, 14, 14] }), macs: 0 },
   { label: "maxpool2 backward 16x28x28", generated: poolBackward({ batch: BATCH, attrs: pool, inputShape: [16, 28, 28], outputShape: [16, 14, 14] }), macs: 0 },
   { label: "maxpool 3x3 stride 2 pad 1 backward 16x28x28 (gather)", generated: poolBackward({ batch: BATCH, attrs: overlapping, inputShape: [16, 28, 28], outputShape: [16, 14, 14] }), macs: 0 },

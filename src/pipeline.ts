@@ -94,7 +94,7 @@ export function trainingKernelPasses(options: TrainingPlanOptions): KernelPass[]
   return [...fusion, differentiatePass(options), choose];
 }
 
-/** The training step's kernel graph: forward (training mode), loss, backward and updates. */
+/** The training step's kernel graph at `options.batch` (default 1; schedules depend on it): forward (training mode), loss, backward and updates. */
 export function buildTrainingKernelGraph(graph: Graph, options: TrainingPlanOptions): KernelGraph {
   requireValidScheduleOptions(graph, options.schedule);
   const verify = options.verify === true ? { maxStorageBindings: storageBindingLimit(options) } : undefined;

@@ -11,6 +11,7 @@ import { CnncUserError } from "../../src/errors.js";
 import { shapeSize, type Graph, type TrainConfig } from "../../src/ir/graph.js";
 import { gradientName, optimizerStateName, STEP_STATE } from "../../src/kernels/trainingWork.js";
 import { compilePlan, compileTrainingPlan } from "../../src/pipeline.js";
+import type { ScheduleConvsOptions } from "../../src/passes/scheduleOptions.js";
 import type { WeightMap } from "../../src/tensor.js";
 import { readBuffers, readFloat32 } from "../buffers.js";
 import { lossTargets } from "./lossTargets.js";
@@ -38,6 +39,8 @@ export interface TrainerSettings extends Pick<TrainConfig, "loss" | "optimizer" 
   fuse?: boolean;
   /** Images per evaluation pass (default 256). */
   evaluationBatch?: number;
+  /** The conv schedules of the training step's forward convs (`--schedule`; default: the default rule). */
+  convSchedules?: ScheduleConvsOptions;
 }
 
 /** One mini-batch: images B×C×H×W (the network's input shape), and per image a class index (cross-entropy) or a target row (mse). */
@@ -84,7 +87,8 @@ export class Trainer {
   /** Compiles both plans for `graph` and uploads `weights` (state_dict names, running statistics included). */
   static async create(gpu: GpuContext, graph: Graph, weights: WeightMap, settings: TrainerSettings): Promise<Trainer> {
     const options = { fuse: settings.fuse !== false, target: targetOf(gpu) };
-    const trainPlan = compileTrainingPlan(graph, settings.batch, { ...options, loss: settings.loss, optimizer: settings.optimizer }).plan;
+    const schedule = settings.convSchedules === undefined ? {} : { schedule: settings.convSchedules };
+    const trainPlan = compileTrainingPlan(graph, settings.batch, { ...options, ...schedule, loss: settings.loss, optimizer: settings.optimizer }).plan;
     const evaluationPlan = compilePlan(graph, settings.evaluationBatch ?? 256, { ...options, deriveOnDevice: true }).plan;
     for (const plan of [trainPlan, evaluationPlan]) {
       const sliced = plan.buffers.find((buffer) => buffer.paramSlice !== undefined);

@@ -17,7 +17,7 @@ function works(graph: KernelGraph, phase: string): string[] {
 describe("differentiate", () => {
   it("FashionCNN: training forward, fused batchnorm+relu, the loss, every gradient and one update per parameter", () => {
     // conv1 reads the network input, so it gets no input gradient; its batchnorm and relu are one kernel each way.
-    const graph = buildTrainingKernelGraph(compileExample("fashion_cnn.cnn"), SGD);
+    const graph = buildTrainingKernelGraph(compileExample("fashion_cnn.cnn"), { ...SGD, batch: 64 });
     const forward = graph.kernels.filter((kernel) => kernel.training === undefined || kernel.training.phase === "forward");
     expect(forward.map((kernel) => `${kernel.anchor}[${kernel.layers.map((layer) => graph.source.nodes[layer]!.name).join("+")}]`)).toEqual([
       "conv[conv1]",
@@ -56,7 +56,7 @@ describe("differentiate", () => {
   b = a -> conv(2, 3, pad=1) as c2
   add(a, b) -> relu -> flatten -> fc(3) as out
 }`),
-      SGD,
+      { ...SGD, batch: 4 },
     );
     const sums = graph.kernels.filter((kernel) => kernel.anchor === "elementwise" && kernel.layers.length === 0);
     expect(sums).toHaveLength(1);
@@ -66,14 +66,14 @@ describe("differentiate", () => {
   });
 
   it("parameter-only kernels write no value, and the first conv computes no input gradient", () => {
-    const graph = buildTrainingKernelGraph(compileExample("lenet5.cnn"), { ...SGD, optimizer: { kind: "adam" } });
+    const graph = buildTrainingKernelGraph(compileExample("lenet5.cnn"), { ...SGD, optimizer: { kind: "adam" }, batch: 64 });
     const first = graph.source.nodes.find((node) => node.attrs.op === "conv")!;
     expect(graph.kernels.some((kernel) => kernel.training?.work.kind === "conv_backward_data" && kernel.anchorLayer === first.id)).toBe(false);
     for (const kernel of graph.kernels.filter((each) => each.training?.phase === "update")) expect(kernel.output).toBe(NO_VALUE);
   });
 
   it("AlexNet: each local response norm gets its backward from its input, kept alive for it", () => {
-    const graph = buildTrainingKernelGraph(compileExample("alexnet.cnn"), SGD);
+    const graph = buildTrainingKernelGraph(compileExample("alexnet.cnn"), { ...SGD, batch: 64 });
     const lrnBackward = graph.kernels.filter((kernel) => kernel.training?.work.kind === "lrn_backward");
     expect(lrnBackward.map((kernel) => graph.source.nodes[kernel.anchorLayer]!.name)).toEqual(["norm2", "norm1"]);
     const planes: Record<string, { channels: number; inner: number }> = { norm1: { channels: 96, inner: 27 * 27 }, norm2: { channels: 256, inner: 13 * 13 } };
@@ -91,6 +91,6 @@ describe("differentiate", () => {
   input x: 1x4x4
   conv(2, 3) as c
 }`);
-    expect(() => buildTrainingKernelGraph(graph, SGD)).toThrow(/cross_entropy needs class scores \[K\] per sample, but c outputs \[2, 2, 2\]/);
+    expect(() => buildTrainingKernelGraph(graph, { ...SGD, batch: 64 })).toThrow(/cross_entropy needs class scores \[K\] per sample, but c outputs \[2, 2, 2\]/);
   });
 });

@@ -11,8 +11,10 @@ import type { ConvAttrs, Shape } from "../../ir/graph.js";
 import { convGeometryOfShapes, type ConvGeometry } from "../conv/geometry.js";
 import { shapeSummary } from "../conv/common.js";
 import { foldedDispatch, kernelSource, u32Constants } from "../wgsl.js";
-import { convBackwardDataKernels, type DataTile } from "./convBackwardData.js";
-import { convBackwardFilterKernels, type FilterTile } from "./convBackwardFilter.js";
+import type { DataGemmSchedule } from "../../schedule/kinds/dataGemm.js";
+import type { FilterGemmSchedule } from "../../schedule/kinds/filterGemm.js";
+import { convBackwardDataKernels } from "./convBackwardData.js";
+import { convBackwardFilterKernels } from "./convBackwardFilter.js";
 import { chunkedRowLoop, MIN_CHUNK_LENGTH, partialSumKernel, reductionChunks } from "./reductionChunks.js";
 import type { TrainingKernels } from "./trainingKernel.js";
 
@@ -24,23 +26,20 @@ export interface ConvGradientSpec {
   outputShape: Shape;
 }
 
-export type { DataTile } from "./convBackwardData.js";
-export type { FilterTile } from "./convBackwardFilter.js";
-
 /**
  * dx = the transposed conv of dy (bindings `dy` read, `weight` read, `dx` read_write; dx is
  * overwritten). Padding modes other than zeros add the scratch `dx_padded` and a fold kernel.
  */
-export function convBackwardData(spec: ConvGradientSpec, tile?: Partial<DataTile>): TrainingKernels {
-  return convBackwardDataKernels(specGeometry(spec), tile);
+export function convBackwardData(spec: ConvGradientSpec, schedule: DataGemmSchedule): TrainingKernels {
+  return convBackwardDataKernels(specGeometry(spec), schedule);
 }
 
 /**
  * dweight = im2col(x)^T . dy (bindings `dy` read, `x` read, `dweight` read_write, plus the scratch
  * `dweight_partial` when the reduction is split; dweight is overwritten).
  */
-export function convBackwardFilter(spec: ConvGradientSpec, tile?: Partial<FilterTile>): TrainingKernels {
-  return convBackwardFilterKernels(specGeometry(spec), tile);
+export function convBackwardFilter(spec: ConvGradientSpec, schedule: FilterGemmSchedule): TrainingKernels {
+  return convBackwardFilterKernels(specGeometry(spec), schedule);
 }
 
 /**

@@ -15,25 +15,12 @@ import { paddingFunctions, windowConstants } from "../conv/geometry.js";
 import { shapeSummary } from "../conv/common.js";
 import { loopPasses } from "../loopLimit.js";
 import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
+import { dataGemmBlock, type DataGemmSchedule } from "../../schedule/kinds/dataGemm.js";
 import { registerBlockStores } from "./reductionChunks.js";
 import type { TrainingKernel, TrainingKernels } from "./trainingKernel.js";
 
-export interface DataTile {
-  /** Consecutive input pixels per invocation (when `channels` fit in a group; up to MAX_PIXELS when fewer do). */
-  pixels: number;
-  /** Input channels per invocation (at most C/groups). */
-  channels: number;
-  workgroupSize: number;
-}
-
-// The fastest of those bench/convBackward.ts tried at the FashionCNN shapes on llvmpipe (4x4 to 16x16):
-// large blocks, since llvmpipe gathers each lane's load separately and an fma is one vector instruction.
-const DEFAULT_TILE: DataTile = { pixels: 8, channels: 16, workgroupSize: 64 };
-/** The most pixels a block takes when a group has fewer channels than the tile (more only spilled). */
-const MAX_PIXELS = 16;
-
-export function convBackwardDataKernels(g: ConvGeometry, tileKnobs: Partial<DataTile> = {}): TrainingKernels {
-  const knobs = { ...DEFAULT_TILE, ...tileKnobs };
+/** The kernels of the data_gemm schedule (src/schedule/kinds/dataGemm.ts) on conv `g`. */
+export function convBackwardDataKernels(g: ConvGeometry, knobs: DataGemmSchedule): TrainingKernels {
   const padded = g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
   // Without padding the mode changes nothing: every tap reads the input itself.
   if (g.mode === "zeros" || !padded) return { kernels: [transposedConvGemm(g, g, "dx", knobs)], scratch: [] };
@@ -48,9 +35,8 @@ export function convBackwardDataKernels(g: ConvGeometry, tileKnobs: Partial<Data
 }
 
 /** The transposed conv onto `grid` (the input, or the padded input with no padding), stored into `target`. */
-function transposedConvGemm(g: ConvGeometry, grid: ConvGeometry, target: string, knobs: DataTile): TrainingKernel {
-  const tileC = Math.min(knobs.channels, g.channelsPerGroup);
-  const tileP = Math.min(Math.max(knobs.pixels, Math.min(knobs.pixels * Math.floor(knobs.channels / tileC), MAX_PIXELS)), grid.H * grid.W);
+function transposedConvGemm(g: ConvGeometry, grid: ConvGeometry, target: string, knobs: DataGemmSchedule): TrainingKernel {
+  const { channels: tileC, pixels: tileP } = dataGemmBlock(knobs, g.channelsPerGroup, grid.H * grid.W);
   const blocksPerGroup = Math.ceil(g.channelsPerGroup / tileC);
   const pixelBlocks = Math.ceil((grid.H * grid.W) / tileP);
   const dispatch = foldedDispatch(g.batch * g.groups * blocksPerGroup * pixelBlocks, knobs.workgroupSize);

@@ -10,23 +10,10 @@ import type { ConvGeometry } from "../conv/geometry.js";
 import { paddingFunctions, windowConstants } from "../conv/geometry.js";
 import { shapeSummary } from "../conv/common.js";
 import { foldedDispatch, i32Literal, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
-import { chunkedRowLoop, MIN_CHUNK_LENGTH, partialSumKernel, reductionChunks, registerBlockStores } from "./reductionChunks.js";
+import { convShapeOfGeometry } from "../../schedule/backwardWorkload.js";
+import { filterGemmTiling, type FilterGemmSchedule } from "../../schedule/kinds/filterGemm.js";
+import { chunkedRowLoop, partialSumKernel, registerBlockStores } from "./reductionChunks.js";
 import type { TrainingKernels } from "./trainingKernel.js";
-
-export interface FilterTile {
-  /** Filters per invocation. */
-  filters: number;
-  /** Weight columns (c, kh, kw) per invocation (rounded down to whole rows of KW taps when windowed). */
-  columns: number;
-  workgroupSize: number;
-  /** The shortest chunk the reduction is split into (tests lower it to split small reductions). */
-  minChunkLength: number;
-}
-
-// The fastest of those bench/convBackward.ts tried at the FashionCNN shapes on llvmpipe (4x4 to 32x27;
-// 27 columns = 3 channels of 3x3 taps): llvmpipe gathers each lane's load separately, so the more
-// multiply-adds per load the better.
-const DEFAULT_TILE: FilterTile = { filters: 16, columns: 27, workgroupSize: 64, minChunkLength: MIN_CHUNK_LENGTH };
 
 /** The input value at padded column `padded_col` of a row starting at `x_row` (source row `source_row`; -1: zeros). */
 const TAP_WGSL = [
@@ -37,21 +24,17 @@ const TAP_WGSL = [
   `}`,
 ].join("\n");
 
-export function convBackwardFilterKernels(g: ConvGeometry, tileKnobs: Partial<FilterTile> = {}): TrainingKernels {
-  const knobs = { ...DEFAULT_TILE, ...tileKnobs };
+/** The kernels of the filter_gemm schedule (src/schedule/kinds/filterGemm.ts) on conv `g`. */
+export function convBackwardFilterKernels(g: ConvGeometry, knobs: FilterGemmSchedule): TrainingKernels {
   const M = g.filtersPerGroup;
   const columnCount = g.channelsPerGroup * g.KH * g.KW;
-  const tileM = Math.min(knobs.filters, M);
   // With stride 1 and dilation 1 along W, the tile takes whole rows of KW taps (c, kh, 0..KW-1): along
   // an output row, tap kw + 1 of pixel ow reads what tap kw of pixel ow + 1 does, so each step loads
   // one new input value per (c, kh) and shifts the others down a register window.
+  const { filters: tileM, columns: tileN, span, tiles, chunks } = filterGemmTiling(knobs, convShapeOfGeometry(g));
   const windowed = g.strideW === 1 && g.dilationW === 1;
-  const span = windowed ? g.KW : 1;
-  const tileN = Math.min(Math.max(span, Math.floor(knobs.columns / span) * span), columnCount);
   const rowTiles = Math.ceil(M / tileM);
   const columnTiles = Math.ceil(columnCount / tileN);
-  const tiles = g.groups * rowTiles * columnTiles;
-  const chunks = reductionChunks(g.batch * g.OH * g.OW, tiles, knobs.minChunkLength);
   const split = chunks.count > 1;
   const target = split ? "dweight_partial" : "dweight";
   const weightSize = g.K * columnCount;

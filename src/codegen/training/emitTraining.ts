@@ -78,7 +78,7 @@ export function trainingSteps(graph: KernelGraph, kernel: KernelNode, batch: num
   const training = kernel.training;
   if (training === undefined) throw new Error(`internal: kernel ${kernel.id} is not a training kernel`);
   const layer = graph.source.nodes[kernel.anchorLayer]!;
-  const generated = generateTraining(training.work, batch);
+  const generated = generateTraining(training.work, batch, kernel.schedule);
   // An update is named after its parameter (`fc1.weight.sgd_update`), everything else after its layer.
   const param = training.operands["param"];
   const prefix = training.phase === "update" && param?.kind === "param" ? `${param.name}.` : `${layer.name}.`;

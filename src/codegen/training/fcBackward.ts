@@ -4,11 +4,14 @@
 //   dweight[o, i] = sum_n dy[n, o] * x[n, i]        (a GEMM over n),
 //   dbias[o]      = sum_n dy[n, o].
 // Both GEMMs have the shape C[m, j] = sum_k A(m, k) * B[k, j] with B and C contiguous along j (the
-// input features), so they share one register-tiled kernel: each invocation holds ROWS rows x VECS
-// vec4s of columns, and per step of k loads ROWS scalars of A and VECS vec4s of B for 4 * ROWS * VECS
-// multiply-adds. Every kernel overwrites its output.
+// input features), so they share one register-tiled kernel (its schedule: src/schedule/kinds/columnGemm.ts):
+// each invocation holds ROWS rows x VECS vec4s of columns, and per step of k loads ROWS scalars of A and
+// VECS vec4s of B for 4 * ROWS * VECS multiply-adds. Every kernel overwrites its output.
 import { loopPasses } from "../loopLimit.js";
 import { foldedDispatch, kernelSource, u32Constants, u32Literal, type StorageBindingSpec } from "../wgsl.js";
+import { columnGemmTile, type ColumnGemmSchedule } from "../../schedule/kinds/columnGemm.js";
+import type { FcDataGemmSchedule } from "../../schedule/kinds/fcDataGemm.js";
+import type { FcWeightGemmSchedule } from "../../schedule/kinds/fcWeightGemm.js";
 import type { TrainingKernels } from "./trainingKernel.js";
 
 export interface FcBackwardShape {
@@ -17,13 +20,8 @@ export interface FcBackwardShape {
   outFeatures: number;
 }
 
-const GEMM_WORKGROUP_SIZE = 64;
-// 8 rows x 16 columns measured fastest on fc1 of the tiles tried (rows x columns 4x4, 4x8, 8x8, 2x16,
-// 4x16, 16x8, 4x32; bench/trainingKernels.ts), as for the conv GEMM's 8 x 16 tile.
-/** Rows of C per invocation (samples for dx, output features for dweight). */
-const TILE_ROWS = 8;
-/** vec4s of columns (input features) per invocation. */
-const TILE_VECS = 4;
+/** The bias sum's workgroup (one invocation per output feature). */
+const BIAS_WORKGROUP_SIZE = 64;
 
 /** C[m, j] = sum_k A[m * A_ROW_STRIDE + k * A_DEPTH_STRIDE] * B[k * J + j], overwriting C. */
 interface ColumnGemm {
@@ -36,6 +34,7 @@ interface ColumnGemm {
   depth: number;
   aRowStride: number;
   aDepthStride: number;
+  schedule: ColumnGemmSchedule<string>;
 }
 
 function requireShape(shape: Partial<FcBackwardShape>): void {
@@ -48,12 +47,12 @@ function columnGemmKernels(gemm: ColumnGemm): TrainingKernels {
   const { rows, columns, depth } = gemm;
   // Columns in vec4s when rows of B and C are 16-byte aligned; else scalar loads, 4 to a vec4.
   const vectorized = columns % 4 === 0;
-  const rowsPerInvocation = Math.min(TILE_ROWS, rows);
-  const vecsPerInvocation = Math.min(TILE_VECS, Math.ceil(columns / 4));
+  const tile = columnGemmTile(gemm.schedule, { rows, columns, depth });
+  const rowsPerInvocation = tile.rows;
+  const vecsPerInvocation = tile.vectors;
   const columnVecs = Math.ceil(columns / 4);
   const columnTiles = Math.ceil(columnVecs / vecsPerInvocation);
-  const rowTiles = Math.ceil(rows / rowsPerInvocation);
-  const dispatch = foldedDispatch(columnTiles * rowTiles, GEMM_WORKGROUP_SIZE);
+  const dispatch = foldedDispatch(tile.invocations, gemm.schedule.workgroupSize);
   const element = vectorized ? "vec4<f32>" : "f32";
   const bindings: StorageBindingSpec[] = [
     { name: gemm.names.a, access: "read" },
@@ -127,7 +126,7 @@ function columnGemmKernels(gemm: ColumnGemm): TrainingKernels {
 }
 
 /** dx = dy · weight: bindings `dy` [batch, out], `weight` [out, in], `dx` [batch, in] (overwritten). */
-export function fcBackwardData(shape: FcBackwardShape): TrainingKernels {
+export function fcBackwardData(shape: FcBackwardShape, schedule: FcDataGemmSchedule): TrainingKernels {
   requireShape(shape);
   const { batch, inFeatures, outFeatures } = shape;
   return columnGemmKernels({
@@ -140,11 +139,12 @@ export function fcBackwardData(shape: FcBackwardShape): TrainingKernels {
     depth: outFeatures,
     aRowStride: outFeatures,
     aDepthStride: 1,
+    schedule,
   });
 }
 
 /** dweight = dyᵀ · x: bindings `dy` [batch, out], `x` [batch, in], `dweight` [out, in] (overwritten). */
-export function fcBackwardWeight(shape: FcBackwardShape): TrainingKernels {
+export function fcBackwardWeight(shape: FcBackwardShape, schedule: FcWeightGemmSchedule): TrainingKernels {
   requireShape(shape);
   const { batch, inFeatures, outFeatures } = shape;
   return columnGemmKernels({
@@ -157,6 +157,7 @@ export function fcBackwardWeight(shape: FcBackwardShape): TrainingKernels {
     depth: batch,
     aRowStride: 1,
     aDepthStride: outFeatures,
+    schedule,
   });
 }
 
@@ -164,7 +165,7 @@ export function fcBackwardWeight(shape: FcBackwardShape): TrainingKernels {
 export function fcBackwardBias(shape: { batch: number; outFeatures: number }): TrainingKernels {
   requireShape(shape);
   const { batch, outFeatures } = shape;
-  const dispatch = foldedDispatch(outFeatures, GEMM_WORKGROUP_SIZE);
+  const dispatch = foldedDispatch(outFeatures, BIAS_WORKGROUP_SIZE);
   const bindings: StorageBindingSpec[] = [
     { name: "dy", access: "read" },
     { name: "dbias", access: "read_write" },

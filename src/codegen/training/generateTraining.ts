@@ -1,6 +1,12 @@
 // Which generator computes each kind of training work (src/kernels/trainingWork.ts), at a batch: the
-// one switch from the kernel graph's plain data to the training kernels' WGSL.
+// one switch from the kernel graph's plain data to the training kernels' WGSL. The backward GEMMs read
+// the schedule choose-schedules set on the kernel node, validated by its kind; nothing is defaulted here.
+import type { Schedule } from "../../ir/graph.js";
 import type { TrainingWork } from "../../kernels/trainingWork.js";
+import { dataGemmScheduleOf } from "../../schedule/kinds/dataGemm.js";
+import { fcDataGemmScheduleOf } from "../../schedule/kinds/fcDataGemm.js";
+import { fcWeightGemmScheduleOf } from "../../schedule/kinds/fcWeightGemm.js";
+import { filterGemmScheduleOf } from "../../schedule/kinds/filterGemm.js";
 import { activationBackward } from "./activationBackward.js";
 import { batchnormTrainBackward, batchnormTrainForward } from "./batchnormTraining.js";
 import { concatBackward } from "./gradientCopies.js";
@@ -15,7 +21,15 @@ import { maxPoolForwardWithSwitches, poolBackward } from "./poolTraining.js";
 import { softmaxBackward } from "./softmaxBackward.js";
 import type { TrainingKernels } from "./trainingKernel.js";
 
-export function generateTraining(work: TrainingWork, batch: number): TrainingKernels {
+/** The schedule a scheduled kind of work needs (choose-schedules sets it; its absence is a bug). */
+function required(schedule: Schedule | undefined, work: TrainingWork): Schedule {
+  if (schedule === undefined) throw new Error(`internal: a ${work.kind} kernel has no schedule (choose-schedules sets one)`);
+  return schedule;
+}
+
+/** The kernels of `work` at `batch`; `schedule` is the kernel node's (required for the backward GEMMs). */
+export function generateTraining(work: TrainingWork, batch: number, schedule: Schedule | undefined): TrainingKernels {
+  const what = work.kind;
   switch (work.kind) {
     case "batchnorm_train":
       return batchnormTrainForward({ batch, ...work });
@@ -28,15 +42,15 @@ export function generateTraining(work: TrainingWork, batch: number): TrainingKer
     case "mean_squared_error":
       return meanSquaredError({ batch, elements: work.elements });
     case "conv_backward_data":
-      return convBackwardData({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
+      return convBackwardData({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape }, dataGemmScheduleOf(required(schedule, work), what));
     case "conv_backward_filter":
-      return convBackwardFilter({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
+      return convBackwardFilter({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape }, filterGemmScheduleOf(required(schedule, work), what));
     case "conv_backward_bias":
       return convBackwardBias({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
     case "fc_backward_data":
-      return fcBackwardData({ batch, inFeatures: work.inFeatures, outFeatures: work.outFeatures });
+      return fcBackwardData({ batch, inFeatures: work.inFeatures, outFeatures: work.outFeatures }, fcDataGemmScheduleOf(required(schedule, work), what));
     case "fc_backward_weight":
-      return fcBackwardWeight({ batch, inFeatures: work.inFeatures, outFeatures: work.outFeatures });
+      return fcBackwardWeight({ batch, inFeatures: work.inFeatures, outFeatures: work.outFeatures }, fcWeightGemmScheduleOf(required(schedule, work), what));
     case "fc_backward_bias":
       return fcBackwardBias({ batch, outFeatures: work.outFeatures });
     case "pool_backward":

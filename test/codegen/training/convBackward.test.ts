@@ -1,10 +1,13 @@
 // The conv backward kernels on the GPU against the float64 reference gradient (convGradient): dx,
 // dweight and dbias on the hand-picked forward conv cases (stride, dilation, asymmetric and `same`
 // padding, odd sizes, groups, depthwise, batches, every padding mode, conv1d), seeded random ones and
-// the FashionCNN training convs, with register tiles and reduction splits varied across cases.
+// the FashionCNN training convs, each case under its kinds' defaults and under one other knob setting
+// (register blocks that do not divide the sizes, workgroup sizes, reduction splits), varied across cases.
 // Tolerance: toleranceFor(terms in each sum) (kernelHarness.ts); values are uniform in [-1, 1].
 import { beforeAll, describe, expect, it } from "vitest";
-import { convBackwardBias, convBackwardData, convBackwardFilter, type ConvGradientSpec, type DataTile, type FilterTile } from "../../../src/codegen/training/convBackward.js";
+import { convBackwardBias, convBackwardData, convBackwardFilter, type ConvGradientSpec } from "../../../src/codegen/training/convBackward.js";
+import type { DataGemmSchedule } from "../../../src/schedule/kinds/dataGemm.js";
+import type { FilterGemmSchedule } from "../../../src/schedule/kinds/filterGemm.js";
 import type { TrainingKernels } from "../../../src/codegen/training/trainingKernel.js";
 import { LLVMPIPE_MAX_LOOP_ITERATIONS } from "../../../src/codegen/loopLimit.js";
 import type { ConvAttrs, Shape } from "../../../src/ir/graph.js";
@@ -14,6 +17,7 @@ import { conv2d, randomWeights, seededRandom, singleOpGraph } from "../../refere
 import { HAND_PICKED_CASES, randomCases, type ConvCase } from "../convCases.js";
 import { testGpu } from "../gpuHarness.js";
 import { expectClose, toleranceFor } from "../kernelHarness.js";
+import { DATA_SCHEDULES, defaultDataSchedule, defaultFilterSchedule, FILTER_SCHEDULES } from "./backwardSchedules.js";
 import { runTrainingKernels } from "./trainingHarness.js";
 
 let gpu: GpuContext;
@@ -21,9 +25,11 @@ beforeAll(async () => {
   gpu = await testGpu();
 });
 
-const DATA_TILES: Partial<DataTile>[] = [{}, { pixels: 3, channels: 2 }, { pixels: 5, channels: 3, workgroupSize: 16 }, { pixels: 1, channels: 1 }];
-// minChunkLength 7 splits even the small cases' reductions, into chunks starting mid-row.
-const FILTER_TILES: Partial<FilterTile>[] = [{}, { filters: 3, columns: 5, minChunkLength: 7 }, { filters: 5, columns: 7, workgroupSize: 32 }, { filters: 1, columns: 1, minChunkLength: 30 }];
+/** The schedules of variant `variant`: 0 the kinds' defaults, else one of the other knob settings each. */
+function schedulesOf(spec: ConvGradientSpec, variant: number): { data: DataGemmSchedule; filter: FilterGemmSchedule } {
+  if (variant === 0) return { data: defaultDataSchedule(spec), filter: defaultFilterSchedule(spec) };
+  return { data: DATA_SCHEDULES[(variant - 1) % DATA_SCHEDULES.length]!, filter: FILTER_SCHEDULES[(variant - 1) % FILTER_SCHEDULES.length]! };
+}
 
 function randomFloat32(length: number, random: () => number): Float32Array {
   return Float32Array.from({ length }, () => random() * 2 - 1);
@@ -44,8 +50,9 @@ async function checkConvBackward(testCase: ConvCase, variant: number, seed: numb
   const dy = randomFloat32(batch * size(node.shape), random);
   const expected = convGradient(node, attrs, { batch, shape: input, data: Float64Array.from(x) }, weights, { batch, shape: node.shape, data: Float64Array.from(dy) });
 
-  const data = convBackwardData(spec, DATA_TILES[variant % DATA_TILES.length]);
-  const filter = convBackwardFilter(spec, FILTER_TILES[variant % FILTER_TILES.length]);
+  const schedules = schedulesOf(spec, variant);
+  const data = convBackwardData(spec, schedules.data);
+  const filter = convBackwardFilter(spec, schedules.filter);
   const bias = convBackwardBias(spec, variant % 2 === 1 ? 5 : undefined);
   // One run of all three (their operands and scratch are distinct names). Outputs start as NaN: each
   // generator must overwrite every element.
@@ -67,13 +74,15 @@ async function checkConvBackward(testCase: ConvCase, variant: number, seed: numb
 describe("conv backward kernels match the reference gradient", () => {
   HAND_PICKED_CASES.forEach((testCase, index) => {
     it(testCase.name, async () => {
-      await checkConvBackward(testCase, index, 100 + index);
+      await checkConvBackward(testCase, 0, 100 + index);
+      await checkConvBackward(testCase, index + 1, 100 + index);
     });
   });
 
   randomCases(6, 4242).forEach((testCase, index) => {
     it(testCase.name, async () => {
-      await checkConvBackward(testCase, index + 1, 900 + index);
+      await checkConvBackward(testCase, 0, 900 + index);
+      await checkConvBackward(testCase, index + 2, 900 + index);
     });
   });
 
@@ -102,7 +111,7 @@ describe("conv backward kernels propagate NaN", () => {
     const dy = randomFloat32(2 * size(node.shape), random);
     dy[size(node.shape) + 5] = Number.NaN;
     const expected = convGradient(node, attrs, { batch: 2, shape: input, data: Float64Array.from(x) }, weights, { batch: 2, shape: node.shape, data: Float64Array.from(dy) });
-    const generators = [convBackwardData(spec), convBackwardFilter(spec), convBackwardBias(spec)];
+    const generators = [convBackwardData(spec, defaultDataSchedule(spec)), convBackwardFilter(spec, defaultFilterSchedule(spec)), convBackwardBias(spec)];
     const all: TrainingKernels = { kernels: generators.flatMap((generated) => generated.kernels), scratch: generators.flatMap((generated) => generated.scratch) };
     const outputs = await runTrainingKernels(gpu, all, { dy, weight, x, dx: new Float32Array(x.length), dweight: new Float32Array(weight.length), dbias: new Float32Array(4) });
     const nanPattern = (values: ArrayLike<number>): boolean[] => Array.from(values, (value) => Number.isNaN(value));
@@ -131,7 +140,7 @@ describe("conv backward kernels at the FashionCNN training shapes", () => {
   it("keeps every invocation's loops well under llvmpipe's limit", () => {
     for (const { attrs, input, batch } of FASHION_CONVS) {
       const spec = { batch, attrs, inputShape: input, outputShape: singleOpGraph(attrs, input).nodes[1]!.shape };
-      const all: TrainingKernels[] = [convBackwardData(spec), convBackwardFilter(spec), convBackwardBias(spec)];
+      const all: TrainingKernels[] = [convBackwardData(spec, defaultDataSchedule(spec)), convBackwardFilter(spec, defaultFilterSchedule(spec)), convBackwardBias(spec)];
       for (const kernel of all.flatMap((generated) => generated.kernels)) expect(kernel.loopIterations, kernel.kernel).toBeLessThan(LLVMPIPE_MAX_LOOP_ITERATIONS / 8);
     }
   });
@@ -140,14 +149,16 @@ describe("conv backward kernels at the FashionCNN training shapes", () => {
 describe("conv backward specs", () => {
   const attrs: ConvAttrs = conv2d({ out: 4, kernel: 3, padding: 1 });
   it("refuses an output shape the conv does not give", () => {
-    expect(() => convBackwardData({ batch: 1, attrs, inputShape: [2, 8, 8], outputShape: [4, 7, 8] })).toThrow(/is not what the conv of \[2, 8, 8\] gives \(8 x 8\)/);
+    const spec = { batch: 1, attrs, inputShape: [2, 8, 8], outputShape: [4, 7, 8] };
+    expect(() => convBackwardData(spec, DATA_SCHEDULES[0]!)).toThrow(/is not what the conv of \[2, 8, 8\] gives \(8 x 8\)/);
   });
   it("refuses channels that do not fit the groups", () => {
-    expect(() => convBackwardFilter({ batch: 1, attrs: { ...attrs, groups: 3 }, inputShape: [2, 8, 8], outputShape: [4, 8, 8] })).toThrow(/do not fit groups=3/);
+    const spec = { batch: 1, attrs: { ...attrs, groups: 3 }, inputShape: [2, 8, 8], outputShape: [4, 8, 8] };
+    expect(() => convBackwardFilter(spec, FILTER_SCHEDULES[0]!)).toThrow(/do not fit groups=3/);
   });
   it("titles every shader with the gradient it computes", () => {
     const spec = { batch: 2, attrs, inputShape: [2, 8, 8], outputShape: [4, 8, 8] };
-    for (const generated of [convBackwardData(spec), convBackwardFilter(spec), convBackwardBias(spec)]) {
+    for (const generated of [convBackwardData(spec, defaultDataSchedule(spec)), convBackwardFilter(spec, defaultFilterSchedule(spec)), convBackwardBias(spec)]) {
       for (const kernel of generated.kernels) expect(kernel.wgsl.split("\n")[0]).toMatch(/^\/\/ conv backward (data|filter|bias)/);
     }
   });
