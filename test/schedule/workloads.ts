@@ -1,7 +1,9 @@
 // Workloads for the schedule tests: a conv from a few sizes (stride 1, unpadded unless asked) and an fc.
 import type { ConvShape, Workload } from "../../src/schedule/types.js";
 
-export function convWorkload(sizes: { batch?: number; C: number; H: number; K: number; kernel: number; groups?: number; pooled?: string }): Workload {
+export type ConvWorkload = Extract<Workload, { op: "conv" }>;
+
+export function convWorkload(sizes: { batch?: number; C: number; H: number; K: number; kernel: number; groups?: number; pooled?: string }): ConvWorkload {
   const out = sizes.H - sizes.kernel + 1;
   const conv: ConvShape = {
     batch: sizes.batch ?? 1,
