@@ -24,6 +24,6 @@ export function convWorkload(sizes: { batch?: number; C: number; H: number; K: n
   return { op: "conv", conv, epilogue: "bias+relu", pooled: sizes.pooled ?? "", store: "plain", constantWeights: true };
 }
 
-export function fcWorkload(batch: number, inFeatures: number, outFeatures: number): Workload {
-  return { op: "fc", batch, inFeatures, outFeatures, epilogue: "bias", constantWeights: true };
+export function fcWorkload(batch: number, inFeatures: number, outFeatures: number, epilogue = "bias"): Workload {
+  return { op: "fc", batch, inFeatures, outFeatures, epilogue, constantWeights: true };
 }

@@ -33,7 +33,7 @@ describe("workloadNetwork", () => {
   });
 
   it("writes an fc without bias", () => {
-    const { kernel, graph } = scheduledKernel(workloadNetwork({ ...fcWorkload(2, 30, 7), epilogue: "" }).source);
+    const { kernel, graph } = scheduledKernel(workloadNetwork(fcWorkload(2, 30, 7, "")).source);
     expect(graph.nodes[kernel.anchorLayer]!.attrs).toMatchObject({ op: "fc", outFeatures: 7 });
     expect(kernel.epilogue).toEqual([]);
   });
