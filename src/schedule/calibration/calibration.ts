@@ -57,8 +57,10 @@ export interface LoadedCalibration {
   note: string;
 }
 
-/** The file used when no identity field of the adapter matches any calibration's. */
-export const FALLBACK_CALIBRATION_FILE = "mesa-llvmpipe.json";
+/** Whether a calibration is llvmpipe's, the one used when no hardware field of the adapter matches any calibration's. */
+function isFallback(calibration: Calibration): boolean {
+  return calibration.adapter.split("|")[1] === "llvmpipe";
+}
 
 const MAX_SLUG_LENGTH = 100;
 
@@ -73,12 +75,14 @@ export function adapterSlug(adapter: string): string {
   return slug === "" ? "unnamed-adapter" : slug;
 }
 
-/** The directory of the calibration files: beside this module, or in the sources when running from dist/. */
+const hasJson = (directory: string): boolean => existsSync(directory) && readdirSync(directory).some((name) => name.endsWith(".json"));
+
+/** The directory of the calibration files: beside this module, or in the sources when running from dist/ (tsc copies no JSON). */
 export function calibrationDirectory(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  if (existsSync(join(here, FALLBACK_CALIBRATION_FILE))) return here;
+  if (hasJson(here)) return here;
   const sources = join(here, "..", "..", "..", "..", "src", "schedule", "calibration");
-  return existsSync(join(sources, FALLBACK_CALIBRATION_FILE)) ? sources : here;
+  return hasJson(sources) ? sources : here;
 }
 
 /** The calibration for `target`: its adapter's file, else the nearest one (see the file's comment). */
@@ -94,7 +98,7 @@ export function loadCalibration(target: Target, directory = calibrationDirectory
   const score = (calibration: Calibration): number => sharedFields(calibration.adapter, target.adapter);
   const nearest = candidates.reduce((best, candidate) => {
     const difference = score(candidate.calibration) - score(best.calibration);
-    return difference > 0 || (difference === 0 && candidate.name === FALLBACK_CALIBRATION_FILE) ? candidate : best;
+    return difference > 0 || (difference === 0 && isFallback(candidate.calibration) && !isFallback(best.calibration)) ? candidate : best;
   });
   return {
     calibration: nearest.calibration,

@@ -14,8 +14,10 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 function write(name: string, calibration: Calibration | string): void {
   writeFileSync(join(directory, name), typeof calibration === "string" ? calibration : JSON.stringify(calibration));
 }
-write("mesa-llvmpipe.json", handCalibration({ secondsPerFlop: { direct: 1e-9 } }, LLVMPIPE));
+write(`${adapterSlug(LLVMPIPE)}.json`, handCalibration({ secondsPerFlop: { direct: 1e-9 } }, LLVMPIPE));
 write(`${adapterSlug(NVIDIA)}.json`, handCalibration({ secondsPerFlop: { direct: 1e-12 } }, NVIDIA));
+// Sorts first: a tie must still go to llvmpipe's file, not to the first file read.
+write("a-first.json", handCalibration({ secondsPerFlop: { direct: 1e-11 } }, "zeta|gpu|1|Zeta GPU|vulkan|core"));
 
 function target(adapter: string): Target {
   return { ...PORTABLE_TARGET, adapter, description: `adapter ${adapter}` };
@@ -52,8 +54,8 @@ describe("loadCalibration", () => {
   it("rejects a malformed file as an internal error naming it", () => {
     const broken = mkdtempSync(join(tmpdir(), "cnnc-calibration-broken-"));
     try {
-      writeFileSync(join(broken, "mesa-llvmpipe.json"), JSON.stringify({ ...handCalibration({ secondsPerFlop: { direct: -1 } }), adapter: LLVMPIPE }));
-      expect(() => loadCalibration(target(LLVMPIPE), broken)).toThrow(/internal: calibration file .*mesa-llvmpipe.json is malformed: coefficients.secondsPerFlop.direct is not a non-negative number/);
+      writeFileSync(join(broken, "llvmpipe.json"), JSON.stringify({ ...handCalibration({ secondsPerFlop: { direct: -1 } }), adapter: LLVMPIPE }));
+      expect(() => loadCalibration(target(LLVMPIPE), broken)).toThrow(/internal: calibration file .*llvmpipe.json is malformed: coefficients.secondsPerFlop.direct is not a non-negative number/);
     } finally {
       rmSync(broken, { recursive: true, force: true });
     }
