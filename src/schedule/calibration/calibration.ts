@@ -46,6 +46,8 @@ export interface Calibration {
   /** Invocations the adapter runs at once (llvmpipe: its threads x SIMD lanes); fewer leave it idle. */
   concurrentInvocations: number;
   coefficients: CostCoefficients;
+  /** Coefficients no measured schedule exercised (left 0): a kind or knob the calibration did not meet. */
+  unmeasured?: string[];
   fit?: CalibrationFit;
 }
 
@@ -59,7 +61,7 @@ export interface LoadedCalibration {
 
 /** Whether a calibration is llvmpipe's, the one used when no hardware field of the adapter matches any calibration's. */
 function isFallback(calibration: Calibration): boolean {
-  return calibration.adapter.split("|")[1] === "llvmpipe";
+  return /llvmpipe|lavapipe/i.test(calibration.adapter);
 }
 
 const MAX_SLUG_LENGTH = 100;
