@@ -27,17 +27,9 @@ export function kernelWorkload(graph: KernelGraph, kernel: KernelNode, batch: nu
   }
   if (kernel.anchor !== "conv" || node.attrs.op !== "conv") return undefined;
   const g = convGeometry(graph.source, node, node.attrs, batch);
+  const { C, H, W, K, OH, OW, KH, KW, groups } = g;
   const conv: ConvShape = {
-    batch,
-    C: g.C,
-    H: g.H,
-    W: g.W,
-    K: g.K,
-    OH: g.OH,
-    OW: g.OW,
-    KH: g.KH,
-    KW: g.KW,
-    groups: g.groups,
+    batch, C, H, W, K, OH, OW, KH, KW, groups,
     stride: [g.strideH, g.strideW],
     dilation: [g.dilationH, g.dilationW],
     padding: { top: g.padTop, bottom: g.padBottom, left: g.padLeft, right: g.padRight },
