@@ -61,3 +61,14 @@ describe("loadCalibration", () => {
     }
   });
 });
+
+describe("the shipped calibration", () => {
+  it("is llvmpipe's, measured by npm run calibrate, and the fallback for a target without its own", () => {
+    const loaded = loadCalibration(PORTABLE_TARGET);
+    expect(loaded.exact).toBe(false);
+    expect(loaded.calibration.adapter).toMatch(/llvmpipe/);
+    expect(loaded.calibration.command).toMatch(/^npm run calibrate/);
+    expect(loaded.calibration.fit?.workloads.length).toBeGreaterThan(0);
+    expect(Object.keys(loaded.calibration.coefficients.secondsPerFlop).sort()).toEqual(["direct", "gemm", "im2col"]);
+  });
+});
