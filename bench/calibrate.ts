@@ -11,7 +11,7 @@
 // The kinds are the registry's (src/schedule/registry.ts); while it is empty, today's conv and fc
 // schedules described as kinds (bench/schedule/todaysKinds.ts).
 import { writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { availableParallelism, cpus, hostname, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openDevice } from "../runtime/device.js";
@@ -49,6 +49,8 @@ interface Measured {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // The machine may be shared: its load when the measurements began is part of what they mean.
+  const machine = `${hostname()}: ${availableParallelism()} x ${cpus()[0]?.model ?? "unknown CPU"}, load average ${loadavg()[0]!.toFixed(2)} at the start`;
   const gpu = await openDevice();
   const target = deviceTarget(gpu);
   const kinds = calibrationKinds();
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   const calibration: Calibration = {
     adapter: target.adapter,
     description: target.description,
-    machine: `${hostname()}`,
+    machine,
     date: new Date().toISOString(),
     command: `npm run calibrate -- --max-macs ${flags["max-macs"]} --per-network ${perNetwork} --candidates ${candidateLimit} --runs ${runs} --seconds ${budgetSeconds}`,
     concurrentInvocations: concurrent,
