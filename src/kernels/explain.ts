@@ -5,6 +5,7 @@ import type { Plan } from "../codegen/plan.js";
 import { formatBytes } from "../ir/format.js";
 import { opLabel } from "../ir/opLabel.js";
 import { readersOf, writersOf } from "./analysis.js";
+import { calibrationLine, candidateLines, type ExplainScheduleOptions } from "./explainCandidates.js";
 import type { KernelGraph, KernelNode } from "./kernelGraph.js";
 
 function kernelTitle(graph: KernelGraph, kernel: KernelNode): string {
@@ -29,7 +30,8 @@ function standaloneReason(graph: KernelGraph, kernel: KernelNode, uses: ValueUse
   return `its input comes from a ${producer.anchor} kernel, which takes no epilogue stages`;
 }
 
-export function explainKernels(graph: KernelGraph, plan: Plan): string {
+/** The report; with `options`, each scheduled kernel also lists its candidate schedules (explainCandidates.ts). */
+export function explainKernels(graph: KernelGraph, plan: Plan, options?: ExplainScheduleOptions): string {
   const layers = graph.source.nodes;
   const kernelOf = new Map<number, KernelNode>();
   for (const kernel of graph.kernels) for (const layer of kernel.layers) if (kernel.partialOf === undefined) kernelOf.set(layer, kernel);
@@ -51,6 +53,7 @@ export function explainKernels(graph: KernelGraph, plan: Plan): string {
       `${plan.steps.length} dispatches, ${plan.programs.length} distinct programs`,
     `activations: ${formatBytes(plan.memory.plannedActivationBytes)} planned, ${formatBytes(plan.memory.perValueActivationBytes)} as one buffer per value, ` +
       `${formatBytes(plan.memory.summaryActivationBytes)} in the summary; parameters ${formatBytes(plan.memory.paramBytes)}, scratch ${formatBytes(plan.memory.scratchBytes)}`,
+    ...(options === undefined ? [] : [calibrationLine(options)]),
     "",
   ];
   for (const node of layers) {
@@ -74,6 +77,7 @@ export function explainKernels(graph: KernelGraph, plan: Plan): string {
       const fused = kernel.layers.length > 1 ? `, fused with ${kernel.layers.filter((layer) => layer !== node.id).map((layer) => layers[layer]!.name).join(", ")}` : "";
       lines.push(`${head}${kernelTitle(graph, kernel)}: its anchor${fused}`);
       if (kernel.scheduleReason !== undefined) lines.push(`${" ".repeat(width + 16)}schedule ${kernel.scheduleReason}`);
+      if (options !== undefined) for (const line of candidateLines(graph, kernel, plan.batch, options)) lines.push(`${" ".repeat(width + 18)}${line}`);
       const refusals = notesOf.get(node.id) ?? [];
       const alone = refusals.length === 0 && kernel.layers.length === 1 ? standaloneReason(graph, kernel, uses) : undefined;
       for (const text of alone === undefined ? refusals : [...refusals, `a kernel of its own: ${alone}`]) lines.push(`${" ".repeat(width + 16)}${text}`);

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { fitCoefficients, nonNegativeLeastSquares } from "../../../src/schedule/calibration/fit.js";
+import { secondsOf, type CostTerms } from "../../../src/schedule/costModel.js";
+import { seededRandom } from "../../support/seededRandom.js";
+
+describe("nonNegativeLeastSquares", () => {
+  it("solves a consistent system exactly", () => {
+    const x = nonNegativeLeastSquares([[1, 0], [0, 2], [1, 1]], [3, 4, 5]);
+    expect(x[0]).toBeCloseTo(3, 10);
+    expect(x[1]).toBeCloseTo(2, 10);
+  });
+
+  it("keeps a coefficient at zero where the unconstrained fit would make it negative", () => {
+    // Unconstrained: x = (2, -1); constrained, the second is 0 and the first fits alone.
+    const x = nonNegativeLeastSquares([[1, 1], [1, 2], [1, 3]], [1, 0, -1]);
+    expect(x[1]).toBe(0);
+    expect(x[0]).toBeCloseTo(0, 10);
+    const y = nonNegativeLeastSquares([[1, 0], [1, 1], [1, 2]], [3, 2, 1]);
+    expect(y).toEqual([expect.closeTo(2, 10), 0]);
+  });
+});
+
+describe("fitCoefficients", () => {
+  it("recovers known coefficients from exact times", () => {
+    const truth = { launchSeconds: 30e-6, secondsPerByte: 2e-10, secondsPerBarrier: 5e-7, secondsPerFlop: { direct: 3e-10, im2col: 1e-10 } };
+    const random = seededRandom(7);
+    const measured = Array.from({ length: 40 }, (_, index) => {
+      const terms: CostTerms = {
+        launches: 1 + (index % 3),
+        kind: index % 2 === 0 ? "direct" : "im2col",
+        computeFlops: 1e5 + random() * 1e8,
+        bytes: 1e4 + random() * 1e7,
+        barrierSteps: index % 4 === 0 ? Math.floor(random() * 1000) : 0,
+      };
+      return { terms, seconds: secondsOf(terms, truth) };
+    });
+    const { coefficients, unmeasured } = fitCoefficients(measured);
+    expect(unmeasured).toEqual([]);
+    expect(coefficients.launchSeconds).toBeCloseTo(truth.launchSeconds, 9);
+    expect(coefficients.secondsPerByte / truth.secondsPerByte).toBeCloseTo(1, 6);
+    expect(coefficients.secondsPerBarrier / truth.secondsPerBarrier).toBeCloseTo(1, 6);
+    expect(coefficients.secondsPerFlop["direct"]! / truth.secondsPerFlop.direct).toBeCloseTo(1, 6);
+    expect(coefficients.secondsPerFlop["im2col"]! / truth.secondsPerFlop.im2col).toBeCloseTo(1, 6);
+  });
+
+  it("names the coefficients no measurement determines", () => {
+    const terms: CostTerms = { launches: 1, kind: "direct", computeFlops: 1e6, bytes: 1e5, barrierSteps: 0 };
+    expect(fitCoefficients([{ terms, seconds: 1e-3 }, { terms: { ...terms, computeFlops: 2e6 }, seconds: 1.5e-3 }]).unmeasured).toEqual(["secondsPerBarrier"]);
+  });
+});
