@@ -22,8 +22,9 @@ import { candidateSchedules, scheduleText } from "../src/schedule/candidates.js"
 import { workCounts } from "../src/schedule/costFormulas.js";
 import { costTerms, secondsOf } from "../src/schedule/costModel.js";
 import { calibrationWorkloads } from "./schedule/calibrationWorkloads.js";
-import { concurrentInvocations, deviceTarget } from "./schedule/deviceTarget.js";
-import { calibrationKinds } from "./schedule/todaysKinds.js";
+import { concurrentInvocations } from "./schedule/concurrency.js";
+import { targetOf } from "../runtime/target.js";
+import { SCHEDULE_KINDS } from "../src/schedule/registry.js";
 
 const WARMUP_RUNS = 2;
 
@@ -52,8 +53,8 @@ async function main(): Promise<void> {
   // The machine may be shared: its load when the measurements began is part of what they mean.
   const machine = `${hostname()}: ${availableParallelism()} x ${cpus()[0]?.model ?? "unknown CPU"}, load average ${loadavg()[0]!.toFixed(2)} at the start`;
   const gpu = await openDevice();
-  const target = deviceTarget(gpu);
-  const kinds = calibrationKinds();
+  const target = targetOf(gpu);
+  const kinds = SCHEDULE_KINDS;
   const concurrent = concurrentInvocations(target);
   const workloads = calibrationWorkloads("examples", maxMacs, perNetwork);
   console.log(`${target.description}: ${workloads.length} workloads, kinds ${kinds.map((kind) => kind.kind).join(", ")}, ${concurrent} invocations at once`);

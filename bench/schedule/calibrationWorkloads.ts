@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { compileFile } from "../../src/compile.js";
 import { buildKernelGraph } from "../../src/pipeline.js";
-import { kernelWorkload } from "../../src/schedule/kernelWorkload.js";
+import { workloadOfKernel } from "../../src/schedule/workloadOf.js";
 import { workloadKey, type Workload } from "../../src/schedule/types.js";
 
 export interface CalibrationWorkload {
@@ -43,7 +43,7 @@ export function calibrationWorkloads(directory: string, maxMacs: number, perNetw
     for (const batch of CALIBRATION_BATCHES) {
       const fitting: CalibrationWorkload[] = [];
       for (const kernel of kernels.kernels) {
-        const workload = kernelWorkload(kernels, kernel, batch);
+        const workload = workloadOfKernel(kernels, kernel, batch, true);
         if (workload === undefined) continue;
         const variants = workload.op === "conv" && workload.pooled !== "" ? [workload, { ...workload, pooled: "" }] : [workload];
         for (const variant of variants) {

@@ -1,17 +1,14 @@
 // Timing schedules of one workload on the device: a one-layer network of the workload
-// (workloadNetwork.ts) is compiled once, and one plan per schedule is built with that schedule set
-// on the workload's kernel. Every plan runs warm-up rounds (shader compilation, caches) and then
+// (workloadNetwork.ts) is compiled once, and one plan per schedule is built with that exact schedule
+// requested for the workload's layer. Every plan runs warm-up rounds (shader compilation, caches) and then
 // timed rounds; within a round every candidate runs once, in turn, so that noise (another process,
 // the CPU's clock) hits every candidate alike rather than whichever was timed during it. Every step
 // of a plan is the workload's (its kernel, or two for im2col), timed GPU-synchronized by
 // runtime/kernelClock.ts.
 import type { Plan } from "../../src/codegen/plan.js";
-import { emitPlan } from "../../src/codegen/emitPlan.js";
-import { planWeights } from "../../src/codegen/planWeights.js";
 import type { Graph, Schedule } from "../../src/ir/graph.js";
-import { planMemory } from "../../src/kernels/memoryPlan.js";
-import { buildKernelGraph } from "../../src/pipeline.js";
-import type { Workload } from "../../src/schedule/types.js";
+import { buildPlan } from "../../src/pipeline.js";
+import type { Target, Workload } from "../../src/schedule/types.js";
 import type { Tensor } from "../../src/tensor.js";
 import { compile } from "../compileNetwork.js";
 import type { GpuContext } from "../device.js";
@@ -20,6 +17,7 @@ import { PlanExecutor } from "../executor.js";
 import { initWeights, randomNormalTensor } from "../init.js";
 import { defaultKernelClock, type KernelClock } from "../kernelClock.js";
 import { median } from "../profile.js";
+import { targetOf } from "../target.js";
 import { workloadNetwork } from "./workloadNetwork.js";
 
 export interface MeasureOptions {
@@ -43,12 +41,10 @@ export interface ScheduleTiming {
 const DEFAULT_MAX_LIVE_BYTES = 512 * 1024 * 1024;
 
 /** The workload's plan with `schedule` on its kernel; the one place that sets an exact schedule (see the file's comment). */
-export function planWithSchedule(graph: Graph, batch: number, schedule: Schedule): Plan {
-  const kernels = buildKernelGraph(graph);
-  const scheduled = kernels.kernels.filter((kernel) => kernel.anchor === "conv" || kernel.anchor === "fc");
-  if (scheduled.length !== 1) throw new Error(`internal: a workload's network has ${scheduled.length} scheduled kernels, not 1`);
-  const exact = { ...kernels, kernels: kernels.kernels.map((kernel) => (kernel === scheduled[0] ? { ...kernel, schedule, scheduleReason: "measured" } : kernel)) };
-  return emitPlan(exact, planMemory(exact, batch), planWeights(graph), true);
+export function planWithSchedule(graph: Graph, batch: number, schedule: Schedule, target: Target): Plan {
+  const scheduled = graph.nodes.filter((node) => node.attrs.op === "conv" || node.attrs.op === "fc");
+  if (scheduled.length !== 1) throw new Error(`internal: a workload's network has ${scheduled.length} scheduled layers, not 1`);
+  return buildPlan(graph, batch, { target, exactSchedules: { [scheduled[0]!.name]: schedule } });
 }
 
 function liveBytes(plan: Plan): number {
@@ -60,7 +56,7 @@ export async function measureSchedules(gpu: GpuContext, workload: Workload, sche
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`internal: ${options.runs} timed runs`);
   const { source, batch } = workloadNetwork(workload);
   const graph = compile(source, { file: "<measured workload>.cnn" });
-  const plans = schedules.map((schedule) => planWithSchedule(graph, batch, schedule));
+  const plans = schedules.map((schedule) => planWithSchedule(graph, batch, schedule, targetOf(gpu)));
   const inputs = new Map<string, Tensor>(
     graph.inputs.map((id) => {
       const input = graph.nodes[id]!;

@@ -63,10 +63,12 @@ function convCall(conv: ConvShape, bias: boolean, oneD: boolean): string {
   );
 }
 
-/** `max 2x2/2` (or `avg 3x3/2x2`) -> `maxpool(2x2, stride=2x2)`. */
+/** A pooled text (src/schedule/pooledText.ts: `max 2x2/2x2`, then ` pad T,B,L,R`, ` ceil`, ` count_pad`) -> the pool call. */
 function poolCall(pooled: string): string {
-  const match = /^(max|avg) (\d+)x(\d+)\/(\d+)(?:x(\d+))?$/.exec(pooled);
-  if (match === null) throw new Error(`internal: pooled signature "${pooled}" is not "max|avg HxW/S"`);
-  const [, kind, height, width, strideH, strideW] = match;
-  return `${kind}pool(${height}x${width}, stride=${strideH}x${strideW ?? strideH})`;
+  const match = /^(max|avg) (\d+)x(\d+)\/(\d+)x(\d+)(?: pad (\d+),(\d+),(\d+),(\d+))?( ceil)?( count_pad)?$/.exec(pooled);
+  if (match === null) throw new Error(`internal: pooled signature "${pooled}" is not "max|avg HxW/SHxSW[ pad T,B,L,R][ ceil][ count_pad]"`);
+  const [, kind, height, width, strideH, strideW, top, bottom, left, right, ceil, countPad] = match;
+  const pad = top === undefined ? "" : `, pad=[${top}, ${bottom}, ${left}, ${right}]`;
+  const countPadding = kind === "avg" ? `, count_pad=${countPad === undefined ? "false" : "true"}` : "";
+  return `${kind}pool(${height}x${width}, stride=${strideH}x${strideW}${pad}, rounding=${ceil === undefined ? "floor" : "ceil"}${countPadding})`;
 }

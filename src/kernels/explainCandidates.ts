@@ -5,7 +5,7 @@ import type { Schedule } from "../ir/graph.js";
 import { cachedCalibration, type LoadedCalibration } from "../schedule/calibration/calibration.js";
 import { candidateSchedules, scheduleText } from "../schedule/candidates.js";
 import { estimateCost } from "../schedule/costModel.js";
-import { kernelWorkload } from "../schedule/kernelWorkload.js";
+import { workloadOfKernel } from "../schedule/workloadOf.js";
 import { SCHEDULE_KINDS } from "../schedule/registry.js";
 import { workloadKey, type ScheduleKindDefinition, type Target } from "../schedule/types.js";
 import type { KernelGraph, KernelNode } from "./kernelGraph.js";
@@ -31,7 +31,7 @@ function formatMs(ms: number): string {
 
 /** The table's lines (unindented) for `kernel` at `batch`; none for a kernel without schedule kinds. */
 export function candidateLines(graph: KernelGraph, kernel: KernelNode, batch: number, options: ExplainScheduleOptions): string[] {
-  const workload = kernelWorkload(graph, kernel, batch);
+  const workload = (kernel.workload ?? workloadOfKernel(graph, kernel, batch, true));
   if (workload === undefined) return [];
   const kinds = options.kinds ?? SCHEDULE_KINDS;
   const calibration = (options.calibration ?? cachedCalibration(options.target)).calibration;

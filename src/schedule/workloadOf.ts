@@ -2,7 +2,7 @@
 // kernel by. Conv and fc anchors (with their epilogue, pool and store) and the training kernels that
 // are convolutions or matrix products (their backward data and weight gradients); no other kernel has one.
 import { convGeometryOfShapes } from "../codegen/conv/geometry.js";
-import type { ConvAttrs, Shape } from "../ir/graph.js";
+import type { ActivationAttrs, ConvAttrs, Shape } from "../ir/graph.js";
 import type { EpilogueStageSpec, KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
 import { pooledText } from "./pooledText.js";
 import type { ConvShape, Workload } from "./types.js";
@@ -45,9 +45,17 @@ function anchorWorkload(graph: KernelGraph, kernel: KernelNode, batch: number, c
   return { op: "conv", conv, epilogue, pooled, store: kernel.store.kind, constantWeights };
 }
 
-/** `bias+relu`, `scale_shift+add+relu`: the stage kinds in order, an activation by its name ("" for none). */
+/**
+ * `bias+relu`, `scale_shift+add+leaky_relu(alpha=0.1)`: the stage kinds in order, an activation by its
+ * name and attribute (they change the kernel's code); "" for none. runtime/tuning/workloadNetwork.ts
+ * reads it back to build a network of the workload.
+ */
 export function epilogueSignature(stages: readonly EpilogueStageSpec[]): string {
-  return stages.map((stage) => (stage.kind === "activation" ? stage.attrs.op : stage.kind)).join("+");
+  return stages.map((stage) => (stage.kind === "activation" ? activationSignature(stage.attrs) : stage.kind)).join("+");
+}
+
+function activationSignature(attrs: ActivationAttrs): string {
+  return "alpha" in attrs ? `${attrs.op}(alpha=${attrs.alpha})` : attrs.op;
 }
 
 function convShapeOf(what: string, inputShape: Shape, outputShape: Shape, attrs: ConvAttrs, batch: number): ConvShape {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { TODAYS_KINDS } from "../../bench/schedule/todaysKinds.js";
+import { BASIC_KINDS } from "../schedule/basicKinds.js";
 import { compile } from "../../runtime/compileNetwork.js";
 import { explainKernels } from "../../src/kernels/explain.js";
 import type { ExplainScheduleOptions } from "../../src/kernels/explainCandidates.js";
 import { compilePlan } from "../../src/pipeline.js";
 import { scheduleText } from "../../src/schedule/candidates.js";
-import { kernelWorkload } from "../../src/schedule/kernelWorkload.js";
+import { workloadOfKernel } from "../../src/schedule/workloadOf.js";
 import { PORTABLE_TARGET, workloadKey } from "../../src/schedule/types.js";
 import { handCalibration } from "../schedule/handCalibration.js";
 
@@ -20,7 +20,7 @@ const conv = kernels.kernels.find((kernel) => kernel.anchor === "conv")!;
 const calibration = handCalibration({ launchSeconds: 10e-6, secondsPerByte: 1e-10, secondsPerFlop: { direct: 1e-9, im2col: 0.5e-9, gemm: 1e-9 } });
 const options: ExplainScheduleOptions = {
   target: PORTABLE_TARGET,
-  kinds: TODAYS_KINDS,
+  kinds: BASIC_KINDS,
   calibration: { calibration, exact: false, note: "not calibrated for this adapter: estimates use the test adapter's calibration" },
 };
 
@@ -47,7 +47,7 @@ describe("explainKernels with schedule options", () => {
   });
 
   it("shows tuned times where the tuner has them", () => {
-    const key = workloadKey(kernelWorkload(kernels, conv, 2)!);
+    const key = workloadKey(workloadOfKernel(kernels, conv, 2, true)!);
     const own = scheduleText(conv.schedule!);
     const report = explainKernels(kernels, plan, { ...options, tunedTimes: (workload) => (workload === key ? new Map([[own, 1.25]]) : undefined) });
     expect(report).toMatch(/candidates \(\d+\): model estimate, tuned time\n/);

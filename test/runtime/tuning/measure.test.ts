@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { todaysDirectKind, todaysIm2colKind } from "../../../bench/schedule/todaysKinds.js";
+import { directKind } from "../../../src/schedule/kinds/direct.js";
+import { im2colKind } from "../../../src/schedule/kinds/im2col.js";
 import type { KernelClock } from "../../../runtime/kernelClock.js";
 import { measureSchedules } from "../../../runtime/tuning/measure.js";
 import { PORTABLE_TARGET } from "../../../src/schedule/types.js";
@@ -8,9 +9,9 @@ import { convWorkload } from "../../schedule/workloads.js";
 
 const workload = convWorkload({ batch: 2, C: 3, H: 8, K: 8, kernel: 3 });
 const schedules = [
-  todaysDirectKind.defaultSchedule(workload, PORTABLE_TARGET),
-  todaysIm2colKind.defaultSchedule(workload, PORTABLE_TARGET),
-  { ...todaysDirectKind.defaultSchedule(workload, PORTABLE_TARGET), pixelsPerInvocation: 4 },
+  directKind.defaultSchedule(workload, PORTABLE_TARGET),
+  im2colKind.defaultSchedule(workload, PORTABLE_TARGET),
+  { ...directKind.defaultSchedule(workload, PORTABLE_TARGET), pixelsPerInvocation: 4 },
 ];
 
 describe("measureSchedules", () => {
