@@ -2,6 +2,9 @@
 // default choice rule. The generators read the schedule from the node; the scheduling pass
 // (src/passes/chooseSchedules.ts) writes it, and later passes (autotuning) may overwrite it.
 import type { ConvAttrs, Node, Schedule } from "../ir/graph.js";
+import { fcGemmDefaultKnobs, gemmScheduleOf, pointwiseGemmDefaultKnobs, type GemmSchedule } from "../schedule/kinds/gemm.js";
+import { im2colDefaultKnobs, im2colScheduleOf, type Im2colConvSchedule } from "../schedule/kinds/im2col.js";
+import { implicitGemmDefaultKnobs, implicitGemmScheduleOf, type ImplicitGemmSchedule } from "../schedule/kinds/implicitGemm.js";
 import { MAX_INVOCATIONS_PER_WORKGROUP } from "./wgsl.js";
 
 /**
@@ -16,37 +19,12 @@ export type DirectConvSchedule = {
   workgroupSize: number;
 };
 
-/**
- * im2col + GEMM: one kernel writes the column matrix [groups][C/groups*KH*KW][N*OH*OW] to a scratch
- * buffer, a second multiplies the weights by it, each invocation holding a `tileM` (output channels)
- * x `tileN` (output pixels, a multiple of 4: vec4 columns) register tile. The N*OH*OW columns are
- * processed in chunks (an im2col + GEMM pair each, sharing one column buffer) of at most
- * `maxChunkColumns` columns, 0 meaning as many as fit the column-buffer memory cap.
- */
-export type Im2colConvSchedule = {
-  kind: "im2col";
-  tileM: number;
-  tileN: number;
-  workgroupSize: number;
-  maxChunkColumns: number;
-};
+/** fc, and 1x1 stride-1 unpadded ungrouped convs, as a plain GEMM (src/schedule/kinds/gemm.ts). */
+export type FcSchedule = GemmSchedule;
 
-/**
- * fc as a GEMM: each invocation computes `outputsPerInvocation` features for `rowsPerInvocation` samples.
- * A weight larger than `maxWeightBindingBytes` (default: PORTABLE_MAX_BINDING_BYTES, in fc.ts) is bound
- * in slices of output features, one dispatch each; tests lower it to exercise the split on small layers.
- */
-export type FcSchedule = {
-  kind: "gemm";
-  outputsPerInvocation: number;
-  rowsPerInvocation: number;
-  workgroupSize: number;
-  maxWeightBindingBytes?: number;
-};
-
-export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule;
+export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule | ImplicitGemmSchedule | GemmSchedule;
 export type ConvScheduleKind = ConvSchedule["kind"];
-export const CONV_SCHEDULE_KINDS: readonly ConvScheduleKind[] = ["direct", "im2col"];
+export const CONV_SCHEDULE_KINDS: readonly ConvScheduleKind[] = ["direct", "im2col", "implicit_gemm", "gemm"];
 
 export function isConvScheduleKind(word: string): word is ConvScheduleKind {
   return (CONV_SCHEDULE_KINDS as readonly string[]).includes(word);
@@ -59,9 +37,9 @@ export function isConvScheduleKind(word: string): word is ConvScheduleKind {
  */
 export function convScheduleOfKind(attrs: ConvAttrs, kind: ConvScheduleKind): ConvSchedule {
   const filtersPerGroup = attrs.outChannels / attrs.groups;
-  if (kind === "im2col") {
-    return { kind, tileM: filtersPerGroup >= 8 ? 8 : 4, tileN: 16, workgroupSize: 64, maxChunkColumns: 0 };
-  }
+  if (kind === "im2col") return im2colDefaultKnobs(filtersPerGroup);
+  if (kind === "implicit_gemm") return implicitGemmDefaultKnobs(filtersPerGroup);
+  if (kind === "gemm") return pointwiseGemmDefaultKnobs(attrs.outChannels);
   // A block of output channels must stay inside one group (they then share every input load), so
   // depthwise-like convs get one channel per invocation.
   const channels = [8, 4, 2, 1].find((block) => filtersPerGroup % block === 0)!;
@@ -83,7 +61,7 @@ export function defaultConvSchedule(node: Node, attrs: ConvAttrs): ConvSchedule 
 }
 
 export function defaultFcSchedule(): FcSchedule {
-  return { kind: "gemm", outputsPerInvocation: 4, rowsPerInvocation: 4, workgroupSize: 64 };
+  return fcGemmDefaultKnobs();
 }
 
 /** The default schedule of a conv or fc node (other ops have none: internal error). */
@@ -115,17 +93,10 @@ export function convScheduleOf(node: Node, attrs: ConvAttrs): ConvSchedule {
       workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
     };
   }
-  if (schedule.kind === "im2col") {
-    const tileN = positiveKnob(node, schedule, "tileN", 16);
-    if (tileN % 4 !== 0) throw new Error(`internal: ${node.name}: im2col tileN ${tileN} is not a multiple of 4`);
-    return {
-      kind: "im2col",
-      tileM: positiveKnob(node, schedule, "tileM", 16),
-      tileN,
-      workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
-      maxChunkColumns: chunkKnob(node, schedule),
-    };
-  }
+  const what = `conv ${node.name}`;
+  if (schedule.kind === "im2col") return im2colScheduleOf(schedule, what);
+  if (schedule.kind === "implicit_gemm") return implicitGemmScheduleOf(schedule, what);
+  if (schedule.kind === "gemm") return gemmScheduleOf(schedule, what);
   throw new Error(`internal: ${node.name}: unknown conv schedule kind "${schedule.kind}"`);
 }
 
@@ -134,16 +105,7 @@ export function fcScheduleOf(node: Node): FcSchedule {
   const schedule = node.schedule;
   if (schedule === undefined) return defaultFcSchedule();
   if (schedule.kind !== "gemm") throw new Error(`internal: ${node.name}: unknown fc schedule kind "${schedule.kind}"`);
-  const validated: FcSchedule = {
-    kind: "gemm",
-    outputsPerInvocation: positiveKnob(node, schedule, "outputsPerInvocation", 16),
-    rowsPerInvocation: positiveKnob(node, schedule, "rowsPerInvocation", 16),
-    workgroupSize: positiveKnob(node, schedule, "workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
-  };
-  if (schedule["maxWeightBindingBytes"] !== undefined) {
-    validated.maxWeightBindingBytes = positiveKnob(node, schedule, "maxWeightBindingBytes", Number.MAX_SAFE_INTEGER);
-  }
-  return validated;
+  return gemmScheduleOf(schedule, `fc ${node.name}`);
 }
 
 /** Schedule knobs unroll into registers, so each is bounded to keep the generated code sane. */
@@ -153,14 +115,6 @@ function positiveKnob(node: Node, schedule: Schedule, knob: string, max: number)
     throw new Error(
       `internal: ${node.name}: schedule "${schedule.kind}" needs ${knob} to be an integer in 1..${max}, got ${String(value)}`,
     );
-  }
-  return value;
-}
-
-function chunkKnob(node: Node, schedule: Schedule): number {
-  const value = schedule["maxChunkColumns"] ?? 0;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value % 4 !== 0) {
-    throw new Error(`internal: ${node.name}: im2col maxChunkColumns must be 0 or a positive multiple of 4, got ${String(value)}`);
   }
   return value;
 }

@@ -1,8 +1,11 @@
 // Every schedule kind, in one list: choose-schedules, the cost model, the tuner and `cnnc explain`
 // read the kinds from here. A new kind is a file under kinds/ and one line below.
+import { gemmKind } from "./kinds/gemm.js";
+import { im2colKind } from "./kinds/im2col.js";
+import { implicitGemmKind } from "./kinds/implicitGemm.js";
 import type { ScheduleKindDefinition, Target, Workload } from "./types.js";
 
-export const SCHEDULE_KINDS: readonly ScheduleKindDefinition[] = [];
+export const SCHEDULE_KINDS: readonly ScheduleKindDefinition[] = [im2colKind, implicitGemmKind, gemmKind];
 
 /** The definition of `kind`, or undefined for an unknown kind. */
 export function scheduleKind(kind: string): ScheduleKindDefinition | undefined {

@@ -35,6 +35,8 @@ export interface GemmKernelSpec {
   declarations?: readonly string[];
   /** Statements at the top of `main` every loader and the store may rely on (the chunk of an im2col). */
   prologue?: readonly string[];
+  /** Buffers the prologue reads (bound in every kernel of the GEMM). */
+  prologueStorage?: readonly KernelStorage[];
   /** Scratch buffer of `gemmPartialBytes` bytes for splitK > 1 (one per node, shared by its chunks). */
   partials?: number;
 }
@@ -63,7 +65,7 @@ export function emitGemm(spec: GemmKernelSpec): void {
   checkKnobs(problem, knobs);
   const split = knobs.splitK > 1;
   if (split && spec.partials === undefined) throw new Error(`internal: ${spec.node.name}: split-K GEMM without a partial-sums buffer`);
-  const ownStorage: KernelStorage[] = dedupeStorage([...spec.rows.storage, ...spec.columns.storage]);
+  const ownStorage: KernelStorage[] = dedupeStorage([...(spec.prologueStorage ?? []), ...spec.rows.storage, ...spec.columns.storage]);
   const finalStorage: readonly KernelStorage[] = split ? [...ownStorage, partialStorage(spec.partials!, "read_write")] : [...ownStorage, ...spec.store.storage];
   const { epilogue, bindingSpecs, kernelBindings } = epilogueKernelStorage(`${spec.node.name}: GEMM kernel`, finalStorage, split ? [] : spec.store.stages);
   const tile = effectiveTile(problem, knobs);

@@ -81,17 +81,4 @@ export interface GemmStore {
   description: string;
 }
 
-/** The GEMM core's knobs (GemmSchedule, ImplicitGemmSchedule and Im2colConvSchedule carry them). */
-export interface GemmKnobs {
-  /** Rows (m) of the register tile of one invocation. */
-  tileM: number;
-  /** Columns (n) of the register tile, a multiple of vectorWidth. */
-  tileN: number;
-  /** 1: scalar accumulators; 4: vec4 accumulators along n. */
-  vectorWidth: 1 | 4;
-  workgroupSize: number;
-  /** 1: one invocation sums all of R; s > 1: s partial sums over slices of R, added in a second kernel in a fixed order. */
-  splitK: number;
-  /** Stage A and B tiles in `var<workgroup>` arrays loaded cooperatively between barriers. */
-  workgroupMemory: boolean;
-}
+export type { GemmKnobs } from "../../schedule/kinds/gemmKnobs.js";

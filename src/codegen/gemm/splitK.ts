@@ -23,7 +23,7 @@ export function emitSplitKReduction(spec: GemmKernelSpec, tile: TileShape): void
   const { problem } = spec;
   const { epilogue, bindingSpecs, kernelBindings } = epilogueKernelStorage(
     `${spec.node.name}: split-K sum kernel`,
-    [partialStorage(spec.partials!, "read"), ...spec.store.storage],
+    [partialStorage(spec.partials!, "read"), ...(spec.prologueStorage ?? []), ...spec.store.storage],
     spec.store.stages,
   );
   const planes = Array.from({ length: problem.planes }, (_, plane) => plane);

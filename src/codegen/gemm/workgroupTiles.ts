@@ -8,25 +8,8 @@ import { loopPasses } from "../loopLimit.js";
 import { kernelHeader, storageBindings, u32Constants, u32Literal, type HeaderDetails, type StorageBindingSpec } from "../wgsl.js";
 import { MAX_WORKGROUPS_PER_DIMENSION } from "../wgsl.js";
 import type { GemmKernelSpec } from "./core.js";
-import type { GemmKnobs } from "./operands.js";
+import { WORKGROUP_SLICE, workgroupGrid } from "../../schedule/kinds/gemmKnobs.js";
 import { accumulatorLines, accumulatorName, tileCopy, type TileShape } from "./tileCode.js";
-
-/** Reduction indices staged per barrier pair. */
-export const WORKGROUP_SLICE = 8;
-
-/** The workgroup's grid of register tiles: the most square rows x columns with rows * columns = size. */
-export function workgroupGrid(workgroupSize: number): { rows: number; columns: number } {
-  let rows = 1;
-  for (let divisor = 1; divisor * divisor <= workgroupSize; divisor++) if (workgroupSize % divisor === 0) rows = divisor;
-  return { rows, columns: workgroupSize / rows };
-}
-
-/** Bytes of `var<workgroup>` arrays the knobs need (0 without workgroup memory). */
-export function workgroupMemoryBytes(planes: number, knobs: Pick<GemmKnobs, "tileM" | "tileN" | "workgroupSize" | "workgroupMemory">): number {
-  if (!knobs.workgroupMemory) return 0;
-  const grid = workgroupGrid(knobs.workgroupSize);
-  return planes * WORKGROUP_SLICE * (grid.rows * knobs.tileM + grid.columns * knobs.tileN) * 4;
-}
 
 export interface WorkgroupSourceSpec {
   spec: GemmKernelSpec;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitGemm, gemmPartialBytes } from "../../../src/codegen/gemm/core.js";
 import type { GemmColumnOperand, GemmKnobs, GemmOperand, GemmProblem, GemmStore } from "../../../src/codegen/gemm/operands.js";
-import { workgroupMemoryBytes } from "../../../src/codegen/gemm/workgroupTiles.js";
+import { workgroupMemoryBytes } from "../../../src/schedule/kinds/gemmKnobs.js";
 import type { Tensor } from "../../../src/tensor.js";
 import { openDevice, type GpuContext } from "../../../runtime/device.js";
 import { randomTensor, seededRandom, singleOpGraph } from "../../reference/graphBuilders.js";
