@@ -49,7 +49,7 @@ describe("choose-schedules", () => {
   it("applies one kind to every conv layer, with per-layer overrides winning", () => {
     expect(schedulesOf({ all: "direct", layers: { l3: "im2col" } })).toEqual(["direct", null, "direct", "im2col", "gemm"]);
     const overridden = chooseSchedules(lowerToKernels(network()), { layers: { l2: "im2col" } });
-    expect(overridden.kernels[2]!.schedule).toEqual({ kind: "im2col", tileM: 4, tileN: 16, workgroupSize: 64, maxChunkColumns: 0 });
+    expect(overridden.kernels[2]!.schedule).toEqual({ kind: "im2col", tileM: 4, tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxChunkColumns: 0 });
     expect(overridden.kernels[2]!.scheduleReason).toMatch(/--schedule/);
   });
 });

@@ -97,7 +97,7 @@ export function emitGemm(spec: GemmKernelSpec): void {
   const storePasses = loopPasses(tile.tileM, loopPasses(tile.tileN));
   let source: { wgsl: string; workgroups: [number, number, number]; loopIterations: number };
   if (knobs.workgroupMemory) {
-    source = workgroupGemmSource({ spec, tile, bindings: bindingSpecs, declarations, details, store, storePasses, splitLength: length });
+    source = workgroupGemmSource({ spec, tile, bindings: bindingSpecs, declarations, details, store, storePasses });
   } else {
     const invocations = problem.batches * knobs.splitK * Math.ceil(problem.M / tile.tileM) * Math.ceil(problem.N / tile.tileN);
     const dispatch = foldedDispatch(invocations, knobs.workgroupSize);
@@ -119,7 +119,7 @@ export function emitGemm(spec: GemmKernelSpec): void {
       ...store,
     ];
     const wgsl = kernelSource({ title: spec.title, details, bindings: bindingSpecs, declarations, dispatch, body });
-    const loopIterations = loopPasses(Math.floor(length / 4)) + loopPasses(3) + storePasses;
+    const loopIterations = mostSlicePasses(problem.R, knobs.splitK, (slice) => loopPasses(Math.floor(slice / 4)) + loopPasses(slice % 4)) + storePasses;
     source = { wgsl, workgroups: dispatch.workgroups, loopIterations };
   }
   emitKernel(spec.context, spec.node, spec.kernel, source.wgsl, source.workgroups, kernelBindings, source.loopIterations);
@@ -144,6 +144,17 @@ export function gemmConstants(spec: GemmKernelSpec, tile: TileShape, length: num
     ROW_TILES: Math.ceil(problem.M / tile.tileM),
     COLUMN_TILES: Math.ceil(problem.N / tile.tileN),
   });
+}
+
+/**
+ * The most loop passes (loopLimit.ts) the reduction of one invocation runs, over the splitK slices of
+ * R (`passes` of a slice's length): exact, since llvmpipe's limit is checked against it.
+ */
+export function mostSlicePasses(R: number, splitK: number, passes: (sliceLength: number) => number): number {
+  const length = splitLength(R, splitK);
+  let most = 0;
+  for (let split = 0; split < splitK; split++) most = Math.max(most, passes(Math.max(0, Math.min(R, (split + 1) * length) - split * length)));
+  return most;
 }
 
 function checkKnobs(problem: GemmProblem, knobs: GemmKnobs): void {

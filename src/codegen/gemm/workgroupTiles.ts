@@ -7,7 +7,7 @@
 import { loopPasses } from "../loopLimit.js";
 import { kernelHeader, storageBindings, u32Constants, u32Literal, type HeaderDetails, type StorageBindingSpec } from "../wgsl.js";
 import { MAX_WORKGROUPS_PER_DIMENSION } from "../wgsl.js";
-import type { GemmKernelSpec } from "./core.js";
+import { mostSlicePasses, type GemmKernelSpec } from "./core.js";
 import { WORKGROUP_SLICE, workgroupGrid } from "../../schedule/kinds/gemmKnobs.js";
 import { accumulatorLines, accumulatorName, tileCopy, type TileShape } from "./tileCode.js";
 
@@ -20,7 +20,6 @@ export interface WorkgroupSourceSpec {
   /** The rolled store loop (reads `tile`, `m0`, `n0`, `batch`, `split`). */
   store: readonly string[];
   storePasses: number;
-  splitLength: number;
 }
 
 export function workgroupGemmSource(source: WorkgroupSourceSpec): { wgsl: string; workgroups: [number, number, number]; loopIterations: number } {
@@ -139,6 +138,6 @@ export function workgroupGemmSource(source: WorkgroupSourceSpec): { wgsl: string
     "",
     ...body,
   ].join("\n");
-  const loopIterations = loopPasses(Math.ceil(source.splitLength / WORKGROUP_SLICE)) + source.storePasses;
+  const loopIterations = mostSlicePasses(problem.R, knobs.splitK, (slice) => loopPasses(Math.ceil(slice / WORKGROUP_SLICE))) + source.storePasses;
   return { wgsl, workgroups, loopIterations };
 }
