@@ -1,7 +1,10 @@
 // choose-schedules: how each conv and fc kernel is computed, as data on the kernel node, with the
 // reason `cnnc explain` prints. A conv computing a pooled output runs direct (only the direct kernel
 // pools); otherwise `--schedule` (all convs and/or per layer) wins over the default rule.
+import { CnncUserError } from "../errors.js";
+import { pointwiseConvIllegal } from "../schedule/kinds/gemm.js";
 import {
+  CONV_SCHEDULE_KINDS,
   convReductionLength,
   convScheduleOfKind,
   defaultConvScheduleKind,
@@ -51,6 +54,14 @@ export function chooseSchedules(graph: KernelGraph, options: ScheduleConvsOption
       };
     }
     if (requested !== undefined) {
+      if (requested === "gemm") {
+        const why = pointwiseConvIllegal({ KH: attrs.kernel[0], KW: attrs.kernel[1], stride: attrs.stride, padding: attrs.padding, groups: attrs.groups });
+        if (why !== undefined) {
+          throw new CnncUserError(`--schedule ${node.name}=gemm: ${why}`, {
+            hint: `for ${node.name} use one of ${CONV_SCHEDULE_KINDS.filter((kind) => kind !== "gemm").join(", ")}`,
+          });
+        }
+      }
       return { ...kernel, schedule: convScheduleOfKind(attrs, requested), scheduleReason: `${requested}: asked for with --schedule` };
     }
     const reduction = convReductionLength(node, attrs);

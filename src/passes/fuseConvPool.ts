@@ -24,8 +24,9 @@ export function convPoolRule(options: ScheduleConvsOptions): FusionRule {
       const layers = context.graph.source.nodes;
       const conv = layers[producer.anchorLayer]!;
       const pool = layers[consumer.anchorLayer]!;
-      if (requestedConvSchedule(options, conv.name) === "im2col") {
-        return `--schedule asks for im2col for ${conv.name}, and the im2col GEMM stores every conv output`;
+      const requested = requestedConvSchedule(options, conv.name);
+      if (requested !== undefined && requested !== "direct") {
+        return `--schedule asks for ${requested} for ${conv.name}, and the ${requested} kernel stores every conv output (only direct pools)`;
       }
       if (pool.attrs.op !== "pool") throw new Error(`internal: pool kernel ${pool.name} is a ${pool.attrs.op}`);
       // choose-schedules makes a pooled conv direct unless --schedule asked otherwise (refused above).

@@ -2,6 +2,7 @@
 // graph, and the options' check (error values, never thrown) for unknown layers, non-conv layers and kinds.
 import { describe, expect, it } from "vitest";
 import { defaultConvSchedule, defaultSchedule } from "../../src/codegen/schedule.js";
+import { CnncUserError } from "../../src/errors.js";
 import type { ConvAttrs, Graph } from "../../src/ir/graph.js";
 import { lowerToKernels } from "../../src/kernels/lower.js";
 import { chooseSchedules } from "../../src/passes/chooseSchedules.js";
@@ -51,6 +52,22 @@ describe("choose-schedules", () => {
     const overridden = chooseSchedules(lowerToKernels(network()), { layers: { l2: "im2col" } });
     expect(overridden.kernels[2]!.schedule).toEqual({ kind: "im2col", tileM: 4, tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxChunkColumns: 0 });
     expect(overridden.kernels[2]!.scheduleReason).toMatch(/--schedule/);
+    expect(schedulesOf({ all: "implicit_gemm" })).toEqual(["implicit_gemm", null, "implicit_gemm", "implicit_gemm", "gemm"]);
+    expect(schedulesOf({ layers: { l3: "gemm" } })).toEqual(["im2col", null, "direct", "gemm", "gemm"]);
+  });
+
+  it("refuses gemm for a conv that is not 1x1 stride-1 unpadded ungrouped, naming the layer and the kinds that fit", () => {
+    const error = (() => {
+      try {
+        chooseSchedules(lowerToKernels(network()), { layers: { l0: "gemm" } });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(CnncUserError);
+    expect((error as CnncUserError).message).toMatch(/^--schedule l0=gemm: gemm computes 1x1 convs as a plain GEMM; this kernel is \dx\d$/);
+    expect((error as CnncUserError).hint).toBe("for l0 use one of direct, im2col, implicit_gemm");
   });
 });
 
