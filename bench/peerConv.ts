@@ -19,16 +19,13 @@ import { compileSource } from "../src/compile.js";
 import type { ConvAttrs } from "../src/ir/graph.js";
 import { buildPlan } from "../src/pipeline.js";
 import { runReference } from "../src/reference/interpret.js";
-import type { Tensor } from "../src/tensor.js";
+import { checkAgainstReference, wholeOption } from "./convBenchChecks.js";
 import { median, openTfjsWebgpu, runTfjsConv2d, tfjsMemory } from "./peers/tfjsWebgpu.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
 
 const RESULT_PATH = "bench/results/peer-conv.json";
 const CHANNELS = 64;
-/** float32 against float64 over a 576-term reduction of values around 1. */
-const TOLERANCE = { rtol: 1e-4, atol: 1e-4 };
-
 interface Row {
   peer: string;
   kernels: string[];
@@ -38,28 +35,6 @@ interface Row {
   /** 2 flops per multiply-add of the conv, over the median time. */
   gflops: number;
   maxAbsErrorVsReference: number;
-}
-
-function option(args: readonly string[], name: string, fallback: number): number {
-  const index = args.indexOf(name);
-  if (index < 0) return fallback;
-  const value = Number(args[index + 1]);
-  if (!Number.isInteger(value) || value < (name === "--warmup" ? 0 : 1)) throw new Error(`${name} needs a positive integer, got \`${args[index + 1] ?? ""}\``);
-  return value;
-}
-
-/** The largest |actual - expected|; throws when an element is out of tolerance (NaN included). */
-function checkAgainstReference(what: string, actual: Tensor, expected: Tensor): number {
-  if (actual.shape.join("x") !== expected.shape.join("x")) throw new Error(`${what}: output shape ${actual.shape.join("x")}, expected ${expected.shape.join("x")}`);
-  let maxAbsError = 0;
-  for (let i = 0; i < expected.data.length; i++) {
-    const error = Math.abs(actual.data[i]! - expected.data[i]!);
-    if (!(error <= TOLERANCE.atol + TOLERANCE.rtol * Math.abs(expected.data[i]!))) {
-      throw new Error(`${what}: output element ${i} is ${actual.data[i]}, the float64 reference says ${expected.data[i]}`);
-    }
-    maxAbsError = Math.max(maxAbsError, error);
-  }
-  return maxAbsError;
 }
 
 function row(peer: string, kernels: string[], timesMs: number[], flops: number, maxAbsErrorVsReference: number): Row {
@@ -76,9 +51,9 @@ function row(peer: string, kernels: string[], timesMs: number[], flops: number, 
 }
 
 async function main(args: readonly string[]): Promise<void> {
-  const size = option(args, "--size", 224);
-  const runs = option(args, "--runs", 10);
-  const warmup = option(args, "--warmup", 2);
+  const size = wholeOption(args, "--size", 224);
+  const runs = wholeOption(args, "--runs", 10);
+  const warmup = wholeOption(args, "--warmup", 2);
   const source = `network VggConv {\n  input x: ${CHANNELS}x${size}x${size}\n  conv(${CHANNELS}, 3, pad=1) as conv\n}\n`;
   const { graph } = compileSource(source, "vgg_conv.cnn");
   if (graph === undefined) throw new Error(`the VGG-style conv does not compile:\n${source}`);
