@@ -31,7 +31,7 @@ export interface GemmKernelSpec {
   knobs: GemmKnobs;
   /** u32 constants the loaders and the store use (M, N, R, the tile sizes... are the core's). */
   constants: Record<string, number>;
-  /** Module-scope WGSL shared by loaders and store (e.g. the chunk counter's prologue lines go in `prologue`). */
+  /** Module-scope WGSL shared by the loaders and the store. */
   declarations?: readonly string[];
   /** Statements at the top of `main` every loader and the store may rely on (the chunk of an im2col). */
   prologue?: readonly string[];

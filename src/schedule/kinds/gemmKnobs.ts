@@ -32,7 +32,8 @@ export const GEMM_KNOB_SPACE: KnobSpace = {
 const MAX_TILE_M = 16;
 const MAX_TILE_N = 32;
 const MAX_SPLIT_K = 64;
-const MAX_WORKGROUP_SIZE = 1024;
+/** The generators lay dispatches out for at most WebGPU's guaranteed 256 invocations per workgroup (codegen/wgsl.ts). */
+const MAX_WORKGROUP_SIZE = 256;
 
 /** Reduction indices staged in workgroup memory per barrier pair. */
 export const WORKGROUP_SLICE = 8;

@@ -65,7 +65,9 @@ describe("GEMM-core kinds: legality", () => {
 
   it("knobs past the target's workgroup size or workgroup memory are illegal", () => {
     const base = implicitGemmKind.defaultSchedule(conv(), PORTABLE_TARGET);
-    expect(implicitGemmKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...base, workgroupSize: 512 })).toMatch(/512 invocations .* 256/);
+    const small: Target = { ...PORTABLE_TARGET, limits: { ...PORTABLE_TARGET.limits, maxComputeInvocationsPerWorkgroup: 128 } };
+    expect(implicitGemmKind.illegalKnobs(conv(), small, { ...base, workgroupSize: 256 })).toMatch(/256 invocations .* 128/);
+    expect(implicitGemmKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...base, workgroupSize: 256 })).toBeUndefined();
     const big = { ...base, tileM: 16, tileN: 32, workgroupSize: 256, workgroupMemory: true };
     expect(workgroupMemoryBytes(1, { tileM: 16, tileN: 32, workgroupSize: 256, workgroupMemory: true })).toBe(8 * (16 * 16 + 16 * 32) * 4);
     expect(implicitGemmKind.illegalKnobs(conv(), PORTABLE_TARGET, big)).toMatch(/24576 bytes of workgroup memory .* 16384/);
