@@ -22,14 +22,14 @@ import { runReference } from "../src/reference/interpret.js";
 import { median, openTfjsWebgpu, runTfjsConv2d, tfjsMemory } from "./peers/tfjsWebgpu.js";
 import { targetOf } from "../runtime/target.js";
 import { checkAgainstReference } from "./referenceCheck.js";
+import { CONV_TOLERANCE, wholeOption } from "./convBenchChecks.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
 
+const TOLERANCE = CONV_TOLERANCE;
+
 const RESULT_PATH = "bench/results/peer-conv.json";
 const CHANNELS = 64;
-/** float32 against float64 over a 576-term reduction of values around 1. */
-const TOLERANCE = { rtol: 1e-4, atol: 1e-4 };
-
 interface Row {
   peer: string;
   kernels: string[];
@@ -39,14 +39,6 @@ interface Row {
   /** 2 flops per multiply-add of the conv, over the median time. */
   gflops: number;
   maxAbsErrorVsReference: number;
-}
-
-function option(args: readonly string[], name: string, fallback: number): number {
-  const index = args.indexOf(name);
-  if (index < 0) return fallback;
-  const value = Number(args[index + 1]);
-  if (!Number.isInteger(value) || value < (name === "--warmup" ? 0 : 1)) throw new Error(`${name} needs a positive integer, got \`${args[index + 1] ?? ""}\``);
-  return value;
 }
 
 function row(peer: string, kernels: string[], timesMs: number[], flops: number, maxAbsErrorVsReference: number): Row {
@@ -63,9 +55,9 @@ function row(peer: string, kernels: string[], timesMs: number[], flops: number, 
 }
 
 async function main(args: readonly string[]): Promise<void> {
-  const size = option(args, "--size", 224);
-  const runs = option(args, "--runs", 10);
-  const warmup = option(args, "--warmup", 2);
+  const size = wholeOption(args, "--size", 224);
+  const runs = wholeOption(args, "--runs", 10);
+  const warmup = wholeOption(args, "--warmup", 2);
   const source = `network VggConv {\n  input x: ${CHANNELS}x${size}x${size}\n  conv(${CHANNELS}, 3, pad=1) as conv\n}\n`;
   const { graph } = compileSource(source, "vgg_conv.cnn");
   if (graph === undefined) throw new Error(`the VGG-style conv does not compile:\n${source}`);

@@ -1,17 +1,17 @@
-// Fully connected layer as a GEMM: out[n, o] = epilogue(sum_i weight[o, i] * input[n, i]), the input
-// flattened in C, H, W order (PyTorch Linear after torch.flatten(x, 1); flatten is a free view, so the
-// buffer is already in that order). Both operands are contiguous along i, so each invocation walks i
-// with vec4 loads (scalar loads, 4 per loop pass, when the length is not a multiple of 4) and holds a register tile of
-// `outputsPerInvocation` features x `rowsPerInvocation` samples; each weight load serves every sample of
-// the tile. A weight larger than one portable GPU binding is bound in slices of output features.
+// Fully connected layer as a GEMM on the GEMM core: out[n, o] = epilogue(sum_i weight[o, i] * input[n, i]),
+// the input flattened in C, H, W order (PyTorch Linear after torch.flatten(x, 1); flatten is a free
+// view, so the buffer is already in that order). A = the weight's rows (features), B = the input's rows
+// (samples); both are contiguous along i, so with aligned rows they load as vec4s along i (the core's
+// quad loads). A weight larger than one portable GPU binding is bound in slices of output features.
 import { shapeSize, type FcAttrs, type Node } from "../ir/graph.js";
-import { biasStage, epilogueKernelStorage, type EpilogueStage } from "./epilogue.js";
-import { loopPasses } from "./loopLimit.js";
-import { emitKernel, type KernelBinding, type KernelContext, type KernelGenerator } from "./plan.js";
+import type { GemmSchedule } from "../schedule/kinds/gemm.js";
+import { biasStage, type EpilogueStage } from "./epilogue.js";
+import { emitGemm, gemmPartialBytes } from "./gemm/core.js";
+import type { GemmProblem, GemmStore } from "./gemm/operands.js";
+import { rowMajorOperand } from "./gemm/rowMajor.js";
+import type { KernelContext, KernelGenerator } from "./plan.js";
 import { requireDenseSeparateOutput } from "./store.js";
-import type { FcSchedule } from "../schedule/kinds/gemm.js";
 import { describeSchedule, fcScheduleOf } from "./schedule.js";
-import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "./wgsl.js";
 
 export const generateFc: KernelGenerator = (node, context) => {
   const attrs = fcAttrs(node);
@@ -67,137 +67,58 @@ export function emitFc(node: Node, context: KernelContext, stages: readonly Epil
   const inputNode = context.graph.nodes[node.inputs[0] ?? -1];
   if (inputNode === undefined || node.inputs.length !== 1) throw new Error(`internal: fc ${node.name} must read one value`);
   const inFeatures = shapeSize(inputNode.shape);
-  const outputsPerInvocation = Math.min(schedule.outputsPerInvocation, attrs.outFeatures);
+  const rowsPerTile = Math.min(schedule.tileM, attrs.outFeatures);
   const maxBytes = schedule.maxWeightBindingBytes ?? PORTABLE_MAX_BINDING_BYTES;
-  const slices = fcRowSlices(attrs.outFeatures, inFeatures, maxBytes, outputsPerInvocation);
+  const slices = fcRowSlices(attrs.outFeatures, inFeatures, maxBytes, rowsPerTile);
   slices.forEach((slice, index) => {
     const whole = slices.length === 1;
     const weight = whole ? context.paramBuffer("weight") : context.paramSliceBuffer("weight", slice.start * inFeatures, slice.count * inFeatures);
-    const wgsl = fcKernel(node, context, { schedule, inputShape: inputNode.shape, inFeatures, slice, weight, stages });
-    emitKernel(context, node, whole ? "fc" : `gemm_${index}`, wgsl.source, wgsl.workgroups, wgsl.bindings, wgsl.loopIterations);
+    emitFcSlice(node, context, schedule, inputNode.shape, slice, weight, stages, whole ? "fc" : `gemm_${index}`);
   });
 }
 
-interface FcKernelSpec {
-  schedule: FcSchedule;
-  inputShape: readonly number[];
-  inFeatures: number;
-  slice: FcRowSlice;
-  /** The buffer holding the slice's weight rows (all of them when the slice is the whole layer). */
-  weight: number;
-  stages: readonly EpilogueStage[];
-}
-
-/** The kernel computing output features [slice.start, slice.start + slice.count) of every sample. */
-function fcKernel(
-  node: Node,
-  context: KernelContext,
-  spec: FcKernelSpec,
-): { source: string; workgroups: [number, number, number]; bindings: KernelBinding[]; loopIterations: number } {
-  const { schedule, inFeatures, slice } = spec;
+/** The GEMM computing output features [slice.start, slice.start + slice.count) of every sample. */
+function emitFcSlice(node: Node, context: KernelContext, schedule: GemmSchedule, inputShape: readonly number[], slice: FcRowSlice, weight: number, stages: readonly EpilogueStage[], kernel: string): void {
   const outFeatures = fcAttrs(node).outFeatures;
+  const inFeatures = shapeSize(inputShape);
   const batch = context.batch;
-  const vectorized = inFeatures % 4 === 0;
-  const step = vectorized ? 4 : 1;
-  const outputsPerInvocation = Math.min(schedule.outputsPerInvocation, slice.count);
-  const rowsPerInvocation = Math.min(schedule.rowsPerInvocation, batch);
-  const outputTiles = Math.ceil(slice.count / outputsPerInvocation);
-  const rowTiles = Math.ceil(batch / rowsPerInvocation);
-  const dispatch = foldedDispatch(outputTiles * rowTiles, schedule.workgroupSize);
-  const element = vectorized ? "vec4<f32>" : "f32";
-  const { epilogue, bindingSpecs, kernelBindings } = epilogueKernelStorage(
-    `${node.name}: fc kernel`,
-    [
-      { name: "input", access: "read", element, buffer: context.inputBuffers[0]! },
-      { name: "weight", access: "read", element, buffer: spec.weight },
-      { name: "output", access: "read_write", buffer: context.outputBuffer },
-    ],
-    spec.stages,
-    context.maxStorageBindings,
-  );
-
-  const outputs = Array.from({ length: outputsPerInvocation }, (_, i) => i);
-  const rows = Array.from({ length: rowsPerInvocation }, (_, b) => b);
-  // o0 counts features within the slice (weight rows of the bound buffer); the feature's index in the
-  // layer, for the output and the epilogue (bias), is FIRST_FEATURE + o0 + i. Accumulators are vec4s
-  // of partial sums, added up at the end.
-  const body: string[] = [
-    `  let output_tile = index % OUTPUT_TILES;`,
-    `  let row_tile = index / OUTPUT_TILES;`,
-    `  let o0 = output_tile * OUTPUTS_PER_INVOCATION;`,
-    `  let n0 = row_tile * ROWS_PER_INVOCATION;`,
-    `  // Features / samples past the edge are computed on clamped copies and never stored.`,
-  ];
-  for (const i of outputs) body.push(`  let weight_row${i} = min(o0 + ${u32Literal(i)}, SLICE_FEATURES - 1u) * STEPS;`);
-  for (const b of rows) body.push(`  let input_row${b} = min(n0 + ${u32Literal(b)}, BATCH - 1u) * STEPS;`);
-  for (const i of outputs) body.push(`  var ${rows.map((b) => `acc${i}_${b}`).join(` = vec4<f32>(0.0f);\n  var `)} = vec4<f32>(0.0f);`);
-  const multiplyAdds = (indent: string, lane = ""): string[] => outputs.flatMap((i) => rows.map((b) => `${indent}acc${i}_${b}${lane} = fma(w${i}, x${b}, acc${i}_${b}${lane});`));
-  if (vectorized) {
-    body.push(`  for (var k = 0u; k < STEPS; k++) {`);
-    for (const b of rows) body.push(`    let x${b} = input[input_row${b} + k];`);
-    for (const i of outputs) body.push(`    let w${i} = weight[weight_row${i} + k];`);
-    body.push(...multiplyAdds("    "), `  }`);
-  } else {
-    // Rows are not 16-byte aligned: scalar loads, 4 to a vec4, so the loop runs a quarter as many
-    // passes (llvmpipe limits them, loopLimit.ts); then a scalar loop over the IN_FEATURES % 4 left.
-    const quad = (array: string, row: string): string => `vec4<f32>(${[0, 1, 2, 3].map((lane) => `${array}[${row} + k${lane === 0 ? "" : ` + ${u32Literal(lane)}`}]`).join(", ")})`;
-    body.push(`  for (var k = 0u; k < STEPS / 4u * 4u; k += 4u) {`);
-    for (const b of rows) body.push(`    let x${b} = ${quad("input", `input_row${b}`)};`);
-    for (const i of outputs) body.push(`    let w${i} = ${quad("weight", `weight_row${i}`)};`);
-    body.push(...multiplyAdds("    "), `  }`);
-    body.push(`  for (var k = STEPS / 4u * 4u; k < STEPS; k++) {`);
-    for (const b of rows) body.push(`    let x${b} = input[input_row${b} + k];`);
-    for (const i of outputs) body.push(`    let w${i} = weight[weight_row${i} + k];`);
-    body.push(...multiplyAdds("    ", ".x"), `  }`);
-  }
-  body.push(`  let feature0 = FIRST_FEATURE + o0;`);
-  for (const b of rows) {
-    body.push(`  if (n0 + ${u32Literal(b)} < BATCH) {`);
-    body.push(`    let row_start${b} = (n0 + ${u32Literal(b)}) * OUT_FEATURES + feature0;`);
-    for (const i of outputs) {
-      const sum = `dot(acc${i}_${b}, vec4<f32>(1.0f))`;
-      const at = `row_start${b} + ${u32Literal(i)}`;
-      const store = `output[${at}] = apply_epilogue(${sum}, feature0 + ${u32Literal(i)}, ${at});`;
-      body.push(i === 0 ? `    ${store}` : `    if (o0 + ${u32Literal(i)} < SLICE_FEATURES) {\n      ${store}\n    }`);
-    }
-    body.push(`  }`);
-  }
-
+  const aligned = inFeatures % 4 === 0;
   const whole = slice.count === outFeatures;
   const sliceEnd = slice.start + slice.count;
-  const source = kernelSource({
+  const problem: GemmProblem = { batches: 1, planes: 1, M: slice.count, N: batch, R: inFeatures };
+  const partialBytes = gemmPartialBytes(problem, schedule);
+  // m counts features within the slice (rows of the bound weight); the feature's index in the layer,
+  // for the output and the epilogue (bias), is FIRST_FEATURE + m.
+  const store: GemmStore = {
+    storage: [{ name: "output", access: "read_write", buffer: context.outputBuffer }],
+    stages,
+    declarations: [],
+    store: (_batch, m, n, values) => [`output[${n} * OUT_FEATURES + FIRST_FEATURE + ${m}] = apply_epilogue(${values[0]!}, FIRST_FEATURE + ${m}, ${n} * OUT_FEATURES + FIRST_FEATURE + ${m});`],
+    description: "dense",
+  };
+  emitGemm({
+    node,
+    context,
+    kernel,
     title: "fc (GEMM)",
     details: {
-      input: `[${batch}, ${inFeatures}] (N, C*H*W flattened from [${spec.inputShape.join(", ")}])`,
+      input: `[${batch}, ${inFeatures}] (N, C*H*W flattened from [${inputShape.join(", ")}])`,
       weight: whole
         ? `[${outFeatures}, ${inFeatures}] (out, in)`
         : `rows [${slice.start}, ${sliceEnd}) of [${outFeatures}, ${inFeatures}] (out, in), bound as [${slice.count}, ${inFeatures}]`,
       output: `[${batch}, ${outFeatures}]`,
       computes: whole ? "every output feature" : `output features [${slice.start}, ${sliceEnd}) of every sample (the weight is split across bindings)`,
       schedule: describeSchedule(schedule),
-      "register tile": `${outputsPerInvocation} features x ${rowsPerInvocation} samples, ${vectorized ? "vec4 loads" : "scalar loads, 4 per loop pass"}`,
-      epilogue: epilogue.description,
+      loads: aligned ? "vec4 along the input features" : "scalar (rows not 16-byte aligned)",
     },
-    bindings: bindingSpecs,
-    declarations: [
-      u32Constants({
-        BATCH: batch,
-        IN_FEATURES: inFeatures,
-        OUT_FEATURES: outFeatures,
-        FIRST_FEATURE: slice.start,
-        SLICE_FEATURES: slice.count,
-        STEPS: inFeatures / step, // loads per row: vec4s, or floats when IN_FEATURES % 4 != 0
-        OUTPUTS_PER_INVOCATION: outputsPerInvocation,
-        ROWS_PER_INVOCATION: rowsPerInvocation,
-        OUTPUT_TILES: outputTiles,
-      }),
-      epilogue.functionWgsl,
-    ],
-    dispatch,
-    body,
+    problem,
+    rows: rowMajorOperand({ name: "weight", buffer: weight, rowStart: (_batch, at) => `${at} * IN_FEATURES`, aligned }),
+    columns: rowMajorOperand({ name: "input", buffer: context.inputBuffers[0]!, rowStart: (_batch, at) => `${at} * IN_FEATURES`, aligned }),
+    store,
+    knobs: schedule,
+    constants: { IN_FEATURES: inFeatures, OUT_FEATURES: outFeatures, FIRST_FEATURE: slice.start },
+    ...(partialBytes > 0 ? { partials: context.scratchBuffer(`partials_${kernel}`, partialBytes) } : {}),
   });
-  const loopIterations = vectorized ? loopPasses(inFeatures / 4) : loopPasses(Math.floor(inFeatures / 4)) + loopPasses(inFeatures % 4);
-  return { source, workgroups: dispatch.workgroups, bindings: kernelBindings, loopIterations };
 }
 
 function fcAttrs(node: Node): FcAttrs {

@@ -3,11 +3,15 @@
 // under src/schedule/kinds/. Codegen never applies a default: a node without a schedule is a bug.
 import type { ConvAttrs, Node, Schedule } from "../ir/graph.js";
 import { directScheduleOf, type DirectConvSchedule } from "../schedule/kinds/direct.js";
-import { gemmScheduleOf, type FcSchedule } from "../schedule/kinds/gemm.js";
+import { gemmScheduleOf, type GemmSchedule } from "../schedule/kinds/gemm.js";
 import { im2colScheduleOf, type Im2colConvSchedule } from "../schedule/kinds/im2col.js";
+import { implicitGemmScheduleOf, type ImplicitGemmSchedule } from "../schedule/kinds/implicitGemm.js";
 import { winogradScheduleOf, type WinogradSchedule } from "../schedule/kinds/winograd.js";
 
-export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule | WinogradSchedule;
+/** fc, and 1x1 stride-1 unpadded ungrouped convs, as a plain GEMM. */
+export type FcSchedule = GemmSchedule;
+
+export type ConvSchedule = DirectConvSchedule | Im2colConvSchedule | ImplicitGemmSchedule | WinogradSchedule | GemmSchedule;
 export type ConvScheduleKind = ConvSchedule["kind"];
 
 /** The node's conv schedule, validated; internal error when choose-schedules gave it none. */
@@ -18,7 +22,9 @@ export function convScheduleOf(node: Node, attrs: ConvAttrs): ConvSchedule {
   if (attrs.groups < 1) throw new Error(`internal: ${what} has ${attrs.groups} groups`);
   if (schedule.kind === "direct") return directScheduleOf(schedule, what);
   if (schedule.kind === "im2col") return im2colScheduleOf(schedule, what);
+  if (schedule.kind === "implicit_gemm") return implicitGemmScheduleOf(schedule, what);
   if (schedule.kind === "winograd") return winogradScheduleOf(schedule, what);
+  if (schedule.kind === "gemm") return gemmScheduleOf(schedule, what);
   throw new Error(`internal: ${what}: no conv generator for schedule kind "${schedule.kind}"`);
 }
 

@@ -9,7 +9,9 @@ import { CnncUserError } from "../errors.js";
 import { paramFullName, type Node, type Schedule } from "../ir/graph.js";
 import type { DerivedParam, KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
 import { winogradFilterName } from "../schedule/kinds/winograd.js";
-import { chooseByRule } from "../schedule/defaultChoice.js";
+import { modelChoice } from "../schedule/costModel.js";
+import { scheduleText } from "../schedule/candidates.js";
+import { pooledWindowCells } from "../schedule/pooledText.js";
 import { kindsForWorkload, scheduleKind } from "../schedule/registry.js";
 import { workloadKey, type ScheduleKindDefinition, type Target, type Workload } from "../schedule/types.js";
 import { workloadOfKernel } from "../schedule/workloadOf.js";
@@ -105,7 +107,7 @@ function chooseForKernel(node: Node, kernel: KernelNode, workload: Workload, opt
       return { schedule: tuned, reason: `${tuned.kind}: tuned on this adapter (the fastest measured)` };
     }
   }
-  return chooseByRule(workload, target);
+  return defaultChoice(node, workload, target);
 }
 
 function exactChoice(node: Node, definition: ScheduleKindDefinition, workload: Workload, target: Target, schedule: Schedule): Choice {
@@ -128,4 +130,49 @@ function illegalForced(node: Node, workload: Workload, target: Target, forced: F
     ...(forced.location === undefined ? {} : { location: forced.location }),
     hint: legal.length === 0 ? `no schedule kind can run \`${node.name}\` here` : `schedules legal for \`${node.name}\`: ${legal.join(", ")}`,
   });
+}
+
+/**
+ * Nothing forced or tuned: a workload only one kind can compute gets that kind's default knobs; among
+ * several, the cost model's cheapest candidate (src/schedule/costModel.ts, calibrated on the adapter).
+ * No legal kind at all (a target too small for every kind) is a user error naming the layer.
+ */
+function defaultChoice(node: Node, workload: Workload, target: Target): Choice {
+  const kinds = kindsForWorkload(workload, target);
+  const legal = kinds.filter((entry) => entry.illegal === undefined);
+  const what = workload.op === "conv" || workload.op === "fc" ? workload.op : workload.op.replaceAll("_", " ");
+  if (legal.length === 0) {
+    throw new CnncUserError(`layer \`${node.name}\`: no schedule kind can compute its ${what} on ${target.description}`, {
+      hint: kinds.length === 0 ? `no schedule kind computes a ${what}` : kinds.map((entry) => `${entry.definition.kind}: ${entry.illegal ?? ""}`).join("; "),
+    });
+  }
+  if (legal.length === 1) {
+    const definition = legal[0]!.definition;
+    const schedule = definition.defaultSchedule(workload, target);
+    const problem = definition.illegalKnobs(workload, target, schedule);
+    if (problem !== undefined) {
+      throw new CnncUserError(`layer \`${node.name}\`: the default ${definition.kind} schedule of its ${what} cannot run on ${target.description}: ${problem}`, {
+        hint: "use a smaller batch, or an adapter with larger limits",
+      });
+    }
+    if (workload.op === "conv" && workload.pooled !== "") {
+      const block = `${String(schedule["outputChannelsPerInvocation"])} channels x ${String(schedule["pixelsPerInvocation"])} pooled pixels of ${pooledWindowCells(workload.pooled)} conv pixels each per invocation`;
+      return { schedule, reason: `${definition.kind}: it computes a pooled output, which only the direct kernel does (${block})` };
+    }
+    return { schedule, reason: `${definition.kind}: the only schedule kind that computes this ${what}` };
+  }
+  const choice = modelChoice(workload, target);
+  const others = choice.candidates
+    .filter((candidate) => candidate.schedule.kind !== choice.schedule.kind)
+    .sort((a, b) => a.estimate.seconds - b.estimate.seconds)[0];
+  const runnerUp = others === undefined ? "" : `; next kind ${scheduleText(others.schedule)} ${formatMs(others.estimate.seconds)}`;
+  return {
+    schedule: choice.schedule,
+    reason: `${choice.schedule.kind}: the cost model's pick of ${choice.candidates.length} candidates (${scheduleText(choice.schedule)}, estimated ${formatMs(choice.estimate.seconds)}${runnerUp})`,
+  };
+}
+
+function formatMs(seconds: number): string {
+  const ms = seconds * 1000;
+  return `${ms >= 10 ? ms.toFixed(1) : ms.toPrecision(2)} ms`;
 }

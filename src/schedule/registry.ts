@@ -7,12 +7,14 @@ import { fcWeightGemmKind } from "./kinds/fcWeightGemm.js";
 import { filterGemmKind } from "./kinds/filterGemm.js";
 import { gemmKind } from "./kinds/gemm.js";
 import { im2colKind } from "./kinds/im2col.js";
+import { implicitGemmKind } from "./kinds/implicitGemm.js";
 import { winogradKind } from "./kinds/winograd.js";
 import type { ScheduleKindDefinition, Target, Workload } from "./types.js";
 
 export const SCHEDULE_KINDS: readonly ScheduleKindDefinition[] = [
   directKind,
   im2colKind,
+  implicitGemmKind,
   winogradKind,
   gemmKind,
   dataGemmKind,

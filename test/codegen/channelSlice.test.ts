@@ -2,15 +2,16 @@
 // two halves of one [N, C0 + C1, H, W] buffer, each through `output_index`, and the result must be the
 // concat of the references. Covers the direct conv (plain and pooled), the im2col GEMM (with a residual
 // stage, which reads the operand at the kernel's own dense index), the pool kernel and the elementwise
-// kernel. Tolerance: rtol 1e-4, atol 4e-5 * sqrt(reduction length) (toleranceFor), 1e-5 for pools/sums.
+// concat of the references. Covers the direct conv (plain and pooled), the GEMM-core convs (im2col, implicit GEMM with split-K, the 1x1 GEMM with workgroup memory; with a residual
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitConv } from "../../src/codegen/conv/conv.js";
 import { activationStage, biasStage, residualAddStage } from "../../src/codegen/epilogue.js";
 import { emitElementwise } from "../../src/codegen/elementwise.js";
 import { generatePool } from "../../src/codegen/pool.js";
+import type { ConvScheduleKind } from "../../src/codegen/schedule.js";
 import { chosenSchedule } from "../schedule/chosenSchedule.js";
 import type { OutputStore } from "../../src/codegen/store.js";
-import type { Graph } from "../../src/ir/graph.js";
+import type { ConvAttrs, Graph } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import type { Tensor } from "../../src/tensor.js";
 import { openDevice, type GpuContext } from "../../runtime/device.js";
@@ -39,15 +40,19 @@ function reference(graph: Graph, input: Tensor, weights: ReturnType<typeof rando
 }
 
 describe("channel-slice stores: two producers fill one buffer", () => {
-  it("direct conv -> channels 0..3, im2col GEMM + residual + relu -> channels 4..8", async () => {
+  const secondProducers: { label: string; conv: ConvAttrs; kind: ConvScheduleKind; knobs: Record<string, number | boolean> }[] = [
+    { label: "im2col GEMM", conv: conv2d({ out: 5, kernel: 3, stride: 1, padding: 1 }), kind: "im2col", knobs: { tileM: 2, tileN: 8, maxChunkColumns: 24 } },
+    { label: "implicit GEMM (split-K)", conv: conv2d({ out: 5, kernel: 3, stride: 1, padding: 1 }), kind: "implicit_gemm", knobs: { tileM: 2, tileN: 8, splitK: 2 } },
+    { label: "1x1 conv GEMM (workgroup memory)", conv: conv2d({ out: 5, kernel: 1 }), kind: "gemm", knobs: { tileM: 2, tileN: 4, workgroupSize: 16, workgroupMemory: true } },
+  ];
+  it.each(secondProducers)("direct conv -> channels 0..3, $label + residual + relu -> channels 4..8", async ({ conv: convB, kind, knobs }) => {
     const batch = 2;
     const random = seededRandom(91);
     const convA = conv2d({ out: 4, kernel: 3, padding: 1 });
-    const convB = conv2d({ out: 5, kernel: 3, stride: 1, padding: 1 });
     const graphA = namedChain("a", [3, 7, 6], [convA]);
     const graphB = namedChain("b", [3, 7, 6], [convB]);
     graphA.nodes[1]!.schedule = { ...chosenSchedule(graphA, graphA.nodes[1]!, "direct"), pixelsPerInvocation: 3 };
-    graphB.nodes[1]!.schedule = { ...chosenSchedule(graphB, graphB.nodes[1]!, "im2col"), tileM: 2, tileN: 8, maxChunkColumns: 24 };
+    graphB.nodes[1]!.schedule = { ...chosenSchedule(graphB, graphB.nodes[1]!, kind), ...knobs };
     const weightsA = randomWeights(graphA, random);
     const weightsB = randomWeights(graphB, random);
     const input = randomTensor([batch, 3, 7, 6], random);
@@ -63,9 +68,9 @@ describe("channel-slice stores: two producers fill one buffer", () => {
     test.emit(graphB.nodes[1]!, weightsB, { graph: graphB, inputBuffers: [x], outputBuffer: output, outputStore: slice(4, 9) }, (node, context) =>
       emitConv(node, context, [biasStage(context.paramBuffer("bias")), residualAddStage(residualBuffer, "0"), activationStage({ op: "relu" })]),
     );
-    // Every kernel writing the output (the direct conv, each chunk's GEMM) stores through output_index.
-    const storing = test.plan().steps.filter((step) => /conv_direct|gemm/.test(step.name));
-    expect(storing.length).toBeGreaterThan(2);
+    // Every kernel writing the output (the direct conv, each chunk's GEMM or split-K sum) stores through output_index.
+    const storing = test.plan().steps.filter((step) => /read_write> output:/.test(step.wgsl));
+    expect(storing.length).toBeGreaterThanOrEqual(2);
     for (const step of storing) expect(step.wgsl, step.name).toContain("output[output_index(");
 
     const expectedB = mapTensor(

@@ -1,4 +1,4 @@
-// The composable epilogue on the GPU: every activation fused after the bias into both conv schedules
+// The composable epilogue on the GPU: every activation fused after the bias into the conv schedules (direct, im2col, implicit GEMM)
 // and the fc kernel, compared with the CPU reference of the unfused conv/fc -> activation chain,
 // including pre-activations of magnitude ~100 where naive tanh/sigmoid/elu formulas overflow.
 // Tolerance: |gpu - ref| <= atol + rtol * |ref|, rtol = 1e-4, atol = 4e-5 * sqrt(reduction length)
@@ -16,6 +16,7 @@ import {
   type EpilogueStage,
 } from "../../src/codegen/epilogue.js";
 import { emitFc } from "../../src/codegen/fc.js";
+import type { ConvScheduleKind } from "../../src/codegen/schedule.js";
 import { chosenSchedule } from "../schedule/chosenSchedule.js";
 import type { ActivationAttrs, ConvAttrs, OpAttrs, Shape } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
@@ -40,11 +41,11 @@ async function checkFused(
   batch: number,
   scale: number,
   seed: number,
-  kind?: "direct" | "im2col",
+  kind?: ConvScheduleKind,
 ): Promise<void> {
   const graph = chainGraph(inputShape, [first, activation]);
   const node = graph.nodes[1]!;
-  if (first.op === "conv" || first.op === "fc") node.schedule = chosenSchedule(graph, node, kind);
+  if (kind !== undefined && first.op === "conv") node.schedule = chosenSchedule(graph, node, kind);
   const random = seededRandom(seed);
   const weights = randomWeights(graph, random);
   const input = randomTensor([batch, ...inputShape], random, -scale, scale);
@@ -67,7 +68,7 @@ async function checkFused(
 const conv: ConvAttrs = conv2d({ out: 6, kernel: 3, stride: 2, padding: 1 });
 
 describe.each(EVERY_ACTIVATION.map((attrs) => [attrs.op, attrs] as const))("epilogue bias -> %s", (_name, activation) => {
-  for (const kind of ["direct", "im2col"] as const) {
+  for (const kind of ["direct", "im2col", "implicit_gemm"] as const) {
     it(`conv ${kind}`, async () => {
       await checkFused([5, 9, 7], conv, activation, 2, 1, 11, kind);
     });
@@ -87,11 +88,11 @@ type BatchnormStageKind = "scale_shift" | "batchnorm" | "residual";
  * residual add, then relu, in one kernel. The reference runs l0 -> batchnorm l1 -> relu l2; for the
  * residual, relu(l0 + residual) is formed in float64 from the reference's l0.
  */
-async function checkStages(inputShape: Shape, first: OpAttrs, kind: BatchnormStageKind, batch: number, seed: number, schedule?: "direct" | "im2col"): Promise<void> {
+async function checkStages(inputShape: Shape, first: OpAttrs, kind: BatchnormStageKind, batch: number, seed: number, schedule?: ConvScheduleKind): Promise<void> {
   const eps = 1e-5;
   const graph = chainGraph(inputShape, [first, { op: "batchnorm", eps, momentum: 0.1 }, { op: "relu" }]);
   const node = graph.nodes[1]!;
-  if (first.op === "conv" || first.op === "fc") node.schedule = chosenSchedule(graph, node, schedule);
+  if (schedule !== undefined && first.op === "conv") node.schedule = chosenSchedule(graph, node, schedule);
   const random = seededRandom(seed);
   const weights = randomWeights(graph, random);
   const input = randomTensor([batch, ...inputShape], random);
@@ -123,7 +124,7 @@ async function checkStages(inputShape: Shape, first: OpAttrs, kind: BatchnormSta
 }
 
 describe.each(["scale_shift", "batchnorm", "residual"] as const)("epilogue bias -> %s -> relu", (kind) => {
-  for (const schedule of ["direct", "im2col"] as const) {
+  for (const schedule of ["direct", "im2col", "implicit_gemm"] as const) {
     it(`conv ${schedule}`, async () => {
       await checkStages([5, 9, 7], conv, kind, 2, 21, schedule);
     });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFc } from "../../src/codegen/fc.js";
 import type { Plan } from "../../src/codegen/plan.js";
-import type { FcSchedule } from "../../src/schedule/kinds/gemm.js";
+import type { GemmSchedule as FcSchedule } from "../../src/schedule/kinds/gemm.js";
 import type { Shape } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { openDevice, type GpuContext } from "../../runtime/device.js";
@@ -35,9 +35,13 @@ const CASES: FcCase[] = [
   { input: [8, 2, 2], out: 10, bias: true, batch: 5 },
   { input: [8, 2, 2], out: 1, bias: false, batch: 1 },
   { input: [37], out: 7, bias: true, batch: 2 },
-  { input: [64], out: 9, bias: true, batch: 5, schedule: { kind: "gemm", outputsPerInvocation: 3, rowsPerInvocation: 2, workgroupSize: 16 } },
-  { input: [5, 3, 3], out: 17, bias: true, batch: 4, schedule: { kind: "gemm", outputsPerInvocation: 1, rowsPerInvocation: 1, workgroupSize: 1 } },
-  { input: [600], out: 33, bias: false, batch: 2, schedule: { kind: "gemm", outputsPerInvocation: 8, rowsPerInvocation: 4, workgroupSize: 64 } },
+  { input: [64], out: 9, bias: true, batch: 5, schedule: { kind: "gemm", tileM: 3, tileN: 2, vectorWidth: 1, workgroupSize: 16, splitK: 1, workgroupMemory: false } },
+  { input: [5, 3, 3], out: 17, bias: true, batch: 4, schedule: { kind: "gemm", tileM: 1, tileN: 1, vectorWidth: 1, workgroupSize: 1, splitK: 1, workgroupMemory: false } },
+  { input: [600], out: 33, bias: false, batch: 2, schedule: { kind: "gemm", tileM: 8, tileN: 4, vectorWidth: 1, workgroupSize: 64, splitK: 1, workgroupMemory: false } },
+  // The GEMM core's other knobs on fc: split-K, vec4 accumulators along the samples, workgroup memory.
+  { input: [300], out: 11, bias: true, batch: 3, schedule: { kind: "gemm", tileM: 4, tileN: 2, vectorWidth: 1, workgroupSize: 16, splitK: 3, workgroupMemory: false } },
+  { input: [3, 5, 7], out: 9, bias: true, batch: 6, schedule: { kind: "gemm", tileM: 2, tileN: 4, vectorWidth: 4, workgroupSize: 8, splitK: 1, workgroupMemory: false } },
+  { input: [64], out: 19, bias: true, batch: 5, schedule: { kind: "gemm", tileM: 3, tileN: 4, vectorWidth: 4, workgroupSize: 16, splitK: 2, workgroupMemory: true } },
 ];
 
 describe("fc vs the CPU reference", () => {
@@ -52,7 +56,7 @@ describe("fc vs the CPU reference", () => {
       const input = randomTensor([testCase.batch, ...testCase.input], random);
       const expected = runReference(graph, new Map([["x", input]]), weights).outputs.get("layer")!;
       const plan = singleNodePlan(graph, node.id, testCase.batch, generateFc);
-      expect(plan.steps).toHaveLength(1);
+      expect(plan.steps).toHaveLength(testCase.schedule !== undefined && testCase.schedule.splitK > 1 ? 2 : 1);
       expect(plan.steps[0]!.wgsl.split("\n")[0]).toBe("// fc (GEMM)");
       const features = testCase.input.reduce((a, b) => a * b, 1);
       expectClose(await runPlan(gpu, plan, weights, input), expected, toleranceFor(features), label);
@@ -68,15 +72,16 @@ interface SlicedFcCase extends FcCase {
 
 const SLICED_CASES: SlicedFcCase[] = [
   // Scalar loads (37 features), 3 rows per slice: 3 + 3 + 3 + 1.
-  { input: [37], out: 10, bias: true, batch: 3, slices: [3, 3, 3, 1], schedule: { kind: "gemm", outputsPerInvocation: 1, rowsPerInvocation: 4, workgroupSize: 64, maxWeightBindingBytes: 3 * 37 * 4 } },
+  { input: [37], out: 10, bias: true, batch: 3, slices: [3, 3, 3, 1], schedule: { kind: "gemm", tileM: 1, tileN: 4, vectorWidth: 1, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxWeightBindingBytes: 3 * 37 * 4 } },
   // vec4 loads, slices aligned to the 4-feature register tile: 8 + 5.
-  { input: [8, 2, 2], out: 13, bias: false, batch: 1, slices: [8, 5], schedule: { kind: "gemm", outputsPerInvocation: 4, rowsPerInvocation: 4, workgroupSize: 64, maxWeightBindingBytes: 8 * 32 * 4 + 12 } },
-  { input: [64], out: 9, bias: true, batch: 1, slices: [4, 4, 1], schedule: { kind: "gemm", outputsPerInvocation: 2, rowsPerInvocation: 2, workgroupSize: 16, maxWeightBindingBytes: 5 * 64 * 4 } },
-  { input: [5, 3, 3], out: 17, bias: false, batch: 3, slices: [6, 6, 5], schedule: { kind: "gemm", outputsPerInvocation: 3, rowsPerInvocation: 2, workgroupSize: 8, maxWeightBindingBytes: 7 * 45 * 4 } },
+  { input: [8, 2, 2], out: 13, bias: false, batch: 1, slices: [8, 5], schedule: { kind: "gemm", tileM: 4, tileN: 4, vectorWidth: 1, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxWeightBindingBytes: 8 * 32 * 4 + 12 } },
+  { input: [64], out: 9, bias: true, batch: 1, slices: [4, 4, 1], schedule: { kind: "gemm", tileM: 2, tileN: 2, vectorWidth: 1, workgroupSize: 16, splitK: 1, workgroupMemory: false, maxWeightBindingBytes: 5 * 64 * 4 } },
+  { input: [5, 3, 3], out: 17, bias: false, batch: 3, slices: [6, 6, 5], schedule: { kind: "gemm", tileM: 3, tileN: 2, vectorWidth: 1, workgroupSize: 8, splitK: 1, workgroupMemory: false, maxWeightBindingBytes: 7 * 45 * 4 } },
 ];
 
+/** The bytes bound as each step's weight (the GEMM core binds its row operand, the weight, first). */
 function weightBytesOfSteps(plan: Plan): number[] {
-  return plan.steps.map((step) => plan.buffers[step.bindings[1]!.buffer]!.bytes);
+  return plan.steps.map((step) => plan.buffers[step.bindings[0]!.buffer]!.bytes);
 }
 
 describe("fc with its weight split across bindings vs the CPU reference", () => {

@@ -36,7 +36,7 @@ describe("VGG-16 at full size", () => {
     const inFeatures = 512 * 7 * 7;
     let nextElement = 0;
     for (const step of fc6Steps) {
-      const weight = plan.buffers[step.bindings[1]!.buffer]!;
+      const weight = plan.buffers[step.bindings[0]!.buffer]!;
       expect(weight.paramName).toBe("fc6.weight");
       expect(weight.bytes).toBeLessThanOrEqual(PORTABLE_MAX_BINDING_BYTES);
       expect(weight.paramSlice).toEqual({ firstElement: nextElement, tensorBytes: 4096 * inFeatures * 4 });

@@ -65,6 +65,13 @@ const FAMILIES: Family[] = [
     terms: (size) => 36 * size,
     maxSize: 2 ** 13,
   },
+  {
+    name: "implicit GEMM",
+    source: (size) => `network G {\n input x: ${4 * size}x6x6\n conv(8, 3) as c\n}\n`,
+    schedule: { all: "implicit_gemm" },
+    terms: (size) => 36 * size,
+    maxSize: 2 ** 13,
+  },
   { name: "fc, vec4 loads", source: (size) => `network F {\n input x: ${4 * size}\n fc(4)\n}\n`, terms: (size) => 4 * size, maxSize: 2 ** 17 },
   { name: "fc, scalar loads", source: (size) => `network F {\n input x: ${4 * size + 3}\n fc(4)\n}\n`, terms: (size) => 4 * size + 3, maxSize: 2 ** 17 },
   { name: "softmax", source: (size) => `network S {\n input x: ${4 * size}\n softmax\n}\n`, terms: () => 1, maxSize: 2 ** 16 },
@@ -172,17 +179,22 @@ describe("loopIterations of each generator, by hand", () => {
     // Pooled: the block's pooled pixels are stored (the schedule gives 2 of them: one store loop of 2 lanes).
     const pooled = passesOf(`network B {\n input x: 8x8x8\n conv(8, 3, pad=1) as c -> maxpool(2)\n}\n`, { all: "direct" });
     expect(pooled).toEqual({ "c.conv_direct": loopPasses(3, loopPasses(3, loopPasses(2))) + loopPasses(2) });
-    // R = 5 * 3 * 3 = 45: 11 unrolled passes and a tail of 1; tileN 16 = 4 vec4 store loops, then the
-    // epilogue's (the bias) loop over the 8 x 16 tile. im2col has no loop.
+    // R = 5 * 3 * 3 = 45: 11 unrolled passes and a tail of 1, then the GEMM core's rolled store loop
+    // (with the epilogue, the bias) over the 8 x 16 tile. im2col has no loop.
     expect(passesOf(`network C {\n input x: 5x6x6\n conv(8, 3) as c\n}\n`, { all: "im2col" })).toEqual({
       "c.im2col": 0,
-      "c.gemm": loopPasses(11) + loopPasses(1) + 4 * loopPasses(4) + loopPasses(8, loopPasses(16)),
+      "c.gemm": loopPasses(11) + loopPasses(1) + loopPasses(8, loopPasses(16)),
+    });
+    // implicit_gemm: the same reduction over 2 * 4 * 4 = 32 pixels, its default 8 x 8 tile.
+    expect(passesOf(`network C {\n input x: 5x6x6\n conv(8, 3) as c\n}\n`, { all: "implicit_gemm" })).toEqual({
+      "c.implicit_gemm": loopPasses(11) + loopPasses(1) + loopPasses(8, loopPasses(8)),
     });
   });
 
   it("fc, pools, softmax, lrn and the loop-free kernels", () => {
-    expect(passesOf(`network F {\n input x: 400\n fc(10) as f\n}\n`)).toEqual({ "f.fc": loopPasses(100) });
-    expect(passesOf(`network F {\n input x: 401\n fc(10) as f\n}\n`)).toEqual({ "f.fc": loopPasses(100) + loopPasses(1) });
+    // The reduction in quads and a tail, then the store loop over the 4 features x 2 samples (batch 2) tile.
+    expect(passesOf(`network F {\n input x: 400\n fc(10) as f\n}\n`)).toEqual({ "f.fc": loopPasses(100) + loopPasses(0) + loopPasses(4, loopPasses(2)) });
+    expect(passesOf(`network F {\n input x: 401\n fc(10) as f\n}\n`)).toEqual({ "f.fc": loopPasses(100) + loopPasses(1) + loopPasses(4, loopPasses(2)) });
     expect(passesOf(`network P {\n input x: 3x9x9\n maxpool(3, stride=2) as p\n}\n`)).toEqual({ "p.maxpool": loopPasses(3, loopPasses(3)) });
     // 1000 positions: lane 0 runs 4 unrolled passes (from 0, 256, 512, 768), then up to 3 left; 6 tree steps.
     expect(passesOf(`network G {\n input x: 2x40x25\n global_avgpool as g\n}\n`)).toEqual({ "g.global_avgpool": loopPasses(4) + loopPasses(3) + loopPasses(6) });
@@ -197,7 +209,7 @@ describe("loopIterations of each generator, by hand", () => {
     const plan = buildPlan(graphOf(`network F {\n input x: 300001\n fc(4) as f\n}\n`), 1);
     const error = userError(() => checkLoopLimit(plan));
     expect(error.message).toBe(
-      "kernel f.fc (layers f) runs 75,003 loop iterations per invocation, more than llvmpipe's limit of 65,535: " +
+      "kernel f.fc (layers f) runs 75,016 loop iterations per invocation, more than llvmpipe's limit of 65,535: " +
         "past it, llvmpipe silently ends every loop of the kernel and its results would be wrong",
     );
     expect(error.hint).toBe("give f fewer input features (pool or stride before it); or run on a hardware GPU (`--backend vulkan`), which has no such limit");

@@ -1,5 +1,5 @@
 // The conv kernel generator: reads the schedule from the node (or the default rule) and emits either
-// the direct kernel or the im2col + GEMM pair, with the conv's own epilogue (its bias). Fusion passes
+// the direct kernel, the im2col + GEMM pair, the implicit GEMM or (1x1 convs) the plain GEMM, with the conv's own epilogue (its bias). Fusion passes
 // call `emitConv` with more epilogue stages appended, or with the pool layer it computes directly.
 import type { ConvAttrs, Node } from "../../ir/graph.js";
 import { biasStage, type EpilogueStage } from "../epilogue.js";
@@ -8,7 +8,8 @@ import { convScheduleOf } from "../schedule.js";
 import { emitDirectConv } from "./direct.js";
 import { convGeometry } from "./geometry.js";
 import { emitIm2colConv } from "./im2col.js";
-import { emitWinogradConv } from "./winograd.js";
+import { emitImplicitGemmConv } from "./implicitGemm.js";
+import { emitPointwiseConv } from "./pointwise.js";
 import type { PooledOutput } from "./pooled.js";
 
 export const generateConv: KernelGenerator = (node, context) => {
@@ -40,10 +41,13 @@ export function emitConv(node: Node, context: KernelContext, stages: readonly Ep
     return;
   }
   if (options.pool !== undefined) throw new Error(`internal: conv ${node.name}: the ${schedule.kind} schedule cannot pool inside the kernel`);
-  if (schedule.kind === "winograd") {
-    emitWinogradConv(node, context, geometry, schedule, stages);
-  } else {
-    emitIm2colConv(node, context, geometry, schedule, stages);
+  switch (schedule.kind) {
+    case "im2col":
+      return emitIm2colConv(node, context, geometry, schedule, stages);
+    case "implicit_gemm":
+      return emitImplicitGemmConv(node, context, geometry, schedule, stages);
+    case "gemm":
+      return emitPointwiseConv(node, context, geometry, schedule, stages);
   }
 }
 

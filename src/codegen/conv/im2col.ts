@@ -6,6 +6,7 @@
 import type { Node } from "../../ir/graph.js";
 import { emitKernel, kernelBindingsOf, type KernelContext, type KernelStorage } from "../plan.js";
 import type { Im2colConvSchedule } from "../../schedule/kinds/im2col.js";
+import { gemmPartialBytes } from "../gemm/core.js";
 import { describeSchedule } from "../schedule.js";
 import { foldedDispatch, kernelHeader, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
 import { shapeSummary } from "./common.js";
@@ -25,16 +26,19 @@ export function emitIm2colConv(
 ): void {
   const chunking = columnChunking(geometry, schedule.maxChunkColumns);
   const columnsBuffer = context.scratchBuffer("columns", geometry.groups * reductionLength(geometry) * chunking.columns * 4);
+  // One partial-sums buffer for every chunk's split-K GEMM (the chunks run one after another).
+  const partialBytes = gemmPartialBytes({ batches: geometry.groups, planes: 1, M: geometry.filtersPerGroup, N: chunking.columns, R: reductionLength(geometry) }, schedule);
+  const partials = partialBytes > 0 ? context.scratchBuffer("partials", partialBytes) : undefined;
   if (chunking.count === 1) {
     emitIm2col(node, context, geometry, schedule, chunking, columnsBuffer, undefined, "im2col");
-    emitConvGemm(node, context, geometry, schedule, stages, chunking, columnsBuffer, undefined, "gemm");
+    emitConvGemm(node, context, geometry, schedule, stages, chunking, { columns: columnsBuffer, counter: undefined, partials }, "gemm");
     return;
   }
   const counterBuffer = context.scratchBuffer("chunk", 4);
   emitCounterStep(node, context, counterBuffer, "reset", "chunk_reset");
   for (let position = 0; position < chunking.count; position++) {
     emitIm2col(node, context, geometry, schedule, chunking, columnsBuffer, counterBuffer, `im2col_${position}`);
-    emitConvGemm(node, context, geometry, schedule, stages, chunking, columnsBuffer, counterBuffer, `gemm_${position}`);
+    emitConvGemm(node, context, geometry, schedule, stages, chunking, { columns: columnsBuffer, counter: counterBuffer, partials }, `gemm_${position}`);
     if (position + 1 < chunking.count) {
       emitCounterStep(node, context, counterBuffer, "advance", `chunk_advance_${position}`);
     }

@@ -1,66 +1,70 @@
-// The GEMM schedule kind: fc as a matrix product. Generator: src/codegen/fc.ts.
+// Plain GEMM on the GEMM core: fc (out[n][o] = W[o][i] x[n][i], the weight bound in row slices when
+// larger than one binding) and 1x1 stride-1 unpadded ungrouped convs (out[n][k][p] = W[k][c] x[n][c][p]),
+// src/codegen/fc.ts and src/codegen/conv/pointwise.ts.
 import type { Schedule } from "../../ir/graph.js";
-import { defaultWorkgroupSize, firstProblem, integerKnob, integerKnobProblem, requireKind, workgroupSizeProblem } from "../knobs.js";
-import type { ScheduleKindDefinition, Target, Workload } from "../types.js";
+import type { ConvShape, ScheduleKindDefinition, Target, Workload } from "../types.js";
+import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs } from "./gemmKnobs.js";
 
-/**
- * Each invocation computes `outputsPerInvocation` features for `rowsPerInvocation` samples. A weight
- * larger than `maxWeightBindingBytes` (absent: PORTABLE_MAX_BINDING_BYTES, in fc.ts) is bound in
- * slices of output features, one dispatch each; tests lower it to exercise the split on small layers.
- */
-export type FcSchedule = {
+export type GemmSchedule = GemmKnobs & {
   kind: "gemm";
-  outputsPerInvocation: number;
-  rowsPerInvocation: number;
-  workgroupSize: number;
+  /** fc only: weights larger than this are bound in slices of output features (default: the portable 128 MiB binding). */
   maxWeightBindingBytes?: number;
 };
 
-const MAX_BLOCK = 16;
-const MAX_WORKGROUP_SIZE = 1024;
+/**
+ * fc's default: 4 features x 4 samples per invocation with vec4 loads along the input features
+ * (both operands are contiguous along the reduction), today's fc kernel's shape.
+ */
+export function fcGemmDefaultKnobs(): GemmSchedule {
+  return { kind: "gemm", tileM: 4, tileN: 4, vectorWidth: 1, workgroupSize: 64, splitK: 1, workgroupMemory: false };
+}
+
+/** A 1x1 conv's default: 8 channels x 16 pixels as vec4s, im2col's GEMM tile (the pixels are contiguous). */
+export function pointwiseGemmDefaultKnobs(outChannels: number): GemmSchedule {
+  return { kind: "gemm", tileM: outChannels >= 8 ? 8 : 4, tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false };
+}
 
 /** A node's gemm schedule, validated (internal error on a malformed one; no defaults applied). */
-export function gemmScheduleOf(schedule: Schedule, what: string): FcSchedule {
-  requireKind(schedule, "gemm", what);
-  const validated: FcSchedule = {
-    kind: "gemm",
-    outputsPerInvocation: integerKnob(schedule, "outputsPerInvocation", 1, MAX_BLOCK, what),
-    rowsPerInvocation: integerKnob(schedule, "rowsPerInvocation", 1, MAX_BLOCK, what),
-    workgroupSize: integerKnob(schedule, "workgroupSize", 1, MAX_WORKGROUP_SIZE, what),
-  };
-  if (schedule["maxWeightBindingBytes"] !== undefined) {
-    validated.maxWeightBindingBytes = integerKnob(schedule, "maxWeightBindingBytes", 1, Number.MAX_SAFE_INTEGER, what);
+export function gemmScheduleOf(schedule: Schedule, what: string): GemmSchedule {
+  if (schedule.kind !== "gemm") throw new Error(`internal: ${what}: expected a gemm schedule, got "${schedule.kind}"`);
+  const validated: GemmSchedule = { kind: "gemm", ...gemmKnobsOf(schedule, what) };
+  const maxBytes = schedule["maxWeightBindingBytes"];
+  if (maxBytes !== undefined) {
+    if (typeof maxBytes !== "number" || !Number.isInteger(maxBytes) || maxBytes < 1) {
+      throw new Error(`internal: ${what}: gemm maxWeightBindingBytes must be a positive integer, got ${String(maxBytes)}`);
+    }
+    validated.maxWeightBindingBytes = maxBytes;
   }
   return validated;
 }
 
+/** Why a conv is not a plain GEMM (1x1, stride 1, no padding, groups 1), or undefined when it is. */
+export function pointwiseConvIllegal(conv: Pick<ConvShape, "KH" | "KW" | "stride" | "padding" | "groups">): string | undefined {
+  const { top, bottom, left, right } = conv.padding;
+  if (conv.KH !== 1 || conv.KW !== 1) return `gemm computes 1x1 convs as a plain GEMM; this kernel is ${conv.KH}x${conv.KW}`;
+  if (conv.stride[0] !== 1 || conv.stride[1] !== 1) return `gemm computes stride-1 convs; this one has stride ${conv.stride.join("x")}`;
+  if (top + bottom + left + right !== 0) return "gemm computes unpadded convs; this one is padded";
+  if (conv.groups !== 1) return `gemm computes ungrouped convs; this one has ${conv.groups} groups`;
+  return undefined;
+}
+
 export const gemmKind: ScheduleKindDefinition = {
   kind: "gemm",
-  ops: ["fc"],
-  summary: "GEMM: each invocation computes a block of output features for a block of samples",
-  knobs: {
-    outputsPerInvocation: [1, 2, 4, 8],
-    rowsPerInvocation: [1, 2, 4, 8],
-    workgroupSize: [32, 64, 128, 256],
+  ops: ["fc", "conv"],
+  summary: "a plain GEMM on the GEMM core: fc, and 1x1 stride-1 unpadded ungrouped convs",
+  knobs: GEMM_KNOB_SPACE,
+  illegal(workload: Workload): string | undefined {
+    if (workload.op === "fc") return undefined;
+    if (workload.op !== "conv") return `gemm computes fc and 1x1 convs, not ${workload.op}`;
+    if (workload.pooled !== "") return POOLED_ILLEGAL;
+    return pointwiseConvIllegal(workload.conv);
   },
-  illegal: (workload) => {
-    if (workload.op === "conv" && workload.pooled !== "") return "the kernel computes a pooled output, which only direct does";
-    return workload.op === "fc" ? undefined : `gemm computes an fc layer, not a ${workload.op}`;
+  illegalKnobs(_workload: Workload, target: Target, schedule: Schedule): string | undefined {
+    return gemmKnobsIllegal(gemmScheduleOf(schedule, "gemm"), 1, target);
   },
-  illegalKnobs: (_workload: Workload, target: Target, schedule: Schedule) =>
-    firstProblem(
-      () => (schedule.kind === "gemm" ? undefined : `expected a gemm schedule, got ${schedule.kind}`),
-      () => integerKnobProblem(schedule, "outputsPerInvocation", 1, MAX_BLOCK),
-      () => integerKnobProblem(schedule, "rowsPerInvocation", 1, MAX_BLOCK),
-      () => integerKnobProblem(schedule, "workgroupSize", 1, MAX_WORKGROUP_SIZE),
-      () =>
-        schedule["maxWeightBindingBytes"] === undefined
-          ? undefined
-          : integerKnobProblem(schedule, "maxWeightBindingBytes", 1, Number.MAX_SAFE_INTEGER),
-      () => workgroupSizeProblem(schedule["workgroupSize"] as number, target),
-    ),
-  defaultSchedule: (workload, target) => {
-    if (workload.op !== "fc") throw new Error(`internal: the gemm kind computes fc workloads, not ${workload.op}`);
-    return { kind: "gemm", outputsPerInvocation: 4, rowsPerInvocation: 4, workgroupSize: defaultWorkgroupSize(target) };
+  defaultSchedule(workload: Workload): Schedule {
+    if (workload.op === "fc") return { ...fcGemmDefaultKnobs() };
+    if (workload.op === "conv") return { ...pointwiseGemmDefaultKnobs(workload.conv.K) };
+    throw new Error(`internal: gemm has no schedule for ${workload.op}`);
   },
 };

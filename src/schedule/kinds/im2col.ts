@@ -1,85 +1,56 @@
-// The im2col + GEMM conv schedule kind: one kernel writes the column matrix to a scratch buffer, a
-// second multiplies the weights by it. Generator: src/codegen/conv/im2col.ts and gemm.ts.
+// im2col + GEMM: one kernel writes the column matrix [groups][C/groups*KH*KW][N*OH*OW] to a scratch
+// buffer (in chunks of columns when it would be large), then the GEMM core multiplies the weights by
+// it (src/codegen/conv/im2col.ts).
 import type { Schedule } from "../../ir/graph.js";
-import { defaultWorkgroupSize, firstProblem, integerKnob, integerKnobProblem, requireKind, workgroupSizeProblem } from "../knobs.js";
-import type { ScheduleKindDefinition, Target, Workload } from "../types.js";
+import type { ConvShape, ScheduleKindDefinition, Target, Workload } from "../types.js";
+import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs } from "./gemmKnobs.js";
 
-/**
- * The column matrix is [groups][C/groups*KH*KW][N*OH*OW]; each GEMM invocation holds a `tileM`
- * (output channels) x `tileN` (output pixels, a multiple of 4: vec4 columns) register tile. The
- * N*OH*OW columns are processed in chunks (an im2col + GEMM pair each, sharing one column buffer) of
- * at most `maxChunkColumns` columns, 0 meaning as many as fit the column-buffer memory cap.
- */
-export type Im2colConvSchedule = {
+export type Im2colConvSchedule = GemmKnobs & {
   kind: "im2col";
-  tileM: number;
-  tileN: number;
-  workgroupSize: number;
+  /** Columns per im2col + GEMM chunk, a multiple of 4; 0: as many as fit the column-buffer memory cap. */
   maxChunkColumns: number;
 };
 
-const MAX_TILE = 16;
-const MAX_WORKGROUP_SIZE = 1024;
-
-/** Why `maxChunkColumns` is malformed (undefined: 0 or a positive multiple of 4). */
-function chunkProblem(schedule: Schedule): string | undefined {
-  const value = schedule["maxChunkColumns"];
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value % 4 === 0) return undefined;
-  return `im2col needs maxChunkColumns to be 0 or a positive multiple of 4, got ${String(value)}`;
-}
-
-function tileNProblem(schedule: Schedule): string | undefined {
-  const value = schedule["tileN"];
-  return typeof value === "number" && value % 4 === 0 ? undefined : `im2col needs tileN to be a multiple of 4 (vec4 columns), got ${String(value)}`;
+/**
+ * Default knobs for a conv with `filtersPerGroup` filters per group. Measured on llvmpipe (each
+ * invocation a SIMD lane; a larger register block means more work per loaded value): an 8 x 16 tile
+ * of vec4 columns beats 4 x 8 by 1.3-2x; workgroup memory loses there (barriers are costly).
+ */
+export function im2colDefaultKnobs(filtersPerGroup: number): Im2colConvSchedule {
+  return { kind: "im2col", tileM: filtersPerGroup >= 8 ? 8 : 4, tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxChunkColumns: 0 };
 }
 
 /** A node's im2col schedule, validated (internal error on a malformed one; no defaults applied). */
 export function im2colScheduleOf(schedule: Schedule, what: string): Im2colConvSchedule {
-  requireKind(schedule, "im2col", what);
-  const tileN = integerKnob(schedule, "tileN", 1, MAX_TILE, what);
-  const malformed = tileNProblem(schedule) ?? chunkProblem(schedule);
-  if (malformed !== undefined) throw new Error(`internal: ${what}: schedule ${malformed}`);
-  return {
-    kind: "im2col",
-    tileM: integerKnob(schedule, "tileM", 1, MAX_TILE, what),
-    tileN,
-    workgroupSize: integerKnob(schedule, "workgroupSize", 1, MAX_WORKGROUP_SIZE, what),
-    maxChunkColumns: schedule["maxChunkColumns"] as number,
-  };
+  if (schedule.kind !== "im2col") throw new Error(`internal: ${what}: expected an im2col schedule, got "${schedule.kind}"`);
+  const knobs = gemmKnobsOf(schedule, what);
+  if (knobs.vectorWidth !== 4) throw new Error(`internal: ${what}: im2col reads its column buffer as vec4s and needs vectorWidth 4`);
+  const chunk = schedule["maxChunkColumns"];
+  if (typeof chunk !== "number" || !Number.isInteger(chunk) || chunk < 0 || chunk % 4 !== 0) {
+    throw new Error(`internal: ${what}: im2col maxChunkColumns must be 0 or a positive multiple of 4, got ${String(chunk)}`);
+  }
+  return { kind: "im2col", ...knobs, maxChunkColumns: chunk };
+}
+
+function filtersPerGroup(conv: ConvShape): number {
+  return conv.K / conv.groups;
 }
 
 export const im2colKind: ScheduleKindDefinition = {
   kind: "im2col",
   ops: ["conv"],
-  summary: "im2col + GEMM: one kernel writes the column matrix, a second multiplies the weights by it with a register tile",
-  knobs: {
-    tileM: [1, 2, 4, 8, 16],
-    tileN: [4, 8, 16],
-    workgroupSize: [32, 64, 128, 256],
-    maxChunkColumns: [0],
-  },
-  illegal: (workload) => {
-    if (workload.op !== "conv") return `im2col computes a conv, not ${workload.op}`;
-    if (workload.pooled !== "") return "the kernel computes a pooled output, which only direct does";
+  summary: "im2col writes the column matrix to a scratch buffer, then the GEMM core multiplies the weights by it",
+  knobs: { ...GEMM_KNOB_SPACE, vectorWidth: [4], maxChunkColumns: [0] },
+  illegal(workload: Workload): string | undefined {
+    if (workload.op !== "conv") return `im2col computes convs, not ${workload.op}`;
+    if (workload.pooled !== "") return POOLED_ILLEGAL;
     return undefined;
   },
-  illegalKnobs: (_workload: Workload, target: Target, schedule: Schedule) =>
-    firstProblem(
-      () => (schedule.kind === "im2col" ? undefined : `expected an im2col schedule, got ${schedule.kind}`),
-      () => integerKnobProblem(schedule, "tileM", 1, MAX_TILE),
-      () => integerKnobProblem(schedule, "tileN", 1, MAX_TILE),
-      () => tileNProblem(schedule),
-      () => integerKnobProblem(schedule, "workgroupSize", 1, MAX_WORKGROUP_SIZE),
-      () => chunkProblem(schedule),
-      () => workgroupSizeProblem(schedule["workgroupSize"] as number, target),
-    ),
-  /**
-   * Measured on llvmpipe: an 8 x 16 register tile beats 4 x 8 by 1.3-2x; a group with fewer than 8
-   * filters takes a 4-row tile.
-   */
-  defaultSchedule: (workload, target) => {
-    if (workload.op !== "conv") throw new Error(`internal: the im2col kind computes conv workloads, not ${workload.op}`);
-    const filtersPerGroup = workload.conv.K / workload.conv.groups;
-    return { kind: "im2col", tileM: filtersPerGroup >= 8 ? 8 : 4, tileN: 16, workgroupSize: defaultWorkgroupSize(target), maxChunkColumns: 0 };
+  illegalKnobs(_workload: Workload, target: Target, schedule: Schedule): string | undefined {
+    return gemmKnobsIllegal(im2colScheduleOf(schedule, "im2col"), 1, target);
+  },
+  defaultSchedule(workload: Workload): Schedule {
+    if (workload.op !== "conv") throw new Error(`internal: im2col has no schedule for ${workload.op}`);
+    return { ...im2colDefaultKnobs(filtersPerGroup(workload.conv)) };
   },
 };

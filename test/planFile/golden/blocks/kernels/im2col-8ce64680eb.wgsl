@@ -1,12 +1,12 @@
 // im2col
-//   layers: branch conv (blocks.cnn:4:12) + bn2 batchnorm (4:45) + joined add (5:12) + joined.relu relu (5:33)
-//   input: [2, 8, 8, 8] (N, C, H, W)
-//   weight: [8, 8, 3, 3] (K, C/groups, KH, KW)
+//   layers: stem conv (blocks.cnn:3:10) + bn batchnorm (3:43) + stem.relu relu (3:62)
+//   input: [2, 4, 8, 8] (N, C, H, W)
+//   weight: [8, 4, 3, 3] (K, C/groups, KH, KW)
 //   output: [2, 8, 8, 8] (N, K, OH, OW)
 //   window: stride 1x1, dilation 1x1, groups 1
 //   padding: top 1 bottom 1 left 1 right 1, zeros
-//   schedule: im2col tileM=8 tileN=16 workgroupSize=64 maxChunkColumns=0
-//   columns: [1][72][128] (groups, C/groups*KH*KW, columns of one chunk)
+//   schedule: im2col tileM=8 tileN=16 vectorWidth=4 workgroupSize=64 splitK=1 workgroupMemory=false maxChunkColumns=0
+//   columns: [1][36][128] (groups, C/groups*KH*KW, columns of one chunk)
 //   chunks: all 128 columns (N*OH*OW) at once
 //   workgroup size: 64
 //   bindings: input (read), columns (read_write)
@@ -14,15 +14,15 @@
 @group(0) @binding(0) var<storage, read> input: array<f32>;
 @group(0) @binding(1) var<storage, read_write> columns: array<vec4<f32>>;
 
-const C: u32 = 8u;
+const C: u32 = 4u;
 const H: u32 = 8u;
 const W: u32 = 8u;
 const OH: u32 = 8u;
 const OW: u32 = 8u;
 const KH: u32 = 3u;
 const KW: u32 = 3u;
-const CHANNELS_PER_GROUP: u32 = 8u;
-const ROWS: u32 = 72u;
+const CHANNELS_PER_GROUP: u32 = 4u;
+const ROWS: u32 = 36u;
 const VECTOR_COLUMNS: u32 = 32u;
 const TOTAL_COLUMNS: u32 = 128u;
 const CHUNK_COLUMNS: u32 = 128u;
@@ -61,8 +61,8 @@ fn column_value(column: u32, channel: u32, kh: u32, kw: u32) -> f32 {
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
-  let index = (workgroup.y * 36u + workgroup.x) * 64u + local;
-  if (index >= 2304u) {
+  let index = (workgroup.y * 18u + workgroup.x) * 64u + local;
+  if (index >= 1152u) {
     return;
   }
   let first_column = 0u;
