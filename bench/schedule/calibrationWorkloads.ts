@@ -38,7 +38,9 @@ export function calibrationWorkloads(directory: string, maxMacs: number, perNetw
   for (const file of readdirSync(directory).filter((name) => name.endsWith(".cnn")).sort()) {
     const graph = compileFile(join(directory, file)).graph;
     if (graph === undefined) throw new Error(`internal: example ${file} does not compile`);
-    const kernels = buildKernelGraph(graph);
+    // The workloads do not depend on the schedules chosen; forcing direct keeps the cost model (being
+    // calibrated here) out of the way.
+    const kernels = buildKernelGraph(graph, { schedule: { all: "direct" } });
     const chosen: CalibrationWorkload[] = [];
     for (const batch of CALIBRATION_BATCHES) {
       const fitting: CalibrationWorkload[] = [];

@@ -17,17 +17,18 @@ import { registerSummary } from "./summary.js";
 import { registerTrain } from "./train.js";
 import { registerTune } from "./tune.js";
 import type { TuningBackend } from "./tuning.js";
+import { TUNING_BACKEND } from "../../runtime/tuning/tuneGraph.js";
 
 /**
  * Runs `cnnc ARGS...` and returns the exit status. `extraCommands` registers more commands (tests use
  * it to check how an unexpected exception is reported). `tuning` is what `cnnc tune` and `cnnc build
- * --tune` run on (runtime/tuning/tuneGraph.ts); without it those commands are not offered.
+ * --tune` run on (default: the device, runtime/tuning/tuneGraph.ts; tests pass fakes).
  */
 export async function runCli(
   args: string[],
   io: CliIo = processIo,
   extraCommands?: (program: Command, context: CliContext) => void,
-  tuning?: TuningBackend,
+  tuning: TuningBackend | undefined = TUNING_BACKEND,
 ): Promise<number> {
   let exitCode = 0;
   const version = packageVersion();

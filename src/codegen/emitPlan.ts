@@ -161,7 +161,10 @@ export function emitPlan(graph: KernelGraph, memory: MemoryPlan, weights: PlanWe
       },
     };
     const stages = epilogueStages(kernel.epilogue, { param: (ref) => params.ref(ref), value: bufferOf });
+    const before = steps.length;
     emitAnchor(graph, kernel, anchor, context, stages);
+    // A generator that emits nothing would leave the kernel's output unwritten: never silently.
+    if (steps.length === before) throw new Error(`internal: the generator of kernel k${kernel.id} (${kernelLabel(graph, kernel)}) emitted no step`);
   }
   if (options.deriveOnDevice === true) steps.unshift(...foldStepsOnDevice(graph, buffers, params));
   const programs = dedupePrograms(graph, steps);

@@ -8,6 +8,7 @@ import { convScheduleOf } from "../schedule.js";
 import { emitDirectConv } from "./direct.js";
 import { convGeometry } from "./geometry.js";
 import { emitIm2colConv } from "./im2col.js";
+import { emitWinogradConv } from "./winograd.js";
 import { emitImplicitGemmConv } from "./implicitGemm.js";
 import { emitPointwiseConv } from "./pointwise.js";
 import type { PooledOutput } from "./pooled.js";
@@ -48,6 +49,12 @@ export function emitConv(node: Node, context: KernelContext, stages: readonly Ep
       return emitImplicitGemmConv(node, context, geometry, schedule, stages);
     case "gemm":
       return emitPointwiseConv(node, context, geometry, schedule, stages);
+    case "winograd":
+      return emitWinogradConv(node, context, geometry, schedule, stages);
+    default: {
+      const unknown: never = schedule;
+      throw new Error(`internal: conv ${node.name}: no generator for schedule ${JSON.stringify(unknown)}`);
+    }
   }
 }
 

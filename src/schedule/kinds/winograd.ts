@@ -87,6 +87,9 @@ export const winogradKind: ScheduleKindDefinition = {
     });
   },
   illegalKnobs(workload: Workload, target: Target, schedule: Schedule): string | undefined {
+    // A register block past the accumulator cap is a knob combination the space allows but the kernel refuses.
+    const pairs = Number(schedule["tileM"]) * Number(schedule["tileN"]);
+    if (pairs > MAX_PAIRS) return `tileM x tileN = ${pairs} is more than ${MAX_PAIRS} (16 accumulators each)`;
     const typed = winogradScheduleOf(schedule, "winograd knobs");
     if (typed.workgroupSize > target.limits.maxComputeInvocationsPerWorkgroup) {
       return `workgroupSize ${typed.workgroupSize} is more than the adapter's ${target.limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup`;
