@@ -11,7 +11,7 @@ import type { SuiteEnvironment } from "./results.js";
 import { TUNER_SOURCE } from "./schedules.js";
 
 export const TIMING_TEXT =
-  "wall time per run: upload the input, run, read the output back (the read-back waits for the GPU); layout conversions outside; 1 warm-up run each; contestants interleaved round by round, order rotating";
+  "wall time per run: upload the input, run, read the output back (the read-back waits for the GPU); layout conversions outside; 1 warm-up run each; contestants interleaved round by round, order rotating; a layer or network stops after the first round past its time budget (never before 3 rounds)";
 
 function packageVersion(name: string): string {
   try {

@@ -14,6 +14,9 @@ import { prepareTfjsConv2d, toNchw, tfjsConvUnsupported, type PreparedTfjsConv, 
 import { candidateSchedulesFor, modelPick, tunerPick, type SchedulePick } from "./schedules.js";
 import { round, spreadOf, timeInterleaved, type Contestant, type Spread } from "./timing.js";
 
+/** Timed rounds of one layer stop past this (after at least MIN_ROUNDS): AlexNet's CONV1 at batch 16 takes seconds a run. */
+export const LAYER_BUDGET_SECONDS = 30;
+
 export interface LayerCase {
   /** Where the layer comes from: `VGG 3x3 64->64 @56`. */
   name: string;
@@ -121,7 +124,7 @@ export async function measureLayer(peer: TfjsWebgpu, layer: LayerCase, batch: nu
         },
       });
     }
-    const times = await timeInterleaved(contestants, rounds, 1);
+    const times = await timeInterleaved(contestants, rounds, 1, LAYER_BUDGET_SECONDS);
     const reference = executors.find((entry) => entry.label === model.label) ?? executors[0]!;
     const schedules = executors.map((entry): MeasuredSchedule => {
       const spread = spreadOf(times.get(entry.label)!);

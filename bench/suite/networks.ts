@@ -20,6 +20,9 @@ import { NO_TUNED_NETWORK, tunedNetworkSchedule } from "./schedules.js";
 import { buildTfjsModel, type TfjsModel } from "./tfjsGraph.js";
 import { round, spreadOf, timeInterleaved, type Contestant, type Spread } from "./timing.js";
 
+/** Timed rounds of one network and batch stop past this (after at least MIN_ROUNDS). */
+export const NETWORK_BUDGET_SECONDS = 40;
+
 export interface NetworkCase {
   name: string;
   file: string;
@@ -118,7 +121,7 @@ export async function measureNetwork(peer: TfjsWebgpu, network: NetworkCase, bat
       if (!(error instanceof CnncUserError)) throw error;
       tfjsProblem = error.message;
     }
-    const times = await timeInterleaved(contestants, rounds, 1);
+    const times = await timeInterleaved(contestants, rounds, 1, NETWORK_BUDGET_SECONDS);
     const fused = sessions[0]!.outputs!;
     const timed = (name: string): ConfigurationResult["time"] => {
       const spread = spreadOf(times.get(name)!);

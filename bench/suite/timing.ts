@@ -23,11 +23,20 @@ export function spreadOf(timesMs: readonly number[]): Spread {
 
 export const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 
-/** Times every contestant `rounds` times, interleaved; returns each one's times in milliseconds, by name. */
-export async function timeInterleaved(contestants: readonly Contestant[], rounds: number, warmup: number): Promise<Map<string, number[]>> {
+/** Fewer rounds than this never make a median, whatever the time budget. */
+export const MIN_ROUNDS = 3;
+
+/**
+ * Times every contestant `rounds` times, interleaved; returns each one's times in milliseconds, by
+ * name. With `budgetSeconds`, stops after the first round that ends past the budget (never before
+ * MIN_ROUNDS rounds), so that a slow layer does not take the whole suite's time.
+ */
+export async function timeInterleaved(contestants: readonly Contestant[], rounds: number, warmup: number, budgetSeconds = Infinity): Promise<Map<string, number[]>> {
   for (const contestant of contestants) for (let i = 0; i < warmup; i++) await contestant.run();
   const times = new Map(contestants.map((contestant) => [contestant.name, [] as number[]]));
+  const started = performance.now();
   for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
+    if (roundIndex >= Math.min(MIN_ROUNDS, rounds) && performance.now() - started > budgetSeconds * 1000) break;
     for (let offset = 0; offset < contestants.length; offset++) {
       const contestant = contestants[(roundIndex + offset) % contestants.length]!;
       const started = performance.now();
