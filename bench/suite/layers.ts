@@ -2,6 +2,7 @@
 // batch. Per layer: every candidate schedule's time (median, min..max, GFLOP/s), the model's and the
 // tuner's picks (bench/suite/schedules.ts), and the same conv on tfjs-webgpu, checked against cnnc's
 // output. Candidates and tfjs are timed interleaved round by round (timing.ts).
+import { formatDiagnostics, hasErrors } from "../../grammar/diagnostics.js";
 import type { GpuContext } from "../../runtime/device.js";
 import { compareOutput, CHECK_TOLERANCE_TEXT } from "../../runtime/compareOutputs.js";
 import { createExecutor, type PlanExecutor } from "../../runtime/executor.js";
@@ -35,8 +36,8 @@ export const LAYER_CASES: readonly LayerCase[] = [
   { name: "VGG 3x3 128->128 @28", input: [128, 28, 28], conv: "conv(128, 3, pad=1)" },
   { name: "VGG 3x3 256->256 @14", input: [256, 14, 14], conv: "conv(256, 3, pad=1)" },
   { name: "VGG 3x3 512->512 @7", input: [512, 7, 7], conv: "conv(512, 3, pad=1)" },
-  { name: "ResNet 3x3/2 64->128 @56", input: [64, 56, 56], conv: "conv(128, 3, stride=2, pad=1, bias=false)" },
-  { name: "ResNet 1x1/2 projection 64->128 @56", input: [64, 56, 56], conv: "conv(128, 1, stride=2, bias=false)" },
+  { name: "ResNet 3x3/2 64->128 @56", input: [64, 56, 56], conv: "conv(128, 3, stride=2, pad=1, bias=false, rounding=floor)" },
+  { name: "ResNet 1x1/2 projection 64->128 @56", input: [64, 56, 56], conv: "conv(128, 1, stride=2, bias=false, rounding=floor)" },
   { name: "GoogLeNet 1x1 192->64 @28", input: [192, 28, 28], conv: "conv(64, 1)" },
   { name: "GoogLeNet 5x5 16->32 @28", input: [16, 28, 28], conv: "conv(32, 5, pad=2)" },
   { name: "depthwise 3x3 32 @56", input: [32, 56, 56], conv: "conv(32, 3, pad=1, groups=32)" },
@@ -71,8 +72,9 @@ export interface LayerResult {
 
 export function layerGraph(layer: LayerCase): Graph {
   const source = `network Layer {\n  input x: ${layer.input.join("x")}\n  ${layer.conv} as conv\n}\n`;
-  const { graph } = compileSource(source, "layer.cnn");
-  if (graph === undefined) throw new Error(`internal: the layer ${layer.name} does not compile:\n${source}`);
+  const result = compileSource(source, "layer.cnn");
+  if (hasErrors(result.diagnostics) || result.graph === undefined) throw new Error(`internal: the layer ${layer.name} does not compile:\n${formatDiagnostics(result.diagnostics, result.sources)}`);
+  const graph = result.graph;
   return graph;
 }
 
