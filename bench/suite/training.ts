@@ -142,7 +142,8 @@ export async function measureTraining(peer: TfjsWebgpu, file: string, batch: num
     const errors = peer.validationErrors();
     if (errors > 0) return { ...base, note: `${errors} WebGPU errors on the device (${peer.errorMessages()[0] ?? ""}): tfjs's time does not count` };
     if (!agrees) return { ...base, note: `first-step losses differ (cnnc ${cnncLoss}, tfjs ${tfjsLoss}): tfjs's time does not count` };
-    return { ...base, tfjs: perImage("tfjs"), note: "tfjs does not update batchnorm's running statistics (cnnc does); the learning rate is constant on both" };
+    const batchnorm = graph.nodes.some((node) => node.attrs.op === "batchnorm");
+    return { ...base, tfjs: perImage("tfjs"), note: `${batchnorm ? "tfjs does not update batchnorm's running statistics (cnnc does); " : ""}the learning rate is constant on both` };
   } finally {
     peerTrainer.dispose();
     model.dispose();
