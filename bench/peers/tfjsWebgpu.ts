@@ -124,8 +124,8 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** NCHW -> NHWC. */
-function toNhwc(tensor: Tensor): Float32Array {
+/** NCHW -> NHWC (any rank-4 tensor). */
+export function toNhwc(tensor: Tensor): Float32Array {
   const [N, C, H, W] = tensor.shape as [number, number, number, number];
   const out = new Float32Array(tensor.data.length);
   for (let n = 0; n < N; n++)
@@ -135,7 +135,7 @@ function toNhwc(tensor: Tensor): Float32Array {
 }
 
 /** NHWC -> NCHW. */
-function toNchw(data: Float32Array, [N, H, W, C]: [number, number, number, number]): Tensor {
+export function toNchw(data: Float32Array, [N, H, W, C]: [number, number, number, number]): Tensor {
   const out = makeTensor([N, C, H, W]);
   for (let n = 0; n < N; n++)
     for (let c = 0; c < C; c++)
@@ -144,7 +144,7 @@ function toNchw(data: Float32Array, [N, H, W, C]: [number, number, number, numbe
 }
 
 /** OIHW -> HWIO. */
-function toHwio(weight: Tensor): { data: Float32Array; shape: [number, number, number, number] } {
+export function toHwio(weight: Tensor): { data: Float32Array; shape: [number, number, number, number] } {
   const [O, I, KH, KW] = weight.shape as [number, number, number, number];
   const data = new Float32Array(weight.data.length);
   for (let o = 0; o < O; o++)
@@ -152,6 +152,59 @@ function toHwio(weight: Tensor): { data: Float32Array; shape: [number, number, n
       for (let kh = 0; kh < KH; kh++)
         for (let kw = 0; kw < KW; kw++) data[((kh * KW + kw) * I + i) * O + o] = weight.data[((o * I + i) * KH + kh) * KW + kw]!;
   return { data, shape: [KH, KW, I, O] };
+}
+
+/** One conv on tfjs, ready to run: the filter and bias live on tfjs's device until `dispose`. */
+export interface PreparedTfjsConv {
+  /** Uploads the (already NHWC) input, runs the conv, reads the output back (NHWC) and frees the tensors. */
+  runOnce(): Promise<{ data: Float32Array; shape: [number, number, number, number] }>;
+  dispose(): void;
+}
+
+/**
+ * Prepares one conv layer (cnnc's ConvAttrs, input NCHW, weights OIHW) on tfjs's WebGPU backend; the
+ * layout conversions happen here, outside what a caller times. An unsupported case is a CnncUserError
+ * saying why.
+ */
+export function prepareTfjsConv2d(input: Tensor, weights: ConvWeights, attrs: ConvAttrs): PreparedTfjsConv {
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const unsupported = tfjsConvUnsupported(attrs, C);
+  if (unsupported !== undefined) {
+    throw new CnncUserError(`this conv cannot run on tfjs: ${unsupported}`, { hint: "compare cnnc with tfjs on another case" });
+  }
+  const depthwise = attrs.groups !== 1;
+  const filter = toHwio(weights.weight);
+  // Depthwise: OIHW [C * m, 1, KH, KW] is HWIO [KH, KW, 1, C * m] whose output channel c * m + j reads
+  // input channel c, the same element order as tfjs's depthwise filter [KH, KW, C, m].
+  const filterTensor = tf.tensor4d(filter.data, depthwise ? [attrs.kernel[0], attrs.kernel[1], C, attrs.outChannels / C] : filter.shape);
+  const biasTensor = weights.bias === undefined ? undefined : tf.tensor1d(weights.bias.data);
+  const nhwc = toNhwc(input);
+  const { top, bottom, left, right } = attrs.padding;
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return {
+    runOnce: async () => {
+      const x = tf.tensor4d(nhwc, [N, H, W, C]);
+      // tfjs's fused depthwise conv takes no explicit padding, so depthwise adds its bias as a second kernel.
+      const y = tf.tidy(() => {
+        if (!depthwise) {
+          return tf.fused.conv2d({ x, filter: filterTensor, bias: biasTensor, strides: attrs.stride, pad, dataFormat: "NHWC", dilations: attrs.dilation });
+        }
+        const convolved = tf.depthwiseConv2d(x, filterTensor, attrs.stride, pad, "NHWC", attrs.dilation);
+        return biasTensor === undefined ? convolved : tf.add(convolved, biasTensor);
+      });
+      try {
+        const data = await y.data<"float32">();
+        return { data, shape: y.shape as [number, number, number, number] };
+      } finally {
+        x.dispose();
+        y.dispose();
+      }
+    },
+    dispose: () => {
+      filterTensor.dispose();
+      biasTensor?.dispose();
+    },
+  };
 }
 
 /**
@@ -166,49 +219,18 @@ export async function runTfjsConv2d(
   attrs: ConvAttrs,
   timing: TimingOptions,
 ): Promise<TfjsConvResult> {
-  const [N, C, H, W] = input.shape as [number, number, number, number];
-  const unsupported = tfjsConvUnsupported(attrs, C);
-  if (unsupported !== undefined) {
-    throw new CnncUserError(`this conv cannot run on tfjs: ${unsupported}`, { hint: "compare cnnc with tfjs on another case" });
-  }
-  const depthwise = attrs.groups !== 1;
-  const filter = toHwio(weights.weight);
   const errorsBefore = peer.validationErrors();
-  // Depthwise: OIHW [C * m, 1, KH, KW] is HWIO [KH, KW, 1, C * m] whose output channel c * m + j reads
-  // input channel c, the same element order as tfjs's depthwise filter [KH, KW, C, m].
-  const filterTensor = tf.tensor4d(filter.data, depthwise ? [attrs.kernel[0], attrs.kernel[1], C, attrs.outChannels / C] : filter.shape);
-  const biasTensor = weights.bias === undefined ? undefined : tf.tensor1d(weights.bias.data);
-  const nhwc = toNhwc(input);
-  const { top, bottom, left, right } = attrs.padding;
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [top, bottom], [left, right], [0, 0]];
-  const runOnce = async (): Promise<{ data: Float32Array; shape: [number, number, number, number] }> => {
-    const x = tf.tensor4d(nhwc, [N, H, W, C]);
-    // tfjs's fused depthwise conv takes no explicit padding, so depthwise adds its bias as a second kernel.
-    const y = tf.tidy(() => {
-      if (!depthwise) {
-        return tf.fused.conv2d({ x, filter: filterTensor, bias: biasTensor, strides: attrs.stride, pad, dataFormat: "NHWC", dilations: attrs.dilation });
-      }
-      const convolved = tf.depthwiseConv2d(x, filterTensor, attrs.stride, pad, "NHWC", attrs.dilation);
-      return biasTensor === undefined ? convolved : tf.add(convolved, biasTensor);
-    });
-    try {
-      const data = await y.data<"float32">();
-      return { data, shape: y.shape as [number, number, number, number] };
-    } finally {
-      x.dispose();
-      y.dispose();
-    }
-  };
+  const conv = prepareTfjsConv2d(input, weights, attrs);
   try {
-    for (let i = 0; i < timing.warmup; i++) await runOnce();
+    for (let i = 0; i < timing.warmup; i++) await conv.runOnce();
     const timesMs: number[] = [];
     let last: { data: Float32Array; shape: [number, number, number, number] } | undefined;
     for (let i = 0; i < timing.runs; i++) {
       const started = performance.now();
-      last = await runOnce();
+      last = await conv.runOnce();
       timesMs.push(performance.now() - started);
     }
-    if (last === undefined) last = await runOnce();
+    if (last === undefined) last = await conv.runOnce();
     return {
       output: toNchw(last.data, last.shape),
       timesMs,
@@ -216,8 +238,7 @@ export async function runTfjsConv2d(
       validationErrors: peer.validationErrors() - errorsBefore,
     };
   } finally {
-    filterTensor.dispose();
-    biasTensor?.dispose();
+    conv.dispose();
   }
 }
 
