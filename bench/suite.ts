@@ -10,6 +10,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { targetOf } from "../runtime/target.js";
+
 import { openTfjsWebgpu } from "./peers/tfjsWebgpu.js";
 import { summaryChecks } from "./suite/checks.js";
 import { adapterSlug, suiteEnvironment } from "./suite/environment.js";
@@ -111,7 +113,7 @@ async function main(args: readonly string[]): Promise<number> {
           log(`network ${network.name} @${batch}: ${result.configurations.map((c) => `${c.name} ${c.time?.imagesPerSecond ?? "-"} img/s`).join(", ")}`);
         });
         await attempt("fusion", `${network.name} batch ${batch}`, async () => {
-          results.fusion.push(fusionEffect(loadNetwork(network.file), batch, peer.gpu.limits.maxStorageBuffersPerShaderStage));
+          results.fusion.push(fusionEffect(loadNetwork(network.file), batch, targetOf(peer.gpu)));
         });
       }
     }

@@ -2,6 +2,7 @@
 // network's weights on that device, and one executor per batch size, built on first use. The batch is
 // taken from the inputs, so the same session runs batch 1 and batch 64.
 import type { ScheduleConvsOptions } from "../src/passes/scheduleOptions.js";
+import type { Schedule } from "../src/ir/graph.js";
 import { buildPlan, type BuildPlanOptions } from "../src/pipeline.js";
 import type { Plan } from "../src/codegen/plan.js";
 import { CnncUserError } from "../src/errors.js";
@@ -34,6 +35,8 @@ export interface SessionOptions {
   fuse?: boolean;
   /** Conv schedules (`--schedule`): one kind for all convs and/or per layer; default: the default rule. */
   schedule?: ScheduleConvsOptions;
+  /** Tuned schedules by workload key (`cnnc build --tune`'s cache): used where nothing is forced. */
+  tunedSchedule?: (workloadKey: string) => Schedule | undefined;
   /** Plans of `graph` already built (buildPlan), e.g. to check sizes before the device is opened: used instead of building them again. */
   plans?: readonly Plan[];
 }
@@ -207,6 +210,10 @@ export async function createSession(graph: Graph, options: SessionOptions = {}):
     checkWeights(expectedWeights(graph), weights, options.weightsSource);
   }
   const gpu = options.gpu ?? (await openDevice(options.backend === undefined ? {} : { backend: options.backend }));
-  const buildOptions: BuildPlanOptions = { fuse: options.fuse !== false, ...(options.schedule === undefined ? {} : { schedule: options.schedule }) };
+  const buildOptions: BuildPlanOptions = {
+    fuse: options.fuse !== false,
+    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+    ...(options.tunedSchedule === undefined ? {} : { tunedSchedule: options.tunedSchedule }),
+  };
   return new GraphSession(graph, gpu, weights, options.gpu === undefined, options.progress, options.plans ?? [], buildOptions);
 }

@@ -6,6 +6,7 @@
 import type { Plan } from "../../src/codegen/plan.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { buildPlan } from "../../src/pipeline.js";
+import type { Target } from "../../src/schedule/types.js";
 
 export interface PlanTraffic {
   kernels: number;
@@ -33,11 +34,11 @@ export function planTraffic(plan: Plan): PlanTraffic {
   return { kernels: plan.steps.length, readBytesPerImage: read / plan.batch, writtenBytesPerImage: written / plan.batch };
 }
 
-export function fusionEffect(graph: Graph, batch: number, maxStorageBindings: number): FusionEffect {
+export function fusionEffect(graph: Graph, batch: number, target: Target): FusionEffect {
   return {
     network: graph.name,
     batch,
-    fused: planTraffic(buildPlan(graph, batch, { maxStorageBindings })),
-    unfused: planTraffic(buildPlan(graph, batch, { fuse: false, maxStorageBindings })),
+    fused: planTraffic(buildPlan(graph, batch, { target })),
+    unfused: planTraffic(buildPlan(graph, batch, { fuse: false, target })),
   };
 }

@@ -13,6 +13,7 @@ import { buildPlan } from "../../src/pipeline.js";
 import type { Tensor } from "../../src/tensor.js";
 import { prepareTfjsConv2d, toNchw, tfjsConvUnsupported, type PreparedTfjsConv, type TfjsWebgpu } from "../peers/tfjsWebgpu.js";
 import { candidateSchedulesFor, modelPick, tunerPick, type SchedulePick } from "./schedules.js";
+import { targetOf } from "../../runtime/target.js";
 import { round, spreadOf, timeInterleaved, type Contestant, type Spread } from "./timing.js";
 
 /** Timed rounds of one layer stop past this (after at least MIN_ROUNDS): AlexNet's CONV1 at batch 16 takes seconds a run. */
@@ -96,15 +97,16 @@ export async function measureLayer(peer: TfjsWebgpu, layer: LayerCase, batch: nu
   const weights = initWeights(graph, 0);
   const input = randomNormalTensor([batch, ...layer.input], 0, "input:x");
   const inputs = new Map([["x", input]]);
-  const maxStorageBindings = gpu.limits.maxStorageBuffersPerShaderStage;
-  const model = modelPick(graph, "conv", batch, { maxStorageBindings });
-  const candidates = candidateSchedulesFor(graph, "conv", batch);
+  const target = targetOf(gpu);
+  const model = modelPick(graph, "conv", batch, target);
+  const tuner = await tunerPick(gpu, graph, "conv", batch);
+  const candidates = candidateSchedulesFor(graph, "conv", batch, target, [model.schedule, tuner.schedule]);
   const executors: { label: string; executor: PlanExecutor; output?: Tensor }[] = [];
   let tfjsConv: PreparedTfjsConv | undefined;
   const tfjsUnsupported = tfjsConvUnsupported(attrs, layer.input[0]);
   try {
     for (const candidate of candidates) {
-      const plan = buildPlan(graph, batch, { schedule: candidate.schedule, maxStorageBindings });
+      const plan = buildPlan(graph, batch, { target, exactSchedules: { conv: candidate.schedule } });
       executors.push({ label: candidate.label, executor: await createExecutor(gpu, plan, weights) });
     }
     const contestants: Contestant[] = executors.map((entry) => ({
@@ -132,8 +134,6 @@ export async function measureLayer(peer: TfjsWebgpu, layer: LayerCase, batch: nu
       const spread = spreadOf(times.get(entry.label)!);
       return { label: entry.label, ...spread, gflops: gflopsOf(flops, spread.medianMs), agrees: compareOutput(entry.label, entry.output!, reference.output!).passed };
     });
-    const agreeing = new Map(schedules.filter((schedule) => schedule.agrees).map((schedule) => [schedule.label, schedule.medianMs]));
-    const tuner = tunerPick(agreeing.size > 0 ? agreeing : new Map(schedules.map((schedule) => [schedule.label, schedule.medianMs])));
     let tfjs: TfjsLayerResult;
     if (tfjsUnsupported !== undefined) {
       tfjs = { agrees: false, note: `tfjs cannot run it: ${tfjsUnsupported}` };

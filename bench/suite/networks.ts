@@ -16,7 +16,7 @@ import { compileSource } from "../../src/compile.js";
 import type { Graph } from "../../src/ir/graph.js";
 import type { Tensor } from "../../src/tensor.js";
 import type { TfjsWebgpu } from "../peers/tfjsWebgpu.js";
-import { NO_TUNED_NETWORK, tunedNetworkSchedule } from "./schedules.js";
+import { tunedNetworkSchedule } from "./schedules.js";
 import { buildTfjsModel, type TfjsModel } from "./tfjsGraph.js";
 import { round, spreadOf, timeInterleaved, type Contestant, type Spread } from "./timing.js";
 
@@ -83,19 +83,19 @@ export async function measureNetwork(peer: TfjsWebgpu, network: NetworkCase, bat
   const graph = loadNetwork(network.file);
   const weights = initWeights(graph, 0);
   const inputs = new Map(graph.inputs.map((id) => [graph.nodes[id]!.name, randomNormalTensor([batch, ...graph.nodes[id]!.shape], 0, `input:${id}`)] as const));
-  const tuned = tunedNetworkSchedule(graph);
+  const tuned = await tunedNetworkSchedule(peer.gpu, graph, batch);
   const sessions: { name: string; session: Session; outputs?: Map<string, Tensor> }[] = [];
   let model: TfjsModel | undefined;
   let tfjsProblem: string | undefined;
   const configurations: ConfigurationResult[] = [];
   try {
     const cnncConfigurations = [
-      { name: "cnnc fused", fuse: true, schedule: undefined },
-      ...(tuned === undefined ? [] : [{ name: "cnnc fused+tuned", fuse: true, schedule: tuned }]),
-      { name: "cnnc --no-fuse", fuse: false, schedule: undefined },
+      { name: "cnnc fused", fuse: true, tunedSchedule: undefined },
+      { name: "cnnc fused+tuned", fuse: true, tunedSchedule: tuned },
+      { name: "cnnc --no-fuse", fuse: false, tunedSchedule: undefined },
     ];
-    for (const { name, fuse, schedule } of cnncConfigurations) {
-      const session = await createSession(graph, { gpu: peer.gpu, weights, fuse, ...(schedule === undefined ? {} : { schedule }) });
+    for (const { name, fuse, tunedSchedule } of cnncConfigurations) {
+      const session = await createSession(graph, { gpu: peer.gpu, weights, fuse, ...(tunedSchedule === undefined ? {} : { tunedSchedule }) });
       sessions.push({ name, session });
       await session.prepare(batch);
     }
@@ -131,7 +131,6 @@ export async function measureNetwork(peer: TfjsWebgpu, network: NetworkCase, bat
       const { maxAbsError, problem } = agreement(outputs!, fused);
       configurations.push(problem === undefined ? { name, time: timed(name), maxAbsErrorVsFused: maxAbsError } : { name, note: `disagrees with cnnc fused: ${problem}; its time does not count`, maxAbsErrorVsFused: maxAbsError });
     }
-    if (tuned === undefined) configurations.splice(1, 0, { name: "cnnc fused+tuned", note: NO_TUNED_NETWORK });
     if (tfjsProblem !== undefined) {
       configurations.push({ name: "tfjs-webgpu", note: tfjsProblem });
     } else {

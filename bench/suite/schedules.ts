@@ -1,66 +1,112 @@
 // The one place the benchmark suite asks the compiler about schedules: which schedules to measure for
-// a conv layer, which one the compiler picks by itself (the model's pick), which one the tuner picks,
-// and the build options that run a whole network as tuned. Everything else in bench/suite/ goes
-// through these functions, so that moving the suite onto the schedule framework (candidateSchedules,
-// modelChoice, the tuner's cache) is a change to this file only.
-//
-// Today (before the framework): the candidates are the `--schedule` kinds of src/codegen/schedule.ts
-// (CONV_SCHEDULE_KINDS), each forced on the layer through BuildPlanOptions.schedule; the model's pick
-// is what compilePlan's default rule sets on the layer's kernel; there is no tuner, so the "tuner's
-// pick" is a stand-in, the fastest candidate measured by this very suite, and it says so in its label.
-import { CONV_SCHEDULE_KINDS } from "../../src/codegen/schedule.js";
-import type { Graph } from "../../src/ir/graph.js";
-import { compilePlan, type BuildPlanOptions } from "../../src/pipeline.js";
+// a conv layer (the default knobs of every legal kind, plus the model's and the tuner's picks), which
+// one the compiler picks by itself (the cost model), which one the tuner picks (cnnc's tuner, timing
+// the candidates on this device), and the plans of a whole network as `cnnc build --tune` builds them.
+import type { GpuContext } from "../../runtime/device.js";
+import { targetOf } from "../../runtime/target.js";
+import { measureSchedules } from "../../runtime/tuning/measure.js";
+import { tuningCandidates } from "../../runtime/tuning/tuneGraph.js";
+import type { Graph, Schedule } from "../../src/ir/graph.js";
+import { buildKernelGraph } from "../../src/pipeline.js";
+import { scheduleText } from "../../src/schedule/candidates.js";
+import { kindsForWorkload } from "../../src/schedule/registry.js";
+import { tuneWorkloads, type TuningStore } from "../../src/schedule/tune/tuner.js";
+import type { TuneCacheEntry } from "../../src/schedule/tune/cache.js";
+import { workloadKey, type Target, type Workload } from "../../src/schedule/types.js";
 
-/** One schedule to measure for a layer: a label for the tables and the build options that force it. */
+/** One schedule to measure for a layer: its label in the tables (scheduleText) and the schedule. */
 export interface ScheduleCandidate {
-  /** What the tables print: the kind, with its knobs when a kind has several candidates. */
   label: string;
   kind: string;
-  schedule: NonNullable<BuildPlanOptions["schedule"]>;
+  schedule: Schedule;
 }
 
 export interface SchedulePick {
-  /** A candidate's label, or a kind the candidates do not list (then it was not measured). */
+  /** A candidate's label. */
   label: string;
-  /** Why, as the compiler (or the stand-in) says it. */
+  /** Why, as the compiler (or the tuner) says it. */
   reason: string;
+  schedule: Schedule;
 }
+
+/** The bench tunes with fewer candidates and runs than `cnnc tune`, to fit its time budget. */
+export const BENCH_TUNING = { candidates: 8, warmupRuns: 1, runs: 3 };
 
 /** Where the tuner's pick comes from, printed next to every tuned figure. */
-export const TUNER_SOURCE = "stand-in: no tuner in this build; the fastest kind this suite measured";
+export const TUNER_SOURCE =
+  `cnnc's tuner: the cost model's pick and the next ${BENCH_TUNING.candidates - 1} candidates timed on this device ` +
+  `(${BENCH_TUNING.runs} runs after ${BENCH_TUNING.warmupRuns} warm-up, interleaved), fresh in every bench run`;
 
-/** The schedules worth measuring for `layer` of `graph` at `batch` (every legal one). */
-export function candidateSchedulesFor(graph: Graph, layer: string, batch: number): ScheduleCandidate[] {
-  void batch; // Today's kinds are legal for every conv at every batch; the framework's legality depends on the workload.
-  if (!graph.nodes.some((node) => node.name === layer && node.attrs.op === "conv")) throw new Error(`internal: ${graph.name} has no conv layer ${layer}`);
-  return CONV_SCHEDULE_KINDS.map((kind) => ({ label: kind, kind, schedule: { layers: { [layer]: kind } } }));
+/** A tuning store living for one bench run: every workload is measured, none read from a user's cache. */
+export function benchTuningStore(): TuningStore {
+  const entries = new Map<string, TuneCacheEntry>();
+  return {
+    lookup: (adapter, key) => entries.get(`${adapter}\n${key}`),
+    record: (adapter, key, measured) => {
+      const entry: TuneCacheEntry = { ...measured, tunedAt: new Date().toISOString(), cnncVersion: "bench" };
+      entries.set(`${adapter}\n${key}`, entry);
+      return entry;
+    },
+  };
 }
 
-/** The schedule the compiler chooses for `layer` by itself, and its reason (choose-schedules' scheduleReason). */
-export function modelPick(graph: Graph, layer: string, batch: number, options: Pick<BuildPlanOptions, "maxStorageBindings"> = {}): SchedulePick {
-  const { kernels } = compilePlan(graph, batch, options);
+/** The workload of `layer`'s kernel in `graph` at `batch` on `target`, and the schedule the compiler gives it. */
+function layerKernel(graph: Graph, layer: string, batch: number, target: Target): { workload: Workload; schedule: Schedule; reason: string } {
+  const kernels = buildKernelGraph(graph, { target, batch });
   const kernel = kernels.kernels.find((candidate) => graph.nodes[candidate.anchorLayer]?.name === layer);
-  if (kernel?.schedule === undefined) throw new Error(`internal: no scheduled kernel computes ${layer}`);
-  return { label: kernel.schedule.kind, reason: kernel.scheduleReason ?? "" };
+  if (kernel?.workload === undefined || kernel.schedule === undefined) throw new Error(`internal: no scheduled kernel computes ${layer}`);
+  return { workload: kernel.workload, schedule: kernel.schedule, reason: kernel.scheduleReason ?? "" };
 }
 
-/** The tuner's pick among measured candidates (label -> median ms); today the stand-in: the fastest. */
-export function tunerPick(measuredMedianMs: ReadonlyMap<string, number>): SchedulePick {
-  let best: [string, number] | undefined;
-  for (const entry of measuredMedianMs) if (best === undefined || entry[1] < best[1]) best = entry;
-  if (best === undefined) throw new Error("internal: a tuner pick among no measured schedules");
-  return { label: best[0], reason: TUNER_SOURCE };
+/** The schedule the compiler chooses for `layer` by itself (the cost model), and its reason. */
+export function modelPick(graph: Graph, layer: string, batch: number, target: Target): SchedulePick {
+  const { schedule, reason } = layerKernel(graph, layer, batch, target);
+  return { label: scheduleText(schedule), reason, schedule };
 }
 
-/** What the whole-network table says for the tuned configuration while tunedNetworkSchedule has none. */
-export const NO_TUNED_NETWORK = "not measured: no tuner in this build";
+/** The tuner's pick for `layer`: its candidates timed on `gpu` (the model's pick first). */
+export async function tunerPick(gpu: GpuContext, graph: Graph, layer: string, batch: number): Promise<SchedulePick> {
+  const target = targetOf(gpu);
+  const { workload } = layerKernel(graph, layer, batch, target);
+  const [result] = await tune(gpu, target, [{ key: workloadKey(workload), workload, label: layer }], benchTuningStore());
+  return { label: scheduleText(result!.winner), reason: `${TUNER_SOURCE}; ${result!.candidates.length} candidates`, schedule: result!.winner };
+}
+
+function tune(gpu: GpuContext, target: Target, requests: Parameters<typeof tuneWorkloads>[0], store: TuningStore): ReturnType<typeof tuneWorkloads> {
+  return tuneWorkloads(requests, {
+    candidates: (workload) => tuningCandidates(workload, target).slice(0, BENCH_TUNING.candidates),
+    measure: (workload, schedules) => measureSchedules(gpu, workload, schedules, { warmupRuns: BENCH_TUNING.warmupRuns, runs: BENCH_TUNING.runs }),
+    scheduleText,
+    cache: store,
+    target,
+  });
+}
+
+/** The schedules to measure for `layer`: every legal kind's default knobs, then `picks` not among them. */
+export function candidateSchedulesFor(graph: Graph, layer: string, batch: number, target: Target, picks: readonly Schedule[]): ScheduleCandidate[] {
+  const { workload } = layerKernel(graph, layer, batch, target);
+  const schedules = kindsForWorkload(workload, target)
+    .filter((entry) => entry.illegal === undefined)
+    .map((entry) => entry.definition.defaultSchedule(workload, target));
+  const candidates: ScheduleCandidate[] = [];
+  for (const schedule of [...schedules, ...picks]) {
+    const label = scheduleText(schedule);
+    if (!candidates.some((candidate) => candidate.label === label)) candidates.push({ label, kind: schedule.kind, schedule });
+  }
+  return candidates;
+}
 
 /**
- * The build options that run a whole network as `cnnc build --tune` would, or undefined where there is
- * no tuner (the suite then reports the tuned configuration as not measured, never as the default's).
+ * Tunes every scheduled kernel of `graph` at `batch` on `gpu` (fused plan) and returns what
+ * `cnnc build --tune` gives choose-schedules: the tuned schedule of a workload key.
  */
-export function tunedNetworkSchedule(graph: Graph): BuildPlanOptions["schedule"] | undefined {
-  void graph;
-  return undefined;
+export async function tunedNetworkSchedule(gpu: GpuContext, graph: Graph, batch: number): Promise<(workloadKey: string) => Schedule | undefined> {
+  const target = targetOf(gpu);
+  const kernels = buildKernelGraph(graph, { target, batch });
+  const requests = kernels.kernels.flatMap((kernel) =>
+    kernel.workload === undefined ? [] : [{ key: workloadKey(kernel.workload), workload: kernel.workload, label: graph.nodes[kernel.anchorLayer]!.name }],
+  );
+  const store = benchTuningStore();
+  await tune(gpu, target, requests, store);
+  return (key) => store.lookup(target.adapter, key)?.schedule;
 }

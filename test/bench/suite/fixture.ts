@@ -14,8 +14,8 @@ export function layerFixture(name: string, times: Record<string, number>, model:
     batch: 1,
     flops: 2e8,
     schedules: Object.entries(times).map(([label, ms]) => ({ label, ...spread(ms), gflops: 2e8 / ms / 1e6, agrees: true })),
-    model: { label: model, reason: "default rule" },
-    tuner: { label: tuner, reason: "stand-in" },
+    model: { label: model, reason: "the cost model's pick", schedule: { kind: model } },
+    tuner: { label: tuner, reason: "tuned", schedule: { kind: tuner } },
     tfjs: tfjsMs === undefined ? { agrees: false, note: "tfjs cannot run it: test" } : { agrees: true, maxAbsError: 1e-6, time: { ...spread(tfjsMs), gflops: 2e8 / tfjsMs / 1e6 } },
   };
 }
