@@ -5,7 +5,7 @@
 import type { GpuContext } from "../../runtime/device.js";
 import { targetOf } from "../../runtime/target.js";
 import { measureSchedules } from "../../runtime/tuning/measure.js";
-import { tuningCandidates } from "../../runtime/tuning/tuneGraph.js";
+import { TUNING_RUNS, TUNING_WARMUP_RUNS, tuningCandidates } from "../../runtime/tuning/tuneGraph.js";
 import type { Graph, Schedule } from "../../src/ir/graph.js";
 import { buildKernelGraph } from "../../src/pipeline.js";
 import { scheduleText } from "../../src/schedule/candidates.js";
@@ -29,13 +29,16 @@ export interface SchedulePick {
   schedule: Schedule;
 }
 
-/** The bench tunes with fewer candidates and runs than `cnnc tune`, to fit its time budget. */
-export const BENCH_TUNING = { candidates: 8, warmupRuns: 1, runs: 3 };
+/**
+ * How the bench tunes: a layer as `cnnc tune` does (runtime/tuning/tuneGraph.ts's runs) over fewer
+ * candidates; a whole network with fewer runs, to fit the suite's time budget.
+ */
+export const BENCH_TUNING = { candidates: 8, warmupRuns: TUNING_WARMUP_RUNS, runs: TUNING_RUNS, networkRuns: 3 };
 
 /** Where the tuner's pick comes from, printed next to every tuned figure. */
 export const TUNER_SOURCE =
   `cnnc's tuner: the cost model's pick and the next ${BENCH_TUNING.candidates - 1} candidates timed on this device ` +
-  `(${BENCH_TUNING.runs} runs after ${BENCH_TUNING.warmupRuns} warm-up, interleaved), fresh in every bench run`;
+  `(${BENCH_TUNING.runs} runs after ${BENCH_TUNING.warmupRuns} warm-up, interleaved; ${BENCH_TUNING.networkRuns} for whole networks), fresh in every bench run`;
 
 /** A tuning store living for one bench run: every workload is measured, none read from a user's cache. */
 export function benchTuningStore(): TuningStore {
@@ -68,14 +71,14 @@ export function modelPick(graph: Graph, layer: string, batch: number, target: Ta
 export async function tunerPick(gpu: GpuContext, graph: Graph, layer: string, batch: number): Promise<SchedulePick> {
   const target = targetOf(gpu);
   const { workload } = layerKernel(graph, layer, batch, target);
-  const [result] = await tune(gpu, target, [{ key: workloadKey(workload), workload, label: layer }], benchTuningStore());
+  const [result] = await tune(gpu, target, [{ key: workloadKey(workload), workload, label: layer }], benchTuningStore(), BENCH_TUNING.runs);
   return { label: scheduleText(result!.winner), reason: `${TUNER_SOURCE}; ${result!.candidates.length} candidates`, schedule: result!.winner };
 }
 
-function tune(gpu: GpuContext, target: Target, requests: Parameters<typeof tuneWorkloads>[0], store: TuningStore): ReturnType<typeof tuneWorkloads> {
+function tune(gpu: GpuContext, target: Target, requests: Parameters<typeof tuneWorkloads>[0], store: TuningStore, runs: number): ReturnType<typeof tuneWorkloads> {
   return tuneWorkloads(requests, {
     candidates: (workload) => tuningCandidates(workload, target).slice(0, BENCH_TUNING.candidates),
-    measure: (workload, schedules) => measureSchedules(gpu, workload, schedules, { warmupRuns: BENCH_TUNING.warmupRuns, runs: BENCH_TUNING.runs }),
+    measure: (workload, schedules) => measureSchedules(gpu, workload, schedules, { warmupRuns: BENCH_TUNING.warmupRuns, runs }),
     scheduleText,
     cache: store,
     target,
@@ -107,6 +110,6 @@ export async function tunedNetworkSchedule(gpu: GpuContext, graph: Graph, batch:
     kernel.workload === undefined ? [] : [{ key: workloadKey(kernel.workload), workload: kernel.workload, label: graph.nodes[kernel.anchorLayer]!.name }],
   );
   const store = benchTuningStore();
-  await tune(gpu, target, requests, store);
+  await tune(gpu, target, requests, store, BENCH_TUNING.networkRuns);
   return (key) => store.lookup(target.adapter, key)?.schedule;
 }

@@ -168,7 +168,7 @@ function defaultChoice(node: Node, workload: Workload, target: Target): Choice {
   const runnerUp = others === undefined ? "" : `; next kind ${scheduleText(others.schedule)} ${formatMs(others.estimate.seconds)}`;
   return {
     schedule: choice.schedule,
-    reason: `${choice.schedule.kind}: the cost model's pick of ${choice.candidates.length} candidates (${scheduleText(choice.schedule)}, estimated ${formatMs(choice.estimate.seconds)}${runnerUp})`,
+    reason: `${choice.schedule.kind}: the cost model's pick of ${choice.candidates.length} legal kinds at their default knobs (${scheduleText(choice.schedule)}, estimated ${formatMs(choice.estimate.seconds)}${runnerUp})`,
   };
 }
 
