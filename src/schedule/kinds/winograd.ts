@@ -41,7 +41,7 @@ const MAX_PAIRS = 16;
  */
 const KNOBS: KnobSpace = {
   variant: ["f2x2_3x3"],
-  tileM: [4, 8, 2, 1],
+  tileM: [8, 4, 2, 1],
   tileN: [2, 1, 4, 8],
   vectorWidth: [1, 4],
   workgroupSize: [64, 32, 128],
@@ -71,9 +71,15 @@ export function winogradIllegalReason(conv: WinogradLegalityInput): string | und
   return undefined;
 }
 
-/** The default knobs for a conv with `filtersPerGroup` filters per group. */
+/**
+ * The default knobs for a conv with `filtersPerGroup` filters per group. Measured on llvmpipe
+ * (exact schedules on VGG's 3x3 64 -> 64 at 56x56 b1 and 32x32 b16, 2-3 rounds on a loaded machine):
+ * 8 filters x 2 tiles beat 4 x 2 (each column's patch transform is shared by more filters), 4 x 4
+ * with or without vec4 along tiles, 8 x 1 and 2 x 8 (bench/results/winograd.json has the default
+ * against direct and im2col).
+ */
 export function defaultWinogradSchedule(filtersPerGroup: number): WinogradSchedule {
-  const tileM = filtersPerGroup >= 4 ? 4 : filtersPerGroup >= 2 ? 2 : 1;
+  const tileM = filtersPerGroup >= 8 ? 8 : filtersPerGroup >= 4 ? 4 : filtersPerGroup >= 2 ? 2 : 1;
   return { kind: "winograd", variant: "f2x2_3x3", tileM, tileN: 2, vectorWidth: 1, workgroupSize: 64, splitK: 1, workgroupMemory: false };
 }
 

@@ -55,17 +55,18 @@ describe("winograd knobs", () => {
 
   it("defaults to legal knobs, the first of each knob's candidates", () => {
     const schedule = winogradKind.defaultSchedule(conv(), PORTABLE_TARGET);
-    expect(schedule).toEqual({ kind: "winograd", variant: "f2x2_3x3", tileM: 4, tileN: 2, workgroupSize: 64, ...gemm });
+    expect(schedule).toEqual({ kind: "winograd", variant: "f2x2_3x3", tileM: 8, tileN: 2, workgroupSize: 64, ...gemm });
     for (const [knob, values] of Object.entries(winogradKind.knobs)) expect(values[0]).toBe(schedule[knob]);
     expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, schedule)).toBeUndefined();
     // Fewer filters than the default tile: the default shrinks.
+    expect(winogradKind.defaultSchedule(conv({ K: 6, groups: 1 }), PORTABLE_TARGET)["tileM"]).toBe(4);
     expect(winogradKind.defaultSchedule(conv({ K: 3, groups: 1 }), PORTABLE_TARGET)["tileM"]).toBe(2);
   });
 
   it("has the GEMM core's knobs, every candidate the space allows either legal or refused with a reason", () => {
     expect(Object.keys(winogradKind.knobs).sort()).toEqual(["splitK", "tileM", "tileN", "variant", "vectorWidth", "workgroupMemory", "workgroupSize"]);
     const base = winogradKind.defaultSchedule(conv(), PORTABLE_TARGET);
-    expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...base, tileN: 4, vectorWidth: 4, splitK: 4 })).toBeUndefined();
+    expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...base, tileM: 4, tileN: 4, vectorWidth: 4, splitK: 4 })).toBeUndefined();
     expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...base, tileN: 2, vectorWidth: 4 })).toBe("tileN 2 is not a multiple of vectorWidth 4");
   });
 
