@@ -100,8 +100,10 @@ function transformedPatchColumns(context: KernelContext, g: ConvGeometry, transf
         lines.push(
           `let ${id}_row${r} = source_row(i32(${id}_tile_row * 2u) - PAD_TOP + ${i32Literal(r)});`,
           `let ${id}_row_at${r} = u32(max(${id}_row${r}, 0i)) * W;`,
+          `let ${id}_row_ok${r} = ${id}_row${r} >= 0i;`,
           `let ${id}_col${r} = source_col(i32(${id}_tile_col * 2u) - PAD_LEFT + ${i32Literal(r)});`,
           `let ${id}_col_at${r} = u32(max(${id}_col${r}, 0i));`,
+          `let ${id}_col_ok${r} = ${id}_col${r} >= 0i;`,
         );
       }
       return lines;
@@ -112,7 +114,7 @@ function transformedPatchColumns(context: KernelContext, g: ConvGeometry, transf
       const lines = [`let ${name}_plane = ${id}_base + ${r} * H * W;`];
       const rows = [0, 1, 2, 3].map((row) => `${name}_d${row}`);
       rows.forEach((row, a) => {
-        const values = [0, 1, 2, 3].map((b) => `select(0.0f, input[${name}_plane + ${id}_row_at${a} + ${id}_col_at${b}], ${id}_row${a} >= 0i && ${id}_col${b} >= 0i)`);
+        const values = [0, 1, 2, 3].map((b) => `select(0.0f, input[${name}_plane + ${id}_row_at${a} + ${id}_col_at${b}], ${id}_row_ok${a} && ${id}_col_ok${b})`);
         lines.push(`let ${row} = vec4<f32>(${values.join(", ")});`);
       });
       const transformed = inputTransformWgsl(transform, rows, `${name}_v`, "");
