@@ -20,6 +20,8 @@ interface WinogradCase {
   /** Input channels per group of the winograd convs (the tolerance's reduction length). */
   channelsPerGroup: number;
   batch: number;
+  /** GEMM-core knobs forced on layer `c` (the kind's default otherwise). */
+  knobs?: Record<string, number | boolean>;
 }
 
 const MODES: PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
@@ -75,12 +77,48 @@ const FUSED_CASES: WinogradCase[] = [
   },
 ];
 
+const DEFAULT_KNOBS = { tileM: 4, tileN: 2, vectorWidth: 1, workgroupSize: 64, splitK: 1, workgroupMemory: false };
+
+/** The GEMM core's knobs on Winograd: tiles not dividing the filters / output tiles, vec4 along tiles, split-K, workgroup memory. */
+const KNOB_CASES: WinogradCase[] = [
+  {
+    name: "tileM 4 of 9 filters, tileN 4 (vec4) of 30 tiles, C = 37",
+    source: `network TilesLeft {\n  input x: 37x11x10\n  c = conv(9, 3, pad=[2, 0, 1, 2])\n}`,
+    channelsPerGroup: 37,
+    batch: 1,
+    knobs: { tileM: 4, tileN: 4, vectorWidth: 4 },
+  },
+  {
+    name: "split-K 4 over C = 37 (a short last slice), bias + relu, batch 2",
+    source: `network SplitK {\n  input x: 37x7x9\n  c = conv(6, 3, pad=1) -> relu\n}`,
+    channelsPerGroup: 37,
+    batch: 2,
+    knobs: { tileM: 2, tileN: 1, splitK: 4 },
+  },
+  {
+    name: "workgroup memory, groups 3, reflect padding, batch 2",
+    source: `network Staged {\n  input x: 9x7x6\n  c = conv(6, 3, pad=1, groups=3, padding_mode=reflect)\n}`,
+    channelsPerGroup: 3,
+    batch: 2,
+    knobs: { tileM: 2, tileN: 2, workgroupSize: 32, workgroupMemory: true },
+  },
+  {
+    name: "workgroup memory with vec4 tiles and split-K 2, residual add",
+    source: `network StagedSplit {\n  input x: 10x8x6\n  c = conv(10, 3, pad=1)\n  add(c, x) -> relu\n}`,
+    channelsPerGroup: 10,
+    batch: 2,
+    knobs: { tileM: 1, tileN: 4, vectorWidth: 4, workgroupSize: 16, splitK: 2, workgroupMemory: true },
+  },
+];
+
 async function checkCase(testCase: WinogradCase, seed: number): Promise<void> {
   const graph = compileText(testCase.source);
-  const { plan, kernels } = compilePlan(graph, testCase.batch, { schedule: { all: "winograd" }, verify: true });
+  const exactSchedules = testCase.knobs === undefined ? undefined : { c: { kind: "winograd", variant: "f2x2_3x3", ...DEFAULT_KNOBS, ...testCase.knobs } };
+  const { plan, kernels } = compilePlan(graph, testCase.batch, { schedule: { all: "winograd" }, verify: true, ...(exactSchedules === undefined ? {} : { exactSchedules }) });
   const convKernels = kernels.kernels.filter((kernel) => kernel.anchor === "conv");
   expect(convKernels.length).toBeGreaterThan(0);
   for (const kernel of convKernels) expect(kernel.schedule?.kind).toBe("winograd");
+  if (testCase.knobs !== undefined) expect(convKernels.map((kernel) => kernel.schedule)).toMatchObject([testCase.knobs]);
   expect(plan.steps.filter((step) => step.name.endsWith(".winograd"))).toHaveLength(convKernels.length);
   expect(plan.derived.map((derived) => derived.transform)).toEqual(convKernels.map(() => "winograd_filter"));
   if (testCase.name.includes("concat")) expect(kernels.kernels.every((kernel) => kernel.store.kind === "channel_slice")).toBe(true);
@@ -110,6 +148,14 @@ describe("winograd F(2x2, 3x3) conv vs the CPU reference", () => {
   [...FUSED_CASES, ...randomCases(12, 909)].forEach((testCase, index) => {
     it(testCase.name, async () => {
       await checkCase(testCase, 300 + index);
+    });
+  });
+});
+
+describe("winograd on the GEMM core's knobs vs the CPU reference", () => {
+  KNOB_CASES.forEach((testCase, index) => {
+    it(testCase.name, async () => {
+      await checkCase(testCase, 400 + index);
     });
   });
 });

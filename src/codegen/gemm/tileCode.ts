@@ -43,6 +43,8 @@ export interface ReductionStepSpec {
   quad: boolean;
   /** 4: reduction indices r..r+3 (r a multiple of 4 from the slice start); 1: index r. */
   steps: 1 | 4;
+  /** With 1 step: the reduction index expression (default `r`). */
+  at?: string;
   /** The setup id of row i / column vector q. */
   rowId(i: number): string;
   columnId(q: number): string;
@@ -70,6 +72,12 @@ export function reductionStep(spec: ReductionStepSpec): string[] {
     return lines;
   }
   const stepIndex = (step: number): string => (step === 0 ? "r" : `(r + ${u32Literal(step)})`);
+  // Several planes (Winograd's 16): each step's loads right before its products, so that only one
+  // step's operands are live at a time (all 4 steps' 16-plane operands at once spill on llvmpipe).
+  if (tile.planes > 1 && spec.steps === 4 && rows.quad === undefined) {
+    return range(4).flatMap((step) => [`{`, ...reductionStep({ ...spec, steps: 1, at: stepIndex(step) }).map((line) => `  ${line}`), `}`]);
+  }
+  const at = spec.at ?? "r";
   const rowValue: string[][][] = []; // [i][step][plane] -> f32 expression
   for (const i of range(tile.tileM)) {
     if (spec.steps === 4 && rows.quad !== undefined) {
@@ -79,22 +87,23 @@ export function reductionStep(spec: ReductionStepSpec): string[] {
       rowValue.push(
         range(spec.steps).map((step) => {
           const out = named(`a${i}s${step}`);
-          lines.push(...rows.load(spec.rowId(i), stepIndex(step), out));
+          lines.push(...rows.load(spec.rowId(i), spec.steps === 1 ? at : stepIndex(step), out));
           return out;
         }),
       );
     }
   }
   for (const step of range(spec.steps)) {
+    const index = spec.steps === 1 ? at : stepIndex(step);
     for (const q of vectors) {
       const out = named(`b${q}s${step}`);
       if (tile.width === 1) {
-        lines.push(...columns.load(spec.columnId(q), stepIndex(step), out));
+        lines.push(...columns.load(spec.columnId(q), index, out));
       } else if (columns.vector !== undefined) {
-        lines.push(...columns.vector.load(spec.columnId(q), stepIndex(step), out));
+        lines.push(...columns.vector.load(spec.columnId(q), index, out));
       } else {
         const laneValues = range(4).map((lane) => named(`b${q}s${step}l${lane}`));
-        range(4).forEach((lane) => lines.push(...columns.load(`${spec.columnId(q)}_${lane}`, stepIndex(step), laneValues[lane]!)));
+        range(4).forEach((lane) => lines.push(...columns.load(`${spec.columnId(q)}_${lane}`, index, laneValues[lane]!)));
         planes.forEach((plane) => lines.push(`let ${out[plane]!} = vec4<f32>(${laneValues.map((values) => values[plane]!).join(", ")});`));
       }
     }

@@ -17,18 +17,16 @@
 // scaled by the magnitudes of the filters and inputs (1 for values in [-1, 1]): winogradTolerance.
 import type { Schedule } from "../../ir/graph.js";
 import type { KnobSpace, ScheduleKindDefinition, Target, Workload } from "../types.js";
+import { gemmKnobsIllegal, gemmKnobsOf, type GemmKnobs } from "./gemmKnobs.js";
 import { F2X2_3X3, winogradMagnitudeGrowth, type WinogradTransform } from "./winogradTransforms.js";
 
 /**
- * Winograd F(2x2, 3x3): each invocation computes `tileM` filters (of one group) x `tileN` 2x2 output
- * tiles, holding 16 accumulators per pair.
+ * Winograd F(2x2, 3x3) on the GEMM core (src/codegen/conv/winograd.ts): 16 planes of products, the
+ * register tile `tileM` filters (of one group) x `tileN` 2x2 output tiles, 16 accumulators per pair.
  */
-export type WinogradSchedule = {
+export type WinogradSchedule = GemmKnobs & {
   kind: "winograd";
   variant: "f2x2_3x3";
-  tileM: number;
-  tileN: number;
-  workgroupSize: number;
 };
 
 export const WINOGRAD_VARIANTS = { f2x2_3x3: F2X2_3X3 } as const satisfies Record<WinogradSchedule["variant"], WinogradTransform>;
@@ -36,11 +34,19 @@ export const WINOGRAD_VARIANTS = { f2x2_3x3: F2X2_3X3 } as const satisfies Recor
 /** At most this many (filter, tile) pairs per invocation: 16 accumulators each, 256 in all. */
 const MAX_PAIRS = 16;
 
+/**
+ * The GEMM knobs in ranges that fit 16 planes: small register tiles (each pair is 16 accumulators and
+ * each column a 4x4 patch load and transform per reduction step). vec4 along the tiles has no vector
+ * load (neighbouring tiles' patches are not contiguous), so the core gathers 4 patches per vector.
+ */
 const KNOBS: KnobSpace = {
   variant: ["f2x2_3x3"],
-  tileM: [4, 8, 2, 1],
-  tileN: [2, 1, 4],
+  tileM: [8, 4, 2, 1],
+  tileN: [2, 1, 4, 8],
+  vectorWidth: [1, 4],
   workgroupSize: [64, 32, 128],
+  splitK: [1, 2, 4],
+  workgroupMemory: [false, true],
 };
 
 /** What legality needs of a conv: its window, whether a pool is fused, whether its weights stay constant. */
@@ -65,15 +71,22 @@ export function winogradIllegalReason(conv: WinogradLegalityInput): string | und
   return undefined;
 }
 
-/** The default knobs for a conv with `filtersPerGroup` filters per group. */
+/**
+ * The default knobs for a conv with `filtersPerGroup` filters per group. Measured on llvmpipe
+ * (exact schedules on VGG's 3x3 64 -> 64 at 56x56 b1 and 32x32 b16, 2-3 rounds on a loaded machine):
+ * 8 filters x 2 tiles beat 4 x 2 (each column's patch transform is shared by more filters), 4 x 4
+ * with or without vec4 along tiles, 8 x 1 and 2 x 8 (bench/results/winograd.json has the default
+ * against direct and im2col).
+ */
 export function defaultWinogradSchedule(filtersPerGroup: number): WinogradSchedule {
-  return { kind: "winograd", variant: "f2x2_3x3", tileM: filtersPerGroup >= 4 ? 4 : filtersPerGroup >= 2 ? 2 : 1, tileN: 2, workgroupSize: 64 };
+  const tileM = filtersPerGroup >= 8 ? 8 : filtersPerGroup >= 4 ? 4 : filtersPerGroup >= 2 ? 2 : 1;
+  return { kind: "winograd", variant: "f2x2_3x3", tileM, tileN: 2, vectorWidth: 1, workgroupSize: 64, splitK: 1, workgroupMemory: false };
 }
 
 export const winogradKind: ScheduleKindDefinition = {
   kind: "winograd",
   ops: ["conv"],
-  summary: "Winograd F(2x2, 3x3): 16 multiplies per 2x2 output tile and channel instead of 36, filters transformed at weight upload",
+  summary: "Winograd F(2x2, 3x3) on the GEMM core: 16 multiplies per 2x2 output tile and channel instead of 36, filters transformed at weight upload",
   knobs: KNOBS,
   illegal(workload: Workload): string | undefined {
     if (workload.op !== "conv") return `winograd computes convs, not ${workload.op}`;
@@ -87,13 +100,14 @@ export const winogradKind: ScheduleKindDefinition = {
     });
   },
   illegalKnobs(workload: Workload, target: Target, schedule: Schedule): string | undefined {
-    // A register block past the accumulator cap is a knob combination the space allows but the kernel refuses.
+    // Combinations the space allows but the kernel refuses: a register block past the accumulator
+    // cap, vectors that do not divide the tile.
     const pairs = Number(schedule["tileM"]) * Number(schedule["tileN"]);
     if (pairs > MAX_PAIRS) return `tileM x tileN = ${pairs} is more than ${MAX_PAIRS} (16 accumulators each)`;
+    if (Number(schedule["tileN"]) % Number(schedule["vectorWidth"]) !== 0) return `tileN ${String(schedule["tileN"])} is not a multiple of vectorWidth ${String(schedule["vectorWidth"])}`;
     const typed = winogradScheduleOf(schedule, "winograd knobs");
-    if (typed.workgroupSize > target.limits.maxComputeInvocationsPerWorkgroup) {
-      return `workgroupSize ${typed.workgroupSize} is more than the adapter's ${target.limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup`;
-    }
+    const limits = gemmKnobsIllegal(typed, 16, target);
+    if (limits !== undefined) return limits;
     if (workload.op === "conv" && typed.tileM > workload.conv.K / workload.conv.groups) {
       return `tileM ${typed.tileM} is more than the ${workload.conv.K / workload.conv.groups} filters per group`;
     }
@@ -110,17 +124,9 @@ export function winogradScheduleOf(schedule: Schedule, what: string): WinogradSc
   if (schedule.kind !== "winograd") throw new Error(`internal: ${what}: schedule kind "${schedule.kind}" is not winograd`);
   const variant = schedule["variant"];
   if (variant !== "f2x2_3x3") throw new Error(`internal: ${what}: winograd variant must be "f2x2_3x3", got ${String(variant)}`);
-  const knob = (name: string, max: number): number => {
-    const value = schedule[name];
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-      throw new Error(`internal: ${what}: winograd needs ${name} to be an integer in 1..${max}, got ${String(value)}`);
-    }
-    return value;
-  };
-  const tileM = knob("tileM", MAX_PAIRS);
-  const tileN = knob("tileN", MAX_PAIRS);
-  if (tileM * tileN > MAX_PAIRS) throw new Error(`internal: ${what}: winograd tileM x tileN = ${tileM * tileN} is more than ${MAX_PAIRS} (16 accumulators each)`);
-  return { kind: "winograd", variant, tileM, tileN, workgroupSize: knob("workgroupSize", 1024) };
+  const knobs = gemmKnobsOf(schedule, what);
+  if (knobs.tileM * knobs.tileN > MAX_PAIRS) throw new Error(`internal: ${what}: winograd tileM x tileN = ${knobs.tileM * knobs.tileN} is more than ${MAX_PAIRS} (16 accumulators each)`);
+  return { kind: "winograd", variant, ...knobs };
 }
 
 /** The derived parameter holding a conv layer's transformed filters U. */

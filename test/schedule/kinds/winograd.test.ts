@@ -51,25 +51,41 @@ describe("winograd legality", () => {
 });
 
 describe("winograd knobs", () => {
+  const gemm = { vectorWidth: 1, splitK: 1, workgroupMemory: false };
+
   it("defaults to legal knobs, the first of each knob's candidates", () => {
     const schedule = winogradKind.defaultSchedule(conv(), PORTABLE_TARGET);
-    expect(schedule).toEqual({ kind: "winograd", variant: "f2x2_3x3", tileM: 4, tileN: 2, workgroupSize: 64 });
+    expect(schedule).toEqual({ kind: "winograd", variant: "f2x2_3x3", tileM: 8, tileN: 2, workgroupSize: 64, ...gemm });
     for (const [knob, values] of Object.entries(winogradKind.knobs)) expect(values[0]).toBe(schedule[knob]);
     expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, schedule)).toBeUndefined();
     // Fewer filters than the default tile: the default shrinks.
+    expect(winogradKind.defaultSchedule(conv({ K: 6, groups: 1 }), PORTABLE_TARGET)["tileM"]).toBe(4);
     expect(winogradKind.defaultSchedule(conv({ K: 3, groups: 1 }), PORTABLE_TARGET)["tileM"]).toBe(2);
   });
 
-  it("refuses knobs past the target's workgroup size or the filters per group", () => {
-    const schedule = { kind: "winograd", variant: "f2x2_3x3", tileM: 8, tileN: 1, workgroupSize: 512 };
-    expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, schedule)).toMatch(/workgroupSize 512 is more than the adapter's 256/);
+  it("has the GEMM core's knobs, every candidate the space allows either legal or refused with a reason", () => {
+    expect(Object.keys(winogradKind.knobs).sort()).toEqual(["splitK", "tileM", "tileN", "variant", "vectorWidth", "workgroupMemory", "workgroupSize"]);
+    const base = winogradKind.defaultSchedule(conv(), PORTABLE_TARGET);
+    expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...base, tileM: 4, tileN: 4, vectorWidth: 4, splitK: 4 })).toBeUndefined();
+    expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...base, tileN: 2, vectorWidth: 4 })).toBe("tileN 2 is not a multiple of vectorWidth 4");
+  });
+
+  it("refuses knobs past the target's workgroup size, workgroup memory or the filters per group", () => {
+    const schedule = { kind: "winograd", variant: "f2x2_3x3", tileM: 8, tileN: 1, workgroupSize: 128, ...gemm };
+    const small = { ...PORTABLE_TARGET, limits: { ...PORTABLE_TARGET.limits, maxComputeInvocationsPerWorkgroup: 64 } };
+    expect(winogradKind.illegalKnobs(conv(), small, schedule)).toMatch(/a workgroup of 128 invocations is more than the 64 the target allows/);
     expect(winogradKind.illegalKnobs(conv({ K: 8, groups: 2 }), PORTABLE_TARGET, { ...schedule, workgroupSize: 64 })).toMatch(/tileM 8 is more than the 4 filters per group/);
+    // 16 planes of staged A and B tiles: 16 * 8 * (8 * 8 + 8 * 1) * 4 bytes = 36864 > 16384.
+    expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...schedule, workgroupSize: 64, workgroupMemory: true })).toMatch(/36864 bytes of workgroup memory is more than the 16384/);
+    expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...schedule, tileM: 1, tileN: 1, workgroupSize: 32, workgroupMemory: true })).toBeUndefined();
+    expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, { ...schedule, tileN: 4 })).toBe("tileM x tileN = 32 is more than 16 (16 accumulators each)");
   });
 
   it("validates a plain schedule without applying defaults", () => {
-    expect(() => winogradScheduleOf({ kind: "winograd", variant: "f2x2_3x3", tileM: 4, tileN: 2 }, "c1")).toThrow(/c1: winograd needs workgroupSize/);
-    expect(() => winogradScheduleOf({ kind: "winograd", variant: "f6x6_3x3", tileM: 4, tileN: 2, workgroupSize: 64 }, "c1")).toThrow(/variant/);
-    expect(() => winogradScheduleOf({ kind: "winograd", variant: "f2x2_3x3", tileM: 8, tileN: 4, workgroupSize: 64 }, "c1")).toThrow(/tileM x tileN = 32/);
+    expect(() => winogradScheduleOf({ kind: "winograd", variant: "f2x2_3x3", tileM: 4, tileN: 2, ...gemm }, "c1")).toThrow(/c1: schedule "winograd" needs workgroupSize/);
+    expect(() => winogradScheduleOf({ kind: "winograd", variant: "f2x2_3x3", tileM: 4, tileN: 2, workgroupSize: 64, vectorWidth: 1, splitK: 1 }, "c1")).toThrow(/workgroupMemory/);
+    expect(() => winogradScheduleOf({ kind: "winograd", variant: "f6x6_3x3", tileM: 4, tileN: 2, workgroupSize: 64, ...gemm }, "c1")).toThrow(/variant/);
+    expect(() => winogradScheduleOf({ kind: "winograd", variant: "f2x2_3x3", tileM: 8, tileN: 4, workgroupSize: 64, ...gemm }, "c1")).toThrow(/tileM x tileN = 32/);
     expect(() => winogradScheduleOf({ kind: "direct" }, "c1")).toThrow(/not winograd/);
   });
 });
