@@ -20,7 +20,7 @@ describe("choose-schedules: winograd", () => {
   it("gives the asked-for layer the winograd schedule and records its transformed filters", () => {
     const graph = buildKernelGraph(compileText(NETWORK), { schedule: { layers: { a: "winograd" } }, verify: true });
     const a = graph.kernels.find((kernel) => graph.source.nodes[kernel.anchorLayer]!.name === "a")!;
-    expect(a.schedule).toEqual({ kind: "winograd", variant: "f2x2_3x3", tileM: 8, tileN: 2, vectorWidth: 1, workgroupSize: 64, splitK: 1, workgroupMemory: false });
+    expect(a.schedule).toEqual({ kind: "winograd", variant: "f2x2_3x3", tileM: 4, tileN: 2, vectorWidth: 1, workgroupSize: 64, splitK: 1, workgroupMemory: false });
     expect(a.scheduleReason).toBe("winograd: asked for with --schedule");
     expect(graph.derived).toEqual([
       { name: "a:winograd_u", transform: "winograd_filter", variant: "f2x2_3x3", layer: a.anchorLayer, from: { weight: "a.weight" }, filters: 16, channelsPerGroup: 8, elements: 16 * 8 * 16 },

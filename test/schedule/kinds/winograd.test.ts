@@ -55,7 +55,7 @@ describe("winograd knobs", () => {
 
   it("defaults to legal knobs, the first of each knob's candidates", () => {
     const schedule = winogradKind.defaultSchedule(conv(), PORTABLE_TARGET);
-    expect(schedule).toEqual({ kind: "winograd", variant: "f2x2_3x3", tileM: 8, tileN: 2, workgroupSize: 64, ...gemm });
+    expect(schedule).toEqual({ kind: "winograd", variant: "f2x2_3x3", tileM: 4, tileN: 2, workgroupSize: 64, ...gemm });
     for (const [knob, values] of Object.entries(winogradKind.knobs)) expect(values[0]).toBe(schedule[knob]);
     expect(winogradKind.illegalKnobs(conv(), PORTABLE_TARGET, schedule)).toBeUndefined();
     // Fewer filters than the default tile: the default shrinks.
