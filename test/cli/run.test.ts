@@ -160,8 +160,8 @@ describe("cnnc run", () => {
     expect(kind.err).toContain("unknown schedule `imcol` for all layers");
     const illegal = await run({ randomInput: true, schedule: "c2=gemm" });
     expect(illegal.code).toBe(1);
-    expect(illegal.err).toContain("error: layer `c2` cannot run as `gemm` (asked for with --schedule): gemm computes fc, not conv");
-    expect(illegal.err).toContain("= help: schedules legal for `c2`: `direct`, `im2col`");
+    expect(illegal.err).toContain("error: layer `c2` cannot run as `gemm` (asked for with --schedule): gemm computes 1x1 convs as a plain GEMM; this kernel is 3x3");
+    expect(illegal.err).toContain("= help: schedules legal for `c2`: `direct`, `im2col`, `implicit_gemm`\n");
   });
 });
 

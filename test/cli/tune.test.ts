@@ -1,7 +1,7 @@
 // `cnnc tune` and `cnnc build --tune` in-process over a fake tuning backend (fake device, timings
 // and workloads; the real cache and plan builder): the table, the cache making a second run measure
-// nothing, --retune, the plan built from the cached winners, and the argument errors. The GPU
-// end-to-end test of the real backend (runtime/tuning/tuneGraph.ts) is separate.
+// nothing, --retune, the plan built from the cached winners, and the argument errors; and once
+// on the device with the real backend (runtime/tuning/tuneGraph.ts), the default.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -137,10 +137,17 @@ describe("cnnc tune", () => {
     expect(calls.opened).toBe(0);
   });
 
-  it("is not offered without a tuning backend", async () => {
-    const result = await cnnc(["tune", model]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/unknown command 'tune'/);
+  it("runs on the device by default, and a second run measures nothing", async () => {
+    const cache = freshCache();
+    const first = await cnnc(["tune", model, "--tune-cache", cache]);
+    expect(first.stderr).toMatch(/^tuning 1\/\d+ /);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^adapter: .+\nTiny at batch 1: \d+ kernels with a schedule to tune\n/);
+    expect(first.stdout).toMatch(/ {2}candidate +median ms\n/);
+    expect(first.stdout).toContain(`; saved in ${cache}\n`);
+    const second = await cnnc(["tune", model, "--tune-cache", cache]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(`nothing measured: every workload was in the tuning cache (${cache})\n`);
   });
 });
 

@@ -45,7 +45,8 @@ async function checkFused(
 ): Promise<void> {
   const graph = chainGraph(inputShape, [first, activation]);
   const node = graph.nodes[1]!;
-  if (kind !== undefined && first.op === "conv") node.schedule = chosenSchedule(graph, node, kind);
+  // codegen applies no defaults: an fc gets choose-schedules' schedule, a conv the kind asked for.
+  if (first.op === "fc" || kind !== undefined) node.schedule = chosenSchedule(graph, node, kind);
   const random = seededRandom(seed);
   const weights = randomWeights(graph, random);
   const input = randomTensor([batch, ...inputShape], random, -scale, scale);
@@ -92,7 +93,7 @@ async function checkStages(inputShape: Shape, first: OpAttrs, kind: BatchnormSta
   const eps = 1e-5;
   const graph = chainGraph(inputShape, [first, { op: "batchnorm", eps, momentum: 0.1 }, { op: "relu" }]);
   const node = graph.nodes[1]!;
-  if (schedule !== undefined && first.op === "conv") node.schedule = chosenSchedule(graph, node, schedule);
+  if (first.op === "fc" || schedule !== undefined) node.schedule = chosenSchedule(graph, node, schedule);
   const random = seededRandom(seed);
   const weights = randomWeights(graph, random);
   const input = randomTensor([batch, ...inputShape], random);

@@ -22,6 +22,8 @@ describe("the matcher", () => {
     expect(outputMatches(["a"], ["a", "b"])).toBe(false);
     expect(outputMatches(["x (1.5)"], ["x (1x5)"])).toBe(false);
     expect(outputMatches(["adapter: OpenGL ES on llvmpipe"], ["adapter: Vulkan on NVIDIA H200, core mode"])).toBe(true);
+    expect(outputMatches(["schedule estimates: calibrated for llvmpipe"], ["schedule estimates: not calibrated for this adapter: ..."])).toBe(true);
+    expect(outputMatches(["schedule estimates: calibrated for llvmpipe"], ["candidates (24): model estimate"])).toBe(false);
     expect(outputMatches(["ran N: 3 kernels, 1508 ms (first run)"], ["ran N: 3 kernels, 97 ms (first run)"])).toBe(true);
     expect(outputMatches(["ran N: 3 kernels, 1508 ms (first run)"], ["ran N: 4 kernels, 97 ms (first run)"])).toBe(false);
   });

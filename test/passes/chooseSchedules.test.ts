@@ -105,21 +105,23 @@ describe("choose-schedules: forced kinds", () => {
   it("applies --schedule to every layer whose op the kind computes, per-layer entries winning", () => {
     expect(kindsOf(choose(scheduleTestNetwork(), { forced: { all: "direct", layers: { l3: "im2col" } } }))).toEqual(["direct", null, "direct", "im2col", "gemm"]);
     const overridden = choose(scheduleTestNetwork(), { forced: { layers: { l2: "im2col" } } });
-    expect(overridden.kernels[2]!.schedule).toEqual({ kind: "im2col", tileM: 4, tileN: 16, workgroupSize: 64, maxChunkColumns: 0 });
+    // A forced kind gets that kind's default for the kernel's workload.
+    expect(overridden.kernels[2]!.schedule).toEqual(scheduleKind("im2col")!.defaultSchedule(overridden.kernels[2]!.workload!, PORTABLE_TARGET));
+    expect(overridden.kernels[2]!.schedule).toMatchObject({ kind: "im2col", tileM: 4, tileN: 16, vectorWidth: 4, workgroupSize: 64 });
     expect(overridden.kernels[2]!.scheduleReason).toBe("im2col: asked for with --schedule");
   });
 
   it("refuses gemm on a 3x3 conv, naming the layer, why, and the legal kinds", () => {
     const error = userError(() => choose(scheduleTestNetwork(), { forced: { layers: { l0: "gemm" } } }));
-    expect(error.message).toBe("layer `l0` cannot run as `gemm` (asked for with --schedule): gemm computes fc, not conv");
-    expect(error.hint).toBe("schedules legal for `l0`: `direct`, `im2col`");
+    expect(error.message).toBe("layer `l0` cannot run as `gemm` (asked for with --schedule): gemm computes 1x1 convs as a plain GEMM; this kernel is 3x3");
+    expect(error.hint).toBe("schedules legal for `l0`: `direct`, `im2col`, `implicit_gemm`, `winograd`");
   });
 
   it("refuses im2col on a conv computing a pooled output: only direct is legal", () => {
     const graph = chainGraph([3, 16, 16], [conv2d({ out: 16, kernel: 3, padding: 1 }), pool2d({ kind: "max", window: 2 })]);
     const fused = fuseConvPool(lowerToKernels(graph), {}, 8);
     const error = userError(() => chooseSchedules(fused, { batch: 1, target: PORTABLE_TARGET, constantWeights: true, requests: { forced: { layers: { l0: "im2col" } } } }));
-    expect(error.message).toBe("layer `l0` cannot run as `im2col` (asked for with --schedule): the kernel computes a pooled output, which only direct does");
+    expect(error.message).toBe("layer `l0` cannot run as `im2col` (asked for with --schedule): computes a pooled output, which only direct does");
     expect(error.hint).toBe("schedules legal for `l0`: `direct`");
   });
 
@@ -142,8 +144,8 @@ describe("choose-schedules: forced kinds", () => {
     expect(direct.kernels[0]!.scheduleReason).toBe("direct: asked for with the annotation at a.cnn:3:7");
     const illegal = userError(() => buildKernelGraph(annotated("gemm")));
     expect(illegal.describe()).toBe(
-      "a.cnn:3:7: error: layer `c` cannot run as `gemm` (asked for with the annotation at a.cnn:3:7): gemm computes fc, not conv\n" +
-        "  = help: schedules legal for `c`: `direct`, `im2col`",
+      "a.cnn:3:7: error: layer `c` cannot run as `gemm` (asked for with the annotation at a.cnn:3:7): gemm computes 1x1 convs as a plain GEMM; this kernel is 3x3\n" +
+        "  = help: schedules legal for `c`: `direct`, `im2col`, `implicit_gemm`, `winograd`",
     );
     const unknown = userError(() => buildKernelGraph(annotated("drect")));
     expect(unknown.message).toBe("layer `c` is annotated with an unknown schedule `drect`");
@@ -183,7 +185,9 @@ describe("choose-schedules: exact and tuned schedules", () => {
     expect(tuned.kernels[0]!.schedule).toEqual(exact);
     expect(tuned.kernels[0]!.scheduleReason).toBe("direct: tuned on this adapter (the fastest measured)");
     const stale = choose(scheduleTestNetwork(), { tuned: () => ({ ...exact, outputChannelsPerInvocation: 3 }) });
-    expect(kindsOf(stale)).toEqual(["im2col", null, "direct", "im2col", "gemm"]);
+    // A tuned schedule that cannot run is skipped: every kernel gets its default choice.
+    expect(stale.kernels.map((kernel) => kernel.schedule)).toEqual(choose(scheduleTestNetwork()).kernels.map((kernel) => kernel.schedule));
+    expect(stale.kernels[0]!.scheduleReason).not.toMatch(/tuned/);
   });
 });
 
@@ -212,5 +216,13 @@ describe("the target's limits", () => {
     const kernels = choose(scheduleTestNetwork(), {}, 1, small);
     expectValidSchedules(kernels, small);
     expect(kernels.kernels[0]!.schedule?.["workgroupSize"]).toBe(32);
+    // The training step's backward kernels too (their kinds' defaults were 64 whatever the target).
+    const training = buildTrainingKernelGraph(compileExample("lenet5.cnn"), { batch: 8, loss: "cross_entropy", optimizer: { kind: "sgd" }, target: small });
+    const backward = training.kernels.filter((kernel) => kernel.anchor === "training" && kernel.schedule !== undefined);
+    expect(backward.length).toBeGreaterThan(0);
+    for (const kernel of backward) {
+      expect(scheduleKind(kernel.schedule!.kind)!.illegalKnobs(kernel.workload!, small, kernel.schedule!)).toBeUndefined();
+      expect(kernel.schedule!["workgroupSize"]).toBeLessThanOrEqual(32);
+    }
   });
 });

@@ -20,7 +20,7 @@ describe("estimateCost", () => {
     expect(estimate.occupancy).toBeCloseTo(6 / 16);
     // Under-occupied: the compute term counts as if the target were full.
     expect(estimate.seconds).toBeCloseTo((2 * 6 * 16 * 27 * 1e-9) / (6 / 16), 15);
-    const im2col = estimateCost(conv, PORTABLE_TARGET, { kind: "im2col", tileM: 4, tileN: 16, workgroupSize: 64, maxChunkColumns: 0 }, calibration, BASIC_KINDS);
+    const im2col = estimateCost(conv, PORTABLE_TARGET, { kind: "im2col", tileM: 4, tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxChunkColumns: 0 }, calibration, BASIC_KINDS);
     // 6 filters in tiles of 4: 8 rows computed for 6.
     expect(im2col.wasteFraction).toBeCloseTo(1 - 6 / 8);
     expect(im2col.launches).toBe(2);
@@ -35,7 +35,8 @@ describe("estimateCost", () => {
   });
 
   it("is an internal error for a kind without a cost formula or a calibration without the kind's rate", () => {
-    const mystery: ScheduleKindDefinition = { ...directKind, kind: "mystery", defaultSchedule: () => ({ kind: "mystery", outputChannelsPerInvocation: 1, pixelsPerInvocation: 1, workgroupSize: 64 }) };
+    // Legal everywhere (direct's own knob check would refuse a schedule of another kind), without a formula.
+    const mystery: ScheduleKindDefinition = { ...directKind, kind: "mystery", illegalKnobs: () => undefined, defaultSchedule: () => ({ kind: "mystery", outputChannelsPerInvocation: 1, pixelsPerInvocation: 1, workgroupSize: 64 }) };
     const calibration = handCalibration({ secondsPerFlop: { mystery: 1e-9 } });
     expect(() => estimateCost(tiny, PORTABLE_TARGET, mystery.defaultSchedule(tiny, PORTABLE_TARGET), calibration, [mystery])).toThrow(
       /internal: the cost model has no formula for schedule kind "mystery"/,

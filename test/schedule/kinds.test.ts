@@ -29,16 +29,27 @@ const convWorkload = (pooled = "", shape: Partial<ConvShape> = {}): Workload => 
 const fcWorkload: Workload = { op: "fc", batch: 2, inFeatures: 30, outFeatures: 10, epilogue: "bias", constantWeights: true };
 
 describe("schedule kinds", () => {
-  it("registers direct, im2col and gemm", () => {
-    expect(SCHEDULE_KINDS.map((definition) => definition.kind)).toEqual(["direct", "im2col", "gemm"]);
+  it("registers the forward kinds, then the training backward kinds", () => {
+    expect(SCHEDULE_KINDS.map((definition) => definition.kind)).toEqual([
+      "direct",
+      "im2col",
+      "implicit_gemm",
+      "winograd",
+      "gemm",
+      "data_gemm",
+      "filter_gemm",
+      "fc_data_gemm",
+      "fc_weight_gemm",
+    ]);
     expect(scheduleKind("im2col")).toBe(im2colKind);
   });
 
   it("makes only direct legal for a pooled conv, conv kinds for a conv, gemm for fc", () => {
     const legal = (workload: Workload) => kindsForWorkload(workload, PORTABLE_TARGET).filter((entry) => entry.illegal === undefined).map((entry) => entry.definition.kind);
-    expect(legal(convWorkload())).toEqual(["direct", "im2col"]);
+    // A 3x3 stride-1 conv with constant weights: every forward conv kind but the 1x1 GEMM.
+    expect(legal(convWorkload())).toEqual(["direct", "im2col", "implicit_gemm", "winograd"]);
     expect(legal(convWorkload("max 2x2/2x2"))).toEqual(["direct"]);
-    expect(im2colKind.illegal(convWorkload("max 2x2/2x2"), PORTABLE_TARGET)).toBe("the kernel computes a pooled output, which only direct does");
+    expect(im2colKind.illegal(convWorkload("max 2x2/2x2"), PORTABLE_TARGET)).toBe("computes a pooled output, which only direct does");
     expect(legal(fcWorkload)).toEqual(["gemm"]);
   });
 
@@ -73,13 +84,14 @@ describe("schedule kinds", () => {
     expect(() => directScheduleOf({ kind: "direct", outputChannelsPerInvocation: 4, pixelsPerInvocation: 4 }, "conv c")).toThrow(
       "internal: conv c: schedule direct needs workgroupSize to be an integer in 1..1024, got undefined",
     );
-    expect(() => im2colScheduleOf({ kind: "im2col", tileM: 4, tileN: 6, workgroupSize: 64, maxChunkColumns: 0 }, "conv c")).toThrow(/tileN to be a multiple of 4/);
+    const im2col = { kind: "im2col", tileM: 4, tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxChunkColumns: 0 };
+    expect(() => im2colScheduleOf({ ...im2col, tileN: 6 }, "conv c")).toThrow('internal: conv c: schedule "im2col" tileN 6 is not a multiple of vectorWidth 4');
+    expect(() => im2colScheduleOf({ kind: "im2col", tileM: 4, tileN: 16, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxChunkColumns: 0 }, "conv c")).toThrow('internal: conv c: schedule "im2col" needs vectorWidth 1 or 4, got undefined');
+    expect(() => im2colScheduleOf({ ...im2col, maxChunkColumns: 6 }, "conv c")).toThrow("im2col maxChunkColumns must be 0 or a positive multiple of 4, got 6");
+    expect(im2colScheduleOf(im2col, "conv c")).toEqual(im2col);
     expect(() => gemmScheduleOf({ kind: "direct" }, "fc f")).toThrow('internal: fc f: expected a gemm schedule, got "direct"');
-    expect(gemmScheduleOf({ kind: "gemm", outputsPerInvocation: 2, rowsPerInvocation: 1, workgroupSize: 8 }, "fc f")).toEqual({
-      kind: "gemm",
-      outputsPerInvocation: 2,
-      rowsPerInvocation: 1,
-      workgroupSize: 8,
-    });
+    const gemm = { kind: "gemm", tileM: 2, tileN: 4, vectorWidth: 1, workgroupSize: 8, splitK: 1, workgroupMemory: false };
+    expect(gemmScheduleOf(gemm, "fc f")).toEqual(gemm);
+    expect(() => gemmScheduleOf({ kind: "gemm", tileM: 2, tileN: 4, vectorWidth: 1, workgroupSize: 8, splitK: 1 }, "fc f")).toThrow('internal: fc f: schedule "gemm" needs workgroupMemory true or false, got undefined');
   });
 });

@@ -2,6 +2,7 @@
 // kernel, C[m, j] = sum_k A(m, k) * B[k, j] with B and C contiguous along j (the input features):
 // each invocation holds `rowsPerInvocation` rows x `vectorsPerInvocation` vec4s of columns. The two
 // kinds (fc_data_gemm, fc_weight_gemm) differ in what the rows and the reduction are; this builds both.
+import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { ScheduleKindDefinition, Workload, WorkloadOp } from "../types.js";
 import { dispatchProblem, knobsProblem, validatedKnobs, wrongOp, type RegisterBlock } from "./backwardKnobs.js";
@@ -55,6 +56,6 @@ export function columnGemmKind<Op extends WorkloadOp>(kind: string, op: Op, summ
       const tile = columnGemmTile(typed, sizes(workload as Extract<Workload, { op: Op }>));
       return dispatchProblem(tile.invocations, typed.workgroupSize, target);
     },
-    defaultSchedule: () => ({ kind, rowsPerInvocation: 8, vectorsPerInvocation: 4, workgroupSize: 64 }),
+    defaultSchedule: (_workload, target) => ({ kind, rowsPerInvocation: 8, vectorsPerInvocation: 4, workgroupSize: defaultWorkgroupSize(target) }),
   };
 }

@@ -3,6 +3,7 @@
 // group, the reduction runs over (filter, kh, kw). Each invocation holds `pixels` x `channels`
 // accumulators; padding modes other than zeros compute the padded input's gradient into a scratch
 // buffer, then fold it onto the input.
+import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { ConvShape, ScheduleKindDefinition, Target, Workload } from "../types.js";
 import { bindingProblem, dispatchProblem, knobsProblem, validatedKnobs, wrongOp, type RegisterBlock } from "./backwardKnobs.js";
@@ -73,5 +74,5 @@ export const dataGemmKind: ScheduleKindDefinition = {
     const typed = dataGemmScheduleOf(schedule, KIND);
     return dispatchProblem(invocations(workload.conv, typed), typed.workgroupSize, target);
   },
-  defaultSchedule: () => ({ ...DEFAULT }),
+  defaultSchedule: (_workload, target) => ({ ...DEFAULT, workgroupSize: defaultWorkgroupSize(target) }),
 };

@@ -3,6 +3,7 @@
 // (n, oh, ow), each invocation holding `filters` x `columns` accumulators. The long reduction is split
 // into chunks of at least `minChunkLength` positions computed in parallel (partial sums in a scratch
 // buffer, summed by a second kernel).
+import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import { MIN_CHUNK_LENGTH, reductionChunks } from "../../codegen/training/reductionChunks.js";
 import type { ConvShape, ScheduleKindDefinition, Workload } from "../types.js";
@@ -68,5 +69,5 @@ export const filterGemmKind: ScheduleKindDefinition = {
       tiling.chunks.count > 1 ? bindingProblem(`the weight gradient's ${tiling.chunks.count} partial sums`, tiling.chunks.count * weightBytes, target) : undefined,
     );
   },
-  defaultSchedule: () => ({ ...DEFAULT }),
+  defaultSchedule: (_workload, target) => ({ ...DEFAULT, workgroupSize: defaultWorkgroupSize(target) }),
 };

@@ -1,6 +1,7 @@
 // Plain GEMM on the GEMM core: fc (out[n][o] = W[o][i] x[n][i], the weight bound in row slices when
 // larger than one binding) and 1x1 stride-1 unpadded ungrouped convs (out[n][k][p] = W[k][c] x[n][c][p]),
 // src/codegen/fc.ts and src/codegen/conv/pointwise.ts.
+import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { ConvShape, ScheduleKindDefinition, Target, Workload } from "../types.js";
 import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs } from "./gemmKnobs.js";
@@ -62,9 +63,9 @@ export const gemmKind: ScheduleKindDefinition = {
   illegalKnobs(_workload: Workload, target: Target, schedule: Schedule): string | undefined {
     return gemmKnobsIllegal(gemmScheduleOf(schedule, "gemm"), 1, target);
   },
-  defaultSchedule(workload: Workload): Schedule {
-    if (workload.op === "fc") return { ...fcGemmDefaultKnobs() };
-    if (workload.op === "conv") return { ...pointwiseGemmDefaultKnobs(workload.conv.K) };
+  defaultSchedule(workload: Workload, target: Target): Schedule {
+    if (workload.op === "fc") return { ...fcGemmDefaultKnobs(), workgroupSize: defaultWorkgroupSize(target) };
+    if (workload.op === "conv") return { ...pointwiseGemmDefaultKnobs(workload.conv.K), workgroupSize: defaultWorkgroupSize(target) };
     throw new Error(`internal: gemm has no schedule for ${workload.op}`);
   },
 };

@@ -1,6 +1,7 @@
 // im2col + GEMM: one kernel writes the column matrix [groups][C/groups*KH*KW][N*OH*OW] to a scratch
 // buffer (in chunks of columns when it would be large), then the GEMM core multiplies the weights by
 // it (src/codegen/conv/im2col.ts).
+import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { ConvShape, ScheduleKindDefinition, Target, Workload } from "../types.js";
 import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs } from "./gemmKnobs.js";
@@ -49,8 +50,8 @@ export const im2colKind: ScheduleKindDefinition = {
   illegalKnobs(_workload: Workload, target: Target, schedule: Schedule): string | undefined {
     return gemmKnobsIllegal(im2colScheduleOf(schedule, "im2col"), 1, target);
   },
-  defaultSchedule(workload: Workload): Schedule {
+  defaultSchedule(workload: Workload, target: Target): Schedule {
     if (workload.op !== "conv") throw new Error(`internal: im2col has no schedule for ${workload.op}`);
-    return { ...im2colDefaultKnobs(filtersPerGroup(workload.conv)) };
+    return { ...im2colDefaultKnobs(filtersPerGroup(workload.conv)), workgroupSize: defaultWorkgroupSize(target) };
   },
 };

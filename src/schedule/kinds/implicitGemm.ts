@@ -1,6 +1,7 @@
 // Implicit GEMM: the GEMM core with the im2col addressing inside its column loads, so no column
 // matrix is written (src/codegen/conv/implicitGemm.ts). Any conv: groups, stride, dilation,
 // asymmetric padding, every padding mode, 1-D; not one computing a pooled output.
+import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { ScheduleKindDefinition, Target, Workload } from "../types.js";
 import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs } from "./gemmKnobs.js";
@@ -37,8 +38,8 @@ export const implicitGemmKind: ScheduleKindDefinition = {
   illegalKnobs(_workload: Workload, target: Target, schedule: Schedule): string | undefined {
     return gemmKnobsIllegal(implicitGemmScheduleOf(schedule, "implicit_gemm"), 1, target);
   },
-  defaultSchedule(workload: Workload): Schedule {
+  defaultSchedule(workload: Workload, target: Target): Schedule {
     if (workload.op !== "conv") throw new Error(`internal: implicit_gemm has no schedule for ${workload.op}`);
-    return { ...implicitGemmDefaultKnobs(workload.conv.K / workload.conv.groups) };
+    return { ...implicitGemmDefaultKnobs(workload.conv.K / workload.conv.groups), workgroupSize: defaultWorkgroupSize(target) };
   },
 };

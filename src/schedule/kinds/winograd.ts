@@ -15,6 +15,7 @@
 //   atol = 4e-5 * 9 * sqrt(16 * C/groups + 8)      (8: the rounding steps of V's and Y's additions)
 //   rtol = 1e-4,
 // scaled by the magnitudes of the filters and inputs (1 for values in [-1, 1]): winogradTolerance.
+import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { KnobSpace, ScheduleKindDefinition, Target, Workload } from "../types.js";
 import { gemmKnobsIllegal, gemmKnobsOf, type GemmKnobs } from "./gemmKnobs.js";
@@ -114,9 +115,9 @@ export const winogradKind: ScheduleKindDefinition = {
     }
     return undefined;
   },
-  defaultSchedule(workload: Workload): Schedule {
+  defaultSchedule(workload: Workload, target: Target): Schedule {
     if (workload.op !== "conv") throw new Error(`internal: winograd has no schedule for ${workload.op}`);
-    return { ...defaultWinogradSchedule(workload.conv.K / workload.conv.groups) };
+    return { ...defaultWinogradSchedule(workload.conv.K / workload.conv.groups), workgroupSize: defaultWorkgroupSize(target) };
   },
 };
 

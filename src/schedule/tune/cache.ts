@@ -51,7 +51,7 @@ export interface TuneCacheEntry {
 type Entries = Map<string, Map<string, TuneCacheEntry>>;
 
 /** Where the cache lives: the option's path, else the environment's, else the user's cache directory. */
-export function tuneCachePath(option: string | undefined, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+export function tuneCachePath(option: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env, home: string = homedir()): string {
   if (option !== undefined && option !== "") return option;
   const fromEnv = env.CNNC_TUNE_CACHE;
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;

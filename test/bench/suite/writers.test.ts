@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { adapterSlug } from "../../../bench/suite/environment.js";
 import { markdownReport } from "../../../bench/suite/markdown.js";
+import { TUNER_SOURCE } from "../../../bench/suite/schedules.js";
 import { svgChart } from "../../../bench/suite/svgChart.js";
 import { layerFixture, networkFixture, suiteFixture } from "./fixture.js";
 
@@ -14,7 +15,8 @@ describe("markdown report", () => {
     for (const heading of ["## Summary checks", "## Per-layer schedules", "## Whole networks (inference)", "## Training step", "## Fusion effect"]) expect(report).toContain(heading);
     expect(report).toContain("| VGG 3x3 64->64 @56 | 1 | direct: 40.0 (36.0..48.0), 5.0 GFLOP/s<br>im2col: 44.0 (39.6..52.8), 4.5 GFLOP/s | direct | direct | 66.0 (59.4..79.2), 3.0 GFLOP/s | 1.65x |");
     expect(report).toContain("| LeNet5 | 1 | cnnc fused | 750.0 (625.0..833.3) | 1.33 | 11.36x |");
-    expect(report).toContain("| LeNet5 | 1 | cnnc fused+tuned | not measured: no tuner in this build | | |");
+    expect(report).toContain("| LeNet5 | 1 | cnnc fused+tuned | 800.0 (666.7..888.9) | 1.25 | 12.12x |");
+    expect(report).toContain(`- tuner: ${TUNER_SOURCE}`);
     expect(report).toContain("| FashionCNN | 64 | 2.30000 / 2.30000 | 1000.0 | 100.0 | 10.00x |");
     expect(report).toContain("| LeNet5 | 1 | 5 / 12 (0.42x) | 293.0 KiB / 390.6 KiB (0.75x) | 19.5 KiB / 58.6 KiB (0.33x) |");
     expect(report).toContain("- **met**: faster than tfjs on every network");

@@ -13,7 +13,7 @@ function scheduledKernel(source: string) {
 
 describe("workloadNetwork", () => {
   it("writes a conv of the workload's shapes with its bias, activation and pool, fused into one kernel", () => {
-    const workload = convWorkload({ batch: 3, C: 4, H: 10, K: 8, kernel: 3, pooled: "max 2x2/2" });
+    const workload = convWorkload({ batch: 3, C: 4, H: 10, K: 8, kernel: 3, pooled: "max 2x2/2x2" });
     const { source, batch } = workloadNetwork(workload);
     expect(batch).toBe(3);
     const { graph, kernel } = scheduledKernel(source);

@@ -69,6 +69,6 @@ describe("the shipped calibration", () => {
     expect(loaded.calibration.adapter).toMatch(/llvmpipe/);
     expect(loaded.calibration.command).toMatch(/^npm run calibrate/);
     expect(loaded.calibration.fit?.workloads.length).toBeGreaterThan(0);
-    expect(Object.keys(loaded.calibration.coefficients.secondsPerFlop).sort()).toEqual(["direct", "gemm", "im2col"]);
+    expect(Object.keys(loaded.calibration.coefficients.secondsPerFlop).sort()).toEqual(["direct", "gemm", "im2col", "implicit_gemm", "winograd"]);
   });
 });
