@@ -57,8 +57,16 @@ describe("modelChoice", () => {
 
   it("weighs launches: a tiny conv runs in one kernel even where the two-kernel im2col computes faster", () => {
     const calibration = handCalibration({ launchSeconds: 20e-6, secondsPerFlop: { direct: 1e-9, im2col: 0.25e-9 } });
-    expect(modelChoice(tiny, PORTABLE_TARGET, BASIC_KINDS, calibration).schedule.kind).toBe("direct");
-    expect(modelChoice(big, PORTABLE_TARGET, BASIC_KINDS, calibration).schedule.kind).toBe("im2col");
+    expect(modelChoice(tiny, PORTABLE_TARGET, BASIC_KINDS, calibration, "knobs").schedule.kind).toBe("direct");
+    expect(modelChoice(big, PORTABLE_TARGET, BASIC_KINDS, calibration, "knobs").schedule.kind).toBe("im2col");
+  });
+
+  it("weighs, by default, each legal kind at its default knobs (knobs are the tuner's)", () => {
+    const calibration = handCalibration({ secondsPerFlop: { direct: 1e-9, im2col: 1e-9 } });
+    const choice = modelChoice(big, PORTABLE_TARGET, BASIC_KINDS, calibration);
+    const defaults = BASIC_KINDS.filter((kind) => kind.ops.includes("conv") && kind.illegal(big, PORTABLE_TARGET) === undefined).map((kind) => kind.defaultSchedule(big, PORTABLE_TARGET));
+    expect(choice.candidates.map(({ schedule }) => schedule)).toEqual(defaults);
+    expect(modelChoice(big, PORTABLE_TARGET, BASIC_KINDS, calibration, "knobs").candidates.length).toBeGreaterThan(defaults.length);
   });
 
   it("never chooses an illegal kind, however fast it would be", () => {
