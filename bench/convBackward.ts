@@ -15,7 +15,7 @@ import type { TrainingKernels } from "../src/codegen/training/trainingKernel.js"
 import { compileSource } from "../src/compile.js";
 import { buildPlan } from "../src/pipeline.js";
 import type { Schedule } from "../src/ir/graph.js";
-import { convShapeOfGeometry } from "../src/schedule/backwardWorkload.js";
+import { convShapeOfGeometry } from "../src/schedule/workloadOf.js";
 import { dataGemmKind, dataGemmScheduleOf } from "../src/schedule/kinds/dataGemm.js";
 import { filterGemmKind, filterGemmScheduleOf } from "../src/schedule/kinds/filterGemm.js";
 import { PORTABLE_TARGET, type ScheduleKindDefinition, type Workload } from "../src/schedule/types.js";

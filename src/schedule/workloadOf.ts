@@ -1,7 +1,7 @@
 // The workload of a kernel node: what choose-schedules, the cost model and the tuning cache key a
 // kernel by. Conv and fc anchors (with their epilogue, pool and store) and the training kernels that
 // are convolutions or matrix products (their backward data and weight gradients); no other kernel has one.
-import { convGeometryOfShapes } from "../codegen/conv/geometry.js";
+import { convGeometryOfShapes, type ConvGeometry } from "../codegen/conv/geometry.js";
 import type { ActivationAttrs, ConvAttrs, Shape } from "../ir/graph.js";
 import type { EpilogueStageSpec, KernelGraph, KernelNode } from "../kernels/kernelGraph.js";
 import { pooledText } from "./pooledText.js";
@@ -10,19 +10,7 @@ import type { ConvShape, Workload } from "./types.js";
 /** The workload of `kernel` at `batch`, or undefined for a kernel no schedule kind computes. */
 export function workloadOfKernel(graph: KernelGraph, kernel: KernelNode, batch: number, constantWeights: boolean): Workload | undefined {
   if (kernel.anchor === "conv" || kernel.anchor === "fc") return anchorWorkload(graph, kernel, batch, constantWeights);
-  const work = kernel.training?.work;
-  if (kernel.anchor !== "training" || work === undefined) return undefined;
-  const what = `${work.kind} of ${graph.source.nodes[kernel.anchorLayer]!.name}`;
-  switch (work.kind) {
-    case "conv_backward_data":
-    case "conv_backward_filter":
-      return { op: work.kind, conv: convShapeOf(what, work.inputShape, work.outputShape, work.attrs, batch) };
-    case "fc_backward_data":
-    case "fc_backward_weight":
-      return { op: work.kind, batch, inFeatures: work.inFeatures, outFeatures: work.outFeatures };
-    default:
-      return undefined;
-  }
+  return backwardWorkloadOf(kernel, batch);
 }
 
 function anchorWorkload(graph: KernelGraph, kernel: KernelNode, batch: number, constantWeights: boolean): Workload {
@@ -59,9 +47,13 @@ function activationSignature(attrs: ActivationAttrs): string {
 }
 
 function convShapeOf(what: string, inputShape: Shape, outputShape: Shape, attrs: ConvAttrs, batch: number): ConvShape {
-  const g = convGeometryOfShapes(what, inputShape, outputShape, attrs, batch);
+  return convShapeOfGeometry(convGeometryOfShapes(what, inputShape, outputShape, attrs, batch));
+}
+
+/** The ConvShape of a conv's geometry. */
+export function convShapeOfGeometry(g: ConvGeometry): ConvShape {
   return {
-    batch,
+    batch: g.batch,
     C: g.C,
     H: g.H,
     W: g.W,
@@ -76,4 +68,20 @@ function convShapeOf(what: string, inputShape: Shape, outputShape: Shape, attrs:
     padding: { top: g.padTop, bottom: g.padBottom, left: g.padLeft, right: g.padRight },
     paddingMode: g.mode,
   };
+}
+
+/** The workload of a training kernel at `batch` (a conv's or fc layer's input or weight gradient), or undefined for one that has no schedule. */
+export function backwardWorkloadOf(kernel: KernelNode, batch: number): Workload | undefined {
+  const work = kernel.training?.work;
+  if (work === undefined) return undefined;
+  switch (work.kind) {
+    case "conv_backward_data":
+    case "conv_backward_filter":
+      return { op: work.kind, conv: convShapeOf(`kernel ${kernel.id} (${work.kind})`, work.inputShape, work.outputShape, work.attrs, batch) };
+    case "fc_backward_data":
+    case "fc_backward_weight":
+      return { op: work.kind, batch, inFeatures: work.inFeatures, outFeatures: work.outFeatures };
+    default:
+      return undefined;
+  }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CnncUserError } from "../../src/errors.js";
 import type { KernelNode } from "../../src/kernels/kernelGraph.js";
 import { buildTrainingKernelGraph, type TrainingPlanOptions } from "../../src/pipeline.js";
-import { backwardWorkloadOf } from "../../src/schedule/backwardWorkload.js";
+import { backwardWorkloadOf } from "../../src/schedule/workloadOf.js";
 import { scheduleKind } from "../../src/schedule/registry.js";
 import { PORTABLE_TARGET, type Target } from "../../src/schedule/types.js";
 import { dataGemmScheduleOf } from "../../src/schedule/kinds/dataGemm.js";

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { convGeometry } from "../../src/codegen/conv/geometry.js";
 import type { Graph } from "../../src/ir/graph.js";
-import { convShapeOfGeometry } from "../../src/schedule/backwardWorkload.js";
+import { convShapeOfGeometry } from "../../src/schedule/workloadOf.js";
 import { SCHEDULE_KINDS } from "../../src/schedule/registry.js";
 import { PORTABLE_TARGET, type ScheduleKindDefinition, type Workload } from "../../src/schedule/types.js";
 import { buildTrainingKernelGraph } from "../../src/pipeline.js";

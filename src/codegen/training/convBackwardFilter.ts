@@ -10,7 +10,7 @@ import type { ConvGeometry } from "../conv/geometry.js";
 import { paddingFunctions, windowConstants } from "../conv/geometry.js";
 import { shapeSummary } from "../conv/common.js";
 import { foldedDispatch, i32Literal, kernelSource, u32Constants, u32Literal } from "../wgsl.js";
-import { convShapeOfGeometry } from "../../schedule/backwardWorkload.js";
+import { convShapeOfGeometry } from "../../schedule/workloadOf.js";
 import { filterGemmTiling, type FilterGemmSchedule } from "../../schedule/kinds/filterGemm.js";
 import { chunkedRowLoop, partialSumKernel, registerBlockStores } from "./reductionChunks.js";
 import type { TrainingKernels } from "./trainingKernel.js";

@@ -6,7 +6,7 @@ import { dataGemmKind, dataGemmScheduleOf, type DataGemmSchedule } from "../../.
 import { filterGemmKind, filterGemmScheduleOf, type FilterGemmSchedule } from "../../../src/schedule/kinds/filterGemm.js";
 import { fcDataGemmKind, fcDataGemmScheduleOf, type FcDataGemmSchedule } from "../../../src/schedule/kinds/fcDataGemm.js";
 import { fcWeightGemmKind, fcWeightGemmScheduleOf, type FcWeightGemmSchedule } from "../../../src/schedule/kinds/fcWeightGemm.js";
-import { convShapeOfGeometry } from "../../../src/schedule/backwardWorkload.js";
+import { convShapeOfGeometry } from "../../../src/schedule/workloadOf.js";
 import { specGeometry, type ConvGradientSpec } from "../../../src/codegen/training/convBackward.js";
 
 export function dataWorkload(spec: ConvGradientSpec): Workload {
