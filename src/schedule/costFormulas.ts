@@ -165,5 +165,3 @@ export function workCounts(workload: Workload, schedule: Schedule, definition: S
   if (definition.kind !== schedule.kind) throw new Error(`internal: ${schedule.kind} schedule costed with ${definition.kind}'s definition`);
   return formula(workload, schedule, definition);
 }
-
-export const KINDS_WITH_COST_FORMULAS: readonly string[] = Object.keys(COST_FORMULAS);
