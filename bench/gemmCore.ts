@@ -20,7 +20,7 @@ import { buildKernelGraph, buildPlan } from "../src/pipeline.js";
 import type { Target } from "../src/schedule/types.js";
 import { runReference } from "../src/reference/interpret.js";
 import type { WeightMap } from "../src/tensor.js";
-import { CONV_TOLERANCE, wholeOption } from "./convBenchChecks.js";
+import { CONV_TOLERANCE, timeConvRuns, wholeOption } from "./convBenchChecks.js";
 import { checkAgainstReference } from "./referenceCheck.js";
 import { median } from "./peers/tfjsWebgpu.js";
 
@@ -77,14 +77,7 @@ async function measureShape(size: number, batch: number, runs: number, warmup: n
     const plan = buildPlan(graph, batch, { target, exactSchedules: { conv: schedule } });
     const executor = await createExecutor(gpu, plan, weights);
     try {
-      let output = (await executor.run(inputs)).get("conv")!;
-      for (let i = 1; i < warmup; i++) await executor.run(inputs);
-      const timesMs: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const started = performance.now();
-        output = (await executor.run(inputs)).get("conv")!;
-        timesMs.push(performance.now() - started);
-      }
+      const { timesMs, output } = await timeConvRuns(executor, inputs, warmup, runs);
       const medianMs = median(timesMs);
       const row: Row = {
         variant: variant.name,

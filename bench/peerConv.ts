@@ -22,7 +22,7 @@ import { runReference } from "../src/reference/interpret.js";
 import { median, openTfjsWebgpu, runTfjsConv2d, tfjsMemory } from "./peers/tfjsWebgpu.js";
 import { targetOf } from "../runtime/target.js";
 import { checkAgainstReference } from "./referenceCheck.js";
-import { CONV_TOLERANCE, wholeOption } from "./convBenchChecks.js";
+import { CONV_TOLERANCE, timeConvRuns, wholeOption } from "./convBenchChecks.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
 
@@ -77,14 +77,7 @@ async function main(args: readonly string[]): Promise<void> {
       const plan = buildPlan(graph, 1, { schedule: { all: kind }, target: targetOf(gpu) });
       const executor = await createExecutor(gpu, plan, weights);
       try {
-        let output = (await executor.run(inputs)).get("conv")!;
-        for (let i = 1; i < warmup; i++) await executor.run(inputs);
-        const timesMs: number[] = [];
-        for (let i = 0; i < runs; i++) {
-          const started = performance.now();
-          output = (await executor.run(inputs)).get("conv")!;
-          timesMs.push(performance.now() - started);
-        }
+        const { timesMs, output } = await timeConvRuns(executor, inputs, warmup, runs);
         const error = checkAgainstReference(`cnnc ${kind}`, output, expected, TOLERANCE);
         rows.push(row(`cnnc ${kind}`, plan.steps.map((step) => step.name), timesMs, flops, error));
       } finally {
