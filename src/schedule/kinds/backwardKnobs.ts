@@ -1,19 +1,13 @@
 // What the backward GEMM kinds (dataGemm, filterGemm, fcDataGemm, fcWeightGemm) share: reading an
 // integer knob off a plain schedule, and the target limits every flat-dispatch kernel must respect.
 import type { Schedule } from "../../ir/graph.js";
+import { firstProblem, integerKnobProblem, requireKind, workgroupLimit } from "../knobs.js";
 import type { Target } from "../types.js";
 
 /** The bounds of one integer knob: the generated code unrolls it, so it stays small. */
 export interface IntegerKnobBounds {
   min: number;
   max: number;
-}
-
-/** Why `schedule[knob]` is not an integer within `bounds` (undefined: it is). */
-export function integerKnobProblem(schedule: Schedule, knob: string, bounds: IntegerKnobBounds): string | undefined {
-  const value = schedule[knob];
-  if (typeof value === "number" && Number.isInteger(value) && value >= bounds.min && value <= bounds.max) return undefined;
-  return `${schedule.kind} needs ${knob} to be an integer in ${bounds.min}..${bounds.max}, got ${String(value)}`;
 }
 
 /** A register block: the product of two knobs, bounded because it unrolls into accumulators. */
@@ -26,7 +20,7 @@ export interface RegisterBlock<Knob extends string> {
 
 /** Why a schedule's knobs are not integers within `bounds`, or its register block exceeds its maximum. */
 export function knobsProblem<Knob extends string>(schedule: Schedule, bounds: Readonly<Record<Knob, IntegerKnobBounds>>, block: RegisterBlock<Knob>): string | undefined {
-  const problem = firstProblem(...(Object.entries(bounds) as [Knob, IntegerKnobBounds][]).map(([knob, range]) => integerKnobProblem(schedule, knob, range)));
+  const problem = firstProblem(...(Object.entries(bounds) as [Knob, IntegerKnobBounds][]).map(([knob, range]) => () => integerKnobProblem(schedule, knob, range.min, range.max)));
   if (problem !== undefined) return problem;
   const [a, b] = block.knobs;
   const size = (schedule[a] as number) * (schedule[b] as number);
@@ -41,20 +35,10 @@ export function validatedKnobs<Knob extends string>(schedule: Schedule, kind: st
   return Object.fromEntries(Object.keys(bounds).map((knob) => [knob, schedule[knob] as number])) as Record<Knob, number>;
 }
 
-/** The first problem among `checks` (undefined when there is none). */
-export function firstProblem(...checks: (string | undefined)[]): string | undefined {
-  return checks.find((check) => check !== undefined);
-}
-
-/** The kind named in `schedule`, checked: an internal error names what holds it. */
-export function requireKind(schedule: Schedule, kind: string, what: string): void {
-  if (schedule.kind !== kind) throw new Error(`internal: ${what}: expected a ${kind} schedule, got "${schedule.kind}"`);
-}
-
 /** Why a flat dispatch of `invocations` in workgroups of `workgroupSize` cannot run on `target`. */
 export function dispatchProblem(invocations: number, workgroupSize: number, target: Target): string | undefined {
-  const { maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupSizeX, maxComputeWorkgroupsPerDimension } = target.limits;
-  const largest = Math.min(maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupSizeX);
+  const { maxComputeWorkgroupsPerDimension } = target.limits;
+  const largest = workgroupLimit(target);
   if (workgroupSize > largest) return `a workgroup of ${workgroupSize} invocations is more than ${target.description} allows (${largest})`;
   const workgroups = Math.ceil(invocations / workgroupSize);
   // foldedDispatch (src/codegen/wgsl.ts) folds the workgroups into x * y.

@@ -7,7 +7,8 @@ import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import { MIN_CHUNK_LENGTH, reductionChunks } from "../../codegen/training/reductionChunks.js";
 import type { ConvShape, ScheduleKindDefinition, Workload } from "../types.js";
-import { bindingProblem, dispatchProblem, firstProblem, knobsProblem, validatedKnobs, wrongOp, type RegisterBlock } from "./backwardKnobs.js";
+import { firstProblem } from "../knobs.js";
+import { bindingProblem, dispatchProblem, knobsProblem, validatedKnobs, wrongOp, type RegisterBlock } from "./backwardKnobs.js";
 
 export interface FilterGemmSchedule {
   kind: "filter_gemm";
@@ -65,8 +66,8 @@ export const filterGemmKind: ScheduleKindDefinition = {
     const tiling = filterGemmTiling(typed, workload.conv);
     const weightBytes = workload.conv.K * (workload.conv.C / workload.conv.groups) * workload.conv.KH * workload.conv.KW * 4;
     return firstProblem(
-      dispatchProblem(tiling.chunks.count * tiling.tiles, typed.workgroupSize, target),
-      tiling.chunks.count > 1 ? bindingProblem(`the weight gradient's ${tiling.chunks.count} partial sums`, tiling.chunks.count * weightBytes, target) : undefined,
+      () => dispatchProblem(tiling.chunks.count * tiling.tiles, typed.workgroupSize, target),
+      () => tiling.chunks.count > 1 ? bindingProblem(`the weight gradient's ${tiling.chunks.count} partial sums`, tiling.chunks.count * weightBytes, target) : undefined,
     );
   },
   defaultSchedule: (_workload, target) => ({ ...DEFAULT, workgroupSize: defaultWorkgroupSize(target) }),
