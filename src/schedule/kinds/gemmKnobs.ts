@@ -1,6 +1,7 @@
 // The knobs every GEMM-core schedule kind shares (im2col, implicit_gemm, gemm; Winograd's too): the
 // register tile, vector width, workgroup size, split-K and workgroup memory, with their candidate
 // values, their validation, and the legality limits they meet on a target.
+import { workgroupSizeProblem } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { KnobSpace, Target } from "../types.js";
 
@@ -80,9 +81,8 @@ export function gemmKnobsOf(schedule: Schedule, what: string): GemmKnobs {
 /** Why the knobs cannot run on `target` (workgroup size, workgroup memory), or undefined. */
 export function gemmKnobsIllegal(knobs: GemmKnobs, planes: number, target: Target): string | undefined {
   const limits = target.limits;
-  if (knobs.workgroupSize > limits.maxComputeInvocationsPerWorkgroup || knobs.workgroupSize > limits.maxComputeWorkgroupSizeX) {
-    return `a workgroup of ${knobs.workgroupSize} invocations is more than the ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)} the target allows`;
-  }
+  const workgroup = workgroupSizeProblem(knobs.workgroupSize, target);
+  if (workgroup !== undefined) return workgroup;
   const bytes = workgroupMemoryBytes(planes, knobs);
   if (bytes > limits.maxComputeWorkgroupStorageSize) {
     return `${bytes} bytes of workgroup memory is more than the ${limits.maxComputeWorkgroupStorageSize} the target allows (use smaller tiles or workgroups)`;

@@ -102,11 +102,8 @@ export const winogradKind: ScheduleKindDefinition = {
     });
   },
   illegalKnobs(workload: Workload, target: Target, schedule: Schedule): string | undefined {
-    // Combinations the space allows but the kernel refuses: a register block past the accumulator
-    // cap, vectors that do not divide the tile.
-    const pairs = Number(schedule["tileM"]) * Number(schedule["tileN"]);
-    if (pairs > MAX_PAIRS) return `tileM x tileN = ${pairs} is more than ${MAX_PAIRS} (16 accumulators each)`;
-    if (Number(schedule["tileN"]) % Number(schedule["vectorWidth"]) !== 0) return `tileN ${String(schedule["tileN"])} is not a multiple of vectorWidth ${String(schedule["vectorWidth"])}`;
+    const block = blockProblem(Number(schedule["tileM"]), Number(schedule["tileN"]), Number(schedule["vectorWidth"]));
+    if (block !== undefined) return block;
     const typed = winogradScheduleOf(schedule, "winograd knobs");
     const limits = gemmKnobsIllegal(typed, 16, target);
     if (limits !== undefined) return limits;
@@ -127,8 +124,19 @@ export function winogradScheduleOf(schedule: Schedule, what: string): WinogradSc
   const variant = schedule["variant"];
   if (variant !== "f2x2_3x3") throw new Error(`internal: ${what}: winograd variant must be "f2x2_3x3", got ${String(variant)}`);
   const knobs = gemmKnobsOf(schedule, what);
-  if (knobs.tileM * knobs.tileN > MAX_PAIRS) throw new Error(`internal: ${what}: winograd tileM x tileN = ${knobs.tileM * knobs.tileN} is more than ${MAX_PAIRS} (16 accumulators each)`);
+  const block = blockProblem(knobs.tileM, knobs.tileN, knobs.vectorWidth);
+  if (block !== undefined) throw new Error(`internal: ${what}: winograd ${block}`);
   return { kind: "winograd", variant, ...knobs };
+}
+
+/**
+ * Why knob values the space allows together are refused by the kernel: a register block past the
+ * accumulator cap (each pair holds 16 sums), or vectors that do not divide the tile.
+ */
+function blockProblem(tileM: number, tileN: number, vectorWidth: number): string | undefined {
+  if (tileM * tileN > MAX_PAIRS) return `tileM x tileN = ${tileM * tileN} is more than ${MAX_PAIRS} (16 accumulators each)`;
+  if (tileN % vectorWidth !== 0) return `tileN ${tileN} is not a multiple of vectorWidth ${vectorWidth}`;
+  return undefined;
 }
 
 /** The derived parameter holding a conv layer's transformed filters U. */
