@@ -22,7 +22,7 @@ import { runReference } from "../src/reference/interpret.js";
 import type { WeightMap } from "../src/tensor.js";
 import { CONV_TOLERANCE, timeConvRuns, wholeOption } from "./convBenchChecks.js";
 import { checkAgainstReference } from "./referenceCheck.js";
-import { median } from "./peers/tfjsWebgpu.js";
+import { median } from "../runtime/profile.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
 

@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 
 import { gpuFor, openDevice, type BackendChoice, type GpuContext } from "../../runtime/device.js";
+import { median } from "../../runtime/profile.js";
 import { CnncUserError } from "../../src/errors.js";
 import type { ConvAttrs } from "../../src/ir/graph.js";
 import { makeTensor, type Tensor } from "../../src/tensor.js";
@@ -117,11 +118,6 @@ export interface TfjsConvResult {
   medianMs: number;
   /** Uncaptured WebGPU errors during these runs; nonzero means the output cannot be trusted. */
   validationErrors: number;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** NCHW -> NHWC (any rank-4 tensor). */
