@@ -1,7 +1,8 @@
 // `cnnc tune MODEL.cnn [--batch N] [--tune-cache PATH] [--backend B] [--no-fuse] [--retune]`: times
 // the candidate schedules of every tunable kernel of the network on the device, keeps the fastest in
 // the tuning cache, and prints per kernel its layers, each candidate's median time, the winner and
-// its speedup over the cost model's pick (the first candidate). Cached kernels are not measured
+// its speedup over the cost model's pick (the first candidate); a finalist's time is from the
+// tuner's finals (src/schedule/tune/tuner.ts). Cached kernels are not measured
 // again unless --retune.
 import type { Command } from "commander";
 import { parseBackend } from "../../runtime/device.js";
@@ -35,7 +36,7 @@ function renderKernel(kernel: KernelWorkload, result: TunedWorkload): string[] {
   const width = Math.max(...result.candidates.map((candidate) => candidate.scheduleText.length), "candidate".length);
   const timeWidth = Math.max(...result.candidates.map((candidate) => milliseconds(candidate.medianMs).length), "median ms".length);
   const rows = result.candidates.map((candidate, index) => {
-    const marks = [index === 0 ? "model's pick" : "", index === winnerIndex ? "winner" : ""].filter((mark) => mark !== "").join(", ");
+    const marks = [index === 0 ? "model's pick" : "", candidate.finalist === true ? "finalist" : "", index === winnerIndex ? "winner" : ""].filter((mark) => mark !== "").join(", ");
     return `  ${candidate.scheduleText.padEnd(width)}  ${milliseconds(candidate.medianMs).padStart(timeWidth)}${marks === "" ? "" : `  ${marks}`}`;
   });
   const speedupText = Number.isFinite(speedup) ? `${speedup.toFixed(2)}x the model's pick` : "the model's pick took 0 ms";

@@ -33,7 +33,10 @@ const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 export interface TunedCandidate {
   /** The schedule as `cnnc explain` writes it (scheduleText). */
   scheduleText: string;
+  /** The median of the finals for a finalist, else of the first round (tuner.ts). */
   medianMs: number;
+  /** Timed again in the finals: within the tuner's margin of the fastest in the first round. */
+  finalist?: boolean;
 }
 
 export interface TuneCacheEntry {
@@ -214,6 +217,6 @@ function isEntry(value: unknown): value is TuneCacheEntry {
   const knobsOk = Object.values(value.schedule).every((knob) => ["number", "string", "boolean"].includes(typeof knob));
   const candidatesOk =
     Array.isArray(value.candidates) &&
-    value.candidates.every((candidate) => isRecord(candidate) && typeof candidate.scheduleText === "string" && isTime(candidate.medianMs));
+    value.candidates.every((candidate) => isRecord(candidate) && typeof candidate.scheduleText === "string" && isTime(candidate.medianMs) && (candidate.finalist === undefined || candidate.finalist === true));
   return knobsOk && candidatesOk && isTime(value.medianMs) && typeof value.tunedAt === "string" && typeof value.cnncVersion === "string";
 }

@@ -52,9 +52,21 @@ export interface TunedWorkload {
 }
 
 /**
+ * Candidates measuring within this share of the fastest are timed again, head to head, before the
+ * winner is named: one round over many candidates moves a median by about this much on a shared
+ * machine (measured on llvmpipe: 4-13% between two rounds of the same schedules), and a near-tie is
+ * exactly where that noise picks the wrong one.
+ */
+export const FINALS_MARGIN = 0.1;
+/** At most this many finalists (the fastest first): the finals cost their runs again. */
+export const MAX_FINALISTS = 4;
+
+/**
  * Tunes every distinct workload key of `requests` that the cache does not hold for `deps.target`
  * (all of them with `retune`), records the winners, and returns one result per request, in order.
- * The winner is the lowest median; on a tie the earlier candidate (the model's order) wins.
+ * Every candidate is timed once; those within FINALS_MARGIN of the fastest are timed again together
+ * (the finals), and the winner is the lowest median of the finals (of the first round when only one
+ * candidate was that close). On a tie the earlier candidate (the model's order) wins.
  */
 export async function tuneWorkloads(requests: readonly TuneRequest[], deps: TunerDeps): Promise<TunedWorkload[]> {
   const adapter = deps.target.adapter;
@@ -66,8 +78,29 @@ export async function tuneWorkloads(requests: readonly TuneRequest[], deps: Tune
     const schedules = deps.candidates(request.workload);
     if (schedules.length === 0) throw new Error(`internal: no candidate schedules for ${request.label} (${request.key})`);
     deps.log?.(`tuning ${index + 1}/${toMeasure.length} ${request.label} (${schedules.length} candidate${schedules.length === 1 ? "" : "s"})…`);
-    const timings = await deps.measure(request.workload, schedules);
-    measured.set(request.key, deps.cache.record(adapter, request.key, fastest(request, schedules, timings, deps.scheduleText)));
+    const times = checkedTimes(request, schedules, await deps.measure(request.workload, schedules));
+    const finalists = finalistsOf(times);
+    const finalTimes = new Map<number, number>();
+    if (finalists.length > 1) {
+      deps.log?.(`  finals of ${request.label}: ${finalists.length} candidates within ${FINALS_MARGIN * 100}% of the fastest, timed again…`);
+      const rerun = checkedTimes(request, finalists.map((candidate) => schedules[candidate]!), await deps.measure(request.workload, finalists.map((candidate) => schedules[candidate]!)));
+      finalists.forEach((candidate, position) => finalTimes.set(candidate, rerun[position]!));
+    }
+    const timeOf = (candidate: number): number => finalTimes.get(candidate) ?? times[candidate]!;
+    const contenders = finalists.length > 1 ? finalists : times.map((_, candidate) => candidate);
+    const winner = contenders.reduce((best, candidate) => (timeOf(candidate) < timeOf(best) || (timeOf(candidate) === timeOf(best) && candidate < best) ? candidate : best));
+    measured.set(
+      request.key,
+      deps.cache.record(adapter, request.key, {
+        schedule: schedules[winner]!,
+        medianMs: timeOf(winner),
+        candidates: schedules.map((schedule, candidate) => ({
+          scheduleText: deps.scheduleText(schedule),
+          medianMs: timeOf(candidate),
+          ...(finalTimes.has(candidate) ? { finalist: true } : {}),
+        })),
+      }),
+    );
   }
   return requests.map((request) => {
     const fresh = measured.get(request.key);
@@ -77,24 +110,25 @@ export async function tuneWorkloads(requests: readonly TuneRequest[], deps: Tune
   });
 }
 
-function fastest(
-  request: TuneRequest,
-  schedules: readonly Schedule[],
-  timings: readonly ScheduleTiming[],
-  scheduleText: (schedule: Schedule) => string,
-): Pick<TuneCacheEntry, "schedule" | "medianMs" | "candidates"> {
+/** The candidates (indices) within FINALS_MARGIN of the fastest, fastest first, at most MAX_FINALISTS. */
+function finalistsOf(times: readonly number[]): number[] {
+  const fastest = Math.min(...times);
+  return times
+    .map((time, candidate) => ({ time, candidate }))
+    .filter(({ time }) => time <= fastest * (1 + FINALS_MARGIN))
+    .sort((a, b) => a.time - b.time || a.candidate - b.candidate)
+    .slice(0, MAX_FINALISTS)
+    .map(({ candidate }) => candidate);
+}
+
+/** The medians of `timings`, one per schedule; a count mismatch, NaN or negative time is a measuring bug. */
+function checkedTimes(request: TuneRequest, schedules: readonly Schedule[], timings: readonly ScheduleTiming[]): number[] {
   if (timings.length !== schedules.length) {
     throw new Error(`internal: measuring ${request.label} gave ${timings.length} timings for ${schedules.length} candidates`);
   }
-  let best = 0;
-  timings.forEach((timing, index) => {
+  return timings.map((timing) => {
     // A NaN or negative time is a measuring bug, never a winner.
     if (!Number.isFinite(timing.medianMs) || timing.medianMs < 0) throw new Error(`internal: ${request.label} measured ${timing.medianMs} ms`);
-    if (timing.medianMs < timings[best]!.medianMs) best = index;
+    return timing.medianMs;
   });
-  return {
-    schedule: schedules[best]!,
-    medianMs: timings[best]!.medianMs,
-    candidates: schedules.map((schedule, index) => ({ scheduleText: scheduleText(schedule), medianMs: timings[index]!.medianMs })),
-  };
 }

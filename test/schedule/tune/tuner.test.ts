@@ -1,4 +1,5 @@
 // The tuner with injected fake timings: it keeps the fastest candidate (the earlier one on a tie),
+// times the near-ties again and names the finals' winner,
 // measures each distinct workload once, skips what the cache holds for this adapter (a second run
 // measures nothing), ignores other adapters' entries, and measures again with retune.
 import * as fs from "node:fs";
@@ -7,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Schedule } from "../../../src/ir/graph.js";
 import { TuneCache } from "../../../src/schedule/tune/cache.js";
-import { tuneWorkloads, type TuneRequest, type TunerDeps } from "../../../src/schedule/tune/tuner.js";
+import { MAX_FINALISTS, tuneWorkloads, type TuneRequest, type TunerDeps } from "../../../src/schedule/tune/tuner.js";
 import { PORTABLE_TARGET, type Target, type Workload } from "../../../src/schedule/types.js";
 
 const dir = fs.mkdtempSync(join(tmpdir(), "cnnc-tuner-"));
@@ -29,7 +30,8 @@ function fakeDeps(times: Record<number, number[]>, adapter = "gpu-a", cache = ne
     measure: async (workload, schedules) => {
       if (workload.op !== "fc") throw new Error("fc only");
       measured.push(workload.outFeatures);
-      return schedules.map((schedule, index) => ({ schedule, medianMs: times[workload.outFeatures]![index]! }));
+      // By the candidate's place in CANDIDATES: the finals time a subset.
+      return schedules.map((schedule) => ({ schedule, medianMs: times[workload.outFeatures]![CANDIDATES.findIndex((candidate) => candidate.tile === schedule.tile)]! }));
     },
     scheduleText: (schedule) => `${schedule.kind} tile=${String(schedule.tile)}`,
     cache,
@@ -108,6 +110,50 @@ describe("tuneWorkloads", () => {
     expect(measured).toEqual([10, -1]);
     expect(result!.winner.tile).toBe(8);
     expect(result!.cached).toBe(false);
+  });
+
+  it("times the candidates within the margin of the fastest again and keeps the finals' winner", async () => {
+    const { deps, measured, lines } = fakeDeps({ 10: [0.5, 0.52, 0.9] });
+    let round = 0;
+    const finalsOf: string[][] = [];
+    const [result] = await tuneWorkloads([request("fc1", 10)], {
+      ...deps,
+      measure: async (workload, schedules) => {
+        round += 1;
+        if (round === 1) return deps.measure(workload, schedules);
+        finalsOf.push(schedules.map((schedule) => deps.scheduleText(schedule)));
+        measured.push(-1);
+        return schedules.map((schedule) => ({ schedule, medianMs: schedule.tile === 8 ? 0.56 : 0.51 }));
+      },
+    });
+    expect(measured).toEqual([10, -1]);
+    expect(finalsOf).toEqual([["gemm tile=8", "gemm tile=16"]]);
+    expect(result!.winner).toEqual({ kind: "gemm", tile: 16 });
+    expect(result!.medianMs).toBe(0.51);
+    expect(result!.candidates).toEqual([
+      { scheduleText: "gemm tile=8", medianMs: 0.56, finalist: true },
+      { scheduleText: "gemm tile=16", medianMs: 0.51, finalist: true },
+      { scheduleText: "gemm tile=32", medianMs: 0.9 },
+    ]);
+    expect(lines).toEqual(["tuning 1/1 fc1 (3 candidates)…", "  finals of fc1: 2 candidates within 10% of the fastest, timed again…"]);
+  });
+
+  it("holds no finals when one candidate is clearly fastest, and at most MAX_FINALISTS", async () => {
+    const clear = fakeDeps({ 10: [0.5, 0.56, 0.9] });
+    await tuneWorkloads([request("fc1", 10)], clear.deps);
+    expect(clear.measured).toEqual([10]);
+    const many: Schedule[] = Array.from({ length: MAX_FINALISTS + 2 }, (_, index) => ({ kind: "gemm", tile: index + 1 }));
+    const sizes: number[] = [];
+    await tuneWorkloads([request("fc1", 10)], {
+      ...clear.deps,
+      retune: true,
+      candidates: () => many,
+      measure: async (_, schedules) => {
+        sizes.push(schedules.length);
+        return schedules.map((schedule) => ({ schedule, medianMs: 1 + Number(schedule.tile) / 1000 }));
+      },
+    });
+    expect(sizes).toEqual([MAX_FINALISTS + 2, MAX_FINALISTS]);
   });
 
   it("treats a NaN time or a short timing list as a bug, never as a winner", async () => {
