@@ -6,11 +6,14 @@
 // measured vs predicted time and how often the model's pick measures within 10% of the fastest.
 //
 //   npm run calibrate [-- --max-macs 60e6] [--per-network 3] [--candidates 10] [--runs 5] [--seconds 480]
-//       writes src/schedule/calibration/<adapter slug>.json
+//       writes src/schedule/calibration/<adapter slug>.json, and the raw measurements (workloads,
+//       schedules, every timed run) to bench/results/calibration-<adapter slug>.json
+//   npm run calibrate -- --refit bench/results/calibration-<adapter slug>.json
+//       fits again from those measurements without the device (after a change to the model's terms)
 //
 // The kinds are the registry's (src/schedule/registry.ts); while it is empty, today's conv and fc
 // schedules described as kinds (bench/schedule/todaysKinds.ts).
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, hostname, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,6 +27,9 @@ import { costTerms, secondsOf } from "../src/schedule/costModel.js";
 import { calibrationWorkloads } from "./schedule/calibrationWorkloads.js";
 import { concurrentInvocations } from "./schedule/concurrency.js";
 import { targetOf } from "../runtime/target.js";
+import type { Schedule } from "../src/ir/graph.js";
+import type { Workload } from "../src/schedule/types.js";
+import { CnncUserError } from "../src/errors.js";
 import { SCHEDULE_KINDS } from "../src/schedule/registry.js";
 
 const WARMUP_RUNS = 2;
@@ -35,6 +41,7 @@ const { values: flags } = parseArgs({
     candidates: { type: "string", default: "10" },
     runs: { type: "string", default: "5" },
     seconds: { type: "string", default: "480" },
+    refit: { type: "string" },
   },
 });
 const maxMacs = Number(flags["max-macs"]);
@@ -45,20 +52,40 @@ const budgetSeconds = Number(flags.seconds);
 
 interface Measured {
   label: string;
-  rows: { schedule: string; terms: TimedTerms["terms"]; seconds: number }[];
+  rows: { schedule: string; kind: string; terms: TimedTerms["terms"]; seconds: number }[];
 }
 
-async function main(): Promise<void> {
+/** What the device measured: enough to fit again without it (`--refit`). */
+interface Measurements {
+  adapter: string;
+  description: string;
+  machine: string;
+  date: string;
+  command: string;
+  concurrentInvocations: number;
+  workloads: { label: string; workload: Workload; timings: { schedule: Schedule; medianMs: number; samples: number[] }[] }[];
+}
+
+async function measure(): Promise<Measurements> {
   const started = performance.now();
   // The machine may be shared: its load when the measurements began is part of what they mean.
   const machine = `${hostname()}: ${availableParallelism()} x ${cpus()[0]?.model ?? "unknown CPU"}, load average ${loadavg()[0]!.toFixed(2)} at the start`;
   const gpu = await openDevice();
   const target = targetOf(gpu);
-  const kinds = SCHEDULE_KINDS;
   const concurrent = concurrentInvocations(target);
   const workloads = calibrationWorkloads("examples", maxMacs, perNetwork);
-  console.log(`${target.description}: ${workloads.length} workloads, kinds ${kinds.map((kind) => kind.kind).join(", ")}, ${concurrent} invocations at once`);
-  const measured: Measured[] = [];
+  console.log(`${target.description}: ${workloads.length} workloads, kinds ${SCHEDULE_KINDS.map((kind) => kind.kind).join(", ")}, ${concurrent} invocations at once`);
+  const measured: Measurements["workloads"] = [];
+  const identity = {
+    adapter: target.adapter,
+    description: target.description,
+    machine,
+    date: new Date().toISOString(),
+    command: `npm run calibrate -- --max-macs ${flags["max-macs"]} --per-network ${perNetwork} --candidates ${candidateLimit} --runs ${runs} --seconds ${budgetSeconds}`,
+    concurrentInvocations: concurrent,
+  };
+  const rawPath = measurementsPath(target.adapter);
+  console.log(`measurements go to ${rawPath}`);
   try {
     for (const { label, workload } of workloads) {
       const elapsed = (performance.now() - started) / 1000;
@@ -66,35 +93,82 @@ async function main(): Promise<void> {
         console.log(`time budget of ${budgetSeconds} s spent: ${workloads.length - measured.length} workloads left out`);
         break;
       }
-      const schedules = candidateSchedules(workload, target, kinds, candidateLimit);
-      const timings = await measureSchedules(gpu, workload, schedules, { warmupRuns: WARMUP_RUNS, runs });
-      const rows = timings.map(({ schedule, medianMs }) => {
-        const definition = kinds.find((kind) => kind.kind === schedule.kind)!;
-        return { schedule: scheduleText(schedule), terms: costTerms(workCounts(workload, schedule, definition), schedule.kind, concurrent), seconds: medianMs / 1000 };
-      });
-      measured.push({ label, rows });
-      const best = rows.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-      console.log(`${label}: ${rows.length} schedules, fastest ${best.schedule} ${(best.seconds * 1000).toFixed(3)} ms (${elapsed.toFixed(0)} s)`);
+      const schedules = candidateSchedules(workload, target, SCHEDULE_KINDS, candidateLimit);
+      let timings: Awaited<ReturnType<typeof measureSchedules>>;
+      try {
+        timings = await measureSchedules(gpu, workload, schedules, { warmupRuns: WARMUP_RUNS, runs });
+      } catch (error) {
+        // A workload too large for this adapter (a buffer past its limits) is left out, said so.
+        if (!(error instanceof CnncUserError)) throw error;
+        console.log(`${label}: left out: ${error.message}`);
+        continue;
+      }
+      measured.push({ label, workload, timings: timings.map(({ schedule, medianMs, samples }) => ({ schedule, medianMs, samples })) });
+      // Written after every workload, so that a run cut short keeps what it measured (--refit reads it).
+      writeFileSync(rawPath, `${JSON.stringify({ ...identity, workloads: measured })}\n`);
+      const best = timings.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
+      console.log(`${label}: ${timings.length} schedules, fastest ${scheduleText(best.schedule)} ${best.medianMs.toFixed(3)} ms (${elapsed.toFixed(0)} s)`);
     }
   } finally {
     gpu.destroy();
   }
-  const { coefficients, unmeasured } = fitCoefficients(measured.flatMap(({ rows }) => rows.map(({ terms, seconds }) => ({ terms, seconds }))));
-  const fit = fitQuality(measured, (terms) => secondsOf(terms, coefficients));
-  const calibration: Calibration = {
-    adapter: target.adapter,
-    description: target.description,
-    machine,
-    date: new Date().toISOString(),
-    command: `npm run calibrate -- --max-macs ${flags["max-macs"]} --per-network ${perNetwork} --candidates ${candidateLimit} --runs ${runs} --seconds ${budgetSeconds}`,
-    concurrentInvocations: concurrent,
-    coefficients,
-    unmeasured,
-    fit,
-  };
-  const path = join(calibrationDirectory(), `${adapterSlug(target.adapter)}.json`);
+  return { ...identity, workloads: measured };
+}
+
+/** Where the raw measurements of an adapter go (bench/results/calibration-<adapter slug>.json). */
+function measurementsPath(adapter: string): string {
+  return join("bench", "results", `calibration-${adapterSlug(adapter)}.json`);
+}
+
+/** The cache capacities the fit tries for the spilled-bytes term (costModel.ts), in MiB. */
+const CACHE_CAPACITIES_MIB = [1, 2, 4, 8, 16, 32, 64];
+
+/**
+ * The calibration of `measurements`: for each cache capacity the least-squares coefficients, keeping
+ * the capacity whose model picks best among the kinds at their default knobs (what a build uses), then
+ * the lower RMS error.
+ */
+function fit(measurements: Measurements): Calibration {
+  const { workloads: _, ...identity } = measurements;
+  const fits = CACHE_CAPACITIES_MIB.map((mib): Calibration => {
+    const cacheBytes = mib * 1024 * 1024;
+    const measured: Measured[] = measurements.workloads.map(({ label, workload, timings }) => ({
+      label,
+      rows: timings.map(({ schedule, medianMs }) => {
+        const definition = SCHEDULE_KINDS.find((kind) => kind.kind === schedule.kind);
+        if (definition === undefined) throw new Error(`the measurements name schedule kind "${schedule.kind}", which cnnc no longer has: measure again (npm run calibrate)`);
+        const terms = costTerms(workCounts(workload, schedule, definition), schedule.kind, workload.op, measurements.concurrentInvocations, cacheBytes);
+        return { schedule: scheduleText(schedule), kind: schedule.kind, terms, seconds: medianMs / 1000 };
+      }),
+    }));
+    const { coefficients, unmeasured } = fitCoefficients(measured.flatMap(({ rows }) => rows.map(({ terms, seconds }) => ({ terms, seconds }))));
+    const quality = fitQuality(measured, (terms) => secondsOf(terms, coefficients));
+    console.log(`cache ${mib} MiB: rms ${(quality.rmsRelativeError * 100).toFixed(1)}%, kind pick within 10% on ${(quality.kindPickWithin10Percent * 100).toFixed(0)}%`);
+    return { ...identity, cacheBytes, coefficients, unmeasured, fit: quality };
+  });
+  return fits.reduce((best, candidate) => {
+    const a = best.fit!;
+    const b = candidate.fit!;
+    return b.kindPickWithin10Percent > a.kindPickWithin10Percent || (b.kindPickWithin10Percent === a.kindPickWithin10Percent && b.rmsRelativeError < a.rmsRelativeError) ? candidate : best;
+  });
+}
+
+async function main(): Promise<void> {
+  let measurements: Measurements;
+  if (flags.refit !== undefined) {
+    measurements = JSON.parse(readFileSync(flags.refit, "utf8")) as Measurements;
+  } else {
+    measurements = await measure();
+  }
+  const calibration = fit(measurements);
+  const path = join(calibrationDirectory(), `${adapterSlug(calibration.adapter)}.json`);
   writeFileSync(path, `${JSON.stringify(calibration, null, 2)}\n`);
-  console.log(`rms relative error ${(fit.rmsRelativeError * 100).toFixed(1)}%, model pick within 10% of the fastest for ${(fit.pickWithin10Percent * 100).toFixed(0)}% of ${measured.length} workloads`);
+  const { fit: quality } = calibration;
+  console.log(
+    `cache ${calibration.cacheBytes / 1024 / 1024} MiB; rms relative error ${(quality!.rmsRelativeError * 100).toFixed(1)}%; ` +
+      `model pick within 10% of the fastest for ${(quality!.pickWithin10Percent * 100).toFixed(0)}% of ${quality!.workloads.length} workloads; ` +
+      `among the kinds' defaults for ${(quality!.kindPickWithin10Percent * 100).toFixed(0)}% of the ${quality!.kindPickWorkloads} with several kinds`,
+  );
   console.log(`wrote ${path}`);
 }
 
@@ -102,6 +176,8 @@ function fitQuality(measured: readonly Measured[], predict: (terms: TimedTerms["
   let squares = 0;
   let count = 0;
   let within = 0;
+  let kindWithin = 0;
+  let kindWorkloads = 0;
   const workloads = measured.map(({ label, rows }) => {
     const candidates = rows.map(({ schedule, terms, seconds }) => {
       const predicted = predict(terms);
@@ -112,9 +188,23 @@ function fitQuality(measured: readonly Measured[], predict: (terms: TimedTerms["
     const fastest = candidates.reduce((a, b) => (b.measuredMs < a.measuredMs ? b : a));
     const pick = candidates.reduce((a, b) => (b.predictedMs < a.predictedMs ? b : a));
     if (pick.measuredMs <= 1.1 * fastest.measuredMs) within += 1;
+    // Each kind's default is its first candidate (candidateSchedules puts every legal kind's default first).
+    const defaults = candidates.filter((_, index) => rows.findIndex((row) => row.kind === rows[index]!.kind) === index);
+    if (defaults.length > 1) {
+      kindWorkloads += 1;
+      const fastestDefault = defaults.reduce((a, b) => (b.measuredMs < a.measuredMs ? b : a));
+      const kindPick = defaults.reduce((a, b) => (b.predictedMs < a.predictedMs ? b : a));
+      if (kindPick.measuredMs <= 1.1 * fastestDefault.measuredMs) kindWithin += 1;
+    }
     return { workload: label, candidates, modelPick: pick.schedule, fastest: fastest.schedule };
   });
-  return { rmsRelativeError: Math.sqrt(squares / count), pickWithin10Percent: within / measured.length, workloads };
+  return {
+    rmsRelativeError: Math.sqrt(squares / count),
+    pickWithin10Percent: within / measured.length,
+    kindPickWithin10Percent: kindWorkloads === 0 ? 0 : kindWithin / kindWorkloads,
+    kindPickWorkloads: kindWorkloads,
+    workloads,
+  };
 }
 
 await main();

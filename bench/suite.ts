@@ -43,7 +43,7 @@ interface Options {
 }
 
 function parseArguments(args: readonly string[]): Options {
-  const options: Options = { quick: false, rounds: 5, out: "" };
+  const options: Options = { quick: false, rounds: 7, out: "" };
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
     if (arg === "--quick") options.quick = true;

@@ -1,8 +1,8 @@
 // The workloads `npm run calibrate` measures: the conv and fc kernels of the example networks at
 // batch 1 and 16, deduplicated, without those too large to time in the calibration's few minutes on
-// llvmpipe, and per network and batch a few spread over the sizes (smallest, middle, largest). A conv
-// computing a pooled output (which only the direct kernel does) is measured unpooled too, so that
-// its shapes also compare the kinds.
+// llvmpipe, and per network and batch a few spread over the sizes (smallest, middle, largest), the
+// batches alternating. A conv computing a pooled output (which only the direct kernel does) is
+// measured unpooled too, so that its shapes also compare the kinds.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { compileFile } from "../../src/compile.js";
@@ -41,7 +41,7 @@ export function calibrationWorkloads(directory: string, maxMacs: number, perNetw
     // The workloads do not depend on the schedules chosen; forcing direct keeps the cost model (being
     // calibrated here) out of the way.
     const kernels = buildKernelGraph(graph, { schedule: { all: "direct" } });
-    const chosen: CalibrationWorkload[] = [];
+    const perBatch: CalibrationWorkload[][] = [];
     for (const batch of CALIBRATION_BATCHES) {
       const fitting: CalibrationWorkload[] = [];
       for (const kernel of kernels.kernels) {
@@ -58,12 +58,18 @@ export function calibrationWorkloads(directory: string, maxMacs: number, perNetw
         }
       }
       fitting.sort((a, b) => a.macs - b.macs);
-      chosen.push(...spread(fitting, perNetwork));
+      perBatch.push(spread(fitting, perNetwork));
     }
-    perFile.push(chosen);
+    // The batches alternate, so that a time budget running out leaves out some of each batch.
+    perFile.push(interleave(perBatch));
   }
-  const longest = Math.max(0, ...perFile.map((list) => list.length));
-  return Array.from({ length: longest }, (_, turn) => perFile.flatMap((list) => (turn < list.length ? [list[turn]!] : []))).flat();
+  return interleave(perFile);
+}
+
+/** The lists' first items, then their second items, and so on. */
+function interleave<T>(lists: readonly (readonly T[])[]): T[] {
+  const longest = Math.max(0, ...lists.map((list) => list.length));
+  return Array.from({ length: longest }, (_, turn) => lists.flatMap((list) => (turn < list.length ? [list[turn]!] : []))).flat();
 }
 
 /** `count` items evenly spaced through `items` (all of them when there are no more). */

@@ -20,9 +20,14 @@ export interface ExplainScheduleOptions {
   calibration?: LoadedCalibration;
 }
 
-/** The line saying which calibration the estimates use. */
+/**
+ * The line saying which calibration the estimates use, and the coefficients it could not measure
+ * (they count 0 in the estimates: a workgroup-memory schedule's barriers when none was timed).
+ */
 export function calibrationLine(options: ExplainScheduleOptions): string {
-  return `schedule estimates: ${(options.calibration ?? cachedCalibration(options.target)).note}`;
+  const loaded = options.calibration ?? cachedCalibration(options.target);
+  const unmeasured = loaded.calibration.unmeasured ?? [];
+  return `schedule estimates: ${loaded.note}${unmeasured.length === 0 ? "" : `; not measured, 0 in the estimates: ${unmeasured.join(", ")}`}`;
 }
 
 function formatMs(ms: number): string {

@@ -11,7 +11,20 @@ export interface WorkCounts {
   flops: number;
   /** FLOPs including the padding of partial register tiles. */
   paddedFlops: number;
+  /** Every byte moved, operands' reads into registers included. */
   bytes: number;
+  /**
+   * The bytes of `bytes` that the register tiles read from the operands, re-reads included: of the
+   * M x R operand (weights, read along the rows of the GEMM) and of the R x N operand (inputs or
+   * columns, read along its columns), which each kind addresses differently.
+   */
+  rowOperandBytes: number;
+  columnOperandBytes: number;
+  /**
+   * Bytes of the storage the R x N operand is read from (the input, or im2col's column matrix): when
+   * it outgrows the target's cache, its re-reads come from memory (costModel.ts's spilled bytes).
+   */
+  columnOperandFootprint: number;
   invocations: number;
   barrierSteps: number;
   /** The share of the register tiles' work that is padding past the matrix edges. */
@@ -26,6 +39,8 @@ export interface GemmView {
   R: number;
   /** Bytes of the result written. */
   outputBytes: number;
+  /** Bytes of the tensor the R x N operand is read from. */
+  columnSourceBytes: number;
 }
 
 const FLOAT_BYTES = 4;
@@ -36,20 +51,28 @@ const FLOAT_BYTES = 4;
 export const WORKGROUP_REDUCTION_STEP = 8;
 
 export function gemmView(workload: Workload): GemmView {
-  if (workload.op === "fc") return { groups: 1, M: workload.outFeatures, N: workload.batch, R: workload.inFeatures, outputBytes: FLOAT_BYTES * workload.outFeatures * workload.batch };
-  if (workload.op === "fc_backward_data") return { groups: 1, M: workload.inFeatures, N: workload.batch, R: workload.outFeatures, outputBytes: FLOAT_BYTES * workload.inFeatures * workload.batch };
-  if (workload.op === "fc_backward_weight") return { groups: 1, M: workload.outFeatures, N: workload.inFeatures, R: workload.batch, outputBytes: FLOAT_BYTES * workload.outFeatures * workload.inFeatures };
+  const f = FLOAT_BYTES;
+  if (workload.op === "fc") {
+    return { groups: 1, M: workload.outFeatures, N: workload.batch, R: workload.inFeatures, outputBytes: f * workload.outFeatures * workload.batch, columnSourceBytes: f * workload.batch * workload.inFeatures };
+  }
+  if (workload.op === "fc_backward_data") {
+    return { groups: 1, M: workload.inFeatures, N: workload.batch, R: workload.outFeatures, outputBytes: f * workload.inFeatures * workload.batch, columnSourceBytes: f * workload.batch * workload.outFeatures };
+  }
+  if (workload.op === "fc_backward_weight") {
+    return { groups: 1, M: workload.outFeatures, N: workload.inFeatures, R: workload.batch, outputBytes: f * workload.outFeatures * workload.inFeatures, columnSourceBytes: f * workload.batch * workload.inFeatures };
+  }
   const c = workload.conv;
   const window = c.KH * c.KW;
+  const inputBytes = f * c.batch * c.C * c.H * c.W;
   if (workload.op === "conv_backward_data") {
-    return { groups: c.groups, M: c.C / c.groups, N: c.batch * c.H * c.W, R: (c.K / c.groups) * window, outputBytes: FLOAT_BYTES * c.batch * c.C * c.H * c.W };
+    return { groups: c.groups, M: c.C / c.groups, N: c.batch * c.H * c.W, R: (c.K / c.groups) * window, outputBytes: inputBytes, columnSourceBytes: f * c.batch * c.K * c.OH * c.OW };
   }
   if (workload.op === "conv_backward_filter") {
-    return { groups: c.groups, M: c.K / c.groups, N: (c.C / c.groups) * window, R: c.batch * c.OH * c.OW, outputBytes: FLOAT_BYTES * c.K * (c.C / c.groups) * window };
+    return { groups: c.groups, M: c.K / c.groups, N: (c.C / c.groups) * window, R: c.batch * c.OH * c.OW, outputBytes: f * c.K * (c.C / c.groups) * window, columnSourceBytes: inputBytes };
   }
   const cells = poolWindowCells(workload.pooled);
   const outputs = c.batch * c.K * c.OH * c.OW;
-  return { groups: c.groups, M: c.K / c.groups, N: c.batch * c.OH * c.OW, R: (c.C / c.groups) * window, outputBytes: (FLOAT_BYTES * outputs) / cells };
+  return { groups: c.groups, M: c.K / c.groups, N: c.batch * c.OH * c.OW, R: (c.C / c.groups) * window, outputBytes: (f * outputs) / cells, columnSourceBytes: inputBytes };
 }
 
 /** `max 2x2/2` -> 4 conv pixels per stored pixel; "" -> 1. */
@@ -69,14 +92,18 @@ function tiledGemm(view: GemmView, tileM: number, tileN: number, splitK: number,
   // Sharing through workgroup memory: a workgroup's tiles read each operand once per row/column of
   // tiles instead of once per tile (a square arrangement of its invocations).
   const sharing = workgroupMemory ? Math.sqrt(workgroupSize) : 1;
-  const operandReads = (FLOAT_BYTES * tiles * (tileM + tileN) * view.R) / sharing;
+  const rowOperandBytes = (FLOAT_BYTES * tiles * tileM * view.R) / sharing;
+  const columnOperandBytes = (FLOAT_BYTES * tiles * tileN * view.R) / sharing;
   const partials = splitK > 1 ? 2 * FLOAT_BYTES * splitK * view.groups * view.M * view.N : 0;
   const workgroups = Math.ceil(invocations / workgroupSize);
   return {
     launches: splitK > 1 ? 2 : 1,
     flops: 2 * view.groups * view.M * view.N * view.R,
     paddedFlops: 2 * tiles * tileM * tileN * view.R,
-    bytes: operandReads + view.outputBytes + partials,
+    bytes: rowOperandBytes + columnOperandBytes + view.outputBytes + partials,
+    rowOperandBytes,
+    columnOperandBytes,
+    columnOperandFootprint: view.columnSourceBytes,
     invocations,
     barrierSteps: workgroupMemory ? 2 * workgroups * Math.ceil(view.R / splitK / WORKGROUP_REDUCTION_STEP) : 0,
     wasteFraction: 1 - (view.groups * view.M * view.N) / (tiles * tileM * tileN),
@@ -134,7 +161,13 @@ const COST_FORMULAS: Readonly<Record<string, CostFormula>> = {
     const view = gemmView(workload);
     const gemm = gemmKnobs(definition, schedule, view, ["tileM", "tileN"]);
     const columnBytes = FLOAT_BYTES * view.groups * view.R * view.N;
-    return { ...gemm, launches: gemm.launches + 1, bytes: gemm.bytes + 2 * columnBytes, invocations: gemm.invocations + view.groups * view.R * view.N };
+    return {
+      ...gemm,
+      launches: gemm.launches + 1,
+      bytes: gemm.bytes + 2 * columnBytes,
+      invocations: gemm.invocations + view.groups * view.R * view.N,
+      columnOperandFootprint: columnBytes,
+    };
   },
   implicit_gemm: (workload, schedule, definition) => gemmKnobs(definition, schedule, gemmView(workload), ["tileM", "tileN"]),
   // fc (and a 1x1 conv) as a GEMM; today's fc kind names its tile outputsPerInvocation x rowsPerInvocation.
@@ -146,7 +179,7 @@ const COST_FORMULAS: Readonly<Record<string, CostFormula>> = {
     if (workload.op !== "conv") throw new Error(`internal: winograd's cost asked for a ${workload.op} workload`);
     const c = workload.conv;
     const tiles = c.batch * Math.ceil(c.OH / 2) * Math.ceil(c.OW / 2);
-    const view: GemmView = { groups: 16 * c.groups, M: c.K / c.groups, N: tiles, R: c.C / c.groups, outputBytes: 0 };
+    const view: GemmView = { groups: 16 * c.groups, M: c.K / c.groups, N: tiles, R: c.C / c.groups, outputBytes: 0, columnSourceBytes: gemmView(workload).columnSourceBytes };
     const gemm = gemmKnobs(definition, schedule, view, ["tileM", "tileN"]);
     const transformFlops = tiles * (c.C * 16 * 8 + c.K * 16 * 6);
     return {

@@ -24,29 +24,68 @@ export interface CostEstimate {
 
 /**
  * The model's terms of one schedule: the coefficients multiply these (see CostCoefficients). The
- * compute term is divided by the occupancy when below 1: an under-filled target runs no faster.
+ * per-lane terms (FLOPs, operand reads) are divided by the occupancy when below 1: an under-filled
+ * target runs no faster. Operand reads are weighed per kind and per operand: each kind computes its
+ * operands' addresses its own way (a column buffer read in order, im2col arithmetic and padding
+ * checks in the loads, sliding windows), and the weights' side differs from the inputs' side. The
+ * column operand's re-reads weigh more once its storage outgrows the target's cache (`cacheBytes`).
  */
 export interface CostTerms {
   launches: number;
-  /** The kind whose secondsPerFlop weighs `computeFlops`. */
+  /** Which rates weigh the per-kind terms (computeFlops, operand bytes, invocations): see rateKey. */
   kind: string;
+  op: Workload["op"];
   computeFlops: number;
-  bytes: number;
+  rowOperandBytes: number;
+  columnOperandBytes: number;
+  /** columnOperandBytes when the column operand's storage is larger than the cache, else 0. */
+  spilledColumnOperandBytes: number;
+  /** The bytes moved besides the operand reads: results, scratch round trips, split-K partials. */
+  otherBytes: number;
+  invocations: number;
   barrierSteps: number;
 }
 
-export function costTerms(counts: WorkCounts, kind: string, concurrentInvocations: number): CostTerms {
-  const occupancy = counts.invocations / concurrentInvocations;
-  return { launches: counts.launches, kind, computeFlops: counts.paddedFlops / Math.min(1, occupancy), bytes: counts.bytes, barrierSteps: counts.barrierSteps };
+export function costTerms(counts: WorkCounts, kind: string, op: Workload["op"], concurrentInvocations: number, cacheBytes: number): CostTerms {
+  const occupancy = Math.min(1, counts.invocations / concurrentInvocations);
+  const columnOperandBytes = counts.columnOperandBytes / occupancy;
+  return {
+    launches: counts.launches,
+    kind,
+    op,
+    computeFlops: counts.paddedFlops / occupancy,
+    rowOperandBytes: counts.rowOperandBytes / occupancy,
+    columnOperandBytes,
+    spilledColumnOperandBytes: counts.columnOperandFootprint > cacheBytes ? columnOperandBytes : 0,
+    otherBytes: counts.bytes - counts.rowOperandBytes - counts.columnOperandBytes,
+    invocations: counts.invocations,
+    barrierSteps: counts.barrierSteps,
+  };
+}
+
+/**
+ * The key of the per-kind rates: `kind/op` (the gemm kind computes fc and 1x1 convs, whose operands
+ * lie differently in memory), which calibrations fit; a table keyed by kind alone serves every op.
+ */
+export function rateKey(kind: string, op: Workload["op"]): string {
+  return `${kind}/${op}`;
+}
+
+function perKind(table: Record<string, number>, name: string, terms: CostTerms): number {
+  const value = table[rateKey(terms.kind, terms.op)] ?? table[terms.kind];
+  if (value === undefined) throw new Error(`internal: the calibration has no ${name} for schedule kind "${terms.kind}" computing ${terms.op} (run npm run calibrate)`);
+  return value;
 }
 
 export function secondsOf(terms: CostTerms, coefficients: CostCoefficients): number {
-  const perFlop = coefficients.secondsPerFlop[terms.kind];
-  if (perFlop === undefined) throw new Error(`internal: the calibration has no secondsPerFlop for schedule kind "${terms.kind}" (run npm run calibrate)`);
   return (
     terms.launches * coefficients.launchSeconds +
-    terms.computeFlops * perFlop +
-    terms.bytes * coefficients.secondsPerByte +
+    terms.computeFlops * perKind(coefficients.secondsPerFlop, "secondsPerFlop", terms) +
+    terms.rowOperandBytes * perKind(coefficients.secondsPerRowOperandByte, "secondsPerRowOperandByte", terms) +
+    terms.columnOperandBytes * perKind(coefficients.secondsPerColumnOperandByte, "secondsPerColumnOperandByte", terms) +
+    terms.spilledColumnOperandBytes * perKind(coefficients.secondsPerSpilledByte, "secondsPerSpilledByte", terms) +
+    terms.invocations * perKind(coefficients.secondsPerInvocation, "secondsPerInvocation", terms) +
+    terms.otherBytes * coefficients.secondsPerByte +
     terms.barrierSteps * coefficients.secondsPerBarrier
   );
 }
@@ -68,7 +107,7 @@ export function estimateCost(
   const illegal = definition.illegal(workload, target) ?? definition.illegalKnobs(workload, target, schedule);
   if (illegal !== undefined) throw new Error(`internal: estimating an illegal ${schedule.kind} schedule: ${illegal}`);
   const counts = workCounts(workload, schedule, definition);
-  const terms = costTerms(counts, schedule.kind, calibration.concurrentInvocations);
+  const terms = costTerms(counts, schedule.kind, workload.op, calibration.concurrentInvocations, calibration.cacheBytes);
   return {
     seconds: secondsOf(terms, calibration.coefficients),
     flops: counts.flops,
@@ -90,9 +129,10 @@ export interface ModelChoice {
 /**
  * The candidate with the least estimated time (the first of equals: kinds' order, defaults first).
  * `scope` "kinds" (the default, what a build uses) weighs each legal kind at its default knobs: the
- * calibration's per-kind rates separate kinds far better than knob settings of one kind (measured:
- * the pick among kinds' defaults lands within 10% of the best of them on 14 of the 18 calibration
- * workloads with several legal kinds, among all candidates on 12), so knobs are left to the tuner.
+ * calibration's per-kind rates separate kinds better than knob settings of one kind (the shipped
+ * llvmpipe fit: the pick among kinds' defaults within 10% of the best of them on 30 of the 36
+ * calibration workloads with several legal kinds; among all candidates within 10% of the fastest on
+ * 39 of 62), so knobs are left to the tuner.
  * "knobs" weighs every candidate of candidateSchedules.
  */
 export function modelChoice(

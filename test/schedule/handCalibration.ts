@@ -1,7 +1,9 @@
 // Hand-made calibrations for the cost model tests.
 import type { Calibration, CostCoefficients } from "../../src/schedule/calibration/calibration.js";
 
+/** The per-kind tables not given are 0 for every kind of `secondsPerFlop`. */
 export function handCalibration(coefficients: Partial<CostCoefficients> & Pick<CostCoefficients, "secondsPerFlop">, adapter = "test|adapter"): Calibration {
+  const zeros = Object.fromEntries(Object.keys(coefficients.secondsPerFlop).map((kind) => [kind, 0]));
   return {
     adapter,
     description: `the ${adapter} adapter`,
@@ -9,6 +11,7 @@ export function handCalibration(coefficients: Partial<CostCoefficients> & Pick<C
     date: "2026-01-01",
     command: "by hand",
     concurrentInvocations: 16,
-    coefficients: { launchSeconds: 0, secondsPerByte: 0, secondsPerBarrier: 0, ...coefficients },
+    cacheBytes: 8 * 1024 * 1024,
+    coefficients: { launchSeconds: 0, secondsPerByte: 0, secondsPerBarrier: 0, secondsPerRowOperandByte: zeros, secondsPerColumnOperandByte: zeros, secondsPerSpilledByte: zeros, secondsPerInvocation: zeros, ...coefficients },
   };
 }

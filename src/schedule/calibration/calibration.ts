@@ -8,16 +8,29 @@ import { fileURLToPath } from "node:url";
 import type { Target } from "../types.js";
 
 /**
- * The linear model's coefficients: seconds = launches * launchSeconds + paddedFlops / min(1, occupancy)
- * * secondsPerFlop[kind] + bytes * secondsPerByte + barrierSteps * secondsPerBarrier.
+ * The linear model's coefficients (costModel.ts's secondsOf): seconds = launches * launchSeconds
+ * + (paddedFlops * secondsPerFlop[kind] + rowOperandBytes * secondsPerRowOperandByte[kind]
+ *    + columnOperandBytes * (secondsPerColumnOperandByte[kind] + secondsPerSpilledByte[kind] when its
+ *       storage is larger than the calibration's cacheBytes)) / min(1, occupancy)
+ * + invocations * secondsPerInvocation[kind] + otherBytes * secondsPerByte + barrierSteps * secondsPerBarrier.
+ * The per-kind tables are keyed `kind/op` (costModel.ts's rateKey) or by kind alone.
  */
 export interface CostCoefficients {
   launchSeconds: number;
+  /** Bytes besides the operand reads (results, scratch, partials). */
   secondsPerByte: number;
   /** One workgroup barrier step of a workgroup-memory schedule (high on llvmpipe, where a barrier joins threads). */
   secondsPerBarrier: number;
   /** Per schedule kind: the inverse of its arithmetic rate. */
   secondsPerFlop: Record<string, number>;
+  /** Per schedule kind: one byte its register tiles read of the M x R operand (weights), addressing included. */
+  secondsPerRowOperandByte: Record<string, number>;
+  /** Per schedule kind: one byte its register tiles read of the R x N operand (inputs, columns), addressing included. */
+  secondsPerColumnOperandByte: Record<string, number>;
+  /** Per schedule kind: the extra of a column-operand byte read again once its storage outgrew the cache. */
+  secondsPerSpilledByte: Record<string, number>;
+  /** Per schedule kind: one invocation's fixed work (its indices, its epilogue and stores). */
+  secondsPerInvocation: Record<string, number>;
 }
 
 /** How well the fit matches the measurements, for people reading the file. */
@@ -26,6 +39,12 @@ export interface CalibrationFit {
   rmsRelativeError: number;
   /** Workloads whose model pick measured within 10% of the fastest candidate, over all workloads. */
   pickWithin10Percent: number;
+  /**
+   * Among the kinds at their default knobs (what a build chooses from): workloads whose pick measured
+   * within 10% of the fastest default, over the `kindPickWorkloads` workloads with several legal kinds.
+   */
+  kindPickWithin10Percent: number;
+  kindPickWorkloads: number;
   workloads: {
     workload: string;
     /** Per candidate: its scheduleText, measured and predicted milliseconds. */
@@ -45,6 +64,8 @@ export interface Calibration {
   command: string;
   /** Invocations the adapter runs at once (llvmpipe: its threads x SIMD lanes); fewer leave it idle. */
   concurrentInvocations: number;
+  /** The cache capacity the spilled-bytes term assumes, chosen by the calibration among a few sizes. */
+  cacheBytes: number;
   coefficients: CostCoefficients;
   /** Coefficients no measured schedule exercised (left 0): a kind or knob the calibration did not meet. */
   unmeasured?: string[];
@@ -146,15 +167,18 @@ function calibrationProblem(value: unknown): string | undefined {
     if (typeof record[field] !== "string") return `${field} is not a string`;
   }
   if (!isNonNegative(record["concurrentInvocations"]) || record["concurrentInvocations"] === 0) return "concurrentInvocations is not a positive number";
+  if (!isNonNegative(record["cacheBytes"])) return "cacheBytes is not a non-negative number";
   const coefficients = record["coefficients"];
   if (typeof coefficients !== "object" || coefficients === null) return "coefficients is not an object";
   const fields = coefficients as Record<string, unknown>;
   for (const field of ["launchSeconds", "secondsPerByte", "secondsPerBarrier"]) {
     if (!isNonNegative(fields[field])) return `coefficients.${field} is not a non-negative number`;
   }
-  const perFlop = fields["secondsPerFlop"];
-  if (typeof perFlop !== "object" || perFlop === null) return "coefficients.secondsPerFlop is not an object";
-  for (const [kind, rate] of Object.entries(perFlop)) if (!isNonNegative(rate)) return `coefficients.secondsPerFlop.${kind} is not a non-negative number`;
+  for (const table of ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation"]) {
+    const rates = fields[table];
+    if (typeof rates !== "object" || rates === null) return `coefficients.${table} is not an object`;
+    for (const [kind, rate] of Object.entries(rates)) if (!isNonNegative(rate)) return `coefficients.${table}.${kind} is not a non-negative number`;
+  }
   return undefined;
 }
 

@@ -3,31 +3,56 @@
 // of the time so that the fit minimizes relative error (a 50 ms conv and a 0.1 ms fc count alike),
 // solved by non-negative least squares (a negative cost per byte would be no model of anything).
 import type { CostCoefficients } from "./calibration.js";
-import type { CostTerms } from "../costModel.js";
+import { rateKey, type CostTerms } from "../costModel.js";
 
 export interface TimedTerms {
   terms: CostTerms;
   seconds: number;
 }
 
-/** The coefficients minimizing the relative squared error over `measured`; kinds never measured get none. */
+/** The model's columns: the shared coefficients, then per kind its FLOP, operand-byte (per operand) and invocation rates. */
+const SHARED = ["launchSeconds", "secondsPerByte", "secondsPerBarrier"] as const;
+const PER_KIND = ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation"] as const;
+
+function sharedTerm(terms: CostTerms, name: (typeof SHARED)[number]): number {
+  return name === "launchSeconds" ? terms.launches : name === "secondsPerByte" ? terms.otherBytes : terms.barrierSteps;
+}
+
+function perKindTerm(terms: CostTerms, name: (typeof PER_KIND)[number]): number {
+  const term: Record<(typeof PER_KIND)[number], number> = {
+    secondsPerFlop: terms.computeFlops,
+    secondsPerRowOperandByte: terms.rowOperandBytes,
+    secondsPerColumnOperandByte: terms.columnOperandBytes,
+    secondsPerSpilledByte: terms.spilledColumnOperandBytes,
+    secondsPerInvocation: terms.invocations,
+  };
+  return term[name];
+}
+
+/** The coefficients minimizing the relative squared error over `measured`, per kind and op (rateKey); kinds never measured get none. */
 export function fitCoefficients(measured: readonly TimedTerms[]): { coefficients: CostCoefficients; unmeasured: string[] } {
   if (measured.length === 0) throw new Error("internal: fitting a cost model to no measurements");
-  const kinds = [...new Set(measured.map(({ terms }) => terms.kind))].sort();
+  const keyOf = (terms: CostTerms): string => rateKey(terms.kind, terms.op);
+  const kinds = [...new Set(measured.map(({ terms }) => keyOf(terms)))].sort();
+  const names = [...SHARED, ...PER_KIND.flatMap((table) => kinds.map((kind) => `${table}.${kind}`))];
   const rows = measured.map(({ terms, seconds }) => {
     if (!(seconds > 0) || !Number.isFinite(seconds)) throw new Error(`internal: a measured time of ${seconds} s`);
-    const row = [terms.launches, terms.bytes, terms.barrierSteps, ...kinds.map((kind) => (kind === terms.kind ? terms.computeFlops : 0))];
+    const row = [...SHARED.map((name) => sharedTerm(terms, name)), ...PER_KIND.flatMap((table) => kinds.map((kind) => (kind === keyOf(terms) ? perKindTerm(terms, table) : 0)))];
     return row.map((value) => value / seconds);
   });
   const x = nonNegativeLeastSquares(rows, measured.map(() => 1));
-  const names = ["launchSeconds", "secondsPerByte", "secondsPerBarrier", ...kinds.map((kind) => `secondsPerFlop.${kind}`)];
   const unmeasured = names.filter((_, column) => rows.every((row) => row[column] === 0));
+  const perKindTable = (table: number): Record<string, number> => Object.fromEntries(kinds.map((kind, index) => [kind, x[SHARED.length + table * kinds.length + index]!]));
   return {
     coefficients: {
       launchSeconds: x[0]!,
       secondsPerByte: x[1]!,
       secondsPerBarrier: x[2]!,
-      secondsPerFlop: Object.fromEntries(kinds.map((kind, index) => [kind, x[3 + index]!])),
+      secondsPerFlop: perKindTable(0),
+      secondsPerRowOperandByte: perKindTable(1),
+      secondsPerColumnOperandByte: perKindTable(2),
+      secondsPerSpilledByte: perKindTable(3),
+      secondsPerInvocation: perKindTable(4),
     },
     unmeasured,
   };

@@ -4,7 +4,7 @@
 import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { ConvShape, ScheduleKindDefinition, Target, Workload } from "../types.js";
-import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs } from "./gemmKnobs.js";
+import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs, defaultTileM } from "./gemmKnobs.js";
 
 export type GemmSchedule = GemmKnobs & {
   kind: "gemm";
@@ -22,7 +22,7 @@ export function fcGemmDefaultKnobs(): GemmSchedule {
 
 /** A 1x1 conv's default: 8 channels x 16 pixels as vec4s, im2col's GEMM tile (the pixels are contiguous). */
 export function pointwiseGemmDefaultKnobs(outChannels: number): GemmSchedule {
-  return { kind: "gemm", tileM: outChannels >= 8 ? 8 : 4, tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false };
+  return { kind: "gemm", tileM: defaultTileM(outChannels), tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false };
 }
 
 /** A node's gemm schedule, validated (internal error on a malformed one; no defaults applied). */

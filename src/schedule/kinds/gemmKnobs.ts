@@ -29,6 +29,16 @@ export const GEMM_KNOB_SPACE: KnobSpace = {
   workgroupMemory: [false, true],
 };
 
+/**
+ * The default register tile's rows for `rows` output rows (filters per group, features): 8, or 4 for
+ * fewer than 5 rows. 5 to 7 rows pad to 8 with tiles of 4 as well, so one tile of 8 does the same work
+ * in half the invocations, reading each input once instead of twice (measured on LeNet-5's C1, 6
+ * filters: 8 rows 0.54 ms, 4 rows 0.62 ms).
+ */
+export function defaultTileM(rows: number): number {
+  return rows >= 5 ? 8 : 4;
+}
+
 /** Bounds keeping the unrolled register tile's code sane. */
 const MAX_TILE_M = 16;
 const MAX_TILE_N = 32;

@@ -4,7 +4,7 @@
 import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { ConvShape, ScheduleKindDefinition, Target, Workload } from "../types.js";
-import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs } from "./gemmKnobs.js";
+import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs, defaultTileM } from "./gemmKnobs.js";
 
 export type Im2colConvSchedule = GemmKnobs & {
   kind: "im2col";
@@ -18,7 +18,7 @@ export type Im2colConvSchedule = GemmKnobs & {
  * of vec4 columns beats 4 x 8 by 1.3-2x; workgroup memory loses there (barriers are costly).
  */
 export function im2colDefaultKnobs(filtersPerGroup: number): Im2colConvSchedule {
-  return { kind: "im2col", tileM: filtersPerGroup >= 8 ? 8 : 4, tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxChunkColumns: 0 };
+  return { kind: "im2col", tileM: defaultTileM(filtersPerGroup), tileN: 16, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false, maxChunkColumns: 0 };
 }
 
 /** A node's im2col schedule, validated (internal error on a malformed one; no defaults applied). */

@@ -4,7 +4,7 @@
 import { defaultWorkgroupSize } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { ScheduleKindDefinition, Target, Workload } from "../types.js";
-import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs } from "./gemmKnobs.js";
+import { GEMM_KNOB_SPACE, gemmKnobsIllegal, gemmKnobsOf, POOLED_ILLEGAL, type GemmKnobs, defaultTileM } from "./gemmKnobs.js";
 
 export type ImplicitGemmSchedule = GemmKnobs & {
   kind: "implicit_gemm";
@@ -16,7 +16,7 @@ export type ImplicitGemmSchedule = GemmKnobs & {
  * workgroup memory (its barriers cost more than the loads they save there).
  */
 export function implicitGemmDefaultKnobs(filtersPerGroup: number): ImplicitGemmSchedule {
-  return { kind: "implicit_gemm", tileM: filtersPerGroup >= 8 ? 8 : 4, tileN: 8, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false };
+  return { kind: "implicit_gemm", tileM: defaultTileM(filtersPerGroup), tileN: 8, vectorWidth: 4, workgroupSize: 64, splitK: 1, workgroupMemory: false };
 }
 
 /** A node's implicit GEMM schedule, validated (internal error on a malformed one; no defaults applied). */

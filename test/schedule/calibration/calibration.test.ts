@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { adapterSlug, loadCalibration, type Calibration } from "../../../src/schedule/calibration/calibration.js";
 import { PORTABLE_TARGET, type Target } from "../../../src/schedule/types.js";
+import { rateKey } from "../../../src/schedule/costModel.js";
+import { SCHEDULE_KINDS } from "../../../src/schedule/registry.js";
 import { handCalibration } from "../handCalibration.js";
 
 const LLVMPIPE = "mesa|llvmpipe||llvmpipe (LLVM 15.0.6, 256 bits)|opengles|compatibility";
@@ -69,6 +71,10 @@ describe("the shipped calibration", () => {
     expect(loaded.calibration.adapter).toMatch(/llvmpipe/);
     expect(loaded.calibration.command).toMatch(/^npm run calibrate/);
     expect(loaded.calibration.fit?.workloads.length).toBeGreaterThan(0);
-    expect(Object.keys(loaded.calibration.coefficients.secondsPerFlop).sort()).toEqual(["direct", "gemm", "im2col", "implicit_gemm", "winograd"]);
+    // Rates for every kind computing a forward conv or fc, per op (what npm run calibrate measures).
+    const forward = SCHEDULE_KINDS.flatMap((kind) => kind.ops.filter((op) => op === "conv" || op === "fc").map((op) => rateKey(kind.kind, op)));
+    for (const table of ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation"] as const) {
+      expect(Object.keys(loaded.calibration.coefficients[table]).sort()).toEqual(forward.sort());
+    }
   });
 });
