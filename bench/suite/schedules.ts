@@ -10,7 +10,7 @@ import type { Graph, Schedule } from "../../src/ir/graph.js";
 import { buildKernelGraph } from "../../src/pipeline.js";
 import { scheduleText } from "../../src/schedule/candidates.js";
 import { kindsForWorkload } from "../../src/schedule/registry.js";
-import { tuneWorkloads, type TuningStore } from "../../src/schedule/tune/tuner.js";
+import { FINALS_MARGIN, tuneWorkloads, type TuningStore } from "../../src/schedule/tune/tuner.js";
 import type { TuneCacheEntry } from "../../src/schedule/tune/cache.js";
 import { workloadKey, type Target, type Workload } from "../../src/schedule/types.js";
 
@@ -38,7 +38,8 @@ export const BENCH_TUNING = { candidates: 8, warmupRuns: TUNING_WARMUP_RUNS, run
 /** Where the tuner's pick comes from, printed next to every tuned figure. */
 export const TUNER_SOURCE =
   `cnnc's tuner: the cost model's pick and the next ${BENCH_TUNING.candidates - 1} candidates timed on this device ` +
-  `(${BENCH_TUNING.runs} runs after ${BENCH_TUNING.warmupRuns} warm-up, interleaved; ${BENCH_TUNING.networkRuns} for whole networks), fresh in every bench run`;
+  `(${BENCH_TUNING.runs} runs after ${BENCH_TUNING.warmupRuns} warm-up, interleaved; ${BENCH_TUNING.networkRuns} for whole networks; ` +
+  `those within ${FINALS_MARGIN * 100}% of the fastest timed again), fresh in every bench run`;
 
 /** A tuning store living for one bench run: every workload is measured, none read from a user's cache. */
 export function benchTuningStore(): TuningStore {
