@@ -99,7 +99,7 @@ async function main(args: readonly string[]): Promise<number> {
           results.layers.push(result);
           const disagreeing = [...result.schedules.filter((schedule) => !schedule.agrees).map((schedule) => `cnnc ${schedule.label}`), ...(result.tfjs.maxAbsError !== undefined && !result.tfjs.agrees ? ["tfjs"] : [])];
           if (disagreeing.length > 0) throw new Error(`outputs disagree: ${disagreeing.join(", ")} (see the table)`);
-          log(`layer ${layer.name} @${batch}: ${result.schedules.map((s) => `${s.label} ${s.medianMs} ms`).join(", ")}, tfjs ${result.tfjs.time?.medianMs ?? result.tfjs.note} ms`);
+          log(`layer ${layer.name} @${batch}: ${result.schedules.map((s) => `${s.label} kernels ${s.kernel.medianMs} ms, run ${s.medianMs} ms`).join("; ")}; tfjs run ${result.tfjs.time?.medianMs ?? result.tfjs.note} ms`);
         });
       }
     }

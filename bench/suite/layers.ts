@@ -1,7 +1,10 @@
 // Part 1 of the suite: conv layers of the example networks, one at a time, at batch 1 and a training
 // batch. Per layer: every candidate schedule's time (median, min..max, GFLOP/s), the model's and the
 // tuner's picks (bench/suite/schedules.ts), and the same conv on tfjs-webgpu, checked against cnnc's
-// output. Candidates and tfjs are timed interleaved round by round (timing.ts).
+// output. Two times per schedule: its kernels' GPU-synchronized time (runtime/tuning/measure.ts, the
+// tuner's own instrument), which compares schedules without the upload and read-back that every
+// schedule pays alike; and the run time (upload, run, read back) that compares with tfjs, whose
+// kernels cannot be timed apart. Candidates and tfjs are timed interleaved round by round (timing.ts).
 import { formatDiagnostics, hasErrors } from "../../grammar/diagnostics.js";
 import type { GpuContext } from "../../runtime/device.js";
 import { compareOutput, CHECK_TOLERANCE_TEXT } from "../../runtime/compareOutputs.js";
@@ -12,7 +15,8 @@ import type { ConvAttrs, Graph } from "../../src/ir/graph.js";
 import { buildPlan } from "../../src/pipeline.js";
 import type { Tensor } from "../../src/tensor.js";
 import { prepareTfjsConv2d, toNchw, tfjsConvUnsupported, type PreparedTfjsConv, type TfjsWebgpu } from "../peers/tfjsWebgpu.js";
-import { candidateSchedulesFor, modelPick, tunerPick, type SchedulePick } from "./schedules.js";
+import { measureSchedules } from "../../runtime/tuning/measure.js";
+import { candidateSchedulesFor, layerWorkload, modelPick, tunerPick, type SchedulePick } from "./schedules.js";
 import { targetOf } from "../../runtime/target.js";
 import { round, spreadOf, timeInterleaved, type Contestant, type Spread } from "./timing.js";
 
@@ -47,6 +51,8 @@ export const LAYER_CASES: readonly LayerCase[] = [
 export interface MeasuredSchedule extends Spread {
   label: string;
   gflops: number;
+  /** The schedule's kernels' GPU-synchronized time (the spread above is the whole run's). */
+  kernel: Spread & { gflops: number };
   /** Its output agrees with the model's pick's output (the model's pick agrees with itself). */
   agrees: boolean;
 }
@@ -101,6 +107,7 @@ export async function measureLayer(peer: TfjsWebgpu, layer: LayerCase, batch: nu
   const model = modelPick(graph, "conv", batch, target);
   const tuner = await tunerPick(gpu, graph, "conv", batch);
   const candidates = candidateSchedulesFor(graph, "conv", batch, target, [model.schedule, tuner.schedule]);
+  const kernelTimes = await measureSchedules(gpu, layerWorkload(graph, "conv", batch, target), candidates.map((candidate) => candidate.schedule), { warmupRuns: 1, runs: rounds });
   const executors: { label: string; executor: PlanExecutor; output?: Tensor }[] = [];
   let tfjsConv: PreparedTfjsConv | undefined;
   const tfjsUnsupported = tfjsConvUnsupported(attrs, layer.input[0]);
@@ -130,9 +137,16 @@ export async function measureLayer(peer: TfjsWebgpu, layer: LayerCase, batch: nu
     }
     const times = await timeInterleaved(contestants, rounds, 1, LAYER_BUDGET_SECONDS);
     const reference = executors.find((entry) => entry.label === model.label) ?? executors[0]!;
-    const schedules = executors.map((entry): MeasuredSchedule => {
+    const schedules = executors.map((entry, index): MeasuredSchedule => {
       const spread = spreadOf(times.get(entry.label)!);
-      return { label: entry.label, ...spread, gflops: gflopsOf(flops, spread.medianMs), agrees: compareOutput(entry.label, entry.output!, reference.output!).passed };
+      const kernel = spreadOf(kernelTimes[index]!.samples);
+      return {
+        label: entry.label,
+        ...spread,
+        gflops: gflopsOf(flops, spread.medianMs),
+        kernel: { ...kernel, gflops: gflopsOf(flops, kernel.medianMs) },
+        agrees: compareOutput(entry.label, entry.output!, reference.output!).passed,
+      };
     });
     let tfjs: TfjsLayerResult;
     if (tfjsUnsupported !== undefined) {

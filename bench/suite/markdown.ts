@@ -31,11 +31,24 @@ function checksSection(results: SuiteResults): string[] {
 }
 
 function layersSection(results: SuiteResults): string[] {
-  const lines = ["## Per-layer schedules", "", "Times are medians (min..max) in ms; GFLOP/s at the median.", "", "| layer | batch | schedules | model pick | tuner pick | tfjs-webgpu | best cnnc / tfjs |", "|---|---|---|---|---|---|---|"];
+  const lines = [
+    "## Per-layer schedules",
+    "",
+    "Times are medians (min..max) in ms; GFLOP/s at the median. Per schedule: `kernels`, its kernels' GPU-synchronized time (the tuner's instrument, " +
+      "runtime/tuning/measure.ts), which the checks compare; `run`, a whole run (upload the input, run, read the output back), which compares with " +
+      "tfjs-webgpu's run. The last column is tfjs's run time over cnnc's fastest run.",
+    "",
+    "| layer | batch | schedules | model pick | tuner pick | tfjs-webgpu | best cnnc / tfjs |",
+    "|---|---|---|---|---|---|---|",
+  ];
   const losses: string[] = [];
   for (const layer of results.layers) {
     const schedules = layer.schedules
-      .map((schedule) => `${schedule.label}: ${ms(schedule.medianMs)} (${ms(schedule.minMs)}..${ms(schedule.maxMs)}), ${gflopsText(schedule.gflops)} GFLOP/s${schedule.agrees ? "" : " OUTPUT DISAGREES"}`)
+      .map(
+        (schedule) =>
+          `${schedule.label}: kernels ${ms(schedule.kernel.medianMs)} (${ms(schedule.kernel.minMs)}..${ms(schedule.kernel.maxMs)}), ${gflopsText(schedule.kernel.gflops)} GFLOP/s; ` +
+          `run ${ms(schedule.medianMs)} (${ms(schedule.minMs)}..${ms(schedule.maxMs)})${schedule.agrees ? "" : " OUTPUT DISAGREES"}`,
+      )
       .join("<br>");
     const agreeing = layer.schedules.filter((schedule) => schedule.agrees);
     const best = agreeing.length === 0 ? undefined : Math.min(...agreeing.map((schedule) => schedule.medianMs));

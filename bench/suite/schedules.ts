@@ -11,7 +11,7 @@ import { buildKernelGraph } from "../../src/pipeline.js";
 import { scheduleText } from "../../src/schedule/candidates.js";
 import { kindsForWorkload } from "../../src/schedule/registry.js";
 import { FINALS_MARGIN, tuneWorkloads, type TuningStore } from "../../src/schedule/tune/tuner.js";
-import type { TuneCacheEntry } from "../../src/schedule/tune/cache.js";
+import type { TuneCacheEntry, TunedCandidate } from "../../src/schedule/tune/cache.js";
 import { workloadKey, type Target, type Workload } from "../../src/schedule/types.js";
 
 /** One schedule to measure for a layer: its label in the tables (scheduleText) and the schedule. */
@@ -27,6 +27,8 @@ export interface SchedulePick {
   /** Why, as the compiler (or the tuner) says it. */
   reason: string;
   schedule: Schedule;
+  /** The tuner's own times of its candidates (its pick's only). */
+  tunedTimes?: TunedCandidate[];
 }
 
 /**
@@ -62,6 +64,11 @@ function layerKernel(graph: Graph, layer: string, batch: number, target: Target)
   return { workload: kernel.workload, schedule: kernel.schedule, reason: kernel.scheduleReason ?? "" };
 }
 
+/** The workload of `layer`'s kernel (what the tuner and the kernel timing measure). */
+export function layerWorkload(graph: Graph, layer: string, batch: number, target: Target): Workload {
+  return layerKernel(graph, layer, batch, target).workload;
+}
+
 /** The schedule the compiler chooses for `layer` by itself (the cost model), and its reason. */
 export function modelPick(graph: Graph, layer: string, batch: number, target: Target): SchedulePick {
   const { schedule, reason } = layerKernel(graph, layer, batch, target);
@@ -73,7 +80,7 @@ export async function tunerPick(gpu: GpuContext, graph: Graph, layer: string, ba
   const target = targetOf(gpu);
   const { workload } = layerKernel(graph, layer, batch, target);
   const [result] = await tune(gpu, target, [{ key: workloadKey(workload), workload, label: layer }], benchTuningStore(), BENCH_TUNING.runs);
-  return { label: scheduleText(result!.winner), reason: `${TUNER_SOURCE}; ${result!.candidates.length} candidates`, schedule: result!.winner };
+  return { label: scheduleText(result!.winner), reason: `${TUNER_SOURCE}; ${result!.candidates.length} candidates`, schedule: result!.winner, tunedTimes: result!.candidates };
 }
 
 function tune(gpu: GpuContext, target: Target, requests: Parameters<typeof tuneWorkloads>[0], store: TuningStore, runs: number): ReturnType<typeof tuneWorkloads> {

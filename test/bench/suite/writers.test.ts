@@ -13,7 +13,9 @@ describe("markdown report", () => {
     const report = markdownReport(suiteFixture());
     for (const text of ["Test CPU, 2 cores", "Test adapter (Mesa 22.3.6) (backend opengles)", "@tensorflow/tfjs-core 4.22.0", "Mesa 22.3.6", "`npm run bench`", "2026-11-30T03:00:00.000Z"]) expect(report).toContain(text);
     for (const heading of ["## Summary checks", "## Per-layer schedules", "## Whole networks (inference)", "## Training step", "## Fusion effect"]) expect(report).toContain(heading);
-    expect(report).toContain("| VGG 3x3 64->64 @56 | 1 | direct: 40.0 (36.0..48.0), 5.0 GFLOP/s<br>im2col: 44.0 (39.6..52.8), 4.5 GFLOP/s | direct | direct | 66.0 (59.4..79.2), 3.0 GFLOP/s | 1.65x |");
+    expect(report).toContain(
+      "| VGG 3x3 64->64 @56 | 1 | direct: kernels 40.0 (36.0..48.0), 5.0 GFLOP/s; run 40.5 (36.5..48.6)<br>im2col: kernels 44.0 (39.6..52.8), 4.5 GFLOP/s; run 44.5 (40.1..53.4) | direct | direct | 66.0 (59.4..79.2), 3.0 GFLOP/s | 1.63x |",
+    );
     expect(report).toContain("| LeNet5 | 1 | cnnc fused | 750.0 (625.0..833.3) | 1.33 | 11.36x |");
     expect(report).toContain("| LeNet5 | 1 | cnnc fused+tuned | 800.0 (666.7..888.9) | 1.25 | 12.12x |");
     expect(report).toContain(`- tuner: ${TUNER_SOURCE}`);
@@ -28,7 +30,7 @@ describe("markdown report", () => {
     results.networks.push(networkFixture("ResNet18", 64, 50, 75));
     results.training[0]!.tfjs = { ...results.training[0]!.cnnc, imagesPerSecond: 1500 };
     const report = markdownReport(results);
-    expect(report).toContain("- GoogLeNet 1x1 at batch 1: cnnc's best schedule takes 2.00x tfjs's time (20.0 vs 10.0 ms)");
+    expect(report).toContain("- GoogLeNet 1x1 at batch 1: cnnc's best schedule takes 2.05x tfjs's time (20.5 vs 10.0 ms)");
     expect(report).toContain("- ResNet18 at batch 64: cnnc fused runs 50.0 images/s, tfjs 75.0: tfjs is 1.50x faster");
     expect(report).toContain("- FashionCNN at batch 64: tfjs trains 1.50x faster");
     expect(report).toContain("- **not met**: faster than tfjs on every network");
