@@ -25,6 +25,8 @@ export interface WorkCounts {
    * it outgrows the target's cache, its re-reads come from memory (costModel.ts's spilled bytes).
    */
   columnOperandFootprint: number;
+  /** The bytes of `bytes` that store the result. */
+  outputBytes: number;
   invocations: number;
   barrierSteps: number;
   /** The share of the register tiles' work that is padding past the matrix edges. */
@@ -104,6 +106,7 @@ function tiledGemm(view: GemmView, tileM: number, tileN: number, splitK: number,
     rowOperandBytes,
     columnOperandBytes,
     columnOperandFootprint: view.columnSourceBytes,
+    outputBytes: view.outputBytes,
     invocations,
     barrierSteps: workgroupMemory ? 2 * workgroups * Math.ceil(view.R / splitK / WORKGROUP_REDUCTION_STEP) : 0,
     wasteFraction: 1 - (view.groups * view.M * view.N) / (tiles * tileM * tileN),
@@ -187,6 +190,7 @@ const COST_FORMULAS: Readonly<Record<string, CostFormula>> = {
       flops: 2 * c.batch * c.K * c.OH * c.OW * (c.C / c.groups) * 9,
       paddedFlops: gemm.paddedFlops + transformFlops,
       bytes: gemm.bytes + gemmView(workload).outputBytes,
+      outputBytes: gemmView(workload).outputBytes,
     };
   },
 };

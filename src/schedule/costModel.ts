@@ -40,7 +40,9 @@ export interface CostTerms {
   columnOperandBytes: number;
   /** columnOperandBytes when the column operand's storage is larger than the cache, else 0. */
   spilledColumnOperandBytes: number;
-  /** The bytes moved besides the operand reads: results, scratch round trips, split-K partials. */
+  /** The result's bytes, per kind: each kind stores its tiles in its own pattern. */
+  outputBytes: number;
+  /** The bytes moved besides the operand reads and the result: scratch round trips, split-K partials. */
   otherBytes: number;
   invocations: number;
   barrierSteps: number;
@@ -57,7 +59,8 @@ export function costTerms(counts: WorkCounts, kind: string, op: Workload["op"], 
     rowOperandBytes: counts.rowOperandBytes / occupancy,
     columnOperandBytes,
     spilledColumnOperandBytes: counts.columnOperandFootprint > cacheBytes ? columnOperandBytes : 0,
-    otherBytes: counts.bytes - counts.rowOperandBytes - counts.columnOperandBytes,
+    outputBytes: counts.outputBytes,
+    otherBytes: counts.bytes - counts.rowOperandBytes - counts.columnOperandBytes - counts.outputBytes,
     invocations: counts.invocations,
     barrierSteps: counts.barrierSteps,
   };
@@ -85,6 +88,7 @@ export function secondsOf(terms: CostTerms, coefficients: CostCoefficients): num
     terms.columnOperandBytes * perKind(coefficients.secondsPerColumnOperandByte, "secondsPerColumnOperandByte", terms) +
     terms.spilledColumnOperandBytes * perKind(coefficients.secondsPerSpilledByte, "secondsPerSpilledByte", terms) +
     terms.invocations * perKind(coefficients.secondsPerInvocation, "secondsPerInvocation", terms) +
+    terms.outputBytes * perKind(coefficients.secondsPerOutputByte, "secondsPerOutputByte", terms) +
     terms.otherBytes * coefficients.secondsPerByte +
     terms.barrierSteps * coefficients.secondsPerBarrier
   );
@@ -132,7 +136,7 @@ export interface ModelChoice {
  * calibration's per-kind rates separate kinds better than knob settings of one kind (the shipped
  * llvmpipe fit: the pick among kinds' defaults within 10% of the best of them on 30 of the 36
  * calibration workloads with several legal kinds; among all candidates within 10% of the fastest on
- * 39 of 62), so knobs are left to the tuner.
+ * 38 of 62), so knobs are left to the tuner.
  * "knobs" weighs every candidate of candidateSchedules.
  */
 export function modelChoice(

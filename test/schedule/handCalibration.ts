@@ -12,6 +12,6 @@ export function handCalibration(coefficients: Partial<CostCoefficients> & Pick<C
     command: "by hand",
     concurrentInvocations: 16,
     cacheBytes: 8 * 1024 * 1024,
-    coefficients: { launchSeconds: 0, secondsPerByte: 0, secondsPerBarrier: 0, secondsPerRowOperandByte: zeros, secondsPerColumnOperandByte: zeros, secondsPerSpilledByte: zeros, secondsPerInvocation: zeros, ...coefficients },
+    coefficients: { launchSeconds: 0, secondsPerByte: 0, secondsPerBarrier: 0, secondsPerRowOperandByte: zeros, secondsPerColumnOperandByte: zeros, secondsPerSpilledByte: zeros, secondsPerOutputByte: zeros, secondsPerInvocation: zeros, ...coefficients },
   };
 }

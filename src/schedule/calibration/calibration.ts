@@ -12,7 +12,8 @@ import type { Target } from "../types.js";
  * + (paddedFlops * secondsPerFlop[kind] + rowOperandBytes * secondsPerRowOperandByte[kind]
  *    + columnOperandBytes * (secondsPerColumnOperandByte[kind] + secondsPerSpilledByte[kind] when its
  *       storage is larger than the calibration's cacheBytes)) / min(1, occupancy)
- * + invocations * secondsPerInvocation[kind] + otherBytes * secondsPerByte + barrierSteps * secondsPerBarrier.
+ * + invocations * secondsPerInvocation[kind] + outputBytes * secondsPerOutputByte[kind]
+ * + otherBytes * secondsPerByte + barrierSteps * secondsPerBarrier.
  * The per-kind tables are keyed `kind/op` (costModel.ts's rateKey) or by kind alone.
  */
 export interface CostCoefficients {
@@ -31,6 +32,8 @@ export interface CostCoefficients {
   secondsPerSpilledByte: Record<string, number>;
   /** Per schedule kind: one invocation's fixed work (its indices, its epilogue and stores). */
   secondsPerInvocation: Record<string, number>;
+  /** Per schedule kind: one byte of the result stored (each kind stores its tiles in its own pattern). */
+  secondsPerOutputByte: Record<string, number>;
 }
 
 /** How well the fit matches the measurements, for people reading the file. */
@@ -174,7 +177,7 @@ function calibrationProblem(value: unknown): string | undefined {
   for (const field of ["launchSeconds", "secondsPerByte", "secondsPerBarrier"]) {
     if (!isNonNegative(fields[field])) return `coefficients.${field} is not a non-negative number`;
   }
-  for (const table of ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation"]) {
+  for (const table of ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation", "secondsPerOutputByte"]) {
     const rates = fields[table];
     if (typeof rates !== "object" || rates === null) return `coefficients.${table} is not an object`;
     for (const [kind, rate] of Object.entries(rates)) if (!isNonNegative(rate)) return `coefficients.${table}.${kind} is not a non-negative number`;

@@ -12,7 +12,7 @@ export interface TimedTerms {
 
 /** The model's columns: the shared coefficients, then per kind its FLOP, operand-byte (per operand) and invocation rates. */
 const SHARED = ["launchSeconds", "secondsPerByte", "secondsPerBarrier"] as const;
-const PER_KIND = ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation"] as const;
+const PER_KIND = ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation", "secondsPerOutputByte"] as const;
 
 function sharedTerm(terms: CostTerms, name: (typeof SHARED)[number]): number {
   return name === "launchSeconds" ? terms.launches : name === "secondsPerByte" ? terms.otherBytes : terms.barrierSteps;
@@ -25,6 +25,7 @@ function perKindTerm(terms: CostTerms, name: (typeof PER_KIND)[number]): number 
     secondsPerColumnOperandByte: terms.columnOperandBytes,
     secondsPerSpilledByte: terms.spilledColumnOperandBytes,
     secondsPerInvocation: terms.invocations,
+    secondsPerOutputByte: terms.outputBytes,
   };
   return term[name];
 }
@@ -53,6 +54,7 @@ export function fitCoefficients(measured: readonly TimedTerms[]): { coefficients
       secondsPerColumnOperandByte: perKindTable(2),
       secondsPerSpilledByte: perKindTable(3),
       secondsPerInvocation: perKindTable(4),
+      secondsPerOutputByte: perKindTable(5),
     },
     unmeasured,
   };

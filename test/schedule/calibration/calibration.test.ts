@@ -73,7 +73,7 @@ describe("the shipped calibration", () => {
     expect(loaded.calibration.fit?.workloads.length).toBeGreaterThan(0);
     // Rates for every kind computing a forward conv or fc, per op (what npm run calibrate measures).
     const forward = SCHEDULE_KINDS.flatMap((kind) => kind.ops.filter((op) => op === "conv" || op === "fc").map((op) => rateKey(kind.kind, op)));
-    for (const table of ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation"] as const) {
+    for (const table of ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation", "secondsPerOutputByte"] as const) {
       expect(Object.keys(loaded.calibration.coefficients[table]).sort()).toEqual(forward.sort());
     }
   });

@@ -31,6 +31,7 @@ describe("fitCoefficients", () => {
       secondsPerColumnOperandByte: { direct: 7e-11, im2col: 3e-11 },
       secondsPerSpilledByte: { direct: 1e-10, im2col: 2e-10 },
       secondsPerInvocation: { direct: 2e-8, im2col: 5e-8 },
+      secondsPerOutputByte: { direct: 8e-10, im2col: 3e-10 },
     };
     const random = seededRandom(7);
     const measured = Array.from({ length: 40 }, (_, index) => {
@@ -42,6 +43,7 @@ describe("fitCoefficients", () => {
         rowOperandBytes: 1e4 + random() * 1e8,
         columnOperandBytes: 1e4 + random() * 1e8,
         spilledColumnOperandBytes: index % 3 === 0 ? 1e4 + random() * 1e8 : 0,
+        outputBytes: 1e4 + random() * 1e7,
         otherBytes: 1e4 + random() * 1e7,
         invocations: 1e3 + random() * 1e5,
         barrierSteps: index % 4 === 0 ? Math.floor(random() * 1000) : 0,
@@ -55,14 +57,14 @@ describe("fitCoefficients", () => {
     expect(coefficients.secondsPerBarrier / truth.secondsPerBarrier).toBeCloseTo(1, 6);
     // The fit keys its rates by kind and op (rateKey); the truth's kind-only keys serve every op.
     for (const kind of ["direct", "im2col"] as const) {
-      for (const table of ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation"] as const) {
+      for (const table of ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation", "secondsPerOutputByte"] as const) {
         expect(coefficients[table][`${kind}/conv`]! / truth[table][kind]).toBeCloseTo(1, 6);
       }
     }
   });
 
   it("names the coefficients no measurement determines", () => {
-    const terms: CostTerms = { launches: 1, kind: "direct", op: "conv", computeFlops: 1e6, rowOperandBytes: 1e6, columnOperandBytes: 2e6, spilledColumnOperandBytes: 0, otherBytes: 1e5, invocations: 0, barrierSteps: 0 };
+    const terms: CostTerms = { launches: 1, kind: "direct", op: "conv", computeFlops: 1e6, rowOperandBytes: 1e6, columnOperandBytes: 2e6, spilledColumnOperandBytes: 0, outputBytes: 1e5, otherBytes: 1e5, invocations: 0, barrierSteps: 0 };
     expect(fitCoefficients([{ terms, seconds: 1e-3 }, { terms: { ...terms, computeFlops: 2e6 }, seconds: 1.5e-3 }]).unmeasured).toEqual([
       "secondsPerBarrier",
       "secondsPerSpilledByte.direct/conv",
