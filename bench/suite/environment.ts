@@ -42,6 +42,7 @@ export function suiteEnvironment(peer: TfjsWebgpu, command: string): SuiteEnviro
     machine: { cpu: cores[0]?.model.trim() ?? "unknown", cores: cores.length, memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), loadAverage: loadavg().map((load) => Number(load.toFixed(2))) },
     adapter: peer.description,
     backend: peer.gpu.backend,
+    driverEnvironment: process.env.LP_NUM_THREADS === undefined ? "none" : `LP_NUM_THREADS=${process.env.LP_NUM_THREADS}`,
     versions: {
       node: process.version,
       cnnc: packageVersion("cnnc"),

@@ -18,6 +18,7 @@ function environmentSection(results: SuiteResults): string[] {
     `- command: \`${env.command}\``,
     `- machine: ${env.machine.cpu}, ${env.machine.cores} cores, ${env.machine.memoryGiB} GiB; load average at start ${env.machine.loadAverage.join(", ")}`,
     `- adapter: ${env.adapter} (backend ${env.backend})`,
+    `- driver environment: ${env.driverEnvironment}`,
     `- versions: node ${env.versions.node}, cnnc ${env.versions.cnnc}, @tensorflow/tfjs-core ${env.versions.tfjs}, @tensorflow/tfjs-backend-webgpu ${env.versions.tfjsWebgpu}, webgpu ${env.versions.webgpu}, Mesa ${env.versions.mesa}`,
     `- timing: ${env.timing}; ${results.rounds} rounds; wall time ${results.wallSeconds.toFixed(0)} s`,
     `- outputs compared with: ${env.tolerance}`,

@@ -11,6 +11,8 @@ export interface SuiteEnvironment {
   machine: { cpu: string; cores: number; memoryGiB: number; loadAverage: number[] };
   adapter: string;
   backend: string;
+  /** Driver settings from the environment that change speed (`LP_NUM_THREADS=4`), or "none". */
+  driverEnvironment: string;
   versions: { node: string; cnnc: string; tfjs: string; tfjsWebgpu: string; webgpu: string; mesa: string };
   /** How each time is taken. */
   timing: string;

@@ -134,9 +134,9 @@ export interface ModelChoice {
  * The candidate with the least estimated time (the first of equals: kinds' order, defaults first).
  * `scope` "kinds" (the default, what a build uses) weighs each legal kind at its default knobs: the
  * calibration's per-kind rates separate kinds better than knob settings of one kind (the shipped
- * llvmpipe fit: the pick among kinds' defaults within 10% of the best of them on 30 of the 36
+ * llvmpipe fit: the pick among kinds' defaults within 10% of the best of them on 34 of the 36
  * calibration workloads with several legal kinds; among all candidates within 10% of the fastest on
- * 38 of 62), so knobs are left to the tuner.
+ * 49 of 62), so knobs are left to the tuner.
  * "knobs" weighs every candidate of candidateSchedules.
  */
 export function modelChoice(

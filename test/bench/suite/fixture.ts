@@ -51,6 +51,7 @@ export function suiteFixture(): SuiteResults {
       machine: { cpu: "Test CPU", cores: 2, memoryGiB: 8, loadAverage: [1, 1, 1] },
       adapter: "Test adapter (Mesa 22.3.6)",
       backend: "opengles",
+      driverEnvironment: "LP_NUM_THREADS=4",
       versions: { node: "v20.0.0", cnnc: "0.1.0", tfjs: "4.22.0", tfjsWebgpu: "4.22.0", webgpu: "0.6.2", mesa: "22.3.6" },
       timing: "test timing",
       tolerance: "test tolerance",
