@@ -55,16 +55,10 @@ interface Measured {
   rows: { schedule: string; kind: string; terms: TimedTerms["terms"]; seconds: number }[];
 }
 
-/** What the device measured: enough to fit again without it (`--refit`). */
-interface Measurements {
-  adapter: string;
-  description: string;
-  machine: string;
-  date: string;
-  command: string;
-  concurrentInvocations: number;
+/** What the device measured, with where and how (as a Calibration states it): enough to fit again without it (`--refit`). */
+type Measurements = Pick<Calibration, "adapter" | "description" | "machine" | "date" | "command" | "concurrentInvocations"> & {
   workloads: { label: string; workload: Workload; timings: { schedule: Schedule; medianMs: number; samples: number[] }[] }[];
-}
+};
 
 async function measure(): Promise<Measurements> {
   const started = performance.now();
