@@ -3,7 +3,7 @@
 // candidates (candidates.ts). Linear in the coefficients, so that bench/calibrate.ts fits them by
 // least squares from measured times.
 import type { Schedule } from "../ir/graph.js";
-import { cachedCalibration, type Calibration, type CostCoefficients } from "./calibration/calibration.js";
+import { cachedCalibration, COST_RATES, type Calibration, type CostCoefficients } from "./calibration/calibration.js";
 import { candidateSchedules } from "./candidates.js";
 import { workCounts, type WorkCounts } from "./costFormulas.js";
 import { SCHEDULE_KINDS } from "./registry.js";
@@ -81,17 +81,11 @@ function perKind(table: Record<string, number>, name: string, terms: CostTerms):
 }
 
 export function secondsOf(terms: CostTerms, coefficients: CostCoefficients): number {
-  return (
-    terms.launches * coefficients.launchSeconds +
-    terms.computeFlops * perKind(coefficients.secondsPerFlop, "secondsPerFlop", terms) +
-    terms.rowOperandBytes * perKind(coefficients.secondsPerRowOperandByte, "secondsPerRowOperandByte", terms) +
-    terms.columnOperandBytes * perKind(coefficients.secondsPerColumnOperandByte, "secondsPerColumnOperandByte", terms) +
-    terms.spilledColumnOperandBytes * perKind(coefficients.secondsPerSpilledByte, "secondsPerSpilledByte", terms) +
-    terms.invocations * perKind(coefficients.secondsPerInvocation, "secondsPerInvocation", terms) +
-    terms.outputBytes * perKind(coefficients.secondsPerOutputByte, "secondsPerOutputByte", terms) +
-    terms.otherBytes * coefficients.secondsPerByte +
-    terms.barrierSteps * coefficients.secondsPerBarrier
-  );
+  let seconds = 0;
+  for (const rate of COST_RATES) {
+    seconds += rate.term(terms) * (rate.perKind ? perKind(coefficients[rate.name], rate.name, terms) : coefficients[rate.name]);
+  }
+  return seconds;
 }
 
 function definitionOf(kinds: readonly ScheduleKindDefinition[], kind: string): ScheduleKindDefinition {

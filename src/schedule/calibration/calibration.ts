@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { CostTerms } from "../costModel.js";
 import type { Target } from "../types.js";
 
 /**
@@ -35,6 +36,27 @@ export interface CostCoefficients {
   /** Per schedule kind: one byte of the result stored (each kind stores its tiles in its own pattern). */
   secondsPerOutputByte: Record<string, number>;
 }
+
+/** The coefficients that hold one number for every schedule kind. */
+export type SharedRate = "launchSeconds" | "secondsPerByte" | "secondsPerBarrier";
+/** The coefficients that hold a table of rates by kind (costModel.ts's rateKey). */
+export type PerKindRate = Exclude<keyof CostCoefficients, SharedRate>;
+
+/**
+ * Every coefficient with the term of CostTerms it multiplies, in the order secondsOf adds them: the
+ * one definition of the model's sum, read by secondsOf, the fit (fit.ts) and the file check below.
+ */
+export const COST_RATES: readonly ({ name: SharedRate; perKind: false; term: (terms: CostTerms) => number } | { name: PerKindRate; perKind: true; term: (terms: CostTerms) => number })[] = [
+  { name: "launchSeconds", perKind: false, term: (terms) => terms.launches },
+  { name: "secondsPerFlop", perKind: true, term: (terms) => terms.computeFlops },
+  { name: "secondsPerRowOperandByte", perKind: true, term: (terms) => terms.rowOperandBytes },
+  { name: "secondsPerColumnOperandByte", perKind: true, term: (terms) => terms.columnOperandBytes },
+  { name: "secondsPerSpilledByte", perKind: true, term: (terms) => terms.spilledColumnOperandBytes },
+  { name: "secondsPerInvocation", perKind: true, term: (terms) => terms.invocations },
+  { name: "secondsPerOutputByte", perKind: true, term: (terms) => terms.outputBytes },
+  { name: "secondsPerByte", perKind: false, term: (terms) => terms.otherBytes },
+  { name: "secondsPerBarrier", perKind: false, term: (terms) => terms.barrierSteps },
+];
 
 /** How well the fit matches the measurements, for people reading the file. */
 export interface CalibrationFit {
@@ -174,10 +196,10 @@ function calibrationProblem(value: unknown): string | undefined {
   const coefficients = record["coefficients"];
   if (typeof coefficients !== "object" || coefficients === null) return "coefficients is not an object";
   const fields = coefficients as Record<string, unknown>;
-  for (const field of ["launchSeconds", "secondsPerByte", "secondsPerBarrier"]) {
-    if (!isNonNegative(fields[field])) return `coefficients.${field} is not a non-negative number`;
+  for (const { name } of COST_RATES.filter((rate) => !rate.perKind)) {
+    if (!isNonNegative(fields[name])) return `coefficients.${name} is not a non-negative number`;
   }
-  for (const table of ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation", "secondsPerOutputByte"]) {
+  for (const { name: table } of COST_RATES.filter((rate) => rate.perKind)) {
     const rates = fields[table];
     if (typeof rates !== "object" || rates === null) return `coefficients.${table} is not an object`;
     for (const [kind, rate] of Object.entries(rates)) if (!isNonNegative(rate)) return `coefficients.${table}.${kind} is not a non-negative number`;

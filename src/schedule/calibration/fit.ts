@@ -2,7 +2,7 @@
 // linear system (its cost terms times the unknown coefficients = its time), weighted by the inverse
 // of the time so that the fit minimizes relative error (a 50 ms conv and a 0.1 ms fc count alike),
 // solved by non-negative least squares (a negative cost per byte would be no model of anything).
-import type { CostCoefficients } from "./calibration.js";
+import { COST_RATES, type CostCoefficients, type PerKindRate, type SharedRate } from "./calibration.js";
 import { rateKey, type CostTerms } from "../costModel.js";
 
 export interface TimedTerms {
@@ -10,54 +10,27 @@ export interface TimedTerms {
   seconds: number;
 }
 
-/** The model's columns: the shared coefficients, then per kind its FLOP, operand-byte (per operand) and invocation rates. */
-const SHARED = ["launchSeconds", "secondsPerByte", "secondsPerBarrier"] as const;
-const PER_KIND = ["secondsPerFlop", "secondsPerRowOperandByte", "secondsPerColumnOperandByte", "secondsPerSpilledByte", "secondsPerInvocation", "secondsPerOutputByte"] as const;
-
-function sharedTerm(terms: CostTerms, name: (typeof SHARED)[number]): number {
-  return name === "launchSeconds" ? terms.launches : name === "secondsPerByte" ? terms.otherBytes : terms.barrierSteps;
-}
-
-function perKindTerm(terms: CostTerms, name: (typeof PER_KIND)[number]): number {
-  const term: Record<(typeof PER_KIND)[number], number> = {
-    secondsPerFlop: terms.computeFlops,
-    secondsPerRowOperandByte: terms.rowOperandBytes,
-    secondsPerColumnOperandByte: terms.columnOperandBytes,
-    secondsPerSpilledByte: terms.spilledColumnOperandBytes,
-    secondsPerInvocation: terms.invocations,
-    secondsPerOutputByte: terms.outputBytes,
-  };
-  return term[name];
-}
-
 /** The coefficients minimizing the relative squared error over `measured`, per kind and op (rateKey); kinds never measured get none. */
 export function fitCoefficients(measured: readonly TimedTerms[]): { coefficients: CostCoefficients; unmeasured: string[] } {
   if (measured.length === 0) throw new Error("internal: fitting a cost model to no measurements");
+  // The columns: the shared coefficients, then each per-kind table's rate of every kind (COST_RATES).
+  const shared = COST_RATES.filter((rate) => !rate.perKind);
+  const perKind = COST_RATES.filter((rate) => rate.perKind);
   const keyOf = (terms: CostTerms): string => rateKey(terms.kind, terms.op);
   const kinds = [...new Set(measured.map(({ terms }) => keyOf(terms)))].sort();
-  const names = [...SHARED, ...PER_KIND.flatMap((table) => kinds.map((kind) => `${table}.${kind}`))];
+  const names = [...shared.map(({ name }) => name), ...perKind.flatMap(({ name }) => kinds.map((kind) => `${name}.${kind}`))];
   const rows = measured.map(({ terms, seconds }) => {
     if (!(seconds > 0) || !Number.isFinite(seconds)) throw new Error(`internal: a measured time of ${seconds} s`);
-    const row = [...SHARED.map((name) => sharedTerm(terms, name)), ...PER_KIND.flatMap((table) => kinds.map((kind) => (kind === keyOf(terms) ? perKindTerm(terms, table) : 0)))];
+    const row = [...shared.map(({ term }) => term(terms)), ...perKind.flatMap(({ term }) => kinds.map((kind) => (kind === keyOf(terms) ? term(terms) : 0)))];
     return row.map((value) => value / seconds);
   });
   const x = nonNegativeLeastSquares(rows, measured.map(() => 1));
   const unmeasured = names.filter((_, column) => rows.every((row) => row[column] === 0));
-  const perKindTable = (table: number): Record<string, number> => Object.fromEntries(kinds.map((kind, index) => [kind, x[SHARED.length + table * kinds.length + index]!]));
-  return {
-    coefficients: {
-      launchSeconds: x[0]!,
-      secondsPerByte: x[1]!,
-      secondsPerBarrier: x[2]!,
-      secondsPerFlop: perKindTable(0),
-      secondsPerRowOperandByte: perKindTable(1),
-      secondsPerColumnOperandByte: perKindTable(2),
-      secondsPerSpilledByte: perKindTable(3),
-      secondsPerInvocation: perKindTable(4),
-      secondsPerOutputByte: perKindTable(5),
-    },
-    unmeasured,
-  };
+  const sharedValues = Object.fromEntries(shared.map(({ name }, column) => [name, x[column]!])) as Record<SharedRate, number>;
+  const tables = Object.fromEntries(
+    perKind.map(({ name }, table) => [name, Object.fromEntries(kinds.map((kind, index) => [kind, x[shared.length + table * kinds.length + index]!]))]),
+  ) as Record<PerKindRate, Record<string, number>>;
+  return { coefficients: { ...sharedValues, ...tables }, unmeasured };
 }
 
 /**
