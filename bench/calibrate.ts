@@ -11,8 +11,7 @@
 //   npm run calibrate -- --refit bench/results/calibration-<adapter slug>.json
 //       fits again from those measurements without the device (after a change to the model's terms)
 //
-// The kinds are the registry's (src/schedule/registry.ts); while it is empty, today's conv and fc
-// schedules described as kinds (bench/schedule/todaysKinds.ts).
+// The kinds are the registry's (src/schedule/registry.ts).
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, hostname, loadavg } from "node:os";
 import { join } from "node:path";

@@ -20,6 +20,7 @@ import { dataGemmKind, dataGemmScheduleOf } from "../src/schedule/kinds/dataGemm
 import { filterGemmKind, filterGemmScheduleOf } from "../src/schedule/kinds/filterGemm.js";
 import { PORTABLE_TARGET, type ScheduleKindDefinition, type Workload } from "../src/schedule/types.js";
 import { openDevice, type GpuContext } from "../runtime/device.js";
+import { median } from "../runtime/profile.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
 
@@ -73,11 +74,6 @@ interface Row {
   minMs: number;
   maxMs: number;
   gflops: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Kernels to time, each binding naming a buffer of `sizes` (bytes by name). */

@@ -27,7 +27,6 @@ import { CONV_TOLERANCE, timeConvRuns, wholeOption } from "./convBenchChecks.js"
 
 process.env.EGL_PLATFORM ??= "surfaceless";
 
-const TOLERANCE = CONV_TOLERANCE;
 
 const RESULT_PATH = "bench/results/peer-conv.json";
 const CHANNELS = 64;
@@ -79,7 +78,7 @@ async function main(args: readonly string[]): Promise<void> {
       const executor = await createExecutor(gpu, plan, weights);
       try {
         const { timesMs, output } = await timeConvRuns(executor, inputs, warmup, runs);
-        const error = checkAgainstReference(`cnnc ${kind}`, output, expected, TOLERANCE);
+        const error = checkAgainstReference(`cnnc ${kind}`, output, expected, CONV_TOLERANCE);
         rows.push(row(`cnnc ${kind}`, plan.steps.map((step) => step.name), timesMs, flops, error));
       } finally {
         executor.destroy();
@@ -99,7 +98,7 @@ async function main(args: readonly string[]): Promise<void> {
     }
     const memoryAfter = tfjsMemory();
     if (memoryAfter.numTensors !== memoryBefore.numTensors) throw new Error(`tfjs leaked ${memoryAfter.numTensors - memoryBefore.numTensors} tensors`);
-    const error = checkAgainstReference("tfjs-webgpu", result.output, expected, TOLERANCE);
+    const error = checkAgainstReference("tfjs-webgpu", result.output, expected, CONV_TOLERANCE);
     rows.push(row("tfjs-webgpu", ["fused.conv2d (NHWC, HWIO)"], result.timesMs, flops, error));
   } finally {
     peer.destroy();

@@ -26,6 +26,7 @@ import { runReference } from "../src/reference/interpret.js";
 import { winogradTolerance } from "../src/schedule/kinds/winograd.js";
 import type { Tensor } from "../src/tensor.js";
 import { createExecutor } from "../runtime/executor.js";
+import { wholeOption } from "./convBenchChecks.js";
 import { checkAgainstReference } from "./referenceCheck.js";
 
 process.env.EGL_PLATFORM ??= "surfaceless";
@@ -52,21 +53,13 @@ interface Row {
   tolerance: { atol: number; rtol: number };
 }
 
-function option(args: readonly string[], name: string, fallback: number): number {
-  const index = args.indexOf(name);
-  if (index < 0) return fallback;
-  const value = Number(args[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer, got \`${args[index + 1] ?? ""}\``);
-  return value;
-}
-
 function maxAbs(tensor: Tensor): number {
   return tensor.data.reduce((largest, value) => Math.max(largest, Math.abs(value)), 0);
 }
 
 async function main(args: readonly string[]): Promise<void> {
-  const runs = option(args, "--runs", 10);
-  const rounds = option(args, "--rounds", 3);
+  const runs = wholeOption(args, "--runs", 10);
+  const rounds = wholeOption(args, "--rounds", 3);
   const gpu = await openDevice();
   const results = [];
   try {

@@ -18,9 +18,9 @@ export interface CalibrationWorkload {
   macs: number;
 }
 
-export const CALIBRATION_BATCHES = [1, 16] as const;
+const CALIBRATION_BATCHES = [1, 16] as const;
 
-export function workloadMacs(workload: Workload): number {
+function workloadMacs(workload: Workload): number {
   if (workload.op === "fc" || workload.op === "fc_backward_data" || workload.op === "fc_backward_weight") {
     return workload.batch * workload.inFeatures * workload.outFeatures;
   }

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Checkpoint, checkpointMatches, loadCheckpoint, saveCheckpoint } from "../../../runtime/training/checkpoint.js";
 import { writeSafetensorsFile } from "../../../runtime/safetensors.js";
-import type { WriteFileSystem } from "../../../runtime/writeUserFile.js";
 import { makeTensor, type Tensor, type WeightMap } from "../../../src/tensor.js";
+import { failingWrites } from "../../support/failingWrites.js";
 import { seededRandom } from "../../support/seededRandom.js";
 import { userError } from "../../support/userError.js";
 
@@ -118,21 +118,7 @@ describe("saveCheckpoint and loadCheckpoint", () => {
     const path = join(sub, "last.safetensors");
     const previous = sampleCheckpoint(1);
     saveCheckpoint(path, previous);
-    let written = 0;
-    const fullAfter100Bytes: WriteFileSystem = {
-      openSync: (file, flags, mode) => fs.openSync(file, flags, mode),
-      fchmodSync: (fd, mode) => fs.fchmodSync(fd, mode),
-      writeSync: (fd, buffer, offset, length) => {
-        if (written >= 100) throw Object.assign(new Error("ENOSPC: simulated"), { code: "ENOSPC" });
-        const count = fs.writeSync(fd, buffer, offset, Math.min(length, 100 - written));
-        written += count;
-        return count;
-      },
-      fsyncSync: (fd) => fs.fsyncSync(fd),
-      closeSync: (fd) => fs.closeSync(fd),
-      renameSync: (from, to) => fs.renameSync(from, to),
-      unlinkSync: (file) => fs.unlinkSync(file),
-    };
+    const fullAfter100Bytes = failingWrites("ENOSPC", 100);
     const error = userError(() => saveCheckpoint(path, { ...sampleCheckpoint(2), step: 2000 }, fullAfter100Bytes));
     expect(error.message).toBe(`cannot write \`${path}\`: the device is full`);
     const kept = loadCheckpoint(path);
