@@ -1,6 +1,7 @@
 // Checks of a schedule's knobs shared by the kinds' validators: each kind's `<kind>ScheduleOf` turns a
 // malformed knob into an internal error (codegen never guesses), and its `illegalKnobs` reports the
 // same problem as text (the tuner and choose-schedules' exact requests use that).
+import { MAX_INVOCATIONS_PER_WORKGROUP } from "../codegen/wgsl.js";
 import type { Schedule } from "../ir/graph.js";
 import type { Target } from "./types.js";
 
@@ -23,9 +24,12 @@ export function requireKind(schedule: Schedule, kind: string, what: string): voi
   if (schedule.kind !== kind) throw new Error(`internal: ${what}: expected a ${kind} schedule, got "${schedule.kind}"`);
 }
 
-/** The most invocations a one-dimensional workgroup may have on `target`. */
+/**
+ * The most invocations a one-dimensional workgroup may have on `target`: its limits, and at most what
+ * the generators lay dispatches out for (codegen/wgsl.ts), however much more a GPU allows.
+ */
 export function workgroupLimit(target: Target): number {
-  return Math.min(target.limits.maxComputeInvocationsPerWorkgroup, target.limits.maxComputeWorkgroupSizeX);
+  return Math.min(target.limits.maxComputeInvocationsPerWorkgroup, target.limits.maxComputeWorkgroupSizeX, MAX_INVOCATIONS_PER_WORKGROUP);
 }
 
 /** Why a workgroup of `size` invocations (one-dimensional) cannot run on `target` (undefined: it can). */

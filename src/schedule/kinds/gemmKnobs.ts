@@ -1,6 +1,7 @@
 // The knobs every GEMM-core schedule kind shares (im2col, implicit_gemm, gemm; Winograd's too): the
 // register tile, vector width, workgroup size, split-K and workgroup memory, with their candidate
 // values, their validation, and the legality limits they meet on a target.
+import { MAX_INVOCATIONS_PER_WORKGROUP } from "../../codegen/wgsl.js";
 import { workgroupSizeProblem } from "../knobs.js";
 import type { Schedule } from "../../ir/graph.js";
 import type { KnobSpace, Target } from "../types.js";
@@ -43,8 +44,6 @@ export function defaultTileM(rows: number): number {
 const MAX_TILE_M = 16;
 const MAX_TILE_N = 32;
 const MAX_SPLIT_K = 64;
-/** The generators lay dispatches out for at most WebGPU's guaranteed 256 invocations per workgroup (codegen/wgsl.ts). */
-const MAX_WORKGROUP_SIZE = 256;
 
 /** Reduction indices staged in workgroup memory per barrier pair. */
 export const WORKGROUP_SLICE = 8;
@@ -82,7 +81,7 @@ export function gemmKnobsOf(schedule: Schedule, what: string): GemmKnobs {
     tileM: integer("tileM", MAX_TILE_M),
     tileN,
     vectorWidth,
-    workgroupSize: integer("workgroupSize", MAX_WORKGROUP_SIZE),
+    workgroupSize: integer("workgroupSize", MAX_INVOCATIONS_PER_WORKGROUP),
     splitK: integer("splitK", MAX_SPLIT_K),
     workgroupMemory,
   };
