@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { parseBackend } from "../../runtime/device.js";
 import { compileFile } from "../compile.js";
 import { CnncUserError } from "../errors.js";
+import type { Schedule } from "../ir/graph.js";
 import type { TunedWorkload } from "../schedule/tune/tuner.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import type { CliContext } from "./io.js";
@@ -29,10 +30,12 @@ function milliseconds(value: number): string {
 }
 
 /** One kernel's block: its layers, its candidates with their times, the winner and the speedup over the model's pick. */
-function renderKernel(kernel: KernelWorkload, result: TunedWorkload): string[] {
+function renderKernel(kernel: KernelWorkload, result: TunedWorkload, scheduleText: (schedule: Schedule) => string): string[] {
   const modelPick = result.candidates[0]!;
   const speedup = modelPick.medianMs / result.medianMs;
-  const winnerIndex = result.candidates.findIndex((candidate) => candidate.medianMs === result.medianMs);
+  // By name: a first-round time may equal the winner's, and equal times may tie.
+  const winnerText = scheduleText(result.winner);
+  const winnerIndex = result.candidates.findIndex((candidate) => candidate.scheduleText === winnerText);
   const width = Math.max(...result.candidates.map((candidate) => candidate.scheduleText.length), "candidate".length);
   const timeWidth = Math.max(...result.candidates.map((candidate) => milliseconds(candidate.medianMs).length), "median ms".length);
   const rows = result.candidates.map((candidate, index) => {
@@ -48,9 +51,14 @@ function renderKernel(kernel: KernelWorkload, result: TunedWorkload): string[] {
 }
 
 /** The report of a tuning run: the adapter, then one block per kernel, then what was measured and where it is kept. */
-export function renderTuneReport(network: string, batch: number, run: Pick<TuneRun, "kernels" | "results" | "measured"> & { adapter: string; cachePath: string }): string {
+export function renderTuneReport(
+  network: string,
+  batch: number,
+  run: Pick<TuneRun, "kernels" | "results" | "measured"> & { adapter: string; cachePath: string },
+  scheduleText: (schedule: Schedule) => string,
+): string {
   const lines = [`adapter: ${run.adapter}`, `${network} at batch ${batch}: ${run.kernels.length} kernel${run.kernels.length === 1 ? "" : "s"} with a schedule to tune`, ""];
-  run.kernels.forEach((kernel, index) => lines.push(...renderKernel(kernel, run.results[index]!), ""));
+  run.kernels.forEach((kernel, index) => lines.push(...renderKernel(kernel, run.results[index]!, scheduleText), ""));
   const cached = run.results.filter((result) => result.cached).length;
   lines.push(
     run.measured === 0
@@ -82,7 +90,7 @@ export async function tuneModel(file: string, options: TuneCliOptions, context: 
       backend,
     );
     try {
-      context.io.stdout(renderTuneReport(graph.name, batch, { ...run, adapter: run.device.description, cachePath: run.cache.path }));
+      context.io.stdout(renderTuneReport(graph.name, batch, { ...run, adapter: run.device.description, cachePath: run.cache.path }, (schedule) => backend.scheduleText(schedule)));
     } finally {
       run.device.destroy();
     }
