@@ -85,7 +85,7 @@ let dawnModule: Promise<DawnModule> | undefined;
 const gpuByBackend = new Map<BackendName, GPU>();
 
 /** llvmpipe's threads when LP_NUM_THREADS is unset (see the file's comment). */
-export function defaultLlvmpipeThreads(): number {
+function defaultLlvmpipeThreads(): number {
   return 2 * availableParallelism();
 }
 

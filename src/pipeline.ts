@@ -69,7 +69,7 @@ function scheduleRequests(options: BuildPlanOptions): ScheduleRequests {
 }
 
 /** Storage buffers one kernel may bind on the options' target. */
-export function storageBindingLimit(options: BuildPlanOptions): number {
+function storageBindingLimit(options: BuildPlanOptions): number {
   return (options.target ?? PORTABLE_TARGET).limits.maxStorageBuffersPerShaderStage;
 }
 

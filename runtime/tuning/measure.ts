@@ -40,7 +40,7 @@ export interface ScheduleTiming {
 
 const DEFAULT_MAX_LIVE_BYTES = 512 * 1024 * 1024;
 
-/** The workload's plan with `schedule` on its kernel; the one place that sets an exact schedule (see the file's comment). */
+/** The workload's plan with `schedule` on its kernel (the exact schedule request, see the file's comment). */
 export function planWithSchedule(graph: Graph, batch: number, schedule: Schedule, target: Target): Plan {
   const scheduled = graph.nodes.filter((node) => node.attrs.op === "conv" || node.attrs.op === "fc");
   if (scheduled.length !== 1) throw new Error(`internal: a workload's network has ${scheduled.length} scheduled layers, not 1`);
@@ -56,7 +56,8 @@ export async function measureSchedules(gpu: GpuContext, workload: Workload, sche
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`internal: ${options.runs} timed runs`);
   const { source, batch } = workloadNetwork(workload);
   const graph = compile(source, { file: "<measured workload>.cnn" });
-  const plans = schedules.map((schedule) => planWithSchedule(graph, batch, schedule, targetOf(gpu)));
+  const target = targetOf(gpu);
+  const plans = schedules.map((schedule) => planWithSchedule(graph, batch, schedule, target));
   const inputs = new Map<string, Tensor>(
     graph.inputs.map((id) => {
       const input = graph.nodes[id]!;

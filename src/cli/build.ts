@@ -91,7 +91,7 @@ export function buildModel(modelPath: string, options: BuildOptions, io: CliIo =
  * `cnnc build --tune`: tunes what the cache lacks for this adapter on the device (tuning.ts), then
  * builds with the cached winners. Returns the exit code, as buildModel.
  */
-export async function buildModelTuned(modelPath: string, options: BuildOptions, io: CliIo, tuning: BuildTuning): Promise<number> {
+async function buildModelTuned(modelPath: string, options: BuildOptions, io: CliIo, tuning: BuildTuning): Promise<number> {
   const output = linesTo(io);
   let compileStatus = 0;
   try {

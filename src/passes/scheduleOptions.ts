@@ -3,7 +3,7 @@
 // kinds, with suggestions), and the kind forced on a layer by them or by the layer's annotation in
 // the `.cnn` file. The choose-schedules kernel pass applies them.
 import { closestMatch } from "../../grammar/diagnostics.js";
-import type { SourceSpan } from "../../grammar/ast.js";
+import { formatLocation } from "../elaborate/reporter.js";
 import { CnncUserError } from "../errors.js";
 import type { Graph, Node } from "../ir/graph.js";
 import { SCHEDULE_KINDS, scheduleKind } from "../schedule/registry.js";
@@ -75,10 +75,6 @@ export interface ForcedKind {
   forAll: boolean;
 }
 
-export function spanLocation(span: SourceSpan): string {
-  return `${span.file}:${span.startLine}:${span.startColumn}`;
-}
-
 /**
  * The kind forced on `node`: its own `--schedule LAYER=KIND`, else its annotation in the `.cnn` file,
  * else `--schedule KIND` for all layers; undefined for none. An annotation naming an unknown kind is
@@ -89,7 +85,7 @@ export function forcedKind(options: ScheduleConvsOptions, node: Node): ForcedKin
   if (own !== undefined) return { kind: known(own, node), source: "--schedule", location: undefined, forAll: false };
   const annotation = node.scheduleAnnotation;
   if (annotation !== undefined) {
-    const location = spanLocation(annotation.span);
+    const location = formatLocation(annotation.span);
     if (scheduleKind(annotation.kind) === undefined) {
       const suggestion = closestMatch(annotation.kind, kindNames());
       throw new CnncUserError(`layer \`${node.name}\` is annotated with an unknown schedule \`${annotation.kind}\``, {

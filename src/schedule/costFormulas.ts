@@ -4,6 +4,7 @@
 // weighs these counts with calibrated coefficients. Every workload is seen as grouped GEMMs
 // (M outputs x N columns, a reduction of R), which is what each kernel computes, however it loads.
 import type { Schedule } from "../ir/graph.js";
+import { pooledWindowCells } from "./pooledText.js";
 import type { ScheduleKindDefinition, Workload } from "./types.js";
 
 export interface WorkCounts {
@@ -72,18 +73,11 @@ export function gemmView(workload: Workload): GemmView {
   if (workload.op === "conv_backward_filter") {
     return { groups: c.groups, M: c.K / c.groups, N: (c.C / c.groups) * window, R: c.batch * c.OH * c.OW, outputBytes: f * c.K * (c.C / c.groups) * window, columnSourceBytes: inputBytes };
   }
-  const cells = poolWindowCells(workload.pooled);
+  const cells = pooledWindowCells(workload.pooled);
   const outputs = c.batch * c.K * c.OH * c.OW;
   return { groups: c.groups, M: c.K / c.groups, N: c.batch * c.OH * c.OW, R: (c.C / c.groups) * window, outputBytes: (f * outputs) / cells, columnSourceBytes: inputBytes };
 }
 
-/** `max 2x2/2` -> 4 conv pixels per stored pixel; "" -> 1. */
-function poolWindowCells(pooled: string): number {
-  if (pooled === "") return 1;
-  const match = /(\d+)x(\d+)/.exec(pooled);
-  if (match === null) throw new Error(`internal: pooled signature "${pooled}" names no window`);
-  return Number(match[1]) * Number(match[2]);
-}
 
 /** A register-tiled GEMM: each invocation holds a tileM x tileN block and reads its rows and columns of each operand. */
 function tiledGemm(view: GemmView, tileM: number, tileN: number, splitK: number, workgroupMemory: boolean, workgroupSize: number): WorkCounts {
@@ -149,7 +143,7 @@ const COST_FORMULAS: Readonly<Record<string, CostFormula>> = {
   // Each invocation: a block of output channels x output pixels, reading their weights and windows.
   direct: (workload, schedule, definition) => {
     const view = gemmView(workload);
-    const cells = workload.op === "conv" ? poolWindowCells(workload.pooled) : 1;
+    const cells = workload.op === "conv" ? pooledWindowCells(workload.pooled) : 1;
     return tiledGemm(
       view,
       numberKnob(definition, schedule, "outputChannelsPerInvocation"),

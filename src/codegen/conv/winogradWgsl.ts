@@ -7,7 +7,7 @@ import { f32Literal } from "../wgsl.js";
 const LANES = ["x", "y", "z", "w"] as const;
 
 /** `sum_k coefficients[k] * terms[k]` as a WGSL expression, zero terms dropped, unit ones unmultiplied. */
-export function linearCombination(coefficients: readonly number[], terms: readonly string[]): string {
+function linearCombination(coefficients: readonly number[], terms: readonly string[]): string {
   let text = "";
   coefficients.forEach((coefficient, k) => {
     if (coefficient === 0) return;

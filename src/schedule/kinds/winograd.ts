@@ -51,7 +51,7 @@ const KNOBS: KnobSpace = {
 };
 
 /** What legality needs of a conv: its window, whether a pool is fused, whether its weights stay constant. */
-export interface WinogradLegalityInput {
+interface WinogradLegalityInput {
   kernel: [number, number];
   stride: [number, number];
   dilation: [number, number];
@@ -60,7 +60,7 @@ export interface WinogradLegalityInput {
 }
 
 /** Why Winograd F(2x2, 3x3) cannot compute this conv, or undefined when it can. */
-export function winogradIllegalReason(conv: WinogradLegalityInput): string | undefined {
+function winogradIllegalReason(conv: WinogradLegalityInput): string | undefined {
   const [KH, KW] = conv.kernel;
   if (KH !== 3 || KW !== 3) return `winograd needs a 3x3 kernel (this conv's is ${KH}x${KW})`;
   if (conv.stride[0] !== 1 || conv.stride[1] !== 1) return `winograd needs stride 1 (this conv's is ${conv.stride[0]}x${conv.stride[1]})`;
