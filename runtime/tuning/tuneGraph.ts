@@ -3,7 +3,7 @@
 // candidates with the cost model's pick first, and the plan built with the tuned winners.
 import type { TuningBackend } from "../../src/cli/tuning.js";
 import type { Schedule } from "../../src/ir/graph.js";
-import { forcedKind } from "../../src/passes/scheduleOptions.js";
+import { forcedKind, forcesOp } from "../../src/passes/scheduleOptions.js";
 import { buildKernelGraph, buildPlan } from "../../src/pipeline.js";
 import { candidateSchedules, scheduleText } from "../../src/schedule/candidates.js";
 import { modelChoice } from "../../src/schedule/costModel.js";
@@ -35,10 +35,12 @@ export const TUNING_BACKEND: TuningBackend = {
   },
   kernelWorkloads(graph, batch, options) {
     const kernels = buildKernelGraph(graph, { fuse: options.fuse, target: options.target, batch, ...(options.schedule === undefined ? {} : { schedule: options.schedule }) });
-    // Kernels whose kind the user forced (`--schedule`, `@kind`) keep it: nothing to tune.
+    // Kernels whose kind the user forced (`--schedule`, `@kind`) keep it: nothing to tune. A kind
+    // forced for all layers forces only the ops it computes (as choose-schedules applies it).
     return kernels.kernels.flatMap((kernel) => {
-      const node = graph.nodes[kernel.anchorLayer]!;
-      if (kernel.workload === undefined || forcedKind(options.schedule ?? {}, node) !== undefined) return [];
+      if (kernel.workload === undefined) return [];
+      const forced = forcedKind(options.schedule ?? {}, graph.nodes[kernel.anchorLayer]!);
+      if (forced !== undefined && forcesOp(forced, kernel.workload.op)) return [];
       return [{ kernel: `k${kernel.id}`, layers: kernel.layers.map((layer) => graph.nodes[layer]!.name), key: workloadKey(kernel.workload), workload: kernel.workload }];
     });
   },

@@ -16,7 +16,7 @@ import { kindsForWorkload, scheduleKind } from "../schedule/registry.js";
 import { workloadKey, type ScheduleKindDefinition, type Target, type Workload } from "../schedule/types.js";
 import { workloadOfKernel } from "../schedule/workloadOf.js";
 import type { KernelPass } from "./kernelPass.js";
-import { forcedKind, type ForcedKind, type ScheduleConvsOptions } from "./scheduleOptions.js";
+import { forcedKind, forcesOp, type ForcedKind, type ScheduleConvsOptions } from "./scheduleOptions.js";
 
 export interface ScheduleRequests {
   /** `--schedule`: kinds forced for all layers and/or per layer. */
@@ -95,7 +95,7 @@ function chooseForKernel(node: Node, kernel: KernelNode, workload: Workload, opt
   const forced = forcedKind(requests.forced ?? {}, node);
   if (forced !== undefined) {
     const definition = scheduleKind(forced.kind)!;
-    if (definition.ops.includes(workload.op)) return forcedChoice(node, definition, workload, target, forced);
+    if (forcesOp(forced, workload.op)) return forcedChoice(node, definition, workload, target, forced);
     if (isAnchor && !forced.forAll) throw illegalForced(node, workload, target, forced, `${forced.kind} computes ${definition.ops.join(", ")}, not ${workload.op}`);
   }
   const key = workloadKey(workload);

@@ -7,6 +7,7 @@ import { formatLocation } from "../elaborate/reporter.js";
 import { CnncUserError } from "../errors.js";
 import type { Graph, Node } from "../ir/graph.js";
 import { SCHEDULE_KINDS, scheduleKind } from "../schedule/registry.js";
+import type { Workload } from "../schedule/types.js";
 
 export interface ScheduleConvsOptions {
   /** Schedule of every layer not named in `layers` whose op the kind computes: `auto` (the default choice, the default) or a kind. */
@@ -98,6 +99,17 @@ export function forcedKind(options: ScheduleConvsOptions, node: Node): ForcedKin
   const all = options.all;
   if (all === undefined || all === "auto") return undefined;
   return { kind: known(all, node), source: "--schedule", location: undefined, forAll: true };
+}
+
+/**
+ * Whether `forced` decides the schedule of a kernel computing `op`: only where its kind computes that
+ * op (a kind forced for all layers leaves the others to tuning or the default; choose-schedules refuses
+ * a layer's own kind that cannot compute its anchor).
+ */
+export function forcesOp(forced: ForcedKind, op: Workload["op"]): boolean {
+  const definition = scheduleKind(forced.kind);
+  if (definition === undefined) throw new Error(`internal: forced schedule kind ${forced.kind} is not in the registry`);
+  return definition.ops.includes(op);
 }
 
 function known(kind: string, node: Node): string {
