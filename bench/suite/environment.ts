@@ -9,9 +9,12 @@ import { CHECK_TOLERANCE_TEXT } from "../../runtime/compareOutputs.js";
 import type { TfjsWebgpu } from "../peers/tfjsWebgpu.js";
 import type { SuiteEnvironment } from "./results.js";
 import { TUNER_SOURCE } from "./schedules.js";
+import { KERNEL_RUNS_FACTOR } from "./layers.js";
+import { TUNING_WARMUP_RUNS } from "../../runtime/tuning/tuneGraph.js";
 
 export const TIMING_TEXT =
-  "wall time per run: upload the input, run, read the output back (the read-back waits for the GPU); layout conversions outside; 1 warm-up run each; contestants interleaved round by round, order rotating; a layer or network stops after the first round past its time budget (never before 3 rounds)";
+  `wall time per run: upload the input, run, read the output back (the read-back waits for the GPU); layout conversions outside; 1 warm-up run each; contestants interleaved round by round, order rotating; a layer or network stops after the first round past its time budget (never before 3 rounds); ` +
+  `a layer's kernel times (which the checks compare): ${TUNING_WARMUP_RUNS} warm-up runs, then ${KERNEL_RUNS_FACTOR}x the rounds, interleaved, order rotating`;
 
 function packageVersion(name: string): string {
   try {

@@ -16,9 +16,17 @@ import { buildPlan } from "../../src/pipeline.js";
 import type { Tensor } from "../../src/tensor.js";
 import { prepareTfjsConv2d, toNchw, tfjsConvUnsupported, type PreparedTfjsConv, type TfjsWebgpu } from "../peers/tfjsWebgpu.js";
 import { measureSchedules } from "../../runtime/tuning/measure.js";
+import { TUNING_WARMUP_RUNS } from "../../runtime/tuning/tuneGraph.js";
 import { candidateSchedulesFor, layerWorkload, modelPick, tunerPick, type SchedulePick } from "./schedules.js";
 import { targetOf } from "../../runtime/target.js";
 import { round, spreadOf, timeInterleaved, type Contestant, type Spread } from "./timing.js";
+
+/**
+ * The kernel times, which decide the default and tune checks, take this many times the suite's
+ * rounds: they are cheap next to the whole runs, and a median of 7 moves by 5-10% between two timings
+ * of the same kernels on llvmpipe, more than the tune check's 3%.
+ */
+export const KERNEL_RUNS_FACTOR = 2;
 
 /** Timed rounds of one layer stop past this (after at least MIN_ROUNDS): AlexNet's CONV1 at batch 16 takes seconds a run. */
 export const LAYER_BUDGET_SECONDS = 30;
@@ -107,7 +115,10 @@ export async function measureLayer(peer: TfjsWebgpu, layer: LayerCase, batch: nu
   const model = modelPick(graph, "conv", batch, target);
   const tuner = await tunerPick(gpu, graph, "conv", batch);
   const candidates = candidateSchedulesFor(graph, "conv", batch, target, [model.schedule, tuner.schedule]);
-  const kernelTimes = await measureSchedules(gpu, layerWorkload(graph, "conv", batch, target), candidates.map((candidate) => candidate.schedule), { warmupRuns: 1, runs: rounds });
+  const kernelTimes = await measureSchedules(gpu, layerWorkload(graph, "conv", batch, target), candidates.map((candidate) => candidate.schedule), {
+    warmupRuns: TUNING_WARMUP_RUNS,
+    runs: KERNEL_RUNS_FACTOR * rounds,
+  });
   const executors: { label: string; executor: PlanExecutor; output?: Tensor }[] = [];
   let tfjsConv: PreparedTfjsConv | undefined;
   const tfjsUnsupported = tfjsConvUnsupported(attrs, layer.input[0]);

@@ -5,12 +5,12 @@
 import type { GpuContext } from "../../runtime/device.js";
 import { targetOf } from "../../runtime/target.js";
 import { measureSchedules } from "../../runtime/tuning/measure.js";
-import { TUNING_RUNS, TUNING_WARMUP_RUNS, tuningCandidates } from "../../runtime/tuning/tuneGraph.js";
+import { TUNING_RUNS, TUNING_WARMUP_RUNS, tuningCandidates, tuningRuns } from "../../runtime/tuning/tuneGraph.js";
 import type { Graph, Schedule } from "../../src/ir/graph.js";
 import { buildKernelGraph } from "../../src/pipeline.js";
 import { scheduleText } from "../../src/schedule/candidates.js";
 import { kindsForWorkload } from "../../src/schedule/registry.js";
-import { FINALS_MARGIN, tuneWorkloads, type TuningStore } from "../../src/schedule/tune/tuner.js";
+import { FINALS_MARGIN, FINALS_RUNS_FACTOR, tuneWorkloads, type TuningStore } from "../../src/schedule/tune/tuner.js";
 import type { TuneCacheEntry, TunedCandidate } from "../../src/schedule/tune/cache.js";
 import { workloadKey, type Target, type Workload } from "../../src/schedule/types.js";
 
@@ -41,7 +41,7 @@ export const BENCH_TUNING = { candidates: 8, warmupRuns: TUNING_WARMUP_RUNS, run
 export const TUNER_SOURCE =
   `cnnc's tuner: the cost model's pick and the next ${BENCH_TUNING.candidates - 1} candidates timed on this device ` +
   `(${BENCH_TUNING.runs} runs after ${BENCH_TUNING.warmupRuns} warm-up, interleaved; ${BENCH_TUNING.networkRuns} for whole networks; ` +
-  `those within ${FINALS_MARGIN * 100}% of the fastest timed again), fresh in every bench run`;
+  `those within ${FINALS_MARGIN * 100}% of the fastest timed again with ${FINALS_RUNS_FACTOR}x the runs), fresh in every bench run`;
 
 /** A tuning store living for one bench run: every workload is measured, none read from a user's cache. */
 export function benchTuningStore(): TuningStore {
@@ -86,7 +86,7 @@ export async function tunerPick(gpu: GpuContext, graph: Graph, layer: string, ba
 function tune(gpu: GpuContext, target: Target, requests: Parameters<typeof tuneWorkloads>[0], store: TuningStore, runs: number): ReturnType<typeof tuneWorkloads> {
   return tuneWorkloads(requests, {
     candidates: (workload) => tuningCandidates(workload, target).slice(0, BENCH_TUNING.candidates),
-    measure: (workload, schedules) => measureSchedules(gpu, workload, schedules, { warmupRuns: BENCH_TUNING.warmupRuns, runs }),
+    measure: (workload, schedules, stage) => measureSchedules(gpu, workload, schedules, { warmupRuns: BENCH_TUNING.warmupRuns, runs: tuningRuns(runs, stage) }),
     scheduleText,
     cache: store,
     target,

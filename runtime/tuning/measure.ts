@@ -2,7 +2,8 @@
 // (workloadNetwork.ts) is compiled once, and one plan per schedule is built with that exact schedule
 // requested for the workload's layer. Every plan runs warm-up rounds (shader compilation, caches) and then
 // timed rounds; within a round every candidate runs once, in turn, so that noise (another process,
-// the CPU's clock) hits every candidate alike rather than whichever was timed during it. Every step
+// the CPU's clock) hits every candidate alike rather than whichever was timed during it, and the turn
+// order rotates each round, so that no candidate always runs right after the same other one. Every step
 // of a plan is the workload's (its kernel, or two for im2col), timed GPU-synchronized by
 // runtime/kernelClock.ts.
 import type { Plan } from "../../src/codegen/plan.js";
@@ -77,7 +78,9 @@ export async function measureSchedules(gpu: GpuContext, workload: Workload, sche
           executor.loadInputs(inputs);
         }
         for (let round = 0; round < options.warmupRuns + options.runs; round++) {
-          for (const [position, index] of group.entries()) {
+          for (let offset = 0; offset < group.length; offset++) {
+            const position = (round + offset) % group.length;
+            const index = group[position]!;
             const times = await clock.timeSteps(executors[position]!);
             if (round < options.warmupRuns) continue;
             samples[index]!.push(times.reduce((sum, time) => sum + time, 0));

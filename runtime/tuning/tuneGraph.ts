@@ -7,6 +7,7 @@ import { forcedKind, forcesOp } from "../../src/passes/scheduleOptions.js";
 import { buildKernelGraph, buildPlan } from "../../src/pipeline.js";
 import { candidateSchedules, scheduleText } from "../../src/schedule/candidates.js";
 import { modelChoice } from "../../src/schedule/costModel.js";
+import { FINALS_RUNS_FACTOR, type TuningStage } from "../../src/schedule/tune/tuner.js";
 import { workloadKey, type Target, type Workload } from "../../src/schedule/types.js";
 import { openDevice } from "../device.js";
 import { targetOf } from "../target.js";
@@ -15,6 +16,11 @@ import { measureSchedules } from "./measure.js";
 /** Timed runs per candidate after the warm-up runs (the first compiles the shaders). */
 export const TUNING_WARMUP_RUNS = 2;
 export const TUNING_RUNS = 7;
+
+/** Timed runs of one tuning stage: the finals take FINALS_RUNS_FACTOR times `runs`. */
+export function tuningRuns(runs: number, stage: TuningStage): number {
+  return stage === "finals" ? runs * FINALS_RUNS_FACTOR : runs;
+}
 
 /** The candidates of `workload`: the cost model's pick first, then the others in the enumeration's order. */
 export function tuningCandidates(workload: Workload, target: Target): Schedule[] {
@@ -29,7 +35,7 @@ export const TUNING_BACKEND: TuningBackend = {
     return {
       description: gpu.description,
       target: targetOf(gpu),
-      measure: (workload, schedules) => measureSchedules(gpu, workload, schedules, { warmupRuns: TUNING_WARMUP_RUNS, runs: TUNING_RUNS }),
+      measure: (workload, schedules, stage) => measureSchedules(gpu, workload, schedules, { warmupRuns: TUNING_WARMUP_RUNS, runs: tuningRuns(TUNING_RUNS, stage) }),
       destroy: () => gpu.destroy(),
     };
   },

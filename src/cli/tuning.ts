@@ -9,7 +9,7 @@ import type { Plan } from "../codegen/plan.js";
 import type { Graph, Schedule } from "../ir/graph.js";
 import type { ScheduleConvsOptions } from "../passes/scheduleOptions.js";
 import { TuneCache, tuneCachePath } from "../schedule/tune/cache.js";
-import { tuneWorkloads, type ScheduleTiming, type TunedWorkload } from "../schedule/tune/tuner.js";
+import { tuneWorkloads, type ScheduleTiming, type TunedWorkload, type TuningStage } from "../schedule/tune/tuner.js";
 import type { Target, Workload } from "../schedule/types.js";
 import type { CliIo } from "./io.js";
 
@@ -21,7 +21,7 @@ export interface TuningDevice {
   description: string;
   target: Target;
   /** Times `schedules` of `workload` (warm-up excluded, GPU-synchronized): one row per schedule, in order. */
-  measure(workload: Workload, schedules: Schedule[]): Promise<ScheduleTiming[]>;
+  measure(workload: Workload, schedules: Schedule[], stage: TuningStage): Promise<ScheduleTiming[]>;
   destroy(): void;
 }
 
@@ -85,7 +85,7 @@ export async function tuneNetwork(graph: Graph, options: TuneRunOptions, io: Cli
     const requests = kernels.map((kernel) => ({ key: kernel.key, workload: kernel.workload, label: `${kernel.kernel} (${kernel.layers.join("+")})` }));
     const results = await tuneWorkloads(requests, {
       candidates: (workload) => backend.candidates(workload, device.target),
-      measure: (workload, schedules) => device.measure(workload, schedules),
+      measure: (workload, schedules, stage) => device.measure(workload, schedules, stage),
       scheduleText: (schedule) => backend.scheduleText(schedule),
       cache,
       target: device.target,

@@ -13,6 +13,9 @@ export interface TuneRequest {
   label: string;
 }
 
+/** Which timing of a workload: every candidate once, or the finals (the near-fastest again). */
+export type TuningStage = "candidates" | "finals";
+
 /** One candidate's timing (measureSchedules' rows carry more: min, max, samples). */
 export interface ScheduleTiming {
   schedule: Schedule;
@@ -28,8 +31,11 @@ export interface TuningStore {
 export interface TunerDeps {
   /** The legal candidates of `workload` on the target, the cost model's pick first. */
   candidates(workload: Workload): Schedule[];
-  /** Times `schedules` on the device: one row per schedule, in their order. */
-  measure(workload: Workload, schedules: Schedule[]): Promise<ScheduleTiming[]>;
+  /**
+   * Times `schedules` on the device: one row per schedule, in their order. `stage` says whether these
+   * are all the candidates or the finals, which a backend times with FINALS_RUNS_FACTOR times the runs.
+   */
+  measure(workload: Workload, schedules: Schedule[], stage: TuningStage): Promise<ScheduleTiming[]>;
   /** A schedule as one line (`implicit_gemm tile=32x32 ...`): how the cache and `cnnc tune` name candidates. */
   scheduleText(schedule: Schedule): string;
   cache: TuningStore;
@@ -60,6 +66,12 @@ export interface TunedWorkload {
 export const FINALS_MARGIN = 0.1;
 /** At most this many finalists (the fastest first): the finals cost their runs again. */
 export const MAX_FINALISTS = 4;
+/**
+ * The finals take this many times the first round's runs: a median of 7 runs still moves by 5-10%
+ * between two timings of the same kernel on llvmpipe (scratch timings of VGG 3x3 3->64 at batch 16),
+ * more than the difference the finals decide.
+ */
+export const FINALS_RUNS_FACTOR = 3;
 
 /**
  * Tunes every distinct workload key of `requests` that the cache does not hold for `deps.target`
@@ -78,12 +90,13 @@ export async function tuneWorkloads(requests: readonly TuneRequest[], deps: Tune
     const schedules = deps.candidates(request.workload);
     if (schedules.length === 0) throw new Error(`internal: no candidate schedules for ${request.label} (${request.key})`);
     deps.log?.(`tuning ${index + 1}/${toMeasure.length} ${request.label} (${schedules.length} candidate${schedules.length === 1 ? "" : "s"})…`);
-    const times = checkedTimes(request, schedules, await deps.measure(request.workload, schedules));
+    const times = checkedTimes(request, schedules, await deps.measure(request.workload, schedules, "candidates"));
     const finalists = finalistsOf(times);
     const finalTimes = new Map<number, number>();
     if (finalists.length > 1) {
       deps.log?.(`  finals of ${request.label}: ${finalists.length} candidates within ${FINALS_MARGIN * 100}% of the fastest, timed again…`);
-      const rerun = checkedTimes(request, finalists.map((candidate) => schedules[candidate]!), await deps.measure(request.workload, finalists.map((candidate) => schedules[candidate]!)));
+      const finalSchedules = finalists.map((candidate) => schedules[candidate]!);
+      const rerun = checkedTimes(request, finalSchedules, await deps.measure(request.workload, finalSchedules, "finals"));
       finalists.forEach((candidate, position) => finalTimes.set(candidate, rerun[position]!));
     }
     const timeOf = (candidate: number): number => finalTimes.get(candidate) ?? times[candidate]!;

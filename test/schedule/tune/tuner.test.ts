@@ -116,17 +116,20 @@ describe("tuneWorkloads", () => {
     const { deps, measured, lines } = fakeDeps({ 10: [0.5, 0.52, 0.9] });
     let round = 0;
     const finalsOf: string[][] = [];
+    const stages: string[] = [];
     const [result] = await tuneWorkloads([request("fc1", 10)], {
       ...deps,
-      measure: async (workload, schedules) => {
+      measure: async (workload, schedules, stage) => {
         round += 1;
-        if (round === 1) return deps.measure(workload, schedules);
+        stages.push(stage);
+        if (round === 1) return deps.measure(workload, schedules, stage);
         finalsOf.push(schedules.map((schedule) => deps.scheduleText(schedule)));
         measured.push(-1);
         return schedules.map((schedule) => ({ schedule, medianMs: schedule.tile === 8 ? 0.56 : 0.51 }));
       },
     });
     expect(measured).toEqual([10, -1]);
+    expect(stages).toEqual(["candidates", "finals"]);
     expect(finalsOf).toEqual([["gemm tile=8", "gemm tile=16"]]);
     expect(result!.winner).toEqual({ kind: "gemm", tile: 16 });
     expect(result!.medianMs).toBe(0.51);
