@@ -10,6 +10,7 @@ import { registerBuild } from "./build.js";
 import { registerCheck } from "./check.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExplain } from "./explain.js";
+import { registerExport } from "./export.js";
 import { type CliContext, type CliIo, processIo } from "./io.js";
 import { registerProfile } from "./profile.js";
 import { registerRun } from "./run.js";
@@ -45,6 +46,7 @@ export async function runCli(
   registerRun(program, context);
   registerTrain(program, context);
   registerExplain(program, context);
+  registerExport(program, context);
   registerProfile(program, context);
   registerDoctor(program, context);
   if (tuning !== undefined) registerTune(program, context, tuning, version);

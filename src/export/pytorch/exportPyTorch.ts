@@ -1,0 +1,125 @@
+// `cnnc export --pytorch`: a network as one readable, self-contained Python file: a torch.nn.Module
+// whose state_dict keys are cnnc's weight names (so cnnc's safetensors weights load with strict=True),
+// whose forward computes what cnnc's reference does, the weight I/O, and the train { } section as a
+// training loop. A layer PyTorch cannot express exactly is a diagnostic at that layer, never a guess.
+import type { Diagnostic } from "../../../grammar/diagnostics.js";
+import { describeShape } from "../../tensor.js";
+import type { Graph, Node, OpKind } from "../../ir/graph.js";
+import { type ForwardContext, opExport } from "./opTable.js";
+import { buildModuleTree, type LeafModule } from "./moduleTree.js";
+import { type ExportProblem, problemDiagnostic } from "./problems.js";
+import { pythonVariable } from "./pythonText.js";
+import { SAFETENSORS_PYTHON } from "./safetensorsPython.js";
+import { trainingLoop } from "./trainingLoop.js";
+import { valueVariables } from "./valueNames.js";
+
+/** The file's text and the name of its nn.Module class, or why the network cannot be exported. */
+export type PyTorchExport = { ok: true; text: string; className: string } | { ok: false; diagnostics: Diagnostic[] };
+
+function isProblem(value: string | ExportProblem): value is ExportProblem {
+  return typeof value !== "string";
+}
+
+/** The shape per sample of each of the node's inputs. */
+function inputShapes(graph: Graph, node: Node): number[][] {
+  return node.inputs.map((id) => graph.nodes[id]!.shape);
+}
+
+function leafModule(graph: Graph, node: Node): LeafModule | ExportProblem | undefined {
+  const entry = opExport(node.attrs.op);
+  if (entry.kind !== "layer" || entry.module === undefined) {
+    if (node.params.length > 0) throw new Error(`internal: ${node.attrs.op} layer ${node.name} has weights but no PyTorch module`);
+    return undefined;
+  }
+  const constructor = entry.module(node.attrs, inputShapes(graph, node)[0] ?? [], node);
+  return isProblem(constructor) ? constructor : { node, constructor };
+}
+
+export function exportPyTorch(graph: Graph, source: string): PyTorchExport {
+  const problems: ExportProblem[] = [];
+  const leaves: LeafModule[] = [];
+  for (const node of graph.nodes) {
+    const leaf = leafModule(graph, node);
+    if (leaf === undefined) continue;
+    if ("code" in leaf) problems.push(leaf);
+    else leaves.push(leaf);
+  }
+  const tree = buildModuleTree(leaves);
+  if ("code" in tree) problems.push(tree);
+  if (problems.length > 0 || "code" in tree) return { ok: false, diagnostics: problems.map(problemDiagnostic) };
+
+  const variables = valueVariables(graph);
+  const forwardLines: string[] = [];
+  const endsInSoftmax = graph.outputs.length === 1 && graph.nodes[graph.outputs[0]!]!.attrs.op === "softmax";
+  for (const node of graph.nodes) {
+    const entry = opExport(node.attrs.op);
+    if (entry.kind === "argument") continue;
+    const context: ForwardContext<OpKind> = {
+      node,
+      attrs: node.attrs,
+      inputs: node.inputs.map((id) => variables[id]!),
+      inputShapes: inputShapes(graph, node),
+      module: entry.module === undefined ? "" : tree.accessor(node),
+    };
+    const expression = entry.forward(context);
+    if (isProblem(expression)) {
+      problems.push(expression);
+      continue;
+    }
+    if (endsInSoftmax && node.id === graph.outputs[0]) {
+      forwardLines.push("if return_logits:  # training: the cross-entropy takes the softmax's input", `    return ${context.inputs[0]}`);
+    }
+    forwardLines.push(`${variables[node.id]} = ${expression}  # ${node.name}: ${describeShape(node.shape)}`);
+  }
+  if (problems.length > 0) return { ok: false, diagnostics: problems.map(problemDiagnostic) };
+
+  const outputs = graph.outputs.map((id) => variables[id]!);
+  forwardLines.push(`return ${outputs.join(", ")}`);
+  const className = pythonVariable(graph.name, new Set(["Module", "torch", "nn", "F"]));
+  const inputs = graph.inputs.map((id) => `${variables[id]} (N x ${graph.nodes[id]!.shape.join(" x ")})`);
+  const signature = ["self", ...graph.inputs.map((id) => variables[id]!), ...(endsInSoftmax ? ["*", "return_logits=False"] : [])].join(", ");
+  const body = (lines: readonly string[]) => lines.map((line) => `        ${line}`).join("\n");
+  const initBody = tree.initLines.length === 0 ? "" : `\n${body(tree.initLines)}`;
+  return {
+    ok: true,
+    className,
+    text: `"""${graph.name}, exported from ${source} by cnnc (cnnc export --pytorch).
+
+forward(${inputs.join(", ")}). Load cnnc's weights (state_dict names, float32) with
+    model = ${className}()
+    model.load_state_dict(load_safetensors("weights.safetensors"), strict=True)
+    y = model.eval()(x)
+(safetensors.torch.load_file works too where the safetensors package is installed).
+"""
+import gzip
+import json
+import math
+import os
+import struct
+import sys
+
+import numpy
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class ${className}(nn.Module):
+    def __init__(self):
+        super().__init__()${initBody}
+
+    def forward(${signature}):
+${body(forwardLines)}
+
+
+${SAFETENSORS_PYTHON}
+
+${trainingLoop(graph, className)}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "train":
+        sys.exit(f"usage: python3 {sys.argv[0]} train OUT.safetensors")
+    train(sys.argv[2])
+`,
+  };
+}
