@@ -1,0 +1,128 @@
+// The exported module in real PyTorch: for every example network, python3 loads the generated file,
+// loads cnnc's safetensors weights with strict=True (through the file's own fallback reader) and runs
+// model.eval()(x) at batch 1; the output must match cnnc's float64 reference within `cnnc run --check`'s
+// float32 tolerance; so must two small networks (exportFixtures.ts) using what the examples do not. Large examples run at a reduced input size (exampleGraph). One python3 process
+// runs them all (importing torch takes seconds). Without torch the tests are skipped with the reason
+// locally and fail under CI=true (scripts/setup-system.sh --python installs it).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { compareOutput } from "../../../runtime/compareOutputs.js";
+import { initWeights, randomNormalTensor, SeededRandom } from "../../../runtime/init.js";
+import { readNpy, writeNpyFile } from "../../../runtime/npy.js";
+import { writeSafetensorsFile } from "../../../runtime/safetensors.js";
+import { exportPyTorch } from "../../../src/export/pytorch/exportPyTorch.js";
+import { MODULE_ATTRIBUTES, MODULE_DICT_ATTRIBUTES } from "../../../src/export/pytorch/moduleTree.js";
+import type { Graph } from "../../../src/ir/graph.js";
+import { runReference } from "../../../src/reference/interpret.js";
+import type { Tensor, WeightMap } from "../../../src/tensor.js";
+import { compileSource } from "../../../src/compile.js";
+import { EXAMPLES_DIR, exampleGraph } from "../../examples/exampleHelpers.js";
+import { FEATURES_1D, FEATURES_2D } from "./exportFixtures.js";
+
+// python3 on the PATH first; Debian's own second (its python3-torch is for /usr/bin/python3, which a
+// pyenv or venv python3 earlier on the PATH does not see).
+const PYTHONS = ["python3", "/usr/bin/python3"];
+const torchChecks = PYTHONS.map((python) => ({ python, check: spawnSync(python, ["-c", "import torch, numpy"], { encoding: "utf8" }) }));
+const python = torchChecks.find(({ check }) => check.status === 0)?.python;
+const torchMissing =
+  python !== undefined ? undefined : torchChecks.map(({ python, check }) => `${python}: ${check.error?.message ?? check.stderr.trim().split("\n").at(-1)}`).join("; ");
+const examples = readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith(".cnn")).sort();
+
+/** Every network to run: the examples, then the fixtures that cover what the examples do not. */
+function networks(): { file: string; graph: Graph; input: string }[] {
+  const fixture = (file: string, text: string) => {
+    const compiled = compileSource(text, file, { verify: true });
+    if (compiled.graph === undefined) throw new Error(`${file}: ${compiled.diagnostics.map((diagnostic) => diagnostic.message).join("; ")}`);
+    return { file, graph: compiled.graph, input: "as written" };
+  };
+  return [
+    ...examples.map((file) => ({ file, ...exampleGraph(join(EXAMPLES_DIR, file)) })),
+    fixture("features.cnn", FEATURES_2D),
+    fixture("sequence.cnn", FEATURES_1D),
+  ];
+}
+const NETWORK_FILES = [...examples, "features.cnn", "sequence.cnn"];
+
+/** Seeded weights, with batchnorm running statistics moved off 0 and 1 so that they matter. */
+function testWeights(graph: Graph): WeightMap {
+  const weights = initWeights(graph, 7);
+  const random = new SeededRandom(7, "running statistics");
+  for (const [name, tensor] of weights) {
+    if (name.endsWith(".running_mean")) for (let i = 0; i < tensor.data.length; i++) tensor.data[i] = 0.2 * (random.uniform() - 0.5);
+    if (name.endsWith(".running_var")) for (let i = 0; i < tensor.data.length; i++) tensor.data[i] = 0.5 + random.uniform();
+  }
+  return weights;
+}
+
+// The generated module's class is found by name; outputs are written as NAME.out.npy.
+const RUNNER = `
+import importlib.util, sys, numpy, torch
+from torch import nn
+directory = sys.argv[1]
+public = {name for name in dir(nn.Module()) if not name.startswith("_")} | {name for name in dir(nn.ModuleDict()) if not name.startswith("_")}
+known = set(sys.argv[2].split(","))
+missing = sorted(public - known)
+if missing:
+    sys.exit(f"the exporter's reserved names lack nn.Module attributes: {missing}")
+for name in sys.argv[3:]:
+    spec = importlib.util.spec_from_file_location(name, f"{directory}/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = getattr(module, open(f"{directory}/{name}.class").read())()
+    model.load_state_dict(module._read_safetensors(f"{directory}/{name}.safetensors"), strict=True)
+    with torch.no_grad():
+        y = model.eval()(torch.from_numpy(numpy.load(f"{directory}/{name}.in.npy")))
+    numpy.save(f"{directory}/{name}.out.npy", y.numpy())
+`;
+
+describe("exported PyTorch modules in PyTorch", () => {
+  if (torchMissing !== undefined) {
+    if (process.env.CI === "true") it("has python3 with torch and numpy (scripts/setup-system.sh --python)", () => expect.fail(`python3 cannot import torch: ${torchMissing}`));
+    else it.skip(`skipped: python3 cannot import torch and numpy (${torchMissing}); install them with scripts/setup-system.sh --python`, () => {});
+    return;
+  }
+  const directory = mkdtempSync(join(tmpdir(), "cnnc-export-"));
+  const expected = new Map<string, { output: Tensor; input: string }>();
+  let run: ReturnType<typeof spawnSync> | undefined;
+
+  beforeAll(() => {
+    const names: string[] = [];
+    for (const { file, graph, input } of networks()) {
+      const name = file.replace(/\.cnn$/, "");
+      expect(graph.inputs.length, `${file}: the runner feeds one input`).toBe(1);
+      const exported = exportPyTorch(graph, file);
+      if (!exported.ok) throw new Error(`${file}: ${exported.diagnostics.map((diagnostic) => diagnostic.message).join("; ")}`);
+      const weights = testWeights(graph);
+      const inputNode = graph.nodes[graph.inputs[0]!]!;
+      const x = randomNormalTensor([1, ...inputNode.shape], 3, inputNode.name);
+      const reference = runReference(graph, new Map([[inputNode.name, x]]), weights).outputs;
+      writeFileSync(join(directory, `${name}.py`), exported.text);
+      writeFileSync(join(directory, `${name}.class`), exported.className);
+      writeSafetensorsFile(join(directory, `${name}.safetensors`), weights);
+      writeNpyFile(join(directory, `${name}.in.npy`), x);
+      expected.set(name, { output: [...reference.values()][0]!, input });
+      names.push(name);
+    }
+    run = spawnSync(python!, ["-c", RUNNER, directory, [...MODULE_ATTRIBUTES, ...MODULE_DICT_ATTRIBUTES].join(","), ...names], { encoding: "utf8", timeout: 600_000 });
+  }, 900_000);
+
+  it("runs every example in python3", () => {
+    expect(run?.status, `python3 failed:\n${String(run?.stderr)}`).toBe(0);
+  });
+
+  for (const file of NETWORK_FILES) {
+    const name = file.replace(/\.cnn$/, "");
+    it(`${file}: model.eval()(x) equals cnnc's reference`, () => {
+      expect(run?.status, "python3 failed (see the first test)").toBe(0);
+      const { output, input } = expected.get(name)!;
+      const actual = readNpy(join(directory, `${name}.out.npy`));
+      expect(actual.shape).toEqual(output.shape);
+      const comparison = compareOutput(name, actual, output);
+      expect(comparison.passed, `${file} at input ${input}: max abs error ${comparison.maxAbsError}, max rel error ${comparison.maxRelError}`).toBe(true);
+      expect(output.data.some((value) => value !== 0)).toBe(true);
+    });
+  }
+});
