@@ -10,10 +10,13 @@
 #
 # --data also installs the training data: Debian's dataset-fashion-mnist package (Fashion-MNIST as
 # gzip IDX files under /usr/share/datasets/fashion-mnist/, where runtime/data/fashionMnist.ts looks).
+# --python also installs Debian's PyTorch and NumPy for /usr/bin/python3: the tests of `cnnc export
+# --pytorch` run the exported modules in PyTorch (test/export/pytorch/torchForward.test.ts).
 set -euo pipefail
 
 readonly MESA_PACKAGES=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
 readonly DATA_PACKAGES=(dataset-fashion-mnist)
+readonly PYTHON_PACKAGES=(python3-torch python3-numpy)
 readonly ICD_DIRS=(/usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d)
 
 say() { printf 'setup-system: %s\n' "$*"; }
@@ -37,12 +40,17 @@ vulkan_loader_present() {
   ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'
 }
 
-usage() { printf 'usage: %s [--data]\n  --data  also install the Fashion-MNIST dataset (%s)\n' "$0" "${DATA_PACKAGES[*]}"; }
+usage() {
+  printf 'usage: %s [--data] [--python]\n  --data    also install the Fashion-MNIST dataset (%s)\n  --python  also install PyTorch and NumPy (%s)\n' \
+    "$0" "${DATA_PACKAGES[*]}" "${PYTHON_PACKAGES[*]}"
+}
 
 install_data=0
+install_python=0
 for arg in "$@"; do
   case "$arg" in
     --data) install_data=1 ;;
+    --python) install_python=1 ;;
     -h | --help) usage; exit 0 ;;
     *) say "unknown option: $arg"; usage >&2; exit 1 ;;
   esac
@@ -124,7 +132,26 @@ setup_data() {
   say "installed ${missing[*]} (files under /usr/share/datasets/fashion-mnist/)"
 }
 
+setup_python() {
+  if ! have_apt; then
+    say "this is not a Debian/Ubuntu system (no apt-get/dpkg-query): install PyTorch and NumPy for python3 (pip install torch numpy)"
+    return 1
+  fi
+  local missing
+  mapfile -t missing < <(missing_packages "${PYTHON_PACKAGES[@]}")
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    say "python packages already installed (${PYTHON_PACKAGES[*]}); nothing to do"
+    return 0
+  fi
+  say "installing python packages: ${missing[*]}"
+  apt_install "${missing[@]}"
+  say "installed ${missing[*]} (for /usr/bin/python3)"
+}
+
 setup_gpu
 if [[ $install_data -eq 1 ]]; then
   setup_data
+fi
+if [[ $install_python -eq 1 ]]; then
+  setup_python
 fi
