@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { CnncUserError } from "../../src/errors.js";
 
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+/** Where MNIST is looked for without a path (Debian packages no MNIST: this is where to put it). */
+export const MNIST_DIR = "/usr/share/datasets/mnist";
 export const FASHION_MNIST_CLASSES = 10;
 
 /** The four IDX files of an MNIST-format dataset (Fashion-MNIST, MNIST). */

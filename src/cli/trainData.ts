@@ -3,15 +3,13 @@
 // its four IDX files, a directory must exist and hold IDX or .npy files.
 import { readdirSync, statSync } from "node:fs";
 
-import { FASHION_MNIST_DIR, findFashionMnist, findIdxFiles } from "../../runtime/data/fashionMnist.js";
+import { FASHION_MNIST_DIR, MNIST_DIR, findFashionMnist, findIdxFiles } from "../../runtime/data/fashionMnist.js";
 import { CnncUserError } from "../errors.js";
 import type { TrainConfig } from "../ir/graph.js";
 
 export type { DataSource } from "../../runtime/training/trainingData.js";
 import type { DataSource } from "../../runtime/training/trainingData.js";
 
-/** Where MNIST is looked for without a path (Debian packages no MNIST: this is where to put it). */
-export const MNIST_DIR = "/usr/share/datasets/mnist";
 
 function findMnist(directory: string): void {
   findIdxFiles(

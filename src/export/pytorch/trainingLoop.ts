@@ -6,8 +6,7 @@
 import type { Graph, LrScheduleConfig, OptimizerConfig, TrainConfig } from "../../ir/graph.js";
 import { TRAIN_DEFAULTS } from "../../elaborate/train.js";
 import { optimizerSettings } from "../../training/optimizerSettings.js";
-import { FASHION_MNIST_DIR } from "../../../runtime/data/fashionMnist.js";
-import { MNIST_DIR } from "../../cli/trainData.js";
+import { FASHION_MNIST_DIR, MNIST_DIR } from "../../../runtime/data/fashionMnist.js";
 import { pythonBool, pythonNumber, pythonString } from "./pythonText.js";
 
 type TrainSettings = Omit<TrainConfig, "span">;
