@@ -70,9 +70,11 @@ export function inferConvTransposeShape(attrs: ConvTransposeAttrs, input: Shape)
       const allowed = Array.from({ length: limit }, (_, value) => value);
       return shapeProblem("output-padding-too-large", `${LABEL} output_padding ${axis.outputPadding} (${axis.name}) must be smaller than max(stride, dilation) = ${limit}`, {
         notes: [
-          `output_padding adds rows at the bottom (columns at the right) to pick one of the ${limit} output sizes a stride-${axis.stride} conv maps back to the same input; PyTorch allows 0 to ${limit - 1}`,
+          limit === 1
+            ? "output_padding picks among the output sizes a strided or dilated conv maps back to the same input; with stride 1 and dilation 1 there is one, so PyTorch allows only 0"
+            : `output_padding adds rows at the bottom (columns at the right) to pick one of the ${limit} output sizes a stride-${axis.stride} conv maps back to the same input; PyTorch allows 0 to ${limit - 1}`,
         ],
-        hint: limit === 1 ? "remove output_padding (with stride 1 and dilation 1 there is only one output size)" : `use output_padding=${formatAlternatives(allowed.map(String))}`,
+        hint: limit === 1 ? "remove output_padding, or use stride=2 with output_padding=1" : `use output_padding=${formatAlternatives(allowed.map(String))}`,
       });
     }
   }
