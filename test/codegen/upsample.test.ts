@@ -1,7 +1,7 @@
 // upsample on the GPU against the float64 reference: nearest and bilinear (half-pixel centers and
 // align_corners), whole-number factors 1-4 per axis, odd sizes, inputs of one row or column, batch > 1;
 // and NaN reaching exactly the outputs that read it.
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import type { UpsampleAttrs } from "../../src/ir/graph.js";
 import { makeTensor } from "../../src/tensor.js";
 import { randomInt } from "../reference/backward/opCheck.js";
