@@ -42,6 +42,7 @@ export function intermediateBound(graph: Graph, node: Node, values: Map<number, 
   });
   switch (attrs.op) {
     case "conv":
+    case "conv_transpose":
     case "fc": {
       const terms = attrs.op === "fc" ? shapeSize(inputShape) : (inputShape[0]! / attrs.groups) * attrs.kernel[0] * attrs.kernel[1];
       const weight = largestParam(weights, node, "weight");

@@ -41,6 +41,9 @@ export function tfjsUnsupportedReason(graph: Graph, node: Node): string | undefi
       return attrs.size % 2 === 1 ? undefined : `tfjs's LRN window is symmetric (2r+1 channels); size ${attrs.size} is even`;
     case "elu":
       return attrs.alpha === 1 ? undefined : `tfjs's elu has alpha 1, not ${attrs.alpha}`;
+    case "conv_transpose":
+    case "upsample":
+      return `the translator has no ${attrs.op} (no benchmark network uses one)`;
     default:
       return undefined;
   }
@@ -252,6 +255,9 @@ export function buildTfjsModel(graph: Graph, weights: WeightMap): TfjsModel {
         return same(tf.addN(args.map((arg) => arg.tensor)));
       case "concat":
         return same(tf.concat(args.map((arg) => arg.tensor), x.layout === "nhwc" ? 3 : 1));
+      case "conv_transpose":
+      case "upsample":
+        throw new Error(`internal: ${node.name} (${attrs.op}) reached the translator, which tfjsUnsupportedReason refuses it from`);
     }
   };
 

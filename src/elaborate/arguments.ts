@@ -65,14 +65,14 @@ export class LayerArgs {
     return fallback;
   }
 
-  /** An int F (square) or `HxW` / [H, W]: kernel, stride, dilation, window. Sizes >= 1. */
-  pair(name: string, fallback: [number, number], spatialRank: 1 | 2): [number, number] {
+  /** An int F (square) or `HxW` / [H, W]: kernel, stride, dilation, window. Sizes >= `min` (1 by default). */
+  pair(name: string, fallback: [number, number], spatialRank: 1 | 2, min = 1): [number, number] {
     const value = this.values.get(name);
     if (value === undefined) return fallback;
     const sizes = this.sizes(value);
     const wanted = spatialRank === 1 ? "a whole number (this is a 1-D layer)" : "a whole number or HxW";
     if (sizes === undefined || (spatialRank === 1 && sizes.length !== 1) || sizes.length > 2) return this.wrongType(name, value, wanted, fallback);
-    if (sizes.some((size) => size < 1)) return this.outOfRange(name, value, "at least 1", fallback);
+    if (sizes.some((size) => size < min)) return this.outOfRange(name, value, `at least ${min}`, fallback);
     return sizes.length === 1 ? (spatialRank === 1 ? [1, sizes[0]!] : [sizes[0]!, sizes[0]!]) : [sizes[0]!, sizes[1]!];
   }
 

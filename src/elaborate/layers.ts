@@ -22,6 +22,7 @@ export interface LayerSpec {
 const PADDING_MODES = ["zeros", "reflect", "replicate", "circular"] as const;
 const ROUNDINGS = ["floor", "ceil"] as const;
 const CONV_ROUNDINGS = ["exact", "floor", "ceil"] as const;
+const UPSAMPLE_MODES = ["nearest", "bilinear"] as const;
 
 const required = (name: string, aliases: string[] = []): SignatureParam => ({ name, aliases, required: true });
 const optional = (name: string, defaultText: string, aliases: string[] = []): SignatureParam => ({ name, aliases, required: false, defaultText });
@@ -104,11 +105,51 @@ const fc: LayerSpec = {
   },
 };
 
+/** `conv_transpose(filters, kernel, stride=1, pad=0, output_padding=0, dilation=1, groups=1, bias=true)`: PyTorch's ConvTranspose2d. */
+const convTranspose: LayerSpec = {
+  name: "conv_transpose",
+  params: [
+    required("filters", ["out"]),
+    required("kernel", ["k"]),
+    optional("stride", "1"),
+    optional("pad", "0", ["padding"]),
+    optional("output_padding", "0"),
+    optional("dilation", "1"),
+    optional("groups", "1"),
+    optional("bias", "true"),
+  ],
+  build(args) {
+    const outChannels = args.integer("filters", 1);
+    const kernel = args.pair("kernel", [1, 1], 2);
+    const stride = args.pair("stride", [1, 1], 2);
+    const padding = args.pair("pad", [0, 0], 2, 0);
+    const outputPadding = args.pair("output_padding", [0, 0], 2, 0);
+    const dilation = args.pair("dilation", [1, 1], 2);
+    const groups = args.integer("groups", 1);
+    const bias = args.bool("bias", true);
+    return args.failed ? undefined : { op: "conv_transpose", outChannels, kernel, stride, dilation, padding, outputPadding, groups, bias };
+  },
+};
+
+/** `upsample(scale, mode=nearest, align_corners=false)`: PyTorch's nn.Upsample(scale_factor=scale). */
+const upsample: LayerSpec = {
+  name: "upsample",
+  params: [required("scale", ["scale_factor"]), optional("mode", "nearest"), optional("align_corners", "false")],
+  build(args) {
+    const scale = args.pair("scale", [1, 1], 2);
+    const mode = args.choice("mode", UPSAMPLE_MODES, "nearest");
+    const alignCorners = args.bool("align_corners", false);
+    return args.failed ? undefined : { op: "upsample", scale, mode, alignCorners };
+  },
+};
+
 const globalMaxPool = simple("global_maxpool", { op: "global_pool", kind: "max" });
 
 const SPECS: LayerSpec[] = [
   convSpec("conv"),
   convSpec("conv1d"),
+  convTranspose,
+  upsample,
   poolSpec("max"),
   poolSpec("avg"),
   poolSpec("l2"),

@@ -52,6 +52,35 @@ export interface PoolAttrs {
   countPadding: boolean;
 }
 
+/**
+ * Transposed convolution over 2 spatial dimensions, PyTorch's ConvTranspose2d: weight
+ * [C_in, K/groups, kh, kw]; each axis's output is (in - 1)*S - 2P + D*(F - 1) + output_padding + 1.
+ */
+export interface ConvTransposeAttrs {
+  op: "conv_transpose";
+  outChannels: number;
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  /** [pad_h, pad_w]: rows (columns) removed from both sides of the full output, as PyTorch's `padding`. */
+  padding: [number, number];
+  /** [h, w]: rows (columns) added at the bottom (right), each below max(stride, dilation) on its axis. */
+  outputPadding: [number, number];
+  groups: number;
+  bias: boolean;
+}
+
+export type UpsampleMode = "nearest" | "bilinear";
+
+/** PyTorch's nn.Upsample(scale_factor=(sh, sw), mode, align_corners) on [C, H, W], whole-number factors. */
+export interface UpsampleAttrs {
+  op: "upsample";
+  scale: [number, number];
+  mode: UpsampleMode;
+  /** bilinear only: sample at the corner pixels' centers (true) or at half-pixel centers (PyTorch's default false). */
+  alignCorners: boolean;
+}
+
 /** Global pooling: one value per channel. */
 export interface GlobalPoolAttrs {
   op: "global_pool";
@@ -90,6 +119,8 @@ export type ActivationAttrs =
 export type OpAttrs =
   | { op: "input" }
   | ConvAttrs
+  | ConvTransposeAttrs
+  | UpsampleAttrs
   | PoolAttrs
   | GlobalPoolAttrs
   | FcAttrs

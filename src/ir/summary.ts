@@ -145,6 +145,10 @@ function paramsFormula(graph: Graph, node: Node): string | undefined {
     const weights = `(${[...kernel, perGroup].join("*")})*${attrs.outChannels}`;
     return attrs.bias ? `${weights} + ${attrs.outChannels}` : weights;
   }
+  if (attrs.op === "conv_transpose") {
+    const weights = `(${attrs.kernel[0]}*${attrs.kernel[1]}*${attrs.outChannels / attrs.groups})*${input.shape[0]}`;
+    return attrs.bias ? `${weights} + ${attrs.outChannels}` : weights;
+  }
   if (attrs.op === "fc") {
     const weights = `${formatVolumeProduct(input.shape)}*${attrs.outFeatures}`;
     return attrs.bias ? `${weights} + ${attrs.outFeatures}` : weights;

@@ -57,6 +57,7 @@ export function storageBindingsOf(kernel: KernelNode): number {
       case "conv":
         // The im2col GEMM binds a chunk counter too; fusion runs before the schedule is chosen, so count it always.
         return 4;
+      case "conv_transpose":
       case "fc":
         return 3;
       case "elementwise":

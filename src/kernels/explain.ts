@@ -48,6 +48,9 @@ export function explainKernels(graph: KernelGraph, plan: Plan, options?: Explain
   for (const note of graph.notes) if (note.fused) fusedNoteOf.set(note.layer, note.text);
 
   const width = Math.min(24, Math.max(...layers.map((node) => node.name.length)));
+  // The op column fits the longest op label (`conv_transpose`), 14 at least; continuation lines indent past it.
+  const opWidth = Math.max(14, ...layers.map((node) => opLabel(node.attrs).length + 1));
+  const indent = width + opWidth + 2;
   const lines = [
     `${graph.source.name} at batch ${plan.batch}${plan.fused ? "" : " (--no-fuse)"}: ${layers.length} layers in ${graph.kernels.length} kernels, ` +
       `${plan.steps.length} dispatches, ${plan.programs.length} distinct programs`,
@@ -57,7 +60,7 @@ export function explainKernels(graph: KernelGraph, plan: Plan, options?: Explain
     "",
   ];
   for (const node of layers) {
-    const head = `${node.name.padEnd(width)}  ${opLabel(node.attrs).padEnd(14)}`;
+    const head = `${node.name.padEnd(width)}  ${opLabel(node.attrs).padEnd(opWidth)}`;
     const absorbed = absorbedOf.get(node.id);
     if (absorbed !== undefined) {
       const value = layers[graph.values[absorbed.value]!.layer]!.name;
@@ -68,7 +71,7 @@ export function explainKernels(graph: KernelGraph, plan: Plan, options?: Explain
             ? `no kernel: a view of ${value}'s value (same buffer)`
             : `no kernel: ${fusedNoteOf.get(node.id) ?? "its producers write straight into their channel slices"}`;
       lines.push(`${head}${text}`);
-      for (const refusal of notesOf.get(node.id) ?? []) lines.push(`${" ".repeat(width + 16)}${refusal}`);
+      for (const refusal of notesOf.get(node.id) ?? []) lines.push(`${" ".repeat(indent)}${refusal}`);
       continue;
     }
     const kernel = kernelOf.get(node.id);
@@ -76,11 +79,11 @@ export function explainKernels(graph: KernelGraph, plan: Plan, options?: Explain
     if (kernel.anchorLayer === node.id) {
       const fused = kernel.layers.length > 1 ? `, fused with ${kernel.layers.filter((layer) => layer !== node.id).map((layer) => layers[layer]!.name).join(", ")}` : "";
       lines.push(`${head}${kernelTitle(graph, kernel)}: its anchor${fused}`);
-      if (kernel.scheduleReason !== undefined) lines.push(`${" ".repeat(width + 16)}schedule ${kernel.scheduleReason}`);
-      if (options !== undefined) for (const line of candidateLines(graph, kernel, plan.batch, options)) lines.push(`${" ".repeat(width + 18)}${line}`);
+      if (kernel.scheduleReason !== undefined) lines.push(`${" ".repeat(indent)}schedule ${kernel.scheduleReason}`);
+      if (options !== undefined) for (const line of candidateLines(graph, kernel, plan.batch, options)) lines.push(`${" ".repeat(indent + 2)}${line}`);
       const refusals = notesOf.get(node.id) ?? [];
       const alone = refusals.length === 0 && kernel.layers.length === 1 ? standaloneReason(graph, kernel, uses) : undefined;
-      for (const text of alone === undefined ? refusals : [...refusals, `a kernel of its own: ${alone}`]) lines.push(`${" ".repeat(width + 16)}${text}`);
+      for (const text of alone === undefined ? refusals : [...refusals, `a kernel of its own: ${alone}`]) lines.push(`${" ".repeat(indent)}${text}`);
     } else {
       lines.push(`${head}${kernelTitle(graph, kernel)}: ${fusedNoteOf.get(node.id) ?? "fused"}`);
     }

@@ -1,6 +1,6 @@
 // Lowering: the layer graph to a kernel graph with one kernel per layer that computes something.
 // Each op's registry entry says how it lowers (src/ops/registry.ts): inputs become uploaded values,
-// views alias their input's value, anchors become a kernel of their own (a conv or fc carrying its
+// views alias their input's value, anchors become a kernel of their own (a conv, conv_transpose or fc carrying its
 // bias as its first epilogue stage), and elementwise stages become an `elementwise` kernel applying
 // just that stage. The fusion passes then merge kernels; with `--no-fuse` this is the final shape.
 import { paramFullName, type Graph, type Node } from "../ir/graph.js";
@@ -114,7 +114,7 @@ export function lowerToKernels(graph: Graph, options: LowerOptions = {}): Kernel
       }
       case "anchor": {
         const attrs = node.attrs;
-        const ownBias = (attrs.op === "conv" || attrs.op === "fc") && attrs.bias;
+        const ownBias = (attrs.op === "conv" || attrs.op === "conv_transpose" || attrs.op === "fc") && attrs.bias;
         const output = newValue(node.id);
         addKernel({
           anchor: lowering.anchor,

@@ -3,7 +3,7 @@
 // backward kernels the `differentiate` step appends from each op's registry gradient, and the optimizer
 // updates. codegen/training/emitTraining.ts turns each kind into its generator's kernels, binding the
 // generator's named operands (`dy`, `x`, `weight`, `dx`, ...) to the buffers listed in `operands`.
-import type { ActivationAttrs, ConvAttrs, PoolAttrs, Shape } from "../ir/graph.js";
+import type { ActivationAttrs, ConvAttrs, ConvTransposeAttrs, PoolAttrs, Shape, UpsampleAttrs } from "../ir/graph.js";
 
 /** Where a named operand of a training kernel lives. */
 export type Operand =
@@ -49,6 +49,8 @@ export type TrainingWork =
   | { kind: "conv_backward_data"; attrs: ConvAttrs; inputShape: Shape; outputShape: Shape }
   | { kind: "conv_backward_filter"; attrs: ConvAttrs; inputShape: Shape; outputShape: Shape }
   | { kind: "conv_backward_bias"; attrs: ConvAttrs; inputShape: Shape; outputShape: Shape }
+  | { kind: "conv_transpose_backward_data"; attrs: ConvTransposeAttrs; inputShape: Shape; outputShape: Shape }
+  | { kind: "upsample_backward"; attrs: UpsampleAttrs; inputShape: Shape; outputShape: Shape }
   | { kind: "fc_backward_data"; inFeatures: number; outFeatures: number }
   | { kind: "fc_backward_weight"; inFeatures: number; outFeatures: number }
   | { kind: "fc_backward_bias"; outFeatures: number }

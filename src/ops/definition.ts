@@ -15,7 +15,7 @@ import type { Operand, TrainingWork } from "../kernels/trainingWork.js";
 export type OpAttrsOf<K extends OpKind> = { [A in OpAttrs as A["op"]]: A }[K];
 
 /** The kind of kernel an op becomes when it is lowered on its own (see src/kernels/lower.ts). */
-export type KernelAnchor = "conv" | "fc" | "pool" | "global_pool" | "softmax" | "lrn" | "concat" | "elementwise" | "training";
+export type KernelAnchor = "conv" | "conv_transpose" | "upsample" | "fc" | "pool" | "global_pool" | "softmax" | "lrn" | "concat" | "elementwise" | "training";
 
 /** How an op is lowered to the kernel graph. */
 export type OpLowering =

@@ -14,6 +14,7 @@ import { INPUT } from "./input.js";
 import { ADD, CONCAT } from "./merge.js";
 import { BATCHNORM, LRN } from "./normalization.js";
 import { CONV, GLOBAL_POOL, POOL } from "./spatial.js";
+import { CONV_TRANSPOSE, UPSAMPLE } from "./upsampling.js";
 
 export type {
   GradientContext,
@@ -35,6 +36,8 @@ export type {
 const DEFINITIONS: OpDefinitions = {
   input: INPUT,
   conv: CONV,
+  conv_transpose: CONV_TRANSPOSE,
+  upsample: UPSAMPLE,
   fc: FC,
   pool: POOL,
   global_pool: GLOBAL_POOL,

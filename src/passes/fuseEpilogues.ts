@@ -1,4 +1,4 @@
-// fuse-epilogues: a conv or fc kernel absorbs the elementwise kernels after it — bias, folded
+// fuse-epilogues: a conv, conv_transpose or fc kernel absorbs the elementwise kernels after it — bias, folded
 // batchnorm, activation, a residual `add` of the same shape and an activation after it — when the
 // value between them has no other reader. A ResNet basic block becomes two conv kernels: the add is
 // hosted by whichever of its operands is computed last, the other read as a residual.
@@ -6,7 +6,7 @@ import { fuseByRules, appendConsumerStages, type FusionRule } from "../kernels/f
 import type { KernelGraph } from "../kernels/kernelGraph.js";
 import type { KernelPass } from "./kernelPass.js";
 
-const EPILOGUE_HOSTS = new Set(["conv", "fc"]);
+const EPILOGUE_HOSTS = new Set(["conv", "conv_transpose", "fc"]);
 
 /** Rule: an elementwise kernel becomes more epilogue stages of the conv/fc producing its input. */
 export const EPILOGUE_RULE: FusionRule = {

@@ -1,5 +1,5 @@
 // Fusion in a training step: what of fuse-epilogues stays legal when every kernel's backward must be
-// computable from the values that are stored. A conv or fc absorbs its bias, one residual add and a
+// computable from the values that are stored. A conv, conv_transpose or fc absorbs its bias, one residual add and a
 // final activation whose derivative follows from its output (relu, tanh, sigmoid...), since the stored
 // output is all the backward sees; batchnorm (on batch statistics, a kernel of its own in training)
 // absorbs the activation after it, whose backward it recomputes from its input. Batchnorm folding and
@@ -12,7 +12,7 @@ import { opLabel } from "../ir/opLabel.js";
 import { activationDefinition } from "../ops/activations.js";
 import type { KernelPass } from "./kernelPass.js";
 
-const EPILOGUE_HOSTS = new Set(["conv", "fc"]);
+const EPILOGUE_HOSTS = new Set(["conv", "conv_transpose", "fc"]);
 
 function activationStage(kernel: KernelNode) {
   return kernel.epilogue.find((stage) => stage.kind === "activation");

@@ -21,6 +21,7 @@ import {
   type TrainingPhase,
   type TrainingWork,
 } from "../kernels/trainingWork.js";
+import { pointwiseConv } from "../ir/shapes/convTranspose.js";
 import { opDefinition, type GradientContext } from "../ops/registry.js";
 import { activationDefinition } from "../ops/activations.js";
 import { optimizerSettings } from "./optimizerSettings.js";
@@ -190,6 +191,9 @@ class Differentiator {
           if (attrs.op === "conv") {
             const inputShape = this.layer(node.inputs[0]!).shape;
             this.addTraining("backward", node.id, { kind: "conv_backward_bias", attrs, inputShape, outputShape: node.shape }, { dy, dbias }, NO_VALUE);
+          } else if (attrs.op === "conv_transpose") {
+            // A per-channel sum of dy over its own shape: the bias gradient of a 1x1 conv from that shape to itself.
+            this.addTraining("backward", node.id, { kind: "conv_backward_bias", attrs: pointwiseConv(attrs.outChannels), inputShape: node.shape, outputShape: node.shape }, { dy, dbias }, NO_VALUE);
           } else if (attrs.op === "fc") {
             this.addTraining("backward", node.id, { kind: "fc_backward_bias", outFeatures: attrs.outFeatures }, { dy, dbias }, NO_VALUE);
           } else throw new Error(`internal: a bias stage of ${attrs.op} ${node.name}`);

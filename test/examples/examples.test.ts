@@ -8,7 +8,7 @@ describe("every example", () => {
 
   it("includes the networks of the issue", () => {
     expect(files.sort()).toEqual(
-      ["alexnet", "fashion_cnn", "googlenet", "lenet5", "lenet5_fashion", "resnet18", "resnet34", "textcnn", "vgg16", "vgg19", "zfnet"].map((name) => `${name}.cnn`),
+      ["alexnet", "fashion_cnn", "googlenet", "lenet5", "lenet5_fashion", "resnet18", "resnet34", "textcnn", "unet_small", "vgg16", "vgg19", "zfnet"].map((name) => `${name}.cnn`),
     );
   });
 
@@ -28,6 +28,15 @@ describe("known parameter counts", () => {
       [1, 32, 32], [6, 28, 28], [6, 28, 28], [6, 14, 14], [16, 10, 10], [16, 10, 10], [16, 5, 5],
       [120], [120], [84], [84], [10], [10],
     ]);
+  });
+
+  it("the small U-Net: 14,346, back to 32x32 through conv_transpose and upsample with concat skips", () => {
+    const graph = compileExample("unet_small.cnn");
+    // enc1 + bn1 + enc2 + mid + up2 (weight [32, 16, 2, 2]) + dec2 + dec1 + head.
+    expect(totalParams(graph)).toBe(80 + 16 + 1168 + 4640 + (32 * 16 * 2 * 2 + 16) + 4624 + 1736 + 18);
+    expect(totalParams(graph)).toBe(14_346);
+    const shape = (name: string): number[] | undefined => graph.nodes.find((node) => node.name === name)?.shape;
+    expect([shape("up2"), shape("up1"), shape("d1"), shape("head")]).toEqual([[16, 16, 16], [16, 32, 32], [24, 32, 32], [2, 32, 32]]);
   });
 
   it("VGG-16: 138,357,544 and VGG-19: 143,667,240", () => {

@@ -21,6 +21,8 @@ import { seededRandom } from "../support/seededRandom.js";
 const SAMPLES: { [K in OpKind]: OpAttrsOf<K> } = {
   input: { op: "input" },
   conv: conv(3, 1, { padding: pad(0) }),
+  conv_transpose: { op: "conv_transpose", outChannels: 2, kernel: [1, 1], stride: [1, 1], dilation: [1, 1], padding: [0, 0], outputPadding: [0, 0], groups: 1, bias: true },
+  upsample: { op: "upsample", scale: [2, 1], mode: "bilinear", alignCorners: false },
   fc: { op: "fc", outFeatures: 3, bias: true },
   pool: pool("avg", 1),
   global_pool: { op: "global_pool", kind: "max" },

@@ -161,6 +161,14 @@ export function outputShape(attrs: OpAttrs, inputs: Shape[]): Shape {
       if (attrs.spatialRank === 1) return [channels, width];
       return [channels, slidingSize(x[1]!, window[0], attrs.stride[0], dilation[0]!, top, bottom, rounding), width];
     }
+    case "conv_transpose": {
+      // PyTorch's ConvTranspose2d: (in - 1)*S - 2P + D*(F - 1) + output_padding + 1 per axis.
+      const size = (axis: 0 | 1): number =>
+        (x[axis + 1]! - 1) * attrs.stride[axis] - 2 * attrs.padding[axis] + attrs.dilation[axis] * (attrs.kernel[axis] - 1) + attrs.outputPadding[axis] + 1;
+      return [attrs.outChannels, size(0), size(1)];
+    }
+    case "upsample":
+      return [x[0]!, x[1]! * attrs.scale[0], x[2]! * attrs.scale[1]];
     case "global_pool":
       return x.map((size, axis) => (axis === 0 ? size : 1));
     case "fc":
@@ -189,6 +197,10 @@ function paramSpecs(attrs: OpAttrs, inputs: Shape[]): ParamSpec[] {
         attrs.spatialRank === 1
           ? [attrs.outChannels, perGroup, attrs.kernel[1]]
           : [attrs.outChannels, perGroup, ...attrs.kernel];
+      return attrs.bias ? [spec("weight", weight), spec("bias", [attrs.outChannels])] : [spec("weight", weight)];
+    }
+    case "conv_transpose": {
+      const weight = [x[0]!, attrs.outChannels / attrs.groups, ...attrs.kernel];
       return attrs.bias ? [spec("weight", weight), spec("bias", [attrs.outChannels])] : [spec("weight", weight)];
     }
     case "fc": {

@@ -18,32 +18,53 @@ import { foldedDispatch, kernelSource, u32Constants, u32Literal } from "../wgsl.
 import { dataGemmBlock, type DataGemmSchedule } from "../../schedule/kinds/dataGemm.js";
 import { registerBlockStores } from "./reductionChunks.js";
 import type { TrainingKernel, TrainingKernels } from "./trainingKernel.js";
+import type { EpilogueCode } from "../epilogue.js";
 
 /** The kernels of the data_gemm schedule (src/schedule/kinds/dataGemm.ts) on conv `g`. */
 export function convBackwardDataKernels(g: ConvGeometry, knobs: DataGemmSchedule): TrainingKernels {
   const padded = g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
   // Without padding the mode changes nothing: every tap reads the input itself.
-  if (g.mode === "zeros" || !padded) return { kernels: [transposedConvGemm(g, g, "dx", knobs)], scratch: [] };
+  if (g.mode === "zeros" || !padded) return { kernels: [transposedConvGemm(g, g, { input: "dy", target: "dx" }, knobs)], scratch: [] };
   const paddedH = g.H + g.padTop + g.padBottom;
   const paddedW = g.W + g.padLeft + g.padRight;
   // The padded input as a zero-padding-free conv input: every tap lands inside it.
   const grid: ConvGeometry = { ...g, H: paddedH, W: paddedW, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, mode: "zeros" };
   return {
-    kernels: [transposedConvGemm(g, grid, "dx_padded", knobs), foldPadding(g, paddedH, paddedW)],
+    kernels: [transposedConvGemm(g, grid, { input: "dy", target: "dx_padded" }, knobs), foldPadding(g, paddedH, paddedW)],
     scratch: [{ name: "dx_padded", bytes: g.batch * g.C * paddedH * paddedW * 4 }],
   };
 }
 
-/** The transposed conv onto `grid` (the input, or the padded input with no padding), stored into `target`. */
-function transposedConvGemm(g: ConvGeometry, grid: ConvGeometry, target: string, knobs: DataGemmSchedule): TrainingKernel {
+/**
+ * The buffers of a transposed-conv kernel: it reads `input` (the conv's output gradient, or a
+ * conv_transpose layer's input) and `weight`, and stores into `target`, through `epilogue` when given
+ * (a conv_transpose layer's bias and fused stages, whose bindings follow the kernel's own).
+ */
+export interface TransposedConvIo {
+  input: string;
+  target: string;
+  epilogue?: EpilogueCode;
+  /** The header's title, shape lines and the step-name suffix, when the kernel is not a conv's backward. */
+  title?: string;
+  details?: Record<string, string>;
+  kernel?: string;
+}
+
+/**
+ * The transposed conv onto `grid` (the input, or the padded input with no padding), stored into
+ * `io.target`. A conv_transpose layer runs this kernel as its forward (src/codegen/convTranspose.ts).
+ */
+export function transposedConvGemm(g: ConvGeometry, grid: ConvGeometry, io: TransposedConvIo, knobs: DataGemmSchedule): TrainingKernel {
+  const target = io.target;
   const { channels: tileC, pixels: tileP } = dataGemmBlock(knobs, g.channelsPerGroup, grid.H * grid.W);
   const blocksPerGroup = Math.ceil(g.channelsPerGroup / tileC);
   const pixelBlocks = Math.ceil((grid.H * grid.W) / tileP);
   const dispatch = foldedDispatch(g.batch * g.groups * blocksPerGroup * pixelBlocks, knobs.workgroupSize);
   const bindings = [
-    { name: "dy", access: "read" as const },
+    { name: io.input, access: "read" as const },
     { name: "weight", access: "read" as const },
     { name: target, access: "read_write" as const },
+    ...(io.epilogue?.bindingSpecs ?? []),
   ];
   const channels = Array.from({ length: tileC }, (_, i) => i);
   const pixels = Array.from({ length: tileP }, (_, j) => j);
@@ -93,7 +114,7 @@ function transposedConvGemm(g: ConvGeometry, grid: ConvGeometry, target: string,
     const lines: string[] = [];
     const plane = s === 0 ? "" : ` + ${u32Literal(s)} * OH * OW`;
     const filter = s === 0 ? "" : ` + ${u32Literal(s)} * WEIGHTS_PER_FILTER`;
-    for (const j of pixels) lines.push(`        let dy${j}_${s} = select(0.0f, dy[dy_index${plane} + offset${j}], hit${j});`);
+    for (const j of pixels) lines.push(`        let dy${j}_${s} = select(0.0f, ${io.input}[dy_index${plane} + offset${j}], hit${j});`);
     for (const i of channels) lines.push(`        let w${i}_${s} = weight[weight_index${filter} + channel_taps${i}];`);
     for (const i of channels) for (const j of pixels) lines.push(`        acc${i}_${j} = fma(w${i}_${s}, dy${j}_${s}, acc${i}_${j});`);
     return lines;
@@ -109,7 +130,12 @@ function transposedConvGemm(g: ConvGeometry, grid: ConvGeometry, target: string,
   }
   body.push(`    }`, `  }`);
   body.push(`  let out_base = (n * C + group * CHANNELS_PER_GROUP + c0) * H * W + p0;`);
-  body.push(...registerBlockStores(target, channels, pixels, { rowStride: "H * W", rowFirst: "c0", rowBound: "CHANNELS_PER_GROUP", columnFirst: "p0", columnBound: "H * W" }));
+  // Through the epilogue, value (i, j) is channel group * CHANNELS_PER_GROUP + c0 + i at out_base + i * H * W + j.
+  const finish =
+    io.epilogue === undefined
+      ? undefined
+      : (accumulator: string, i: number, j: number): string => `apply_epilogue(${accumulator}, group * CHANNELS_PER_GROUP + c0 + ${u32Literal(i)}, out_base + ${u32Literal(i)} * H * W + ${u32Literal(j)})`;
+  body.push(...registerBlockStores(target, channels, pixels, { rowStride: "H * W", rowFirst: "c0", rowBound: "CHANNELS_PER_GROUP", columnFirst: "p0", columnBound: "H * W" }, finish));
 
   const constants = u32Constants({
     C: g.C,
@@ -131,22 +157,25 @@ function transposedConvGemm(g: ConvGeometry, grid: ConvGeometry, target: string,
   });
   const padded = grid !== g;
   const wgsl = kernelSource({
-    title: padded ? "conv backward data onto the padded input (transposed conv, implicit GEMM)" : "conv backward data (transposed conv, implicit GEMM)",
+    title: io.title ?? (padded ? "conv backward data onto the padded input (transposed conv, implicit GEMM)" : "conv backward data (transposed conv, implicit GEMM)"),
     details: {
-      ...shapeSummary(g),
-      computes: padded
-        ? `dx_padded[n, c, r, q] (padded grid ${grid.H}x${grid.W}) = sum over the filters and taps reaching it of weight * dy`
-        : "dx[n, c, ih, iw] = sum over the filters and taps reaching it of weight * dy",
+      ...(io.details ?? {
+        ...shapeSummary(g),
+        computes: padded
+          ? `dx_padded[n, c, r, q] (padded grid ${grid.H}x${grid.W}) = sum over the filters and taps reaching it of weight * dy`
+          : "dx[n, c, ih, iw] = sum over the filters and taps reaching it of weight * dy",
+      }),
       gemm: `per group: [${g.batch * grid.H * grid.W} pixels x ${g.filtersPerGroup * g.KH * g.KW}] dy taps x [${g.filtersPerGroup * g.KH * g.KW} x ${g.channelsPerGroup}] flipped weights`,
       "register block": `${tileP} pixels x ${tileC} channels`,
+      ...(io.epilogue === undefined ? {} : { epilogue: io.epilogue.description }),
     },
     bindings,
-    declarations: [`${constants}\n${windowConstants(grid)}`],
+    declarations: [`${constants}\n${windowConstants(grid)}`, ...(io.epilogue === undefined ? [] : [io.epilogue.functionWgsl])],
     dispatch,
     body,
   });
   const filterPasses = (quads > 0 ? loopPasses(quads) : 0) + (g.filtersPerGroup % 4 !== 0 ? loopPasses(g.filtersPerGroup % 4) : 0);
-  return { kernel: padded ? "conv_backward_data_padded" : "conv_backward_data", wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: loopPasses(g.KH, loopPasses(g.KW, filterPasses)) };
+  return { kernel: io.kernel ?? (padded ? "conv_backward_data_padded" : "conv_backward_data"), wgsl, workgroups: dispatch.workgroups, bindings, loopIterations: loopPasses(g.KH, loopPasses(g.KW, filterPasses)) };
 }
 
 /**

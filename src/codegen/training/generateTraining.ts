@@ -11,6 +11,7 @@ import { activationBackward } from "./activationBackward.js";
 import { batchnormTrainBackward, batchnormTrainForward } from "./batchnormTraining.js";
 import { concatBackward } from "./gradientCopies.js";
 import { convBackwardBias, convBackwardData, convBackwardFilter } from "./convBackward.js";
+import { convTransposeBackwardData } from "./convTransposeBackwardData.js";
 import { dropoutBackward, dropoutForward } from "./dropout.js";
 import { fcBackwardBias, fcBackwardData, fcBackwardWeight } from "./fcBackward.js";
 import { meanSquaredError, softmaxCrossEntropy } from "./losses.js";
@@ -19,6 +20,7 @@ import { globalPoolBackward } from "./globalPoolBackward.js";
 import { lrnBackward } from "./lrnBackward.js";
 import { maxPoolForwardWithSwitches, poolBackward } from "./poolTraining.js";
 import { softmaxBackward } from "./softmaxBackward.js";
+import { upsampleBackward } from "./upsampleBackward.js";
 import type { TrainingKernels } from "./trainingKernel.js";
 
 /** The schedule a scheduled kind of work needs (choose-schedules sets it; its absence is a bug). */
@@ -47,6 +49,10 @@ export function generateTraining(work: TrainingWork, batch: number, schedule: Sc
       return convBackwardFilter({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape }, filterGemmScheduleOf(required(schedule, work), what));
     case "conv_backward_bias":
       return convBackwardBias({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
+    case "conv_transpose_backward_data":
+      return convTransposeBackwardData({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
+    case "upsample_backward":
+      return upsampleBackward({ batch, attrs: work.attrs, inputShape: work.inputShape, outputShape: work.outputShape });
     case "fc_backward_data":
       return fcBackwardData({ batch, inFeatures: work.inFeatures, outFeatures: work.outFeatures }, fcDataGemmScheduleOf(required(schedule, work), what));
     case "fc_backward_weight":

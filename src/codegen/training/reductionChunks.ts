@@ -103,17 +103,19 @@ export function partialSumKernel(options: { title: string; partial: string; targ
  * The stores of a register block `acc{i}_{j}` (rows i, columns j) to `target[out_base + i * rowStride +
  * j]`, each element beyond the block's first row or column guarded by its bound (`rowFirst + i <
  * rowBound`, `columnFirst + j < columnBound`), for blocks that overhang the edge of the output.
+ * `finish` gives the stored expression of each accumulator (a forward kernel's epilogue call).
  */
 export function registerBlockStores(
   target: string,
   rows: readonly number[],
   columns: readonly number[],
   layout: { rowStride: string; rowFirst: string; rowBound: string; columnFirst: string; columnBound: string },
+  finish: (accumulator: string, row: number, column: number) => string = (accumulator) => accumulator,
 ): string[] {
   const lines: string[] = [];
   for (const i of rows) {
     for (const j of columns) {
-      const store = `${target}[out_base + ${u32Literal(i)} * ${layout.rowStride} + ${u32Literal(j)}] = acc${i}_${j};`;
+      const store = `${target}[out_base + ${u32Literal(i)} * ${layout.rowStride} + ${u32Literal(j)}] = ${finish(`acc${i}_${j}`, i, j)};`;
       const conditions = [...(i > 0 ? [`${layout.rowFirst} + ${u32Literal(i)} < ${layout.rowBound}`] : []), ...(j > 0 ? [`${layout.columnFirst} + ${u32Literal(j)} < ${layout.columnBound}`] : [])];
       lines.push(conditions.length === 0 ? `  ${store}` : `  if (${conditions.join(" && ")}) {\n    ${store}\n  }`);
     }

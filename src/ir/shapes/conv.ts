@@ -34,13 +34,8 @@ export function inferConvShape(attrs: ConvAttrs, input: Shape): ShapeResult {
   }
 
   const channels = input[0]!;
-  if (channels % attrs.groups !== 0 || attrs.outChannels % attrs.groups !== 0) {
-    const divisors = commonDivisors(channels, attrs.outChannels);
-    return shapeProblem("groups-not-dividing", `${label} groups=${attrs.groups} does not divide ${channels % attrs.groups !== 0 ? `the ${channels} input channels` : `the ${attrs.outChannels} filters`}`, {
-      notes: [`groups must divide both the input channels (${channels}) and the filters (${attrs.outChannels})`],
-      hint: `use groups=${divisors.join(", ")}`.replace(/, (\d+)$/, " or $1"),
-    });
-  }
+  const groupProblem = checkGroups(label, attrs.groups, channels, attrs.outChannels);
+  if (groupProblem !== undefined) return groupProblem;
 
   const axes = spatialAxes(input, attrs.spatialRank, attrs);
   const wrapping = checkPaddingMode(label, attrs, axes.map((axis) => ({ name: axis.name, size: axis.window.input, pads: [axis.window.padBefore, axis.window.padAfter] })));
@@ -73,6 +68,16 @@ function checkPaddingMode(label: string, attrs: ConvAttrs, axes: { name: string;
     }
   }
   return undefined;
+}
+
+/** groups must divide both the input channels and the filters (conv and conv_transpose alike). */
+export function checkGroups(label: string, groups: number, channels: number, filters: number): ShapeResult | undefined {
+  if (channels % groups === 0 && filters % groups === 0) return undefined;
+  const divisors = commonDivisors(channels, filters);
+  return shapeProblem("groups-not-dividing", `${label} groups=${groups} does not divide ${channels % groups !== 0 ? `the ${channels} input channels` : `the ${filters} filters`}`, {
+    notes: [`groups must divide both the input channels (${channels}) and the filters (${filters})`],
+    hint: `use groups=${divisors.join(", ")}`.replace(/, (\d+)$/, " or $1"),
+  });
 }
 
 function commonDivisors(a: number, b: number): number[] {

@@ -28,6 +28,12 @@ const BLOCK: RegisterBlock<keyof typeof BOUNDS> = { knobs: ["pixels", "channels"
 // large blocks, since llvmpipe gathers each lane's load separately and an fma is one vector instruction.
 const DEFAULT: DataGemmSchedule = { kind: KIND, pixels: 8, channels: 16, workgroupSize: 64 };
 
+/**
+ * The knobs a conv_transpose layer's forward runs this kernel with (src/codegen/convTranspose.ts): the
+ * default block, which no schedule pass tunes for that layer yet.
+ */
+export const DATA_GEMM_FORWARD_SCHEDULE: DataGemmSchedule = DEFAULT;
+
 /** The grid the GEMM writes: the input, or (other padding modes than zeros, when padded) the padded input. */
 export function dataGemmGrid(conv: ConvShape): { H: number; W: number; padded: boolean } {
   const { top, bottom, left, right } = conv.padding;
