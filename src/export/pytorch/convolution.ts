@@ -2,7 +2,7 @@
 // padding mode. Symmetric padding is the module's own; asymmetric padding (from `rounding=ceil` or
 // `pad=same` with an even kernel) is an explicit F.pad before a module without padding. Both round the
 // output size down, as cnnc's conv does.
-import type { ConvAttrs, Node, PaddingMode, Shape } from "../../ir/graph.js";
+import type { ConvAttrs, ConvTransposeAttrs, Node, PaddingMode, Shape } from "../../ir/graph.js";
 import { pythonBool, pythonPair, pythonString, pythonTuple } from "./pythonText.js";
 
 /** F.pad's mode for each padding mode (Conv2d's padding_mode names zero padding `zeros`). */
@@ -34,4 +34,16 @@ export function convExpression(_node: Node, attrs: ConvAttrs, input: string, mod
   const pads = attrs.spatialRank === 1 ? [left, right] : [left, right, top, bottom];
   const mode = attrs.paddingMode === "zeros" ? "" : `, mode=${pythonString(F_PAD_MODE[attrs.paddingMode])}`;
   return `${module}(F.pad(${input}, ${pythonTuple(pads)}${mode}))`;
+}
+
+/** nn.ConvTranspose2d with cnnc's attributes, which are PyTorch's (padding, output_padding, groups...). */
+export function convTransposeModule(attrs: ConvTransposeAttrs, input: Shape): string {
+  const args = [String(input[0]), String(attrs.outChannels), `kernel_size=${pythonPair(attrs.kernel)}`];
+  if (attrs.stride.some((size) => size !== 1)) args.push(`stride=${pythonPair(attrs.stride)}`);
+  if (attrs.padding.some((size) => size !== 0)) args.push(`padding=${pythonPair(attrs.padding)}`);
+  if (attrs.outputPadding.some((size) => size !== 0)) args.push(`output_padding=${pythonPair(attrs.outputPadding)}`);
+  if (attrs.groups !== 1) args.push(`groups=${attrs.groups}`);
+  if (!attrs.bias) args.push(`bias=${pythonBool(false)}`);
+  if (attrs.dilation.some((size) => size !== 1)) args.push(`dilation=${pythonPair(attrs.dilation)}`);
+  return `nn.ConvTranspose2d(${args.join(", ")})`;
 }

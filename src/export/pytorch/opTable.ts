@@ -3,10 +3,10 @@
 import type { Node, OpKind, Shape } from "../../ir/graph.js";
 import { shapeSize } from "../../ir/graph.js";
 import type { OpAttrsOf } from "../../ops/registry.js";
-import { convExpression, convModule } from "./convolution.js";
+import { convExpression, convModule, convTransposeModule } from "./convolution.js";
 import { poolExpression } from "./pooling.js";
 import type { ExportProblem } from "./problems.js";
-import { pythonNumber, pythonTuple } from "./pythonText.js";
+import { pythonBool, pythonNumber, pythonString, pythonTuple } from "./pythonText.js";
 
 /** What a layer's forward expression is made from. */
 export interface ForwardContext<K extends OpKind> {
@@ -53,6 +53,18 @@ const EXPORTS: OpExports = {
     kind: "layer",
     module: (attrs, inputShape) => convModule(attrs, inputShape),
     forward: ({ node, attrs, inputs, module }) => convExpression(node, attrs, only(inputs), module),
+  },
+  conv_transpose: {
+    kind: "layer",
+    module: (attrs, inputShape) => convTransposeModule(attrs, inputShape),
+    forward: ({ inputs, module }) => `${module}(${only(inputs)})`,
+  },
+  // nn.Upsample's semantics (F.interpolate); align_corners is bilinear's only.
+  upsample: {
+    kind: "layer",
+    forward: ({ attrs, inputs }) =>
+      `F.interpolate(${only(inputs)}, scale_factor=${pythonTuple(attrs.scale.map((factor) => `${factor}.0`))}, mode=${pythonString(attrs.mode)}` +
+      `${attrs.mode === "bilinear" ? `, align_corners=${pythonBool(attrs.alignCorners)}` : ""})`,
   },
   fc: {
     kind: "layer",
