@@ -17,7 +17,7 @@ import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/t
 import { paramFullName, shapeSize, type Graph } from "../src/ir/graph.js";
 import type { PlanWeight } from "../src/codegen/plan.js";
 import { planWeights } from "../src/codegen/planWeights.js";
-import type { ExpectedWeight } from "./safetensors.js";
+import type { ExpectedWeight } from "./weightMismatch.js";
 
 export { fanIn } from "../src/codegen/planWeights.js";
 

@@ -2,24 +2,15 @@
 // layouts, float32 only. File layout: an 8-byte little-endian header length N, N bytes of JSON
 // `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the raw data;
 // offsets are relative to the start of the data.
-import { closestMatch, SUGGESTION_BUDGET, type SuggestionBudget } from "../grammar/diagnostics.js";
 import { joinBytes } from "../src/bytes.js";
 import { CnncUserError } from "../src/errors.js";
-import { countOf } from "../src/ir/format.js";
 import { shapeSize } from "../src/ir/graph.js";
 import { describeShape, makeTensor, type Tensor, type WeightMap } from "../src/tensor.js";
 import { dataFileKind, readUserFile } from "./readUserFile.js";
 import { decodeSafetensorsHeader, METADATA_KEY } from "./safetensorsHeader.js";
 import { shortText } from "../grammar/displayText.js";
+import { isTrainingCounter } from "./weightMismatch.js";
 import { writeFileAtomically, type WriteFileSystem } from "./writeUserFile.js";
-
-/**
- * PyTorch saves an int64 step counter with every BatchNorm layer. Inference never reads it, so it is
- * skipped on load (whatever its dtype) and never reported as an unexpected tensor.
- */
-function isTrainingCounter(name: string): boolean {
-  return name === "num_batches_tracked" || name.endsWith(".num_batches_tracked");
-}
 
 /** Decodes a safetensors file's bytes into float32 tensors. `file` names it in error messages. */
 export function readSafetensors(bytes: Uint8Array, file = "weights.safetensors"): WeightMap {
@@ -103,75 +94,4 @@ export function writeSafetensors(weights: WeightMap, metadata: Record<string, st
 /** Writes weights as a safetensors file, atomically (see writeFileAtomically; `fileSystem` for tests). */
 export function writeSafetensorsFile(path: string, weights: WeightMap, metadata: Record<string, string> = {}, fileSystem?: WriteFileSystem): void {
   writeFileAtomically(path, safetensorsParts(weights, metadata), fileSystem);
-}
-
-/** A weights file of another network can list thousands of problems: the first ones say enough. */
-const MAX_PROBLEMS_SHOWN = 50;
-
-export interface ExpectedWeight {
-  name: string;
-  shape: number[];
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((extent, axis) => extent === b[axis]);
-}
-
-/** Why an unexpected tensor might be there: a wrapper's name prefix, or a typo (within `budget`). */
-function extraTensorNote(name: string, missing: readonly string[], budget: SuggestionBudget): string {
-  const suffixOf = missing.find((expected) => name.endsWith(`.${expected}`));
-  if (suffixOf !== undefined) {
-    return ` (the network calls it ${suffixOf}: strip the prefix \`${name.slice(0, name.length - suffixOf.length)}\`)`;
-  }
-  const close = closestMatch(name, missing, budget);
-  return close === undefined ? " (the network has no such parameter)" : ` (did you mean ${close}?)`;
-}
-
-/** Missing, mis-shaped and unexpected tensors of `weights`, each with the expected shape; empty when they match. */
-export function weightProblems(expected: readonly ExpectedWeight[], weights: WeightMap): string[] {
-  const problems: string[] = [];
-  const missing: string[] = [];
-  for (const { name, shape } of expected) {
-    const tensor = weights.get(name);
-    if (tensor === undefined) {
-      problems.push(`missing ${name}, expected shape ${describeShape(shape)}`);
-      missing.push(name);
-    } else if (!sameShape(tensor.shape, shape)) {
-      problems.push(`${name} has shape ${describeShape(tensor.shape)}, expected ${describeShape(shape)}`);
-    }
-  }
-  const expectedNames = new Set(expected.map((weight) => weight.name));
-  const extras = [...weights.keys()].filter((name) => !expectedNames.has(name) && !isTrainingCounter(name)).sort();
-  // One suggestion budget for all of them: a file of a million stray tensors stays quick to refuse.
-  const budget: SuggestionBudget = { left: SUGGESTION_BUDGET };
-  for (const name of extras) {
-    const tensor = weights.get(name) as Tensor;
-    problems.push(`unexpected tensor ${shortText(name)} ${describeShape(tensor.shape)}${extraTensorNote(name, missing, budget)}`);
-  }
-  return problems;
-}
-
-/** `(N problems):` and the first problems, one per indented line, for a message. */
-export function problemList(problems: readonly string[]): string {
-  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
-  if (problems.length > shown.length) shown.push(`... and ${countOf(problems.length - shown.length, "more problem")}`);
-  return `(${countOf(problems.length, "problem")}):\n  ${shown.join("\n  ")}`;
-}
-
-/**
- * Checks loaded weights against what the network expects. Missing, mis-shaped and unexpected tensors
- * are all reported in ONE CnncUserError, each with the expected shape. `source` is the weights' file
- * (quoted in the message), or undefined for weights given in memory.
- */
-export function checkWeights(expected: readonly ExpectedWeight[], weights: WeightMap, source: string | undefined): void {
-  const problems = weightProblems(expected, weights);
-  if (problems.length === 0) {
-    return;
-  }
-  const subject = source === undefined ? "the weights do" : `\`${source}\` does`;
-  throw new CnncUserError(`${subject} not match the network ${problemList(problems)}`, {
-    hint:
-      `weights are matched by PyTorch state_dict name and shape (conv weight [out, in/groups, kH, kW], fc weight ` +
-      `[out, in]); the network expects ${expected.length} tensors`,
-  });
 }

@@ -15,7 +15,7 @@ import { PlanExecutor } from "./executor.js";
 import { expectedWeights, initWeights } from "./init.js";
 import { expectShape } from "./npy.js";
 import type { ProgressListener } from "./progress.js";
-import { checkWeights } from "./safetensors.js";
+import { checkWeights } from "./weightMismatch.js";
 import { targetOf } from "./target.js";
 
 export interface SessionOptions {

@@ -7,7 +7,9 @@ import { CnncUserError } from "../../src/errors.js";
 import { shapeSize } from "../../src/ir/graph.js";
 import { makeTensor, type WeightMap } from "../../src/tensor.js";
 import { dataFileKind, readUserFile } from "../readUserFile.js";
-import { type ExpectedWeight, problemList, readSafetensors, weightProblems, writeSafetensorsFile } from "../safetensors.js";
+import { refusePytorchBytes, refusePytorchPath } from "../pytorchWeights.js";
+import { readSafetensors, writeSafetensorsFile } from "../safetensors.js";
+import { type ExpectedWeight, problemList, weightProblems } from "../weightMismatch.js";
 import { decodeSafetensorsHeader } from "../safetensorsHeader.js";
 import type { WriteFileSystem } from "../writeUserFile.js";
 
@@ -185,11 +187,13 @@ export function checkpointMatches(checkpoint: Checkpoint, expected: ExpectedChec
  * whose optimizer state is left out (so `cnnc run --weights RUN_DIR/checkpoint.safetensors` works).
  */
 export function readWeightsFile(path: string): WeightMap {
+  refusePytorchPath(path);
   const bytes = readUserFile(path, dataFileKind("safetensors file"));
   let format: string | undefined;
   try {
     format = decodeSafetensorsHeader(bytes, path).metadata[METADATA.format];
   } catch {
+    refusePytorchBytes(path, bytes);
     format = undefined; // readSafetensors reports what is wrong with the file
   }
   return format === CHECKPOINT_FORMAT ? loadCheckpoint(path).weights : readSafetensors(bytes, path);

@@ -17,6 +17,7 @@ import { registerRun } from "./run.js";
 import { registerSummary } from "./summary.js";
 import { registerTrain } from "./train.js";
 import { registerTune } from "./tune.js";
+import { registerWeights } from "./weights.js";
 import type { TuningBackend } from "./tuning.js";
 import { TUNING_BACKEND } from "../../runtime/tuning/tuneGraph.js";
 
@@ -42,6 +43,7 @@ export async function runCli(
     .configureOutput({ writeOut: (text) => io.stdout(escapeUnsafe(text, { keepNewlines: true })), writeErr: (text) => io.stderr(escapeUnsafe(text, { keepNewlines: true })) });
   registerCheck(program, context);
   registerSummary(program, context);
+  registerWeights(program, context);
   registerBuild(program, context, tuning === undefined ? undefined : { backend: tuning, cnncVersion: version });
   registerRun(program, context);
   registerTrain(program, context);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { openDevice, parseBackend } from "../../runtime/device.js";
 import { PlanExecutor } from "../../runtime/executor.js";
 import { initWeightsFrom } from "../../runtime/init.js";
-import { checkWeights } from "../../runtime/safetensors.js";
+import { checkWeights } from "../../runtime/weightMismatch.js";
 import { readWeightsFile } from "../../runtime/training/checkpoint.js";
 import { checkNetworkInputs } from "../../runtime/session.js";
 import type { Plan } from "../codegen/plan.js";

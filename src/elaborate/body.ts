@@ -9,7 +9,8 @@ import { defineConstant } from "./definitions.js";
 import { evaluate } from "./evaluate.js";
 import { formatLocation } from "./reporter.js";
 import { takeSteps, totalsStayCountable } from "./sizeLimits.js";
-import { type BodyFrame, type Elaboration, type Flow, UNKNOWN } from "./state.js";
+import { isSequential } from "./sequential.js";
+import { type BodyFrame, type Elaboration, type Flow, type StepNaming, UNKNOWN } from "./state.js";
 import { stepCost } from "./stepCost.js";
 import { describeValue } from "./values.js";
 
@@ -130,7 +131,12 @@ function warnIfChannelsLast(state: Elaboration, stmt: InputStmt, sizes: readonly
 function elaborateStatement(state: Elaboration, frame: BodyFrame, stmt: LayerStmt): void {
   const named = stmt.name !== undefined && defineValueName(state, frame, stmt.name, stmt.nameSpan ?? stmt.span);
   // A rejected name would only produce a second, duplicate-layer-name error: name the layers as if unnamed.
-  const naming = { prefix: frame.prefix, statement: named ? stmt.name : undefined, statementUsed: false };
+  const naming: StepNaming = { prefix: frame.prefix, statement: named ? stmt.name : undefined, statementUsed: false };
+  if (named && stmt.name !== undefined && isSequential(frame, stmt.chain)) {
+    // The statement's name is the container (as nn.Sequential's attribute): claimed, so nothing else takes it.
+    const base = state.names.claim(frame.prefix + stmt.name, stmt.nameSpan ?? stmt.span, state.reporter);
+    naming.sequence = { base, next: 0 };
+  }
   const result = elaborateChain(state, frame, stmt.chain, naming, { input: frame.current, inRepeat: false });
   if (result.usedImplicitInput) {
     if (frame.currentName !== undefined) {

@@ -6,6 +6,7 @@ import { callLayer, evalEnv, expandBlock } from "./calls.js";
 import { evaluate } from "./evaluate.js";
 import { LAYERS, LAYER_NAMES } from "./layers.js";
 import { scheduleAnnotationOf } from "./scheduleAnnotation.js";
+import { nextSequentialName } from "./sequential.js";
 import { progressOf, repetitionFits, takeSteps } from "./sizeLimits.js";
 import { type BodyFrame, type Elaboration, type Flow, type StepNaming, UNKNOWN } from "./state.js";
 import { stepCost } from "./stepCost.js";
@@ -94,7 +95,7 @@ function someNames(names: Iterable<string>, count: number): string {
 }
 
 /** A bare word (no parens, no alias) that names a value in scope. */
-function isValueReference(frame: BodyFrame, step: CallStep): boolean {
+export function isValueReference(frame: BodyFrame, step: CallStep): boolean {
   if (step.hasParens || step.alias !== undefined) return false;
   return frame.values.has(step.callee) || frame.later.has(step.callee) || frame.scope.lookup(step.callee)?.value.kind === "tensor";
 }
@@ -152,6 +153,7 @@ function nameStep(state: Elaboration, naming: StepNaming, step: CallStep, op: st
     return names.claim(naming.prefix + step.alias, step.aliasSpan ?? step.span, reporter);
   }
   if (naming.exactName !== undefined) return names.claim(naming.exactName, step.span, reporter);
+  if (naming.sequence !== undefined) return names.claim(nextSequentialName(naming.sequence), step.span, reporter);
   return baseName(state, naming, op, step.span);
 }
 
@@ -166,7 +168,10 @@ function baseName(state: Elaboration, naming: StepNaming, op: string, span: Call
   return names.numbered(naming.prefix, op, span);
 }
 
-/** `[chain] * n`: iteration i names its layers under `<base>.i.`; a one-call body is named `<base>.i`. */
+/**
+ * `[chain] * n`: iteration i names its layers under `<base>.i.`; a one-call body is named `<base>.i`. In
+ * a sequentially numbered statement the iterations' block calls just take the statement's next numbers.
+ */
 function repeatStep(state: Elaboration, frame: BodyFrame, step: RepeatStep, naming: StepNaming, input: Flow): Flow {
   const countValue = evaluate(step.count, evalEnv(state, frame));
   let count: number | undefined;
@@ -179,7 +184,10 @@ function repeatStep(state: Elaboration, frame: BodyFrame, step: RepeatStep, nami
       count = countValue.value;
     }
   }
-  const base = naming.exactName !== undefined ? state.names.claim(naming.exactName, step.span, state.reporter) : baseName(state, naming, "repeat", step.span);
+  const base =
+    naming.sequence !== undefined ? naming.sequence.base
+    : naming.exactName !== undefined ? state.names.claim(naming.exactName, step.span, state.reporter)
+    : baseName(state, naming, "repeat", step.span);
   const single = step.body.steps.length === 1 && (step.body.steps[0]!.kind === "repeat" || step.body.steps[0]!.alias === undefined);
   let flow = input;
   const errorsBefore = state.reporter.errors;
@@ -188,8 +196,8 @@ function repeatStep(state: Elaboration, frame: BodyFrame, step: RepeatStep, nami
   try {
     // An invalid count still elaborates the body once, so that its own mistakes are reported too.
     for (let i = 0; i < (count ?? 1); i++) {
-      const iteration: StepNaming = { prefix: `${base}.${i}.`, statementUsed: false };
-      if (single) iteration.exactName = `${base}.${i}`;
+      const iteration: StepNaming = naming.sequence !== undefined ? naming : { prefix: `${base}.${i}.`, statementUsed: false };
+      if (single && naming.sequence === undefined) iteration.exactName = `${base}.${i}`;
       flow = elaborateChain(state, frame, step.body, iteration, { input: flow, inRepeat: true }).flow;
       // Iterations after one with errors would only read its unknown result (and repeat its errors).
       if (state.builder.stopped || state.reporter.errors > errorsBefore) return UNKNOWN;

@@ -62,4 +62,9 @@ export interface StepNaming {
   statementUsed: boolean;
   /** For a repetition whose body is one call: that call is named exactly this (`layer1.0`). */
   exactName?: string;
+  /**
+   * A statement numbered like nn.Sequential (sequential.ts): each block call, repetitions included, is
+   * the next child `base.<next>`.
+   */
+  sequence?: { base: string; next: number };
 }

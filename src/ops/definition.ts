@@ -161,6 +161,12 @@ export interface OpDefinition<K extends OpKind = OpKind> {
    * differentiate step takes stage by stage from the activation table.
    */
   gradient?: GradientFunction<K>;
+  /**
+   * Scalar buffers PyTorch's module keeps in its state_dict that cnnc neither reads nor computes
+   * (BatchNorm's int64 `num_batches_tracked`): part of the expected state_dict (`cnnc weights`), and
+   * skipped when a weights file is loaded.
+   */
+  counterBuffers?: readonly string[];
 }
 
 /** Every op kind to its definition; a missing or mistyped entry is a type error. */

@@ -13,6 +13,7 @@ export const BATCHNORM: OpDefinition<"batchnorm"> = {
   traits: ELEMENTWISE,
   lowering: { kind: "stage" },
   label: nameLabel("batchnorm"),
+  counterBuffers: ["num_batches_tracked"],
   inferShape: (attrs, inputs) => inferBatchNormShape(attrs, onlyInput(inputs)),
   reference: (node, attrs, inputs, weights) => runBatchNorm(node, attrs, onlyInput(inputs), weights),
   referenceGradient: (node, attrs, inputs, weights, _output, outputGradient) => batchnormGradient(node, attrs, onlyInput(inputs), weights, outputGradient),

@@ -1,6 +1,8 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { paramFullName } from "../../src/ir/graph.js";
+import { shapeSize } from "../../src/ir/graph.js";
+import { stateDict, type StateDictEntry } from "../../src/ir/stateDict.js";
 import { EXAMPLES_DIR, compileExample, shapesOf, totalParams } from "./exampleHelpers.js";
 
 describe("every example", () => {
@@ -123,24 +125,22 @@ describe("known parameter counts", () => {
 });
 
 describe("PyTorch names", () => {
-  it("ResNet-18's parameters and buffers have exactly torchvision's state_dict names (less num_batches_tracked)", () => {
-    const bn = (prefix: string) => ["weight", "bias", "running_mean", "running_var"].map((p) => `${prefix}.${p}`);
-    const expected = ["conv1.weight", ...bn("bn1")];
-    const widths = [64, 128, 256, 512];
-    widths.forEach((_, stage) => {
-      for (const block of [0, 1]) {
-        const prefix = `layer${stage + 1}.${block}`;
-        expected.push(`${prefix}.conv1.weight`, ...bn(`${prefix}.bn1`), `${prefix}.conv2.weight`, ...bn(`${prefix}.bn2`));
-        if (stage > 0 && block === 0) expected.push(`${prefix}.downsample.0.weight`, ...bn(`${prefix}.downsample.1`));
-      }
+  /** A state_dict entry as `print(k, tuple(v.shape))` prints it: `bn1.weight (64,)`, `bn1.num_batches_tracked ()`. */
+  const pythonLine = (entry: StateDictEntry): string =>
+    `${entry.name} (${entry.shape.join(", ")}${entry.shape.length === 1 ? "," : ""})`;
+
+  for (const [example, keys] of [["resnet18.cnn", "resnet18-state-dict.txt"], ["resnet34.cnn", "resnet34-state-dict.txt"]] as const) {
+    it(`${example} expects exactly torchvision's state_dict (data/${keys}): names, shapes, buffers, order`, () => {
+      const expected = readFileSync(join(import.meta.dirname, "data", keys), "utf8").split("\n").filter((line) => line !== "" && !line.startsWith("#"));
+      const entries = stateDict(compileExample(example));
+      expect(entries.map(pythonLine)).toEqual(expected);
+      const buffers = entries.filter((entry) => entry.kind === "buffer").map((entry) => entry.name.slice(entry.name.lastIndexOf(".") + 1));
+      expect(new Set(buffers)).toEqual(new Set(["running_mean", "running_var", "num_batches_tracked"]));
     });
-    expected.push("fc.weight", "fc.bias");
-    const graph = compileExample("resnet18.cnn");
-    const names = graph.nodes.flatMap((node) => node.params.map((param) => paramFullName(node, param)));
-    expect(names).toEqual(expected);
-    const shapes = new Map(graph.nodes.flatMap((node) => node.params.map((param) => [paramFullName(node, param), param.shape])));
-    expect(shapes.get("conv1.weight")).toEqual([64, 3, 7, 7]);
-    expect(shapes.get("layer2.0.downsample.0.weight")).toEqual([128, 64, 1, 1]);
-    expect(shapes.get("fc.weight")).toEqual([1000, 512]);
+  }
+
+  it("the trained parameters of that state_dict are torchvision's count", () => {
+    const parameters = stateDict(compileExample("resnet18.cnn")).filter((entry) => entry.kind === "parameter");
+    expect(parameters.reduce((total, entry) => total + shapeSize(entry.shape), 0)).toBe(11_689_512);
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { checkWeights, readSafetensors, readSafetensorsFile, writeSafetensors, writeSafetensorsFile } from "../../runtime/safetensors.js";
+import { readSafetensors, readSafetensorsFile, writeSafetensors, writeSafetensorsFile } from "../../runtime/safetensors.js";
 import { makeTensor, type WeightMap } from "../../src/tensor.js";
 import { userError } from "../support/userError.js";
 
@@ -229,52 +229,5 @@ describe("safetensors", () => {
     const error = userError(() => readSafetensors(bytes, "w.safetensors"));
     expect(error.message).toBe("`w.safetensors` holds tensors that are not float32: c1.weight (F16), c1.bias (BF16); cnnc reads F32");
     expect(error.hint).toMatch(/v\.float\(\)/);
-  });
-});
-
-describe("checkWeights", () => {
-  const expected = [
-    { name: "c1.weight", shape: [2, 1, 3, 3] },
-    { name: "c1.bias", shape: [2] },
-    { name: "c2.weight", shape: [4, 2, 3, 3] },
-    { name: "fc1.weight", shape: [3, 5] },
-  ];
-
-  it("accepts matching weights (and ignores num_batches_tracked)", () => {
-    const weights = sampleWeights();
-    weights.delete("bn1.running_var");
-    weights.set("c2.weight", makeTensor([4, 2, 3, 3]));
-    weights.set("bn1.num_batches_tracked", makeTensor([]));
-    expect(() => checkWeights(expected, weights, "w.safetensors")).not.toThrow();
-  });
-
-  it("lists every missing, mis-shaped and extra tensor in one error", () => {
-    const weights = sampleWeights();
-    weights.set("c1.weight", makeTensor([2, 1, 5, 5]));
-    weights.set("c1.biass", makeTensor([2]));
-    weights.delete("c1.bias");
-    const error = userError(() => checkWeights(expected, weights, "w.safetensors"));
-    expect(error.message).toBe(
-      [
-        "`w.safetensors` does not match the network (5 problems):",
-        "  c1.weight has shape [2, 1, 5, 5], expected [2, 1, 3, 3]",
-        "  missing c1.bias, expected shape [2]",
-        "  missing c2.weight, expected shape [4, 2, 3, 3]",
-        "  unexpected tensor bn1.running_var [3] (the network has no such parameter)",
-        "  unexpected tensor c1.biass [2] (did you mean c1.bias?)",
-      ].join("\n"),
-    );
-    expect(error.hint).toMatch(/the network expects 4 tensors/);
-  });
-
-  it("says `the weights` for weights given in memory", () => {
-    const error = userError(() => checkWeights([{ name: "c1.bias", shape: [2] }], new Map(), undefined));
-    expect(error.message).toBe("the weights do not match the network (1 problem):\n  missing c1.bias, expected shape [2]");
-  });
-
-  it("recognizes a wrapper's name prefix", () => {
-    const weights: WeightMap = new Map([["model.c1.bias", makeTensor([2])]]);
-    const error = userError(() => checkWeights([{ name: "c1.bias", shape: [2] }], weights, "w.safetensors"));
-    expect(error.message).toContain("unexpected tensor model.c1.bias [2] (the network calls it c1.bias: strip the prefix `model.`)");
   });
 });
