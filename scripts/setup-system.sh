@@ -10,10 +10,14 @@
 #
 # --data also installs the training data: Debian's dataset-fashion-mnist package (Fashion-MNIST as
 # gzip IDX files under /usr/share/datasets/fashion-mnist/, where runtime/data/fashionMnist.ts looks).
+#
+# --onnx-checker also installs Debian's python3-onnx (ONNX 1.12), whose checker the ONNX export tests
+# run on exported models (test/export/onnx/checker.test.ts; CI needs it, elsewhere it is skipped).
 set -euo pipefail
 
 readonly MESA_PACKAGES=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
 readonly DATA_PACKAGES=(dataset-fashion-mnist)
+readonly ONNX_CHECKER_PACKAGES=(python3-onnx)
 readonly ICD_DIRS=(/usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d)
 
 say() { printf 'setup-system: %s\n' "$*"; }
@@ -37,12 +41,17 @@ vulkan_loader_present() {
   ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'
 }
 
-usage() { printf 'usage: %s [--data]\n  --data  also install the Fashion-MNIST dataset (%s)\n' "$0" "${DATA_PACKAGES[*]}"; }
+usage() {
+  printf 'usage: %s [--data] [--onnx-checker]\n  --data          also install the Fashion-MNIST dataset (%s)\n' "$0" "${DATA_PACKAGES[*]}"
+  printf '  --onnx-checker  also install the ONNX checker the export tests use (%s)\n' "${ONNX_CHECKER_PACKAGES[*]}"
+}
 
 install_data=0
+install_onnx_checker=0
 for arg in "$@"; do
   case "$arg" in
     --data) install_data=1 ;;
+    --onnx-checker) install_onnx_checker=1 ;;
     -h | --help) usage; exit 0 ;;
     *) say "unknown option: $arg"; usage >&2; exit 1 ;;
   esac
@@ -124,7 +133,25 @@ setup_data() {
   say "installed ${missing[*]} (files under /usr/share/datasets/fashion-mnist/)"
 }
 
+setup_onnx_checker() {
+  if ! have_apt; then
+    say "this is not a Debian/Ubuntu system (no apt-get/dpkg-query): install the onnx Python package (pip install onnx)"
+    return 1
+  fi
+  local missing
+  mapfile -t missing < <(missing_packages "${ONNX_CHECKER_PACKAGES[@]}")
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    say "ONNX checker already installed (${ONNX_CHECKER_PACKAGES[*]}); nothing to do"
+    return 0
+  fi
+  say "installing the ONNX checker: ${missing[*]}"
+  apt_install "${missing[@]}"
+}
+
 setup_gpu
 if [[ $install_data -eq 1 ]]; then
   setup_data
+fi
+if [[ $install_onnx_checker -eq 1 ]]; then
+  setup_onnx_checker
 fi

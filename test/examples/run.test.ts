@@ -8,7 +8,7 @@
 // llvmpipe with a cold shader cache, so it runs them direct (the GEMM path is covered end to end by
 // the other examples). Tolerance: `cnnc run --check`'s (runtime/compareOutputs.ts):
 // |gpu - ref| <= 1e-4 * max(1, max|ref|) + 1e-3 * |ref| per element.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,11 +17,9 @@ import { describe, expect, it } from "vitest";
 import { compareOutput } from "../../runtime/compareOutputs.js";
 import { randomNormalTensor } from "../../runtime/init.js";
 import { createSession } from "../../runtime/session.js";
-import { compileSource } from "../../src/compile.js";
-import { hasErrors } from "../../grammar/diagnostics.js";
-import type { Graph } from "../../src/ir/graph.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { testGpu } from "../codegen/gpuHarness.js";
+import { exampleGraph } from "./exampleHelpers.js";
 
 const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples");
 /** Multiply-accumulates per sample above which an example runs at a reduced input size. */
@@ -30,34 +28,6 @@ const BATCH = 2;
 
 /** Conv schedule for all conv layers of an example (default rule elsewhere). */
 const SCHEDULE_OVERRIDES: Record<string, string> = { "googlenet.cnn": "direct" };
-
-const INPUT_LINE = /^(\s*input\s+\w+\s*:\s*)(\d+)x(\d+)x(\d+)/m;
-
-function compileText(text: string, file: string): Graph | undefined {
-  const result = compileSource(text, file);
-  return hasErrors(result.diagnostics) ? undefined : result.graph;
-}
-
-function totalMacs(graph: Graph): number {
-  return graph.nodes.reduce((sum, node) => sum + node.macs, 0);
-}
-
-/** The example's graph at full size, or at the smallest square input of the same size mod 32 that compiles. */
-function exampleGraph(file: string): { graph: Graph; input: string } {
-  const text = readFileSync(file, "utf8");
-  const full = compileText(text, file);
-  if (full === undefined) throw new Error(`${file} does not compile`);
-  const match = INPUT_LINE.exec(text);
-  const fullInput = match === null ? "as written" : `${match[2]}x${match[3]}x${match[4]}`;
-  if (totalMacs(full) <= MACS_BUDGET || match === null) return { graph: full, input: fullInput };
-  const size = Number(match[3]);
-  for (let candidate = (size % 32) + 32; candidate < size; candidate += 32) {
-    const reduced = text.replace(INPUT_LINE, `$1$2x${candidate}x${candidate}`);
-    const graph = compileText(reduced, file);
-    if (graph !== undefined) return { graph, input: `${match[2]}x${candidate}x${candidate} (reduced from ${fullInput})` };
-  }
-  return { graph: full, input: fullInput };
-}
 
 const examples = readdirSync(EXAMPLES_DIR)
   .filter((name) => name.endsWith(".cnn"))
@@ -71,7 +41,7 @@ describe("example networks on the GPU", () => {
   for (const name of examples) {
     for (const fuse of [true, false]) {
       it(`${name} ${fuse ? "fused" : "unfused (--no-fuse)"} matches the reference`, async () => {
-        const example = exampleGraph(join(EXAMPLES_DIR, name));
+        const example = exampleGraph(join(EXAMPLES_DIR, name), MACS_BUDGET);
         const graph = example.graph;
         const input = example.input;
         const session = await createSession(graph, { seed: 1, gpu: await testGpu(), fuse, schedule: { all: SCHEDULE_OVERRIDES[name] ?? "auto" } });

@@ -42,7 +42,7 @@ export function exportOnnx(graph: Graph, weights: WeightMap | undefined, options
   const builder = new OnnxGraphBuilder(graph.name);
   const names: string[] = [];
   for (const node of graph.nodes) {
-    const output = builder.claim(node.name, `layer ${node.name}`);
+    const output = builder.claim(node.name, `the output of layer ${node.name}`);
     const exporter = layerExporter(node.attrs.op);
     exporter({
       node,
@@ -57,7 +57,7 @@ export function exportOnnx(graph: Graph, weights: WeightMap | undefined, options
         const fullName = paramFullName(node, param);
         const tensor = values.get(fullName);
         if (tensor === undefined) throw new Error(`internal: weight ${fullName} was checked but is missing`);
-        return builder.addWeight(fullName, tensor, `layer ${node.name}`);
+        return builder.addWeight(fullName, tensor, `weight ${fullName} of layer ${node.name}`);
       },
       temporary: (what) => builder.fresh(`${node.name}/${what}`, `layer ${node.name}`),
     });

@@ -57,12 +57,17 @@ export function randomInputs(graph: Graph, batch: number, seed: number): Map<str
   );
 }
 
-/** Exports `graph` with `weights` (or its seed-0 initial weights), runs it and checks every output against the reference. */
+/** Exports `graph` with `weights` (or its seed-0 initial weights), runs it at `batch` and checks every output against the reference. */
 export async function expectOnnxMatchesReference(graph: Graph, batch: number, weights: WeightMap | undefined, context: string): Promise<void> {
   const bytes = exportOnnx(graph, weights);
+  await expectModelMatchesReference(bytes, graph, batch, weights ?? initWeights(graph, 0), context);
+}
+
+/** Runs exported `bytes` on random inputs at `batch` and checks every output against the reference with `weights`. */
+export async function expectModelMatchesReference(bytes: Uint8Array, graph: Graph, batch: number, weights: WeightMap, context: string): Promise<void> {
   const inputs = randomInputs(graph, batch, 7);
   const outputs = await runOnnx(bytes, inputs);
-  const reference = runReference(graph, inputs, weights ?? initWeights(graph, 0)).outputs;
+  const reference = runReference(graph, inputs, weights).outputs;
   expect([...outputs.keys()].sort()).toEqual([...reference.keys()].sort());
   for (const [name, expected] of reference) {
     const actual = outputs.get(name)!;
