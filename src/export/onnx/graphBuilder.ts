@@ -104,11 +104,6 @@ export class OnnxGraphBuilder {
     this.outputs.push(valueInfo(name, shape));
   }
 
-  /** Bytes of all initializers so far. */
-  initializerBytes(): number {
-    return this.initializers.reduce((total, tensor) => total + tensor.raw_data.byteLength, 0);
-  }
-
   graph(): OnnxGraph {
     return { name: this.name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs };
   }

@@ -21,10 +21,19 @@ function hasPadding(padding: Padding2d): boolean {
   return padding.top + padding.bottom + padding.left + padding.right > 0;
 }
 
-/** [before, after] per spatial axis of a [C, H, W] or [C, L] value: the ONNX axis (batch first) and its size. */
-function paddedAxes(rank: 1 | 2, shape: Shape, padding: Padding2d): { axis: number; size: number; before: number; after: number }[] {
-  const width = { axis: rank + 1, size: shape[rank]!, before: padding.left, after: padding.right };
-  return rank === 2 ? [{ axis: 2, size: shape[1]!, before: padding.top, after: padding.bottom }, width] : [width];
+/** A spatial axis of a [N, C, H, W] or [N, C, L] value: its ONNX axis, size and pads, and its index in cnnc's [height, width] pairs. */
+interface SpatialAxis {
+  axis: number;
+  pairIndex: 0 | 1;
+  size: number;
+  before: number;
+  after: number;
+}
+
+/** The spatial axes of a value of per-sample shape [C, H, W] or [C, L]. */
+function spatialAxes(rank: 1 | 2, shape: Shape, padding: Padding2d): SpatialAxis[] {
+  const width: SpatialAxis = { axis: rank + 1, pairIndex: 1, size: shape[rank]!, before: padding.left, after: padding.right };
+  return rank === 2 ? [{ axis: 2, pairIndex: 0, size: shape[1]!, before: padding.top, after: padding.bottom }, width] : [width];
 }
 
 /** An ONNX Pad node: pads for every axis of the [N, C, ...] value (none on N and C), in `mode`. */
@@ -52,7 +61,7 @@ function padWithMode(layer: LayerExport<"conv">, input: string): string {
     return padExplicitly(layer, input, attrs.padding, attrs.paddingMode === "reflect" ? "reflect" : "edge");
   }
   let current = input;
-  for (const { axis, size, before, after } of paddedAxes(rank, inputShape, attrs.padding)) {
+  for (const { axis, size, before, after } of spatialAxes(rank, inputShape, attrs.padding)) {
     if (before + after === 0) continue;
     const axes = builder.addInt64s(`${node.name}/axis${axis}`, [axis], node.name);
     const slice = (from: number, to: number): string => {
@@ -100,13 +109,12 @@ function checkOneDimensional(name: string, rank: 1 | 2, height: number, padding:
  * window sees, and ONNX's ceil_mode (whose last-window rule differs between versions) is not needed.
  */
 function floorPadding(attrs: PoolAttrs, inputShape: Shape, outputShape: Shape): Padding2d {
-  const extra = paddedAxes(attrs.spatialRank, inputShape, attrs.padding).map(({ axis, size, before, after }) => {
-    const index = axis - 2 + (attrs.spatialRank === 2 ? 0 : 1);
-    const out = outputShape[axis - 1]!;
-    return Math.max(0, (out - 1) * attrs.stride[index]! + attrs.window[index]! - (size + before + after));
-  });
-  const [bottom, right] = attrs.spatialRank === 2 ? [extra[0]!, extra[1]!] : [0, extra[0]!];
-  return { ...attrs.padding, bottom: attrs.padding.bottom + bottom, right: attrs.padding.right + right };
+  const extra: [number, number] = [0, 0];
+  for (const { axis, pairIndex, size, before, after } of spatialAxes(attrs.spatialRank, inputShape, attrs.padding)) {
+    const reached = (outputShape[axis - 1]! - 1) * attrs.stride[pairIndex] + attrs.window[pairIndex];
+    extra[pairIndex] = Math.max(0, reached - (size + before + after));
+  }
+  return { ...attrs.padding, bottom: attrs.padding.bottom + extra[0], right: attrs.padding.right + extra[1] };
 }
 
 export const exportPool: LayerExporter<"pool"> = (layer) => {
