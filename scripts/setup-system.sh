@@ -10,13 +10,14 @@
 #
 # --data also installs the training data: Debian's dataset-fashion-mnist package (Fashion-MNIST as
 # gzip IDX files under /usr/share/datasets/fashion-mnist/, where runtime/data/fashionMnist.ts looks).
-# --python also installs Debian's PyTorch and NumPy for /usr/bin/python3: the tests of `cnnc export
-# --pytorch` run the exported modules in PyTorch (test/export/pytorch/torchForward.test.ts).
+# --python also installs Debian's PyTorch, NumPy and ONNX for /usr/bin/python3: the export tests run the
+# modules `cnnc export --pytorch` writes in PyTorch (test/export/pytorch/torchForward.test.ts) and ONNX's
+# checker on the models `--onnx` writes (test/export/onnx/checker.test.ts).
 set -euo pipefail
 
 readonly MESA_PACKAGES=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
 readonly DATA_PACKAGES=(dataset-fashion-mnist)
-readonly PYTHON_PACKAGES=(python3-torch python3-numpy)
+readonly PYTHON_PACKAGES=(python3-torch python3-numpy python3-onnx)
 readonly ICD_DIRS=(/usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d)
 
 say() { printf 'setup-system: %s\n' "$*"; }
@@ -41,7 +42,7 @@ vulkan_loader_present() {
 }
 
 usage() {
-  printf 'usage: %s [--data] [--python]\n  --data    also install the Fashion-MNIST dataset (%s)\n  --python  also install PyTorch and NumPy (%s)\n' \
+  printf 'usage: %s [--data] [--python]\n  --data    also install the Fashion-MNIST dataset (%s)\n  --python  also install PyTorch, NumPy and ONNX (%s)\n' \
     "$0" "${DATA_PACKAGES[*]}" "${PYTHON_PACKAGES[*]}"
 }
 
@@ -134,7 +135,7 @@ setup_data() {
 
 setup_python() {
   if ! have_apt; then
-    say "this is not a Debian/Ubuntu system (no apt-get/dpkg-query): install PyTorch and NumPy for python3 (pip install torch numpy)"
+    say "this is not a Debian/Ubuntu system (no apt-get/dpkg-query): install PyTorch, NumPy and ONNX for python3 (pip install torch numpy onnx)"
     return 1
   fi
   local missing

@@ -43,6 +43,7 @@ export { profilePlan, summarizeKernelTimes, type KernelTime, type PlanProfile, t
 export { defaultKernelClock, submissionClock, timestampClock, type KernelClock } from "../runtime/kernelClock.js";
 export { readSafetensors, writeSafetensors } from "../runtime/safetensors.js";
 export { runReference } from "./reference/interpret.js";
+export { exportOnnx, type OnnxExportOptions } from "./export/onnx/exportOnnx.js";
 export { buildPlan, compilePlan, buildKernelGraph, type BuildPlanOptions } from "./pipeline.js";
 export type { Plan, KernelStep, PlanBuffer } from "./codegen/plan.js";
 export { loadPlanDirectory } from "./planFile/loadPlanDirectory.js";

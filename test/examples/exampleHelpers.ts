@@ -24,8 +24,8 @@ export function shapesOf(graph: Graph, op: string): number[][] {
   return graph.nodes.filter((node) => node.attrs.op === op).map((node) => node.shape);
 }
 
-/** Multiply-accumulates per sample above which an example runs at a reduced input size. */
-const MACS_BUDGET = 60e6;
+/** Multiply-accumulates per sample above which an example runs at a reduced input size in tests. */
+export const MACS_BUDGET = 60e6;
 
 const INPUT_LINE = /^(\s*input\s+\w+\s*:\s*)(\d+)x(\d+)x(\d+)/m;
 
@@ -39,17 +39,17 @@ function totalMacs(graph: Graph): number {
 }
 
 /**
- * The example's graph at full size, or, above MACS_BUDGET (too slow for tests on llvmpipe or in the
- * float64 reference), at the smallest square input of the same size mod 32 that compiles (so stride-2
- * stages still divide): only activation sizes and fc input widths change.
+ * The example's graph at full size when its multiply-accumulates per sample are within `macsBudget`, or
+ * else at the smallest square input of the same size mod 32 that compiles (so stride-2 stages still
+ * divide): the same layers, only smaller activations and fc input widths. `input` says which.
  */
-export function exampleGraph(file: string): { graph: Graph; input: string } {
+export function exampleGraph(file: string, macsBudget: number): { graph: Graph; input: string } {
   const text = readFileSync(file, "utf8");
   const full = compileText(text, file);
   if (full === undefined) throw new Error(`${file} does not compile`);
   const match = INPUT_LINE.exec(text);
   const fullInput = match === null ? "as written" : `${match[2]}x${match[3]}x${match[4]}`;
-  if (totalMacs(full) <= MACS_BUDGET || match === null) return { graph: full, input: fullInput };
+  if (totalMacs(full) <= macsBudget || match === null) return { graph: full, input: fullInput };
   const size = Number(match[3]);
   for (let candidate = (size % 32) + 32; candidate < size; candidate += 32) {
     const reduced = text.replace(INPUT_LINE, `$1$2x${candidate}x${candidate}`);

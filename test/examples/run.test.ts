@@ -18,7 +18,7 @@ import { randomNormalTensor } from "../../runtime/init.js";
 import { createSession } from "../../runtime/session.js";
 import { runReference } from "../../src/reference/interpret.js";
 import { testGpu } from "../codegen/gpuHarness.js";
-import { EXAMPLES_DIR, exampleGraph } from "./exampleHelpers.js";
+import { EXAMPLES_DIR, MACS_BUDGET, exampleGraph } from "./exampleHelpers.js";
 
 const BATCH = 2;
 
@@ -37,7 +37,7 @@ describe("example networks on the GPU", () => {
   for (const name of examples) {
     for (const fuse of [true, false]) {
       it(`${name} ${fuse ? "fused" : "unfused (--no-fuse)"} matches the reference`, async () => {
-        const example = exampleGraph(join(EXAMPLES_DIR, name));
+        const example = exampleGraph(join(EXAMPLES_DIR, name), MACS_BUDGET);
         const graph = example.graph;
         const input = example.input;
         const session = await createSession(graph, { seed: 1, gpu: await testGpu(), fuse, schedule: { all: SCHEDULE_OVERRIDES[name] ?? "auto" } });

@@ -19,7 +19,7 @@ import type { Graph } from "../../../src/ir/graph.js";
 import { runReference } from "../../../src/reference/interpret.js";
 import type { Tensor, WeightMap } from "../../../src/tensor.js";
 import { compileSource } from "../../../src/compile.js";
-import { EXAMPLES_DIR, exampleGraph } from "../../examples/exampleHelpers.js";
+import { EXAMPLES_DIR, MACS_BUDGET, exampleGraph } from "../../examples/exampleHelpers.js";
 import { FEATURES_1D, FEATURES_2D } from "./exportFixtures.js";
 
 // python3 on the PATH first; Debian's own second (its python3-torch is for /usr/bin/python3, which a
@@ -39,7 +39,7 @@ function networks(): { file: string; graph: Graph; input: string }[] {
     return { file, graph: compiled.graph, input: "as written" };
   };
   return [
-    ...examples.map((file) => ({ file, ...exampleGraph(join(EXAMPLES_DIR, file)) })),
+    ...examples.map((file) => ({ file, ...exampleGraph(join(EXAMPLES_DIR, file), MACS_BUDGET) })),
     fixture("features.cnn", FEATURES_2D),
     fixture("sequence.cnn", FEATURES_1D),
   ];
