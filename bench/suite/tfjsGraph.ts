@@ -232,6 +232,14 @@ export function buildTfjsModel(graph: Graph, weights: WeightMap): TfjsModel {
         return same(tf.tanh(x.tensor));
       case "sigmoid":
         return same(tf.sigmoid(x.tensor));
+      case "relu6":
+        return same(tf.relu6(x.tensor));
+      case "hardsigmoid":
+        return same(tf.div(tf.relu6(tf.add(x.tensor, 3)), 6));
+      case "hardswish":
+        return same(tf.div(tf.mul(x.tensor, tf.relu6(tf.add(x.tensor, 3))), 6));
+      case "silu":
+        return same(tf.mul(x.tensor, tf.sigmoid(x.tensor)));
       case "softmax":
         return same(tf.softmax(x.tensor));
       case "dropout":

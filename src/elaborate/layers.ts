@@ -137,6 +137,10 @@ const SPECS: LayerSpec[] = [
   },
   simple("tanh", { op: "tanh" }),
   simple("sigmoid", { op: "sigmoid" }),
+  simple("relu6", { op: "relu6" }),
+  simple("hardsigmoid", { op: "hardsigmoid" }),
+  simple("hardswish", { op: "hardswish" }),
+  simple("silu", { op: "silu" }),
   simple("softmax", { op: "softmax" }),
   {
     name: "batchnorm",

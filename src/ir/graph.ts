@@ -85,7 +85,11 @@ export type ActivationAttrs =
   | { op: "leaky_relu"; alpha: number }
   | { op: "elu"; alpha: number }
   | { op: "tanh" }
-  | { op: "sigmoid" };
+  | { op: "sigmoid" }
+  | { op: "relu6" }
+  | { op: "hardsigmoid" }
+  | { op: "hardswish" }
+  | { op: "silu" };
 
 export type OpAttrs =
   | { op: "input" }

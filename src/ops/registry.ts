@@ -9,7 +9,7 @@
 import type { OpAttrs, OpKind } from "../ir/graph.js";
 import type { OpDefinition, OpDefinitions, OpTraits } from "./definition.js";
 import { FC, FLATTEN } from "./dense.js";
-import { DROPOUT, ELU, LEAKY_RELU, RELU, SIGMOID, SOFTMAX, TANH } from "./elementwise.js";
+import { DROPOUT, ELU, HARDSIGMOID, HARDSWISH, LEAKY_RELU, RELU, RELU6, SIGMOID, SILU, SOFTMAX, TANH } from "./elementwise.js";
 import { INPUT } from "./input.js";
 import { ADD, CONCAT } from "./merge.js";
 import { BATCHNORM, LRN } from "./normalization.js";
@@ -44,6 +44,10 @@ const DEFINITIONS: OpDefinitions = {
   elu: ELU,
   tanh: TANH,
   sigmoid: SIGMOID,
+  relu6: RELU6,
+  hardsigmoid: HARDSIGMOID,
+  hardswish: HARDSWISH,
+  silu: SILU,
   softmax: SOFTMAX,
   batchnorm: BATCHNORM,
   dropout: DROPOUT,
