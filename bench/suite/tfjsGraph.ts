@@ -258,6 +258,13 @@ export function buildTfjsModel(graph: Graph, weights: WeightMap): TfjsModel {
         return same(tf.localResponseNormalization(x.tensor as tf.Tensor4D, (attrs.size - 1) / 2, attrs.k, attrs.alpha / attrs.size, attrs.beta));
       case "add":
         return same(tf.addN(args.map((arg) => arg.tensor)));
+      case "mul": {
+        // A gate of one value per channel: [N, C] (an fc's) broadcasts over an NHWC value as [N, 1, 1, C].
+        const gate = args[1]!;
+        const rows = gate.tensor.shape[0]!;
+        const broadcast = x.layout === "nhwc" && gate.layout === "flat" ? tf.reshape(gate.tensor, [rows, 1, 1, gate.tensor.size / rows]) : gate.tensor;
+        return same(tf.mul(x.tensor, broadcast));
+      }
       case "concat":
         return same(tf.concat(args.map((arg) => arg.tensor), x.layout === "nhwc" ? 3 : 1));
     }

@@ -171,6 +171,7 @@ const SPECS: LayerSpec[] = [
     },
   },
   { name: "add", params: [], takesValues: true, build: () => ({ op: "add" }) },
+  { name: "mul", params: [], takesValues: true, build: () => ({ op: "mul" }) },
   { name: "concat", params: [], takesValues: true, build: () => ({ op: "concat" }) },
 ];
 

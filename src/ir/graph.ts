@@ -104,6 +104,7 @@ export type OpAttrs =
   | { op: "dropout"; p: number }
   | LrnAttrs
   | { op: "add" }
+  | { op: "mul" }
   | { op: "concat" };
 
 export type OpKind = OpAttrs["op"];

@@ -11,7 +11,7 @@ import type { OpDefinition, OpDefinitions, OpTraits } from "./definition.js";
 import { FC, FLATTEN } from "./dense.js";
 import { DROPOUT, ELU, HARDSIGMOID, HARDSWISH, LEAKY_RELU, RELU, RELU6, SIGMOID, SILU, SOFTMAX, TANH } from "./elementwise.js";
 import { INPUT } from "./input.js";
-import { ADD, CONCAT } from "./merge.js";
+import { ADD, CONCAT, MUL } from "./merge.js";
 import { BATCHNORM, LRN } from "./normalization.js";
 import { CONV, GLOBAL_POOL, POOL } from "./spatial.js";
 
@@ -53,6 +53,7 @@ const DEFINITIONS: OpDefinitions = {
   dropout: DROPOUT,
   lrn: LRN,
   add: ADD,
+  mul: MUL,
   concat: CONCAT,
 };
 

@@ -39,6 +39,7 @@ const SAMPLES: { [K in OpKind]: OpAttrsOf<K> } = {
   dropout: { op: "dropout", p: 0.5 },
   lrn: { op: "lrn", size: 3, alpha: 1e-4, beta: 0.75, k: 2 },
   add: { op: "add" },
+  mul: { op: "mul" },
   concat: { op: "concat" },
 };
 const ALL_KINDS = Object.keys(SAMPLES) as OpKind[];

@@ -42,6 +42,19 @@ const NETWORKS: Record<string, { source: string; loss: "cross_entropy" | "mse" }
   fc(3) as out
 }`,
   },
+  "a squeeze-and-excitation gate ([C, 1, 1] and [C]) and a same-shape mul": {
+    loss: "mse",
+    source: `network Gates {
+  input x: 3x6x5
+  y = conv(4, 3, pad=1) as c1 -> hardswish
+  g = y -> global_avgpool -> fc(2) as f1 -> relu -> fc(4) as f2 -> hardsigmoid
+  z = mul(y, g)
+  p = z -> global_avgpool
+  w = mul(z, p) -> conv(4, 1) as c2
+  v = x -> conv(4, 3, pad=1) as c3
+  mul(w, v) -> fc(3) as out
+}`,
+  },
   "overlapping max, avg (ceil, count_pad) and l2 pools, global pools": {
     loss: "cross_entropy",
     source: `network Pools {

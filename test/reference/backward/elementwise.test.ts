@@ -57,6 +57,12 @@ describe("softmax gradient", () => {
 });
 
 describe("structural gradients", () => {
+  it("mul of same shapes", () => checkOpGradient({ op: "mul" }, [[2, 3, 3], [2, 3, 3]], 2, seededRandom(308), "mul"));
+  it("mul by a per-channel gate [C, 1, 1], [C] and [C, 1]", () => {
+    checkOpGradient({ op: "mul" }, [[3, 4, 5], [3, 1, 1]], 2, seededRandom(309), "mul by [C, 1, 1]");
+    checkOpGradient({ op: "mul" }, [[3, 4, 5], [3]], 3, seededRandom(310), "mul by [C]");
+    checkOpGradient({ op: "mul" }, [[2, 7], [2, 1]], 2, seededRandom(311), "mul by [C, 1]");
+  });
   it("add of three values", () => checkOpGradient({ op: "add" }, [[2, 3, 3], [2, 3, 3], [2, 3, 3]], 2, seededRandom(302), "add"));
   it("concat of values with different channel counts", () =>
     checkOpGradient({ op: "concat" }, [[1, 3, 5], [3, 3, 5], [2, 3, 5]], 3, seededRandom(303), "concat"));
