@@ -71,6 +71,17 @@ describe("mul in a network", () => {
     await expectGpuMatchesReference(network, new Map([["x", randomTensor([2, 6, 7, 5], random)]]), randomWeights(network, random), "SE block");
   });
 
+  it("squares a value (mul(y, y)) without fusing into y's producer, whose value it reads twice", async () => {
+    const source = `network Square {
+      input x: 3x5x5
+      y = conv(4, 3, pad=1) as c
+      mul(y, y)
+    }`;
+    expect(kernelShapes(kernelsOf(source))).toEqual(["conv[c]", "elementwise[mul1]"]);
+    const network = compileText(source);
+    await expectGpuMatchesReference(network, new Map([["x", randomTensor([2, 3, 5, 5], random)]]), randomWeights(network, random), "mul(y, y)");
+  });
+
   it("fuses into the conv producing the value it multiplies, and never into the gate's producer", async () => {
     const source = `network Gated {
       input x: 5x6x6
