@@ -235,6 +235,14 @@ export function buildTfjsModel(graph: Graph, weights: WeightMap): TfjsModel {
         return same(tf.tanh(x.tensor));
       case "sigmoid":
         return same(tf.sigmoid(x.tensor));
+      case "relu6":
+        return same(tf.relu6(x.tensor));
+      case "hardsigmoid":
+        return same(tf.div(tf.relu6(tf.add(x.tensor, 3)), 6));
+      case "hardswish":
+        return same(tf.div(tf.mul(x.tensor, tf.relu6(tf.add(x.tensor, 3))), 6));
+      case "silu":
+        return same(tf.mul(x.tensor, tf.sigmoid(x.tensor)));
       case "softmax":
         return same(tf.softmax(x.tensor));
       case "dropout":
@@ -253,6 +261,13 @@ export function buildTfjsModel(graph: Graph, weights: WeightMap): TfjsModel {
         return same(tf.localResponseNormalization(x.tensor as tf.Tensor4D, (attrs.size - 1) / 2, attrs.k, attrs.alpha / attrs.size, attrs.beta));
       case "add":
         return same(tf.addN(args.map((arg) => arg.tensor)));
+      case "mul": {
+        // A gate of one value per channel: [N, C] (an fc's) broadcasts over an NHWC value as [N, 1, 1, C].
+        const gate = args[1]!;
+        const rows = gate.tensor.shape[0]!;
+        const broadcast = x.layout === "nhwc" && gate.layout === "flat" ? tf.reshape(gate.tensor, [rows, 1, 1, gate.tensor.size / rows]) : gate.tensor;
+        return same(tf.mul(x.tensor, broadcast));
+      }
       case "concat":
         return same(tf.concat(args.map((arg) => arg.tensor), x.layout === "nhwc" ? 3 : 1));
       case "conv_transpose":

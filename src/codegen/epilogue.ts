@@ -6,7 +6,7 @@ import type { ActivationAttrs } from "../ir/graph.js";
 import { activationDefinition } from "../ops/activations.js";
 import { keepNanWgsl } from "./nanWgsl.js";
 import { kernelBindingsOf, type KernelBinding, type KernelStorage } from "./plan.js";
-import { f32Literal, type StorageBindingSpec } from "./wgsl.js";
+import { f32Literal, u32Literal, type StorageBindingSpec } from "./wgsl.js";
 
 /** Where the value being finished lives, as WGSL u32 expressions available to every stage. */
 export interface EpilogueSite {
@@ -103,6 +103,21 @@ export function residualAddStage(buffer: number, suffix: string): EpilogueStage 
     label: "add",
     bindings: [{ name, buffer }],
     expression: (value, site) => `${value} + ${name}[${site.index}]`,
+  };
+}
+
+/**
+ * Multiplies by a `mul` layer's second operand: `value * gate[index]` for one of the output's own
+ * shape, `value * gate[index / elementsPerGate]` for one value per channel (each sample's channels in
+ * order, so the dense index over a channel's elements is the gate's).
+ */
+export function gateMultiplyStage(buffer: number, suffix: string, elementsPerGate: number): EpilogueStage {
+  const name = suffixed("gate", suffix);
+  if (!Number.isSafeInteger(elementsPerGate) || elementsPerGate < 1) throw new Error(`internal: a mul stage with ${elementsPerGate} elements per gate value`);
+  return {
+    label: elementsPerGate === 1 ? "mul" : "mul(per channel)",
+    bindings: [{ name, buffer }],
+    expression: (value, site) => (elementsPerGate === 1 ? `${value} * ${name}[${site.index}]` : `${value} * ${name}[${site.index} / ${u32Literal(elementsPerGate)}]`),
   };
 }
 

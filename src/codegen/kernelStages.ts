@@ -2,7 +2,7 @@
 // with the buffers each stage reads. Binding names get the stage's position, so two stages of the same
 // kind in one kernel (two residual adds) never clash.
 import type { EpilogueStageSpec, ParamRef } from "../kernels/kernelGraph.js";
-import { activationStage, batchnormStage, biasStage, residualAddStage, scaleShiftStage, type EpilogueStage } from "./epilogue.js";
+import { activationStage, batchnormStage, biasStage, gateMultiplyStage, residualAddStage, scaleShiftStage, type EpilogueStage } from "./epilogue.js";
 
 export interface StageBuffers {
   /** The buffer of a parameter (a state_dict tensor or a derived one). */
@@ -34,6 +34,8 @@ export function epilogueStages(specs: readonly EpilogueStageSpec[], buffers: Sta
         return activationStage(spec.attrs);
       case "add":
         return residualAddStage(buffers.value(spec.value), suffix);
+      case "mul":
+        return gateMultiplyStage(buffers.value(spec.value), suffix, spec.elementsPerGate);
     }
   });
 }

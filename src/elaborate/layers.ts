@@ -178,6 +178,10 @@ const SPECS: LayerSpec[] = [
   },
   simple("tanh", { op: "tanh" }),
   simple("sigmoid", { op: "sigmoid" }),
+  simple("relu6", { op: "relu6" }),
+  simple("hardsigmoid", { op: "hardsigmoid" }),
+  simple("hardswish", { op: "hardswish" }),
+  simple("silu", { op: "silu" }),
   simple("softmax", { op: "softmax" }),
   {
     name: "batchnorm",
@@ -208,6 +212,7 @@ const SPECS: LayerSpec[] = [
     },
   },
   { name: "add", params: [], takesValues: true, build: () => ({ op: "add" }) },
+  { name: "mul", params: [], takesValues: true, build: () => ({ op: "mul" }) },
   { name: "concat", params: [], takesValues: true, build: () => ({ op: "concat" }) },
 ];
 

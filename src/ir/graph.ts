@@ -114,7 +114,11 @@ export type ActivationAttrs =
   | { op: "leaky_relu"; alpha: number }
   | { op: "elu"; alpha: number }
   | { op: "tanh" }
-  | { op: "sigmoid" };
+  | { op: "sigmoid" }
+  | { op: "relu6" }
+  | { op: "hardsigmoid" }
+  | { op: "hardswish" }
+  | { op: "silu" };
 
 export type OpAttrs =
   | { op: "input" }
@@ -131,6 +135,7 @@ export type OpAttrs =
   | { op: "dropout"; p: number }
   | LrnAttrs
   | { op: "add" }
+  | { op: "mul" }
   | { op: "concat" };
 
 export type OpKind = OpAttrs["op"];

@@ -4,7 +4,7 @@ import { NO_VALUE, type EpilogueStageSpec, type KernelGraph, type KernelNode } f
 
 /** The values a kernel reads: its inputs, then its epilogue's operands. */
 export function valuesRead(kernel: KernelNode): number[] {
-  return [...kernel.inputs, ...kernel.epilogue.flatMap((stage) => (stage.kind === "add" ? [stage.value] : []))];
+  return [...kernel.inputs, ...kernel.epilogue.flatMap((stage) => (stage.kind === "add" || stage.kind === "mul" ? [stage.value] : []))];
 }
 
 /** For each value, the positions (in `kernels`) of the kernels reading it, ascending. */
@@ -37,6 +37,7 @@ function stageBindings(stage: EpilogueStageSpec): number {
   switch (stage.kind) {
     case "bias":
     case "add":
+    case "mul":
       return 1;
     case "scale_shift":
       return 2;

@@ -23,6 +23,8 @@ function stageText(graph: KernelGraph, stage: EpilogueStageSpec): string {
       return `${opLabel(stage.attrs)}(${layer})`;
     case "add":
       return `add(${layer}: + ${valueText(graph, stage.value)})`;
+    case "mul":
+      return `mul(${layer}: * ${valueText(graph, stage.value)}${stage.elementsPerGate === 1 ? "" : ` per ${stage.elementsPerGate} elements`})`;
   }
 }
 

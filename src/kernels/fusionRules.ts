@@ -38,7 +38,10 @@ function commonRefusal(producer: KernelNode, consumer: KernelNode, readers: numb
   if (consumer.partialOf !== undefined || producer.partialOf !== undefined) {
     return `an add of more operands than one kernel binds is summed in parts, which do not fuse`;
   }
-  if (consumer.inputs.filter((input) => input === value).length > 1) return `the value of ${producerName} is used twice by the layer`;
+  if (valuesRead(consumer).filter((input) => input === value).length > 1) return `the value of ${producerName} is used twice by the layer`;
+  // A mul's gate is read by its stage, at the gate's own (per-channel) indices: the kernel producing
+  // it computes other elements than the mul's, so only the multiplied value's producer hosts a mul.
+  if (!consumer.inputs.includes(value)) return `the value of ${producerName} is the second operand (the gate) of ${context.layerName(consumer.anchorLayer)}`;
   for (const other of valuesRead(consumer)) {
     if (other === value) continue;
     const writer = context.writerPosition.get(other);

@@ -79,7 +79,12 @@ export type EpilogueStageSpec =
   | { kind: "scale_shift"; layer: number; scale: ParamRef; shift: ParamRef }
   | { kind: "activation"; layer: number; attrs: ActivationAttrs }
   /** value + other[index]: an `add` layer's other operand(s) (a residual), same shape as the output. */
-  | { kind: "add"; layer: number; value: number };
+  | { kind: "add"; layer: number; value: number }
+  /**
+   * value * gate[index / elementsPerGate]: a `mul` layer's second operand, one gate value per
+   * `elementsPerGate` output elements (1: the same shape; a channel's elements: a per-channel gate).
+   */
+  | { kind: "mul"; layer: number; value: number; elementsPerGate: number };
 
 /**
  * Where a kernel writes its output value: densely, or into channels [channelOffset, channelOffset +

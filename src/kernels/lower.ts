@@ -9,6 +9,8 @@ import { opDefinition } from "../ops/registry.js";
 import type { EpilogueStageSpec, KernelGraph, KernelNode, KernelValue, ParamRef } from "./kernelGraph.js";
 import { PORTABLE_TARGET } from "../schedule/types.js";
 import { valueOperand } from "./trainingWork.js";
+import { mulGateLayout } from "../ir/shapes/merge.js";
+import { channelsAndInner } from "../reference/value.js";
 
 
 export function tensorRef(node: Node, name: string): ParamRef {
@@ -17,8 +19,11 @@ export function tensorRef(node: Node, name: string): ParamRef {
   return { kind: "tensor", name: paramFullName(node, param) };
 }
 
-/** The stage an elementwise layer applies (an add's operands are the kernel's inputs, not a stage). */
-function stageOf(node: Node): EpilogueStageSpec[] {
+/**
+ * The stage an elementwise layer applies (an add's operands are the kernel's inputs, not a stage; a
+ * mul's first operand is, its second is read by its stage).
+ */
+function stageOf(graph: Graph, node: Node, valueOf: (layer: number) => number): EpilogueStageSpec[] {
   const attrs = node.attrs;
   if (isActivationAttrs(attrs)) return [{ kind: "activation", layer: node.id, attrs }];
   switch (attrs.op) {
@@ -36,6 +41,13 @@ function stageOf(node: Node): EpilogueStageSpec[] {
       ];
     case "add":
       return [];
+    case "mul": {
+      const gate = graph.nodes[node.inputs[1]!]!;
+      const layout = mulGateLayout(node.shape, gate.shape);
+      if (layout === undefined) throw new Error(`internal: mul ${node.name} of shapes ${node.shape.join("x")} and ${gate.shape.join("x")}`);
+      const elementsPerGate = layout === "same" ? 1 : channelsAndInner(node.shape).inner;
+      return [{ kind: "mul", layer: node.id, value: valueOf(gate.id), elementsPerGate }];
+    }
     default:
       throw new Error(`internal: ${node.name} (${attrs.op}) is not an elementwise stage`);
   }
@@ -129,7 +141,7 @@ export function lowerToKernels(graph: Graph, options: LowerOptions = {}): Kernel
         break;
       }
       case "stage": {
-        let operands = node.inputs.map(valueOf);
+        let operands = (node.attrs.op === "mul" ? node.inputs.slice(0, 1) : node.inputs).map(valueOf);
         // An add of many operands: partial sums of maxOperands at a time, each feeding the next.
         while (operands.length > maxOperands) {
           const partial = newValue(node.id);
@@ -146,7 +158,7 @@ export function lowerToKernels(graph: Graph, options: LowerOptions = {}): Kernel
           operands = [partial, ...operands.slice(maxOperands)];
         }
         const output = newValue(node.id);
-        addKernel({ anchor: "elementwise", anchorLayer: node.id, layers: [node.id], inputs: operands, output, epilogue: stageOf(node), store: { kind: "plain" } });
+        addKernel({ anchor: "elementwise", anchorLayer: node.id, layers: [node.id], inputs: operands, output, epilogue: stageOf(graph, node, valueOf), store: { kind: "plain" } });
         valueOfLayer.set(node.id, output);
         break;
       }

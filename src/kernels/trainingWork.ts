@@ -61,6 +61,10 @@ export type TrainingWork =
   | { kind: "batchnorm_backward"; channels: number; inner: number; activation?: ActivationAttrs }
   | { kind: "dropout_backward"; elements: number; p: number; salt: number }
   | { kind: "concat_backward"; inner: number; channels: number; channelOffset: number; totalChannels: number }
+  /** mul: dy times the other operand, `elements` per sample, one other value per `elementsPerGate`. */
+  | { kind: "mul_backward_operand"; elements: number; elementsPerGate: number }
+  /** mul: a per-channel gate's gradient, `gates` per sample, each the sum over `elementsPerGate` elements. */
+  | { kind: "mul_backward_gate"; gates: number; elementsPerGate: number }
   | { kind: "lrn_backward"; channels: number; inner: number; size: number; alpha: number; beta: number; k: number }
   // Optimizer updates (one per trainable parameter).
   | { kind: "sgd_update"; elements: number; momentum: number; nesterov: boolean; weightDecay: number }

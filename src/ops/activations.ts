@@ -110,6 +110,60 @@ const ACTIVATIONS: { [K in ActivationKind]: ActivationDefinition<K> } = {
         ? `(exp(-abs(${saved})) / ((1.0f + exp(-abs(${saved}))) * (1.0f + exp(-abs(${saved})))))`
         : `(${saved} * (1.0f - ${saved}))`,
   },
+  // The hard activations of MobileNetV3 and SiLU follow PyTorch's formulas and its backward kernels
+  // (aten/src/ATen/native/cuda/Activation*.cu) at the kinks, where the derivative is one-sided:
+  // relu6 is hardtanh(x, 0, 6), whose backward is 0 at x = 0 and x = 6; hardsigmoid's is 0 at x = -3
+  // and 3; hardswish's is x / 3 + 1/2 on [-3, 3] (so -1/2 at -3 and 3/2 at 3), 0 below and 1 above.
+  relu6: {
+    label: () => "relu6",
+    // Math.max and Math.min keep a NaN.
+    reference: (_attrs, x) => Math.min(Math.max(x, 0), 6),
+    referenceDerivative: (_attrs, x) => (Number.isNaN(x) ? NaN : x > 0 && x < 6 ? 1 : 0),
+    finiteWgsl: (_attrs, x) => `clamp(${x}, 0.0f, 6.0f)`,
+    // 0 < y < 6 exactly when 0 < x < 6.
+    derivativeFromOutput: () => true,
+    derivativeWgsl: (_attrs, _from, saved) => `select(0.0f, 1.0f, ${saved} > 0.0f && ${saved} < 6.0f)`,
+  },
+  hardsigmoid: {
+    label: () => "hardsigmoid",
+    reference: (_attrs, x) => Math.min(Math.max(x + 3, 0), 6) / 6,
+    referenceDerivative: (_attrs, x) => (Number.isNaN(x) ? NaN : x > -3 && x < 3 ? 1 / 6 : 0),
+    finiteWgsl: (_attrs, x) => `(clamp(${x} + 3.0f, 0.0f, 6.0f) / 6.0f)`,
+    // 0 < y < 1 exactly when -3 < x < 3 (in f32 too: y is 1 exactly where the forward is flat at 1).
+    derivativeFromOutput: () => true,
+    derivativeWgsl: (_attrs, from, saved) =>
+      from === "input"
+        ? `select(0.0f, 1.0f / 6.0f, ${saved} > -3.0f && ${saved} < 3.0f)`
+        : `select(0.0f, 1.0f / 6.0f, ${saved} > 0.0f && ${saved} < 1.0f)`,
+  },
+  hardswish: {
+    label: () => "hardswish",
+    // PyTorch's arithmetic, so hardswish(-Inf) = -Inf * 0 = NaN, as torch.nn.functional.hardswish gives.
+    reference: (_attrs, x) => (x * Math.min(Math.max(x + 3, 0), 6)) / 6,
+    referenceDerivative: (_attrs, x) => (Number.isNaN(x) ? NaN : x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1),
+    finiteWgsl: (_attrs, x) => `(${x} * clamp(${x} + 3.0f, 0.0f, 6.0f) / 6.0f)`,
+    // Not one-to-one (it dips below 0 on (-3, 0)): the backward needs the input.
+    derivativeFromOutput: () => false,
+    derivativeWgsl: (_attrs, _from, saved) => `select(select(1.0f, ${saved} / 3.0f + 0.5f, ${saved} <= 3.0f), 0.0f, ${saved} < -3.0f)`,
+  },
+  silu: {
+    label: () => "silu",
+    // PyTorch's x / (1 + exp(-x)): silu(-Inf) = -Inf / Inf = NaN there, and here.
+    reference: (_attrs, x) => x / (1 + Math.exp(-x)),
+    // PyTorch's silu_backward: s (1 + x (1 - s)) with s = sigmoid(x).
+    referenceDerivative: (_attrs, x) => {
+      const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+      return s * (1 + x * (1 - s));
+    },
+    // x * sigmoid(x) with e = exp(-|x|) in [0, 1]: x / (1 + e) for x >= 0, x e / (1 + e) below (which
+    // is -Inf * 0 = NaN at -Inf, as PyTorch's form gives).
+    finiteWgsl: (_attrs, x) => `(${x} * select(exp(-abs(${x})), 1.0f, ${x} >= 0.0f) / (1.0f + exp(-abs(${x}))))`,
+    // Not one-to-one (its minimum is near x = -1.28): the backward needs the input.
+    derivativeFromOutput: () => false,
+    // s (1 + x (1 - s)), with s and 1 - s from e = exp(-|x|) as in the forward.
+    derivativeWgsl: (_attrs, _from, saved) =>
+      `(select(exp(-abs(${saved})), 1.0f, ${saved} >= 0.0f) / (1.0f + exp(-abs(${saved}))) * (1.0f + ${saved} * (select(1.0f, exp(-abs(${saved})), ${saved} >= 0.0f) / (1.0f + exp(-abs(${saved}))))))`,
+  },
 };
 
 /** Every activation kind, in the table's order. */

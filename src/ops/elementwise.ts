@@ -36,6 +36,10 @@ export const LEAKY_RELU = activationOp("leaky_relu");
 export const ELU = activationOp("elu");
 export const TANH = activationOp("tanh");
 export const SIGMOID = activationOp("sigmoid");
+export const RELU6 = activationOp("relu6");
+export const HARDSIGMOID = activationOp("hardsigmoid");
+export const HARDSWISH = activationOp("hardswish");
+export const SILU = activationOp("silu");
 
 export const SOFTMAX: OpDefinition<"softmax"> = {
   op: "softmax",

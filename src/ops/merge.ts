@@ -1,7 +1,8 @@
-// Ops that combine several values: add (residual connections) and concat (along channels).
-import { inferAddShape, inferConcatShape } from "../ir/shapes/merge.js";
-import { addGradient, concatGradient } from "../reference/gradients/elementwise.js";
-import { runAdd, runConcat } from "../reference/structural.js";
+// Ops that combine several values: add (residual connections), mul (squeeze-and-excitation gates)
+// and concat (along channels).
+import { inferAddShape, inferConcatShape, inferMulShape } from "../ir/shapes/merge.js";
+import { addGradient, concatGradient, mulGradient } from "../reference/gradients/elementwise.js";
+import { runAdd, runConcat, runMul } from "../reference/structural.js";
 import { nameLabel, type OpDefinition } from "./definition.js";
 import { channelsAndInner } from "../reference/value.js";
 import { ELEMENTWISE, NOT_ELEMENTWISE } from "./traits.js";
@@ -15,6 +16,22 @@ export const ADD: OpDefinition<"add"> = {
   inferShape: (_attrs, inputs, options) => inferAddShape(inputs, options.inputNames),
   reference: (node, _attrs, inputs) => runAdd(node, inputs),
   referenceGradient: (_node, _attrs, inputs, _weights, _output, outputGradient) => addGradient(inputs, outputGradient),
+};
+
+/**
+ * Lowered like add, as an elementwise stage: on its own an elementwise kernel over its first input
+ * with a `mul` epilogue stage reading the gate; fused, that stage joins the epilogue of the kernel
+ * producing the first input. Its GPU gradient is taken stage by stage by the differentiate step.
+ */
+export const MUL: OpDefinition<"mul"> = {
+  op: "mul",
+  arity: "several",
+  traits: ELEMENTWISE,
+  lowering: { kind: "stage" },
+  label: nameLabel("mul"),
+  inferShape: (_attrs, inputs, options) => inferMulShape(inputs, options.inputNames),
+  reference: (node, _attrs, inputs) => runMul(node, inputs),
+  referenceGradient: (node, _attrs, inputs, _weights, _output, outputGradient) => mulGradient(node, inputs, outputGradient),
 };
 
 export const CONCAT: OpDefinition<"concat"> = {

@@ -9,9 +9,9 @@
 import type { OpAttrs, OpKind } from "../ir/graph.js";
 import type { OpDefinition, OpDefinitions, OpTraits } from "./definition.js";
 import { FC, FLATTEN } from "./dense.js";
-import { DROPOUT, ELU, LEAKY_RELU, RELU, SIGMOID, SOFTMAX, TANH } from "./elementwise.js";
+import { DROPOUT, ELU, HARDSIGMOID, HARDSWISH, LEAKY_RELU, RELU, RELU6, SIGMOID, SILU, SOFTMAX, TANH } from "./elementwise.js";
 import { INPUT } from "./input.js";
-import { ADD, CONCAT } from "./merge.js";
+import { ADD, CONCAT, MUL } from "./merge.js";
 import { BATCHNORM, LRN } from "./normalization.js";
 import { CONV, GLOBAL_POOL, POOL } from "./spatial.js";
 import { CONV_TRANSPOSE, UPSAMPLE } from "./upsampling.js";
@@ -47,11 +47,16 @@ const DEFINITIONS: OpDefinitions = {
   elu: ELU,
   tanh: TANH,
   sigmoid: SIGMOID,
+  relu6: RELU6,
+  hardsigmoid: HARDSIGMOID,
+  hardswish: HARDSWISH,
+  silu: SILU,
   softmax: SOFTMAX,
   batchnorm: BATCHNORM,
   dropout: DROPOUT,
   lrn: LRN,
   add: ADD,
+  mul: MUL,
   concat: CONCAT,
 };
 

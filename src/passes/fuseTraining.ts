@@ -1,8 +1,8 @@
 // Fusion in a training step: what of fuse-epilogues stays legal when every kernel's backward must be
 // computable from the values that are stored. A conv, conv_transpose or fc absorbs its bias, one residual add and a
 // final activation whose derivative follows from its output (relu, tanh, sigmoid...), since the stored
-// output is all the backward sees; batchnorm (on batch statistics, a kernel of its own in training)
-// absorbs the activation after it, whose backward it recomputes from its input. Batchnorm folding and
+// output is all the backward sees; never a mul, whose gate's gradient needs the value it multiplies.
+// Batchnorm (on batch statistics, a kernel of its own in training) absorbs the activation after it, whose backward it recomputes from its input. Batchnorm folding and
 // conv + pool fusion do not apply: the batch statistics change every step, and the backward needs the
 // conv's output.
 import { fuseByRules, appendConsumerStages, type FusionRule } from "../kernels/fusionRules.js";
@@ -23,6 +23,8 @@ export const TRAINING_EPILOGUE_RULE: FusionRule = {
   name: "training epilogue",
   matches: (producer, consumer) => EPILOGUE_HOSTS.has(producer.anchor) && consumer.anchor === "elementwise",
   refuse: (producer, consumer, context) => {
+    const multiply = consumer.epilogue.find((stage) => stage.kind === "mul");
+    if (multiply !== undefined) return `the gradient of ${context.layerName(multiply.layer)}'s gate needs the value it multiplies, which the fused kernel would not store`;
     const earlier = activationStage(producer);
     if (earlier !== undefined) return `${context.layerName(earlier.layer)}'s output would not be stored, and the backward needs it`;
     const stage = activationStage(consumer);

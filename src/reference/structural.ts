@@ -1,6 +1,8 @@
-// Ops that move or combine values without arithmetic of their own (add aside): add, concat, flatten, dropout.
+// Ops that move or combine values without arithmetic of their own (add and mul aside): add, mul,
+// concat, flatten, dropout.
 import { shapeSize, type Node } from "../ir/graph.js";
-import { expectShape, makeValue, type RefValue } from "./value.js";
+import { mulGateLayout } from "../ir/shapes/merge.js";
+import { channelsAndInner, expectShape, makeValue, type RefValue } from "./value.js";
 
 /** Elementwise sum of any number of same-shaped values. */
 export function runAdd(node: Node, inputs: readonly RefValue[]): RefValue {
@@ -11,6 +13,29 @@ export function runAdd(node: Node, inputs: readonly RefValue[]): RefValue {
   for (const input of inputs) {
     for (let i = 0; i < output.data.length; i++) output.data[i] = output.data[i]! + input.data[i]!;
   }
+  return output;
+}
+
+/**
+ * The gate's element multiplying element `index` (batch included) of mul's value: the same element,
+ * or its sample's channel's (`inner` elements per channel). Also the gradient's broadcast.
+ */
+export function mulGateIndex(value: RefValue, gate: RefValue, node: Node): (index: number) => number {
+  const layout = mulGateLayout(value.shape, gate.shape);
+  if (layout === undefined) throw new Error(`reference: mul ${node.name} got shapes [${value.shape.join(", ")}] and [${gate.shape.join(", ")}]`);
+  if (layout === "same") return (index) => index;
+  const { inner } = channelsAndInner(value.shape);
+  return (index) => Math.floor(index / inner);
+}
+
+/** value * gate, elementwise, the gate broadcast over each channel when it has one value per channel. */
+export function runMul(node: Node, inputs: readonly RefValue[]): RefValue {
+  const [value, gate] = inputs;
+  if (value === undefined || gate === undefined || inputs.length !== 2) throw new Error(`reference: mul ${node.name} needs two inputs`);
+  expectShape(node, value.shape);
+  const gateIndex = mulGateIndex(value, gate, node);
+  const output = makeValue(value.batch, node.shape);
+  for (let i = 0; i < output.data.length; i++) output.data[i] = value.data[i]! * gate.data[gateIndex(i)]!;
   return output;
 }
 

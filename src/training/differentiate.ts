@@ -27,6 +27,7 @@ import { activationDefinition } from "../ops/activations.js";
 import { optimizerSettings } from "./optimizerSettings.js";
 import { optimizerStateNames } from "../codegen/training/optimizers.js";
 import type { KernelPass } from "../passes/kernelPass.js";
+import { valuesRead } from "../kernels/analysis.js";
 
 export interface DifferentiateOptions {
   loss: LossKind;
@@ -52,7 +53,7 @@ class Differentiator {
     for (const kernel of graph.kernels) {
       for (const operand of Object.values(kernel.training?.operands ?? {})) if (operand.kind === "state") this.savedState.set(operand.name, operand);
       const ownParams = kernel.layers.some((layer) => graph.source.nodes[layer]!.params.some((param) => param.trainable));
-      const readsNeeded = [...kernel.inputs, ...kernel.epilogue.flatMap((stage) => (stage.kind === "add" ? [stage.value] : []))].some((value) => this.needed.has(value));
+      const readsNeeded = valuesRead(kernel).some((value) => this.needed.has(value));
       if (ownParams || readsNeeded) this.needed.add(kernel.output);
     }
   }
@@ -183,6 +184,9 @@ class Differentiator {
         case "add":
           this.contribute(stage.value, gradient);
           break;
+        case "mul":
+          gradient = this.mulBackward(kernel, index, stage.layer, stage.value, stage.elementsPerGate, gradient);
+          break;
         case "bias": {
           const node = this.layer(stage.layer);
           const attrs = node.attrs;
@@ -238,6 +242,32 @@ class Differentiator {
       hyper: HYPER_OPERAND,
     };
     definition.gradient(node, node.attrs, context);
+  }
+
+  /**
+   * A mul stage's backward: the gate's gradient (when needed), then the multiplied value's, returned.
+   * fuse-training-epilogues never fuses a mul, so its kernel is the elementwise one over the value.
+   */
+  private mulBackward(kernel: KernelNode, index: number, layer: number, gate: number, elementsPerGate: number, gradient: number): number {
+    if (kernel.anchor !== "elementwise" || kernel.inputs.length !== 1 || index !== 0) {
+      throw new Error(`internal: ${this.layer(layer).name}'s mul was fused where its backward cannot see the value it multiplies`);
+    }
+    const multiplied = kernel.inputs[0]!;
+    const elements = shapeSize(this.values[multiplied]!.shape);
+    const dy = valueOperand(gradient);
+    if (this.needed.has(gate)) {
+      const gateGradient = this.newGradientValue(gate);
+      const dx = valueOperand(gateGradient);
+      if (elementsPerGate === 1) {
+        this.addTraining("backward", layer, { kind: "mul_backward_operand", elements, elementsPerGate }, { dy, other: valueOperand(multiplied), dx }, gateGradient);
+      } else {
+        this.addTraining("backward", layer, { kind: "mul_backward_gate", gates: elements / elementsPerGate, elementsPerGate }, { dy, x: valueOperand(multiplied), dx }, gateGradient);
+      }
+      this.contribute(gate, gateGradient);
+    }
+    const valueGradient = this.newGradientValue(multiplied);
+    this.addTraining("backward", layer, { kind: "mul_backward_operand", elements, elementsPerGate }, { dy, other: valueOperand(gate), dx: valueOperand(valueGradient) }, valueGradient);
+    return valueGradient;
   }
 
   /** One update kernel per parameter with a gradient, in layer order. */

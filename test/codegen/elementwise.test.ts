@@ -25,6 +25,10 @@ describe("activation kernels", () => {
     { op: "elu", alpha: 0.5 },
     { op: "tanh" },
     { op: "sigmoid" },
+    { op: "relu6" },
+    { op: "hardsigmoid" },
+    { op: "hardswish" },
+    { op: "silu" },
   ];
   it("match the reference on small and large magnitudes", async () => {
     for (const attrs of activations) {

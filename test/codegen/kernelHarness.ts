@@ -185,4 +185,8 @@ export const EVERY_ACTIVATION: ActivationAttrs[] = [
   { op: "elu", alpha: 1.5 },
   { op: "tanh" },
   { op: "sigmoid" },
+  { op: "relu6" },
+  { op: "hardsigmoid" },
+  { op: "hardswish" },
+  { op: "silu" },
 ];

@@ -10,7 +10,7 @@ describe("every example", () => {
 
   it("includes the networks of the issue", () => {
     expect(files.sort()).toEqual(
-      ["alexnet", "fashion_cnn", "googlenet", "lenet5", "lenet5_fashion", "resnet18", "resnet34", "textcnn", "unet_small", "vgg16", "vgg19", "zfnet"].map((name) => `${name}.cnn`),
+      ["alexnet", "fashion_cnn", "googlenet", "lenet5", "lenet5_fashion", "mobilenet_se", "resnet18", "resnet34", "textcnn", "unet_small", "vgg16", "vgg19", "zfnet"].map((name) => `${name}.cnn`),
     );
   });
 

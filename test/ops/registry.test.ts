@@ -32,11 +32,16 @@ const SAMPLES: { [K in OpKind]: OpAttrsOf<K> } = {
   elu: { op: "elu", alpha: 0.7 },
   tanh: { op: "tanh" },
   sigmoid: { op: "sigmoid" },
+  relu6: { op: "relu6" },
+  hardsigmoid: { op: "hardsigmoid" },
+  hardswish: { op: "hardswish" },
+  silu: { op: "silu" },
   softmax: { op: "softmax" },
   batchnorm: { op: "batchnorm", eps: 1e-5, momentum: 0.1 },
   dropout: { op: "dropout", p: 0.5 },
   lrn: { op: "lrn", size: 3, alpha: 1e-4, beta: 0.75, k: 2 },
   add: { op: "add" },
+  mul: { op: "mul" },
   concat: { op: "concat" },
 };
 const ALL_KINDS = Object.keys(SAMPLES) as OpKind[];
@@ -114,9 +119,11 @@ describe("op registry", () => {
       const node = nodeFor(op, [3, 2, 2]);
       const weights = randomWeights(node);
       const inputs = inputShapesFor(op, node.shape).map((shape) => randomValue(2, shape));
+      // The changed element moves from 0.5 to 2, where no activation is flat (relu6, hardsigmoid saturate beyond).
+      const changed = 5;
+      inputs[0]!.data[changed] = 0.5;
       // A copy: a view (dropout) may return its input's own array.
       const before = referenceOf(node, inputs, weights).data.slice();
-      const changed = 5;
       inputs[0]!.data[changed] = inputs[0]!.data[changed]! + 1.5;
       const after = referenceOf(node, inputs, weights).data;
       before.forEach((value, i) => {
@@ -138,7 +145,7 @@ describe("op registry", () => {
 
   it("derives IN_PLACE_OPS from the inPlace trait", () => {
     expect([...IN_PLACE_OPS].sort()).toEqual(OP_KINDS.filter((op) => opDefinition(op).traits.inPlace).sort());
-    expect([...IN_PLACE_OPS].sort()).toEqual(["dropout", "elu", "leaky_relu", "relu", "sigmoid", "softmax", "tanh"]);
+    expect([...IN_PLACE_OPS].sort()).toEqual(["dropout", "elu", "hardsigmoid", "hardswish", "leaky_relu", "relu", "relu6", "sigmoid", "silu", "softmax", "tanh"]);
   });
 
   it("marks a node in place exactly when its op has the inPlace trait (and nothing else forbids it)", () => {
@@ -199,7 +206,18 @@ describe("activation table", () => {
   });
 
   it("gives each activation a float64 reference that keeps NaN and has the function's limits", () => {
-    const limits: Record<ActivationKind, [number, number]> = { relu: [0, Infinity], leaky_relu: [-Infinity, Infinity], elu: [-0.7, Infinity], tanh: [-1, 1], sigmoid: [0, 1] };
+    // hardswish and silu at -Inf are -Inf * 0 = NaN in PyTorch's formulas, and so in the reference.
+    const limits: Record<ActivationKind, [number, number]> = {
+      relu: [0, Infinity],
+      leaky_relu: [-Infinity, Infinity],
+      elu: [-0.7, Infinity],
+      tanh: [-1, 1],
+      sigmoid: [0, 1],
+      relu6: [0, 6],
+      hardsigmoid: [0, 1],
+      hardswish: [Number.NaN, Infinity],
+      silu: [Number.NaN, Infinity],
+    };
     for (const attrs of activationSamples) {
       const activation = activationDefinition(attrs.op);
       expect(activation.reference(attrs, Number.NaN), attrs.op).toBeNaN();
@@ -220,7 +238,7 @@ describe("activation table", () => {
   });
 
   it("labels each activation with its parameter", () => {
-    expect(activationSamples.map((attrs) => activationDefinition(attrs.op).label(attrs))).toEqual(["relu", "leaky_relu(0.1)", "elu(0.7)", "tanh", "sigmoid"]);
+    expect(activationSamples.map((attrs) => activationDefinition(attrs.op).label(attrs))).toEqual(["relu", "leaky_relu(0.1)", "elu(0.7)", "tanh", "sigmoid", "relu6", "hardsigmoid", "hardswish", "silu"]);
   });
 
   it("runs activations through the reference interpreter from the table", () => {

@@ -63,6 +63,28 @@ describe("fusion of the example networks", () => {
 });
 
 describe("fusion rules", () => {
+  it("relu6, hardsigmoid, hardswish and silu fuse into the producing conv or fc like relu", () => {
+    const graph = kernelsOf(`network N {
+      input x: 4x8x8
+      conv(8, 3, pad=1, bias=false) as c1 -> batchnorm as bn1 -> hardswish
+      conv(8, 3, pad=1, groups=8) as c2 -> relu6
+      conv(8, 1) as c3 -> silu
+      fc(6) as f1 -> hardsigmoid
+    }`);
+    expect(kernelShapes(graph)).toEqual(["conv[c1+bn1+hardswish1]", "conv[c2+relu61]", "conv[c3+silu1]", "fc[f1+hardsigmoid1]"]);
+    expect(graph.kernels.map((kernel) => kernel.epilogue.map((stage) => stage.kind).join(","))).toEqual([
+      "scale_shift,activation",
+      "bias,activation",
+      "bias,activation",
+      "bias,activation",
+    ]);
+    const unfused = kernelsOf(`network N {
+      input x: 4x8x8
+      conv(8, 1) as c3 -> silu -> hardswish
+    }`, { fuse: false });
+    expect(kernelShapes(unfused)).toEqual(["conv[c3]", "elementwise[silu1]", "elementwise[hardswish1]"]);
+  });
+
   it("an add -> relu after a pool becomes one elementwise kernel", () => {
     const graph = kernelsOf(`network N {
       input x: 4x8x8

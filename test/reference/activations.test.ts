@@ -34,6 +34,20 @@ describe("activations", () => {
     expectClose(runOp({ op: "sigmoid" }, [7], input).data, [0, sigmoid(-2), sigmoid(-0.5), 0.5, sigmoid(0.5), sigmoid(3), 1]);
   });
 
+  // values: -800, -2, -0.5, 0, 0.5, 3, 800, worked by hand from PyTorch's formulas.
+  it("relu6 clamps to [0, 6]", () => expectClose(runOp({ op: "relu6" }, [7], input).data, [0, 0, 0, 0, 0.5, 3, 6]));
+
+  it("hardsigmoid is relu6(x + 3) / 6", () =>
+    expectClose(runOp({ op: "hardsigmoid" }, [7], input).data, [0, 1 / 6, 2.5 / 6, 0.5, 3.5 / 6, 1, 1]));
+
+  it("hardswish is x * relu6(x + 3) / 6", () =>
+    expectClose(runOp({ op: "hardswish" }, [7], input).data, [-0, -2 / 6, (-0.5 * 2.5) / 6, 0, (0.5 * 3.5) / 6, 3, 800]));
+
+  it("silu is x * sigmoid(x), -0 far below zero", () => {
+    const silu = (x: number): number => x / (1 + Math.exp(-x));
+    expectClose(runOp({ op: "silu" }, [7], input).data, [0, silu(-2), silu(-0.5), 0, silu(0.5), silu(3), 800]);
+  });
+
   it("keeps the shape of a [C, H, W] value", () => {
     const image = tensorOf([1, 2, 1, 2], [-1, 1, -2, 2]);
     const output = runOp({ op: "relu" }, [2, 1, 2], image);

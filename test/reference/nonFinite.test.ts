@@ -35,6 +35,15 @@ describe("activations map NaN to NaN and +-Inf to their limits", () => {
     const sigmoid = (x: number): number => Math.fround(1 / (1 + Math.exp(-x)));
     expect(runOp({ op: "sigmoid" }, [5], SPECIAL)).toEqual([NaN, 1, 0, sigmoid(-2), sigmoid(3)]);
   });
+  it("relu6 and hardsigmoid: their bounds at +-Inf", () => {
+    expect(runOp({ op: "relu6" }, [5], SPECIAL)).toEqual([NaN, 6, 0, 0, 3]);
+    expect(runOp({ op: "hardsigmoid" }, [5], SPECIAL)).toEqual([NaN, 1, 0, Math.fround(1 / 6), 1]);
+  });
+  it("hardswish and silu: +Inf at +Inf, and NaN at -Inf (-Inf * 0 in PyTorch's formulas)", () => {
+    expect(runOp({ op: "hardswish" }, [5], SPECIAL)).toEqual([NaN, Infinity, NaN, Math.fround(-2 / 6), 3]);
+    const silu = (x: number): number => Math.fround(x / (1 + Math.exp(-x)));
+    expect(runOp({ op: "silu" }, [5], SPECIAL)).toEqual([NaN, Infinity, NaN, silu(-2), silu(3)]);
+  });
 });
 
 describe("pooling", () => {

@@ -30,6 +30,31 @@ const NETWORKS: Record<string, { source: string; loss: "cross_entropy" | "mse" }
   fc(5) as out
 }`,
   },
+  "MobileNetV3's activations: relu6 and hardsigmoid fused into conv epilogues, hardswish and silu on their own": {
+    loss: "cross_entropy",
+    source: `network Hard {
+  input x: 3x9x9
+  conv(6, 3, stride=2, pad=1) as c1 -> relu6
+  conv(6, 3, pad=1, groups=6) as c2 -> hardswish
+  conv(5, 1) as c3 -> silu
+  conv(4, 3) as c4 -> hardsigmoid
+  fc(6) as f1 -> hardswish
+  fc(3) as out
+}`,
+  },
+  "a squeeze-and-excitation gate ([C, 1, 1] and [C]) and a same-shape mul": {
+    loss: "mse",
+    source: `network Gates {
+  input x: 3x6x5
+  y = conv(4, 3, pad=1) as c1 -> hardswish
+  g = y -> global_avgpool -> fc(2) as f1 -> relu -> fc(4) as f2 -> hardsigmoid
+  z = mul(y, g)
+  p = z -> global_avgpool
+  w = mul(z, p) -> conv(4, 1) as c2
+  v = x -> conv(4, 3, pad=1) as c3
+  mul(w, v) -> fc(3) as out
+}`,
+  },
   "overlapping max, avg (ceil, count_pad) and l2 pools, global pools": {
     loss: "cross_entropy",
     source: `network Pools {

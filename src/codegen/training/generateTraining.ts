@@ -18,6 +18,7 @@ import { meanSquaredError, softmaxCrossEntropy } from "./losses.js";
 import { adamUpdate, sgdUpdate } from "./optimizers.js";
 import { globalPoolBackward } from "./globalPoolBackward.js";
 import { lrnBackward } from "./lrnBackward.js";
+import { mulBackwardGate, mulBackwardOperand } from "./mulBackward.js";
 import { maxPoolForwardWithSwitches, poolBackward } from "./poolTraining.js";
 import { softmaxBackward } from "./softmaxBackward.js";
 import { upsampleBackward } from "./upsampleBackward.js";
@@ -73,6 +74,10 @@ export function generateTraining(work: TrainingWork, batch: number, schedule: Sc
       return dropoutBackward({ elements: batch * work.elements, p: work.p, salt: work.salt });
     case "concat_backward":
       return concatBackward({ batch, ...work });
+    case "mul_backward_operand":
+      return mulBackwardOperand({ elements: batch * work.elements, elementsPerGate: work.elementsPerGate });
+    case "mul_backward_gate":
+      return mulBackwardGate({ gates: batch * work.gates, elementsPerGate: work.elementsPerGate });
     case "lrn_backward":
       return lrnBackward({ batch, ...work });
     case "sgd_update":

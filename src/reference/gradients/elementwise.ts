@@ -1,10 +1,11 @@
 // Backward passes of the ops without parameters that keep or rearrange values: activations (their
-// derivative from the activation table), softmax, add, concat, and the views flatten and dropout (the
+// derivative from the activation table), softmax, add, mul, concat, and the views flatten and dropout (the
 // identity at inference, so their gradient is the output's, in the input's shape).
-import { shapeSize, type ActivationAttrs } from "../../ir/graph.js";
+import { shapeSize, type ActivationAttrs, type Node } from "../../ir/graph.js";
 import { activationDefinition } from "../../ops/activations.js";
 import type { ReferenceGradients } from "../../ops/definition.js";
 import { channelsAndInner, makeValue, type RefValue } from "../value.js";
+import { mulGateIndex } from "../structural.js";
 
 function onlyInputGradient(gradient: RefValue): ReferenceGradients {
   return { inputs: [gradient], params: new Map() };
@@ -48,6 +49,23 @@ export function addGradient(inputs: readonly RefValue[], outputGradient: RefValu
     inputs: inputs.map((input) => ({ batch: input.batch, shape: [...input.shape], data: Float64Array.from(outputGradient.data) })),
     params: new Map(),
   };
+}
+
+/**
+ * y = value * gate[g(i)]: dvalue = dy * gate[g(i)], and dgate[j] = the sum of dy * value over the
+ * elements i with g(i) = j (all of its channel for a per-channel gate, PyTorch's broadcast backward).
+ */
+export function mulGradient(node: Node, inputs: readonly RefValue[], outputGradient: RefValue): ReferenceGradients {
+  const [value, gate] = inputs as [RefValue, RefValue];
+  const gateIndex = mulGateIndex(value, gate, node);
+  const valueGradient = makeValue(value.batch, value.shape);
+  const gateGradient = makeValue(gate.batch, gate.shape);
+  for (let i = 0; i < value.data.length; i++) {
+    const j = gateIndex(i);
+    valueGradient.data[i] = outputGradient.data[i]! * gate.data[j]!;
+    gateGradient.data[j] = gateGradient.data[j]! + outputGradient.data[i]! * value.data[i]!;
+  }
+  return { inputs: [valueGradient, gateGradient], params: new Map() };
 }
 
 /** Each input gets its channel slice of the output gradient, sample by sample. */

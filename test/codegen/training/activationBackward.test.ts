@@ -16,6 +16,10 @@ describe("activation backward kernels", () => {
       ["elu", true],
       ["tanh", true],
       ["sigmoid", true],
+      ["relu6", true],
+      ["hardsigmoid", true],
+      ["hardswish", false],
+      ["silu", false],
     ]);
     expect(derivativeFromOutput({ op: "leaky_relu", alpha: -0.5 })).toBe(false);
     expect(derivativeFromOutput({ op: "leaky_relu", alpha: 0 })).toBe(false);
@@ -46,13 +50,30 @@ describe("activation backward kernels", () => {
   it("propagate a NaN in dy or in the saved value", async () => {
     const gpu = await testGpu();
     for (const attrs of EVERY_ACTIVATION) {
-      for (const from of ["input", "output"] as const) {
+      for (const from of derivativeFromOutput(attrs) ? (["input", "output"] as const) : (["input"] as const)) {
         for (const elements of [4, 5]) {
           const saved = new Float32Array([NaN, -3, 0, 2, NaN]).subarray(0, elements);
           const dy = new Float32Array([1, NaN, NaN, NaN, 1]).subarray(0, elements);
           const result = await runTrainingKernels(gpu, activationBackward({ elements, attrs, from }), { dy, saved, dx: new Float32Array(elements) });
           expect([...result.get("dx")!].map(Number.isNaN), `${attrs.op} from ${from}`).toEqual(new Array(elements).fill(true));
         }
+      }
+    }
+  });
+
+  it("take PyTorch's one-sided derivatives at the kinks", async () => {
+    const gpu = await testGpu();
+    const x = new Float32Array([-3, 0, 3, 6]);
+    const dy = new Float32Array([1, 1, 1, 1]);
+    // hardtanh_backward (relu6), hardsigmoid_backward and hardswish_backward in PyTorch's kernels.
+    const expected = { relu6: [0, 0, 1, 0], hardsigmoid: [0, 1 / 6, 0, 0], hardswish: [-0.5, 0.5, 1.5, 1] };
+    for (const [op, values] of Object.entries(expected) as [keyof typeof expected, number[]][]) {
+      const attrs = { op };
+      const froms = derivativeFromOutput(attrs) ? (["input", "output"] as const) : (["input"] as const);
+      for (const from of froms) {
+        const saved = from === "input" ? x : referenceBackward(attrs, [[4]], 1, seededRandom(1), [x]).output;
+        const result = await runTrainingKernels(gpu, activationBackward({ elements: 4, attrs, from }), { dy, saved, dx: new Float32Array(4) });
+        expectClose(flat(result.get("dx")!), flat(Float64Array.from(values)), toleranceFor(1), `${op} at -3, 0, 3, 6 from ${from}`);
       }
     }
   });

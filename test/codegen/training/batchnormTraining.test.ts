@@ -41,6 +41,9 @@ const CASES: Case[] = [
   { batch: 6, shape: [2, 50], activation: { op: "sigmoid" } },
   { batch: 7, shape: [5] },
   { batch: 9, shape: [6], activation: { op: "relu" } },
+  // The activations whose backward needs the input: batchnorm recomputes it (MobileNetV3's bn -> hardswish).
+  { batch: 3, shape: [4, 6, 5], activation: { op: "hardswish" } },
+  { batch: 4, shape: [3, 20], activation: { op: "silu" } },
 ];
 
 const EPS = 1e-5;
