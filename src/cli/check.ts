@@ -16,6 +16,8 @@ export function registerCheck(program: Command, context: CliContext): void {
       const layers = graph.nodes.filter((node) => node.attrs.op !== "input").length;
       // Elaboration keeps the network's totals exact (at most 2^53); check estimates no memory.
       const params = graph.nodes.reduce((total, node) => total + node.paramCount, 0);
-      context.io.stdout(`ok: ${graph.name} (${countOf(layers, "layer")}, ${countOf(params, "param")})\n`);
+      // Several outputs (`outputs a, b`) are named; one is the last statement, as always.
+      const outputs = graph.outputs.length > 1 ? `; outputs ${graph.outputs.map((id) => graph.nodes[id]!.name).join(", ")}` : "";
+      context.io.stdout(`ok: ${graph.name} (${countOf(layers, "layer")}, ${countOf(params, "param")}${outputs})\n`);
     });
 }

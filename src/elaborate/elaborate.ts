@@ -80,7 +80,7 @@ export function elaborate(modules: LoadedModules): ElaborateResult {
     name: network.name,
     nodes: state.builder.nodes,
     inputs: state.builder.inputs,
-    outputs: [output.node],
+    outputs: frame.declaredOutputs ?? [output.node],
   };
   if (train !== undefined) graph.train = train;
   return { graph, diagnostics: reporter.diagnostics };
