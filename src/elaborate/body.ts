@@ -71,9 +71,13 @@ function reportAfterOutputs(state: Elaboration, outputs: OutputsStmt, stmt: Excl
   const notes = [`\`outputs\` is at ${formatLocation(outputs.span)}`];
   if (stmt.kind === "outputs") {
     state.reporter.error("duplicate-outputs", "the network lists its outputs twice", stmt.span, { notes, hint: "merge them into one `outputs a, b, ...`" });
-  } else {
-    state.reporter.error("outputs-not-last", "a statement after `outputs`", stmt.span, { notes, hint: "put `outputs` last, after every value of the network" });
+    return;
   }
+  // `outputs a b` parses as `outputs a` and a statement `b`: most likely a missing comma.
+  const step = stmt.kind === "layer" && stmt.name === undefined && stmt.chain.steps.length === 1 ? stmt.chain.steps[0] : undefined;
+  const bareWord = step?.kind === "call" && !step.hasParens && stmt.span.startLine === outputs.span.endLine;
+  const hint = bareWord ? `separate the names with ',': \`outputs ${outputs.names.map((each) => each.name).join(", ")}, ${step.callee}\`` : "put `outputs` last, after every value of the network";
+  state.reporter.error("outputs-not-last", "a statement after `outputs`", stmt.span, { notes, hint });
 }
 
 /** Names a statement spells out (statement names, top-level aliases) are kept free of automatic names. */

@@ -12,6 +12,11 @@ export function elaborateOutputs(state: Elaboration, frame: BodyFrame, stmt: Out
     reporter.error("outputs-in-block", "a block cannot declare outputs", stmt.span, {
       hint: "a block's output is its last statement's value; list several values in the network's `outputs`",
     });
+    // The values it lists were meant as outputs: no "never used" warnings on top of the error.
+    for (const { name } of stmt.names) {
+      const value = frame.values.get(name);
+      if (value !== undefined) value.used = true;
+    }
     return undefined;
   }
   const nodes: number[] = [];
