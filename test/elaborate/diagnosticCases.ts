@@ -76,6 +76,7 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "network whose total passes 2^53", source: "network N {\n  input x: 1x1x1\n  fc(3000000000000000)\n  relu\n  fc(2)\n  fc(3)\n  fc(1)\n}\n" },
   { name: "channels-last image input", source: "network N {\n  input image: 224x224x3\n  conv(8, 3)\n}\n" },
   { name: "channels-last gray input", source: "network N {\n  input digits: [28, 28, 1]\n  fc(10)\n}\n" },
+  { name: "image input without its channel", source: "network N {\n  input image: 32x32\n  conv(6, 5) -> relu -> maxpool(2)\n  fc(10)\n}\n" },
   { name: "bad input shape", source: "network N {\n  input x: 3x0x8\n  relu\n}\n" },
   { name: "input shape that is not sizes", source: "network N {\n  input x: same\n  relu\n}\n" },
   // ---- blocks
