@@ -20,8 +20,8 @@ export function warnIfFlatImage(state: Elaboration, spec: LayerSpec, step: CallS
   if (input.attrs.op !== "input" || input.shape.length !== 2 || !SPATIAL_LAYERS.includes(spec.name)) return;
   const [height, width] = input.shape as [number, number];
   if (!looksLikeImage(height, width)) return;
-  state.reporter.warning("flat-image-input", `input \`${input.name}\` is ${height}x${width}: 1-D, ${height} channels of ${width} positions, so \`${spec.name}\` runs 1-D`, input.span, {
-    notes: [`\`${spec.name}\` reads it at ${formatLocation(step.span)}`],
+  state.reporter.warning("flat-image-input", `input \`${input.name}\` is ${height}x${width}: 1-D, ${height} channels of ${width} positions, so convs and pools on it run 1-D`, input.span, {
+    notes: [`\`${spec.name}\` at ${formatLocation(step.span)} reads it`],
     hint: `write \`input ${input.name}: 1x${height}x${width}\` for a one-channel image; if it is a sequence, write \`conv1d\``,
   });
 }
