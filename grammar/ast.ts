@@ -154,6 +154,22 @@ export interface LayerStmt {
   span: SourceSpan;
 }
 
+/** A name with the span it was written at. */
+export interface NameRef {
+  name: string;
+  span: SourceSpan;
+}
+
+/**
+ * `outputs boxes, scores`: the values the network returns, in this order. Without it the network's
+ * output is its last statement's value.
+ */
+export interface OutputsStmt {
+  kind: "outputs";
+  names: NameRef[];
+  span: SourceSpan;
+}
+
 /** `const WIDTH = 64` at file level or inside a network/block body. */
 export interface ConstStmt {
   kind: "const";
@@ -163,7 +179,7 @@ export interface ConstStmt {
   span: SourceSpan;
 }
 
-export type BodyStmt = InputStmt | LayerStmt | ConstStmt;
+export type BodyStmt = InputStmt | OutputsStmt | LayerStmt | ConstStmt;
 
 // ---------------------------------------------------------------- top level
 

@@ -23,6 +23,7 @@ import {
   Minus,
   Network,
   NumberLiteral,
+  Outputs,
   Percent,
   Plus,
   RBracket,
@@ -152,6 +153,7 @@ export class CnnParser extends CstParser {
   public statement = this.RULE("statement", () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.inputStmt) },
+      { ALT: () => this.SUBRULE(this.outputsStmt) },
       { ALT: () => this.SUBRULE(this.constDecl) },
       { ALT: () => this.SUBRULE(this.layerStmt) },
     ]);
@@ -163,6 +165,16 @@ export class CnnParser extends CstParser {
     this.CONSUME(Identifier, { LABEL: "name" });
     this.CONSUME(Colon);
     this.SUBRULE(this.expression, { LABEL: "dims" });
+  });
+
+  /** `outputs boxes, scores`: the network's outputs, in order. */
+  public outputsStmt = this.RULE("outputsStmt", () => {
+    this.CONSUME(Outputs);
+    this.CONSUME(Identifier, { LABEL: "names" });
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.CONSUME2(Identifier, { LABEL: "names" });
+    });
   });
 
   /** `c1 = conv(6, 5) -> tanh` or an unnamed chain; `name =` is told apart from a chain by LL(2). */

@@ -81,6 +81,7 @@ const namedThings: Readonly<Record<string, { what: string; example: string }>> =
   blockDecl: { what: "the block's name after 'block'", example: "block basic(ch, stride=1) { ... }" },
   constDecl: { what: "the constant's name after 'const'", example: "const WIDTH = 64" },
   inputStmt: { what: "the input's name after 'input'", example: "input image: 1x28x28" },
+  outputsStmt: { what: "a value's name after 'outputs'", example: "outputs boxes, scores" },
   blockParam: { what: "a parameter name", example: "block basic(ch, stride=1) { ... }" },
   aliasPath: { what: "a layer name after 'as'", example: "conv(64, 3) as conv1" },
 };

@@ -32,6 +32,8 @@ export const Const = keyword("const");
 export const Use = keyword("use");
 export const Train = keyword("train");
 export const As = keyword("as");
+/** `outputs a, b`: the network's outputs when there are several (otherwise its last statement). */
+export const Outputs = keyword("outputs");
 
 export const Arrow = createToken({ name: "Arrow", pattern: /->/, label: "'->'" });
 export const LCurly = createToken({ name: "LCurly", pattern: /\{/, label: "'{'" });
@@ -68,6 +70,7 @@ export const allTokens: TokenType[] = [
   Use,
   Train,
   As,
+  Outputs,
   Identifier,
   LCurly,
   RCurly,
@@ -88,7 +91,7 @@ export const allTokens: TokenType[] = [
   At,
 ];
 
-export const keywordTokens: TokenType[] = [Network, Block, Input, In, Const, Use, Train, As];
+export const keywordTokens: TokenType[] = [Network, Block, Input, In, Const, Use, Train, As, Outputs];
 
 // Only "\n" ends a line, as in the diagnostics formatter (a "\r" before it stays part of the line).
 export const cnnLexer = new Lexer(allTokens, {

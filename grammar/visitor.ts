@@ -16,6 +16,7 @@ import type {
   InputStmt,
   LayerStmt,
   NetworkDecl,
+  OutputsStmt,
   Program,
   RepeatStep,
   SourceSpan,
@@ -122,7 +123,7 @@ export class AstBuilder extends ExpressionVisitor {
   }
 
   statement(children: Children): BodyStmt | undefined {
-    const node = childNode(children, "inputStmt") ?? childNode(children, "constDecl") ?? childNode(children, "layerStmt");
+    const node = childNode(children, "inputStmt") ?? childNode(children, "outputsStmt") ?? childNode(children, "constDecl") ?? childNode(children, "layerStmt");
     return this.build<BodyStmt>(node);
   }
 
@@ -132,6 +133,13 @@ export class AstBuilder extends ExpressionVisitor {
     const span = this.span(location);
     if (nameToken === undefined || dims === undefined || span === undefined) return undefined;
     return { kind: "input", name: nameToken.image, nameSpan: this.tokenSpan(nameToken), dims, span };
+  }
+
+  outputsStmt(children: Children, location: Location): OutputsStmt | undefined {
+    const names = realTokens(children, "names").map((token) => ({ name: token.image, span: this.tokenSpan(token) }));
+    const span = this.span(location);
+    if (names.length === 0 || span === undefined) return undefined;
+    return { kind: "outputs", names, span };
   }
 
   layerStmt(children: Children, location: Location): LayerStmt | undefined {

@@ -4,6 +4,7 @@
 import type { Graph, LossKind, LrScheduleConfig, OptimizerConfig } from "../../src/ir/graph.js";
 import { TRAIN_DEFAULTS } from "../../src/elaborate/train.js";
 import type { WeightMap } from "../../src/tensor.js";
+import { withLossOutput } from "../../src/training/lossOutput.js";
 import { openDevice, type BackendChoice } from "../device.js";
 import { initWeights } from "../init.js";
 import { Trainer } from "./trainer.js";
@@ -26,7 +27,9 @@ export interface CreateTrainerOptions {
   backend?: BackendChoice;
 }
 
-export async function createTrainer(graph: Graph, options: CreateTrainerOptions): Promise<Trainer> {
+export async function createTrainer(model: Graph, options: CreateTrainerOptions): Promise<Trainer> {
+  // Several outputs: the loss reads the one the train section names (an error when it names none).
+  const graph = withLossOutput(model);
   const train = graph.train ?? TRAIN_DEFAULTS;
   const epochs = options.epochs ?? train.epochs;
   const seed = options.seed ?? 0;

@@ -1,7 +1,9 @@
-// `cnnc check FILE`: compile and report; `ok: Net (N layers, P params)` when it compiles.
+// `cnnc check FILE [--json]`: compile and report; `ok: Net (N layers, P params)` when it compiles, or
+// with --json one JSON document of the diagnostics (diagnosticsJson.ts). The exit status is the same.
 import type { Command } from "commander";
 import { compileFile } from "../compile.js";
 import { countOf } from "../ir/format.js";
+import { checkJson, formatCheckJson } from "./diagnosticsJson.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import type { CliContext } from "./io.js";
 
@@ -10,12 +12,22 @@ export function registerCheck(program: Command, context: CliContext): void {
     .command("check")
     .description("check a .cnn file: syntax, names, arguments and every layer's shape")
     .argument("<file>", "the .cnn file")
-    .action((file: string) => {
-      const graph = reportCompilation(file, compileFile(file, { verify: true }), context);
+    .option("--json", "print the diagnostics as one JSON document (for editors)")
+    .action((file: string, options: { json?: boolean }) => {
+      const result = compileFile(file, { verify: true });
+      if (options.json === true) {
+        const json = checkJson(file, result.diagnostics, result.graph);
+        context.io.stdout(formatCheckJson(json));
+        if (!json.ok) context.setExitCode(1);
+        return;
+      }
+      const graph = reportCompilation(file, result, context);
       if (graph === undefined) return;
       const layers = graph.nodes.filter((node) => node.attrs.op !== "input").length;
       // Elaboration keeps the network's totals exact (at most 2^53); check estimates no memory.
       const params = graph.nodes.reduce((total, node) => total + node.paramCount, 0);
-      context.io.stdout(`ok: ${graph.name} (${countOf(layers, "layer")}, ${countOf(params, "param")})\n`);
+      // Several outputs (`outputs a, b`) are named; one is the last statement, as always.
+      const outputs = graph.outputs.length > 1 ? `; outputs ${graph.outputs.map((id) => graph.nodes[id]!.name).join(", ")}` : "";
+      context.io.stdout(`ok: ${graph.name} (${countOf(layers, "layer")}, ${countOf(params, "param")}${outputs})\n`);
     });
 }

@@ -1,5 +1,5 @@
 // Renders a Summary as the course notes' VGG table plus totals, in plain text columns.
-import { formatDims, formatInteger, formatMagnitude } from "../ir/format.js";
+import { formatDims, formatInteger, formatMagnitude, formatVolume } from "../ir/format.js";
 import { BYTES_PER_FLOAT32, type Summary } from "../ir/summary.js";
 
 const HEADERS = ["name", "op", "output", "activations", "params", "MACs"] as const;
@@ -18,8 +18,11 @@ export function renderSummary(summary: Summary): string {
   const activationBytes = memory.activationBytes;
   // Parameter bytes that are buffers (batchnorm running statistics), which have no gradient.
   const bufferBytes = memory.parameterBytes - totals.params * BYTES_PER_FLOAT32;
+  // One output is the last row; several (`outputs a, b`) are named, in their order.
+  const outputsLine = summary.outputs.length > 1 ? [`outputs: ${summary.outputs.map((output) => `${output.name} (${formatVolume(output.output)})`).join(", ")}`] : [];
   const lines = [
     `${summary.network}: input ${formatDims(summary.input)} (${summary.input.length === 3 ? "CxHxW" : summary.input.length === 2 ? "CxL" : "F"}); output volumes are HxWxC as in the course notes`,
+    ...outputsLine,
     "",
     line(HEADERS),
     ...rows.map(line),

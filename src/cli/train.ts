@@ -13,6 +13,7 @@ import { runTraining, type TrainingEvent } from "../../runtime/training/training
 import { compileFile } from "../compile.js";
 import { CnncUserError } from "../errors.js";
 import { shapeSize, type Graph } from "../ir/graph.js";
+import { withLossOutput } from "../training/lossOutput.js";
 import { TrainProgress } from "../training/report/progressLine.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import { processIo, type CliContext, type CliIo } from "./io.js";
@@ -49,8 +50,9 @@ export async function trainModel(modelPath: string, values: TrainOptionValues, i
   try {
     const options = parseTrainOptions(values);
     const compilation = compileFile(modelPath);
-    const graph: Graph | undefined = reportCompilation(modelPath, compilation, { io, setExitCode: (code) => (compileStatus = Math.max(compileStatus, code)) });
-    if (graph === undefined) return Math.max(compileStatus, 1);
+    const compiled: Graph | undefined = reportCompilation(modelPath, compilation, { io, setExitCode: (code) => (compileStatus = Math.max(compileStatus, code)) });
+    if (compiled === undefined) return Math.max(compileStatus, 1);
+    const graph = withLossOutput(compiled);
     const settings = resolveTrainSettings(graph.train, options);
     // The data and the run directory are checked before a device is opened.
     const source = resolveDataSource(graph.train?.data, options.data);
@@ -65,6 +67,7 @@ export async function trainModel(modelPath: string, values: TrainOptionValues, i
     const runDirectory = runDirectoryOf(modelPath, options.runDirectory, options.resume);
     const augmentation = [...(options.flip ? ["random flips"] : []), ...(options.cropPadding > 0 ? [`random crops (padding ${options.cropPadding})`] : [])];
     io.stderr(`training ${graph.name}: ${describeTrainSettings(settings)}${augmentation.length > 0 ? `, ${augmentation.join(" and ")}` : ""}\n`);
+    if (compiled.outputs.length > 1) io.stderr(`loss on output ${graph.nodes[graph.outputs[0]!]!.name} (of ${compiled.outputs.map((id) => compiled.nodes[id]!.name).join(", ")})\n`);
     io.stderr(`data: ${data.identity}, ${data.train.shape[0]} training and ${data.test.shape[0]} test images; run directory ${runDirectory}\n`);
     const gpu = await openDevice({ backend: options.backend });
     io.stderr(`adapter: ${gpu.description}\n`);

@@ -1,12 +1,13 @@
 // Elaborates the statements of a network body or of one block instance: constants, inputs and
 // `name = chain` statements, threading the implicit input from statement to statement, and warns about
 // named values and results that nothing reads.
-import type { BodyStmt, InputStmt, LayerStmt } from "../../grammar/ast.js";
+import type { BodyStmt, InputStmt, LayerStmt, OutputsStmt } from "../../grammar/ast.js";
 import { countOf } from "../ir/format.js";
 import { inferInputShape } from "../ir/shapes/input.js";
 import { elaborateChain } from "./chain.js";
 import { defineConstant } from "./definitions.js";
 import { evaluate } from "./evaluate.js";
+import { elaborateOutputs } from "./outputs.js";
 import { formatLocation } from "./reporter.js";
 import { takeSteps, totalsStayCountable } from "./sizeLimits.js";
 import { isSequential } from "./sequential.js";
@@ -14,24 +15,43 @@ import { type BodyFrame, type Elaboration, type Flow, type StepNaming, UNKNOWN }
 import { stepCost } from "./stepCost.js";
 import { describeValue } from "./values.js";
 
-/** Returns the body's output (its last statement's value), or undefined when it has no statement. */
+/**
+ * Returns the body's output (its last statement's value), or undefined when it has no statement. A
+ * network's `outputs` statement, when it has one, leaves the values it names in `frame.declaredOutputs`.
+ */
 export function elaborateBody(state: Elaboration, frame: BodyFrame, body: BodyStmt[]): Flow | undefined {
   reserveExplicitNames(state, frame, body);
   for (const stmt of body) {
-    if (stmt.kind !== "const" && stmt.name !== undefined && !frame.later.has(stmt.name)) {
+    if ((stmt.kind === "input" || stmt.kind === "layer") && stmt.name !== undefined && !frame.later.has(stmt.name)) {
       frame.later.set(stmt.name, stmt.nameSpan ?? stmt.span);
     }
   }
   let lastValueName: string | undefined;
   let hasValue = false;
+  let outputsStmt: OutputsStmt | undefined;
+  let reportedAfterOutputs = false;
   for (const stmt of body) {
     // A size limit was passed (and reported): the rest is abandoned, and nothing in it is "unused".
     if (!takeSteps(state, stepCost(stmt), stmt.span)) return UNKNOWN;
-    if (stmt.kind !== "const" && stmt.name !== undefined) frame.later.delete(stmt.name);
     if (stmt.kind === "const") {
       defineConstant(stmt, { scope: frame.scope }, undefined, state.reporter);
       continue;
     }
+    if (outputsStmt !== undefined && !reportedAfterOutputs) {
+      reportAfterOutputs(state, outputsStmt, stmt);
+      reportedAfterOutputs = true;
+    }
+    if (stmt.kind === "outputs") {
+      if (outputsStmt === undefined) {
+        dropPendingResult(state, frame);
+        const nodes = elaborateOutputs(state, frame, stmt);
+        if (nodes !== undefined) frame.declaredOutputs = nodes;
+        lastValueName = undefined;
+        outputsStmt = stmt;
+      }
+      continue;
+    }
+    if (stmt.name !== undefined) frame.later.delete(stmt.name);
     if (stmt.kind === "input") elaborateInput(state, frame, stmt);
     else elaborateStatement(state, frame, stmt);
     hasValue = true;
@@ -47,10 +67,24 @@ export function elaborateBody(state: Elaboration, frame: BodyFrame, body: BodySt
   return hasValue ? frame.current : undefined;
 }
 
+/** `outputs` closes a network: a statement after it would compute a value that is not returned. */
+function reportAfterOutputs(state: Elaboration, outputs: OutputsStmt, stmt: Exclude<BodyStmt, { kind: "const" }>): void {
+  const notes = [`\`outputs\` is at ${formatLocation(outputs.span)}`];
+  if (stmt.kind === "outputs") {
+    state.reporter.error("duplicate-outputs", "the network lists its outputs twice", stmt.span, { notes, hint: "merge them into one `outputs a, b, ...`" });
+    return;
+  }
+  // `outputs a b` parses as `outputs a` and a statement `b`: most likely a missing comma.
+  const step = stmt.kind === "layer" && stmt.name === undefined && stmt.chain.steps.length === 1 ? stmt.chain.steps[0] : undefined;
+  const bareWord = step?.kind === "call" && !step.hasParens && stmt.span.startLine === outputs.span.endLine;
+  const hint = bareWord ? `separate the names with ',': \`outputs ${outputs.names.map((each) => each.name).join(", ")}, ${step.callee}\`` : "put `outputs` last, after every value of the network";
+  state.reporter.error("outputs-not-last", "a statement after `outputs`", stmt.span, { notes, hint });
+}
+
 /** Names a statement spells out (statement names, top-level aliases) are kept free of automatic names. */
 function reserveExplicitNames(state: Elaboration, frame: BodyFrame, body: BodyStmt[]): void {
   for (const stmt of body) {
-    if (stmt.kind === "const") continue;
+    if (stmt.kind === "const" || stmt.kind === "outputs") continue;
     if (stmt.name !== undefined) state.names.reserve(frame.prefix + stmt.name);
     if (stmt.kind !== "layer") continue;
     for (const step of stmt.chain.steps) {

@@ -11,6 +11,7 @@ import { elaborateBody } from "./body.js";
 import type { BlockDef } from "./definitions.js";
 import { type EvalEnv, evaluate, reportUndefinedName } from "./evaluate.js";
 import { exprText } from "./exprText.js";
+import { warnIfFlatImage } from "./flatInput.js";
 import type { LayerSpec } from "./layers.js";
 import { formatLocation } from "./reporter.js";
 import { scheduleAnnotationOf } from "./scheduleAnnotation.js";
@@ -65,6 +66,7 @@ export function callLayer(state: Elaboration, frame: BodyFrame, spec: LayerSpec,
   const inputShape = input.node === undefined ? undefined : builder.nodes[input.node]!.shape;
   const attrs = spec.build(new LayerArgs(values, env), inputShape);
   if (attrs === undefined || input.node === undefined || inputShape === undefined) return UNKNOWN;
+  warnIfFlatImage(state, spec, step, builder.nodes[input.node]!);
   const result = inferNodeFacts(attrs, [inputShape]);
   if (!result.ok) {
     reporter.error(result.problem.code, result.problem.message, step.span, result.problem);

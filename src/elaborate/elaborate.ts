@@ -12,7 +12,7 @@ import type { LoadedModules } from "./modules.js";
 import { LayerNames } from "./names.js";
 import { Reporter, formatLocation } from "./reporter.js";
 import type { BodyFrame, Elaboration } from "./state.js";
-import { elaborateTrain } from "./train.js";
+import { type OutputResolver, elaborateTrain } from "./train.js";
 
 export interface ElaborateResult {
   graph?: Graph;
@@ -73,17 +73,51 @@ export function elaborate(modules: LoadedModules): ElaborateResult {
       hint: "add layers after the input, e.g. `conv(16, 3) -> relu`",
     });
   }
-  const train = trains[0] === undefined ? undefined : elaborateTrain(trains[0], rootDefs.scope, reporter);
+  const outputs = frame.declaredOutputs ?? (output?.node === undefined ? [] : [output.node]);
+  const trainDecl = trains[0];
+  const train = trainDecl === undefined ? undefined : elaborateTrain(trainDecl, rootDefs.scope, reporter, outputResolver(state, frame, outputs, reporter));
+  if (trainDecl !== undefined && train !== undefined && train.lossOutput === undefined && outputs.length > 1) {
+    const names = outputs.map((node) => outputNameOf(state, frame, node));
+    reporter.error("train-output-missing", `the network has ${outputs.length} outputs; the train section must say which one the loss reads`, trainDecl.span, {
+      notes: [`the outputs are ${names.map((name) => `\`${name}\``).join(", ")}`],
+      hint: `add \`output = ${names[0]}\` to the train section`,
+    });
+  }
 
   if (reporter.errors > 0 || output?.node === undefined) return { diagnostics: reporter.diagnostics };
   const graph: Graph = {
     name: network.name,
     nodes: state.builder.nodes,
     inputs: state.builder.inputs,
-    outputs: [output.node],
+    outputs,
   };
   if (train !== undefined) graph.train = train;
   return { graph, diagnostics: reporter.diagnostics };
+}
+
+/** The name a network output was listed under (`outputs a, b`), or its statement's name. */
+function outputNameOf(state: Elaboration, frame: BodyFrame, node: number): string {
+  for (const [name, value] of frame.values) if (value.flow.node === node && value.kind === "statement") return name;
+  return state.builder.nodes[node]!.name;
+}
+
+/** Resolves a train section's `output = NAME` among the network's outputs. */
+function outputResolver(state: Elaboration, frame: BodyFrame, outputs: readonly number[], reporter: Reporter): OutputResolver {
+  return (name, span) => {
+    const value = frame.values.get(name);
+    const node = value?.kind === "statement" ? value.flow.node : undefined;
+    if (node !== undefined && outputs.includes(node)) return node;
+    const names = outputs.map((each) => `\`${outputNameOf(state, frame, each)}\``).join(", ");
+    const message = value === undefined ? `the network has no value named \`${name}\`` : `\`${name}\` is not an output of the network`;
+    reporter.error("unknown-train-output", message, span, {
+      notes: [`the network's outputs are ${names}`],
+      hint: value === undefined ? () => {
+        const suggestion = reporter.closestName(name, outputs.map((each) => outputNameOf(state, frame, each)));
+        return suggestion !== undefined ? `did you mean \`${suggestion}\`?` : "name one of the outputs";
+      } : "name one of the outputs, or list this value in `outputs`",
+    });
+    return undefined;
+  };
 }
 
 /** Networks and train sections only count in the file being compiled. */

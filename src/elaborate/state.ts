@@ -52,6 +52,8 @@ export interface BodyFrame {
    * to write a cycle, so it gets its own error rather than "unknown layer".
    */
   later: Map<string, SourceSpan>;
+  /** The nodes a network's `outputs` statement names, in its order, once it elaborated without error. */
+  declaredOutputs?: number[];
 }
 
 /** How the steps of a chain are named. */

@@ -25,6 +25,7 @@ function expressionsOf(item: BodyStmt | Step | BlockDecl): Expr[] {
     case "input":
       return [item.dims];
     case "layer":
+    case "outputs":
       return [];
     case "call":
       return item.args.map((arg) => arg.value);

@@ -13,7 +13,7 @@ import type { Value } from "./values.js";
 /** Datasets `data = kind("path")` may name; the training runtime knows how to read each. */
 const DATASET_KINDS: readonly string[] = ["fashion_mnist", "mnist", "cifar10"];
 
-const KEYS = ["loss", "optimizer", "lr", "learning_rate", "schedule", "warmup", "batch", "epochs", "data"] as const;
+const KEYS = ["loss", "output", "optimizer", "lr", "learning_rate", "schedule", "warmup", "batch", "epochs", "data"] as const;
 const LOSSES: readonly LossKind[] = ["cross_entropy", "mse"];
 
 /** The settings of a train section that leaves them out, and of a model without one (`cnnc train`). */
@@ -53,7 +53,10 @@ export function defaultSchedule(kind: LrScheduleConfig["kind"], epochs: number):
   }
 }
 
-export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter): TrainConfig | undefined {
+/** Finds the network output a train section's `output = NAME` names (and reports it when there is none). */
+export type OutputResolver = (name: string, span: SourceSpan) => number | undefined;
+
+export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter, resolveOutput: OutputResolver): TrainConfig | undefined {
   const config: TrainConfig = { ...TRAIN_DEFAULTS, optimizer: { ...TRAIN_DEFAULTS.optimizer }, schedule: { ...TRAIN_DEFAULTS.schedule }, span: decl.span };
   const errorsBefore = reporter.errors;
   const seen = new Map<string, SourceSpan>();
@@ -63,7 +66,7 @@ export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter
     if (!(KEYS as readonly string[]).includes(setting.key)) {
       const suggestion = closestMatch(setting.key, KEYS);
       reporter.error("unknown-train-setting", `unknown train setting \`${setting.key}\``, setting.keySpan, {
-        hint: `${suggestion !== undefined ? `did you mean \`${suggestion}\`? ` : ""}settings are loss, optimizer, lr, schedule, warmup, batch, epochs, data`,
+        hint: `${suggestion !== undefined ? `did you mean \`${suggestion}\`? ` : ""}settings are loss, output, optimizer, lr, schedule, warmup, batch, epochs, data`,
       });
       continue;
     }
@@ -91,6 +94,17 @@ export function elaborateTrain(decl: TrainDecl, scope: Scope, reporter: Reporter
       if (data !== undefined) config.data = data;
       continue;
     }
+    if (key === "output") {
+      // A value's name, not a constant: resolved against the network's outputs.
+      const name = setting.value.kind === "name" ? setting.value : isCall(setting.value) && !setting.value.hasParens ? { name: setting.value.callee, span: setting.value.span } : undefined;
+      if (name === undefined) {
+        reporter.error("bad-train-value", "`output` takes the name of one of the network's outputs", setting.value.span, { hint: usageOf(key) });
+        continue;
+      }
+      const node = resolveOutput(name.name, name.span);
+      if (node !== undefined) config.lossOutput = node;
+      continue;
+    }
     if (isCall(setting.value) && (setting.value.hasParens || key !== "loss")) {
       reporter.error("bad-train-value", `\`${key}\` takes a value, not a call`, setting.value.span, { hint: usageOf(key) });
       continue;
@@ -116,6 +130,8 @@ function usageOf(key: string): string {
   switch (key) {
     case "loss":
       return "write `loss = cross_entropy` or `loss = mse`";
+    case "output":
+      return "write e.g. `output = scores` (a name the network's `outputs` lists)";
     case "lr":
       return "write e.g. `lr = 0.01`";
     case "warmup":

@@ -230,6 +230,8 @@ export interface TrainConfig {
   epochs: number;
   /** Dataset descriptor, e.g. { kind: "fashion_mnist", path: "/usr/share/datasets/fashion-mnist" }. */
   data?: { kind: string; path?: string };
+  /** Node id of the network output the loss reads (`output = NAME`, for `outputs a, b`); absent: the only output. */
+  lossOutput?: number;
   span: SourceSpan;
 }
 
@@ -238,7 +240,7 @@ export interface Graph {
   nodes: Node[];
   /** Ids of the `input` nodes, in declaration order. */
   inputs: number[];
-  /** Ids of the output nodes (the network's last statement). */
+  /** Ids of the output nodes: the network's last statement, or the values `outputs a, b` names, in order. */
   outputs: number[];
   train?: TrainConfig;
 }

@@ -45,6 +45,8 @@ export interface Summary {
   network: string;
   /** Shape of the first input (the network's only input in the common case). */
   input: Shape;
+  /** The network's outputs in order: the node's name and per-sample shape (CxHxW). */
+  outputs: { name: string; output: Shape }[];
   rows: SummaryRow[];
   totals: { params: number; macs: number; activations: number };
   memory: MemoryEstimate;
@@ -54,6 +56,7 @@ export interface Summary {
 export interface SummaryJson {
   network: string;
   input: Shape;
+  outputs: { name: string; output: Shape }[];
   layers: { name: string; op: string; output: Shape; params: number; macs: number; activations: number }[];
   totals: { params: number; macs: number; activations: number };
   /** Float32 bytes at `memory.batch` (summary --batch): the totals the table prints. */
@@ -84,6 +87,7 @@ export function summarizeGraph(graph: Graph, batch = 1): Summary {
   return {
     network: graph.name,
     input: firstInput === undefined ? [] : firstInput.shape.slice(),
+    outputs: graph.outputs.map((id) => ({ name: graph.nodes[id]!.name, output: graph.nodes[id]!.shape.slice() })),
     rows,
     totals,
     memory: {
@@ -100,6 +104,7 @@ export function summaryToJson(summary: Summary): SummaryJson {
   return {
     network: summary.network,
     input: summary.input,
+    outputs: summary.outputs.map((output) => ({ name: output.name, output: output.output.slice() })),
     layers: summary.rows.map((row) => ({
       name: row.name,
       op: row.op,

@@ -80,7 +80,7 @@ describe("cnnc check", () => {
     expect(await cnnc(["frobnicate"])).toMatchObject({ code: 1, stderr: "error: unknown command 'frobnicate'\n" });
     const help = await cnnc(["--help"]);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain("check <file>");
+    expect(help.stdout).toContain("check [options] <file>");
     expect(help.stdout).toContain("summary [options] <file>");
   });
 

@@ -29,6 +29,7 @@ describe("cnnc summary", () => {
     expect(json).toEqual({
       network: "LeNet5",
       input: [1, 32, 32],
+      outputs: [{ name: "out.softmax", output: [10] }],
       layers: [
         layer("image", "input", [1, 32, 32], 0, 0, 1024),
         layer("c1", "conv", [6, 28, 28], 156, 117_600, 4704),
@@ -47,7 +48,7 @@ describe("cnnc summary", () => {
       totals: { params: 61_706, macs: 416_520, activations: 1024 + 4704 + 1176 + 1600 + 400 + 120 + 84 + 10 },
       memory: { batch: 1, activationBytes: 9118 * 4, parameterBytes: 61_706 * 4, forwardBytes: (9118 + 61_706) * 4, trainingBytes: (2 * 9118 + 3 * 61_706) * 4 },
     });
-    expect(Object.keys(json as object)).toEqual(["network", "input", "layers", "totals", "memory"]);
+    expect(Object.keys(json as object)).toEqual(["network", "input", "outputs", "layers", "totals", "memory"]);
   });
 
   it("puts the memory totals at --batch into the JSON", async () => {

@@ -80,6 +80,7 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "network whose total passes 2^53", source: "network N {\n  input x: 1x1x1\n  fc(3000000000000000)\n  relu\n  fc(2)\n  fc(3)\n  fc(1)\n}\n" },
   { name: "channels-last image input", source: "network N {\n  input image: 224x224x3\n  conv(8, 3)\n}\n" },
   { name: "channels-last gray input", source: "network N {\n  input digits: [28, 28, 1]\n  fc(10)\n}\n" },
+  { name: "image input without its channel", source: "network N {\n  input image: 32x32\n  conv(6, 5) -> relu -> maxpool(2)\n  fc(10)\n}\n" },
   { name: "bad input shape", source: "network N {\n  input x: 3x0x8\n  relu\n}\n" },
   { name: "input shape that is not sizes", source: "network N {\n  input x: same\n  relu\n}\n" },
   // ---- blocks
@@ -153,4 +154,19 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "add of different shapes", source: network("  a = conv(8, 3, pad=1)\n  b = x -> conv(4, 3, stride=2, pad=1, rounding=floor)\n  add(a, b)") },
   { name: "count past 2^53", source: network("  fc(10)", "1000000x1000000x1000000") },
   { name: "concat of different sizes", source: network("  a = conv(8, 3, pad=1)\n  b = x -> maxpool(2)\n  concat(a, b)") },
+  // ---- several outputs
+  { name: "unknown output", source: network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  outputs a, bb") },
+  { name: "output that is a constant", source: "const K = 3\n" + network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  outputs a, K") },
+  { name: "output listed twice", source: network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  outputs a, b, a") },
+  { name: "output that is the same value as another", source: network("  a = conv(4, 3, pad=1)\n  b = a\n  outputs a, b") },
+  { name: "output that is an input", source: network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  outputs x, a, b") },
+  { name: "outputs before the values it lists", source: network("  a = conv(4, 3, pad=1)\n  outputs a, b\n  b = x -> fc(10)") },
+  { name: "outputs with a missing comma", source: network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  outputs a b") },
+  { name: "outputs twice", source: network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  outputs a\n  outputs b") },
+  { name: "outputs in a block", source: "block two {\n  a = relu\n  b = in -> tanh\n  outputs a, b\n}\n" + network("  two") },
+  { name: "unnamed last statement next to outputs", source: network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  relu\n  outputs a, b") },
+  { name: "train section without the loss's output", source: network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  outputs a, b") + "train {\n  epochs = 2\n}\n" },
+  { name: "train output that is not an output", source: network("  t = conv(4, 3, pad=1)\n  a = t -> relu\n  b = x -> fc(10)\n  outputs a, b") + "train {\n  output = t\n}\n" },
+  { name: "train output that is no value", source: network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  outputs a, b") + "train {\n  output = bb\n}\n" },
+  { name: "train output that is not a name", source: network("  a = conv(4, 3, pad=1)\n  b = x -> fc(10)\n  outputs a, b") + "train {\n  output = 2\n}\n" },
 ];

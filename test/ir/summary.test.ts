@@ -65,7 +65,9 @@ describe("summarizeGraph", () => {
 
   it("turns into the stable JSON form", () => {
     const json = summaryToJson(summary);
-    expect(Object.keys(json)).toEqual(["network", "input", "layers", "totals", "memory"]);
+    expect(Object.keys(json)).toEqual(["network", "input", "outputs", "layers", "totals", "memory"]);
+    expect(json.outputs).toEqual(summary.outputs);
+    expect(json.outputs).toHaveLength(1);
     expect(json.memory).toEqual(summary.memory);
     expect(json.input).toEqual([4, 6, 6]);
     expect(json.layers[1]).toEqual({ name: "dw", op: "conv", output: [8, 6, 6], params: 144, macs: 6 * 6 * 8 * 18, activations: 288 });
