@@ -19,6 +19,7 @@ import {
 } from "./denseExports.js";
 import type { LayerExporter, LayerExporters } from "./layerExport.js";
 import { exportLrn } from "./lrnExport.js";
+import { exportHardsigmoid, exportHardswish, exportMul, exportRelu6, exportSilu } from "./modernExports.js";
 import { exportConv, exportGlobalPool, exportPool } from "./spatialExports.js";
 import { exportConvTranspose, exportUpsample } from "./upsamplingExports.js";
 
@@ -36,11 +37,16 @@ const LAYER_EXPORTERS: LayerExporters = {
   elu: exportElu,
   tanh: exportTanh,
   sigmoid: exportSigmoid,
+  relu6: exportRelu6,
+  hardsigmoid: exportHardsigmoid,
+  hardswish: exportHardswish,
+  silu: exportSilu,
   softmax: exportSoftmax,
   batchnorm: exportBatchnorm,
   dropout: exportDropout,
   lrn: exportLrn,
   add: exportAdd,
+  mul: exportMul,
   concat: exportConcat,
 };
 

@@ -84,6 +84,10 @@ const EXPORTS: OpExports = {
   elu: { kind: "layer", forward: ({ attrs, inputs }) => `F.elu(${only(inputs)}, alpha=${pythonNumber(attrs.alpha)})` },
   tanh: { kind: "layer", forward: ({ inputs }) => `torch.tanh(${only(inputs)})` },
   sigmoid: { kind: "layer", forward: ({ inputs }) => `torch.sigmoid(${only(inputs)})` },
+  relu6: { kind: "layer", forward: ({ inputs }) => `F.relu6(${only(inputs)})` },
+  hardsigmoid: { kind: "layer", forward: ({ inputs }) => `F.hardsigmoid(${only(inputs)})` },
+  hardswish: { kind: "layer", forward: ({ inputs }) => `F.hardswish(${only(inputs)})` },
+  silu: { kind: "layer", forward: ({ inputs }) => `F.silu(${only(inputs)})` },
   // Over the channel (feature) axis at every position, as cnnc's softmax.
   softmax: { kind: "layer", forward: ({ inputs }) => `F.softmax(${only(inputs)}, dim=1)` },
   batchnorm: {
@@ -112,6 +116,15 @@ const EXPORTS: OpExports = {
     },
   },
   add: { kind: "layer", forward: ({ inputs }) => inputs.join(" + ") },
+  // A per-channel gate of fewer axes ([N, C] from an fc) gets unit spatial axes, as cnnc lines it up by channel.
+  mul: {
+    kind: "layer",
+    forward: ({ inputs, inputShapes }) => {
+      const [value, gate] = inputs;
+      const missing = inputShapes[0]!.length - inputShapes[1]!.length;
+      return `${value} * ${gate}${missing > 0 ? `[..., ${Array.from({ length: missing }, () => "None").join(", ")}]` : ""}`;
+    },
+  },
   concat: { kind: "layer", forward: ({ inputs }) => `torch.cat([${inputs.join(", ")}], dim=1)` },
 };
 
