@@ -1,6 +1,6 @@
-// `cnnc export MODEL.cnn --pytorch net.py`: the network in another framework's terms. Each format is
-// one option naming its output file (--onnx is the next); at least one is required, and all of them
-// are checked (writable, not a file the model reads) before anything is written.
+// `cnnc export MODEL.cnn --pytorch net.py --onnx net.onnx [--weights W.safetensors]`: the network in
+// other frameworks' terms. Each format is one option naming its output file; at least one is required,
+// and all of them are checked (writable, not a file the model reads) before anything is written.
 import { resolve } from "node:path";
 import type { Command } from "commander";
 
@@ -9,27 +9,42 @@ import { compileFile } from "../compile.js";
 import { formatDiagnosticReport } from "../diagnosticReport.js";
 import { CnncUserError } from "../errors.js";
 import { exportPyTorch } from "../export/pytorch/exportPyTorch.js";
+import { exportOnnx, ONNX_OPSET } from "../export/onnx/exportOnnx.js";
+import { formatBytes } from "../ir/format.js";
+import { readWeightsFile } from "../../runtime/training/checkpoint.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import type { CliContext } from "./io.js";
 
 export interface ExportOptions {
   pytorch?: string;
+  onnx?: string;
+  weights?: string;
 }
 
 /** The formats, by option: a new format is one entry here and one option below. */
-const FORMAT_OPTIONS: readonly { key: keyof ExportOptions; flag: string }[] = [{ key: "pytorch", flag: "--pytorch" }];
+const FORMAT_OPTIONS: readonly { key: "pytorch" | "onnx"; flag: string }[] = [
+  { key: "pytorch", flag: "--pytorch" },
+  { key: "onnx", flag: "--onnx" },
+];
 
-export function registerExport(program: Command, context: CliContext): void {
+export function registerExport(program: Command, context: CliContext, cnncVersion: string): void {
   program
     .command("export")
-    .description("write the network for another framework: a PyTorch module (--pytorch net.py) whose state_dict loads cnnc's weights")
+    .description("write the network for other frameworks: a PyTorch module (--pytorch net.py) whose state_dict loads cnnc's weights, an ONNX model (--onnx net.onnx)")
     .argument("<file>", "the .cnn file")
     .option("--pytorch <file>", "write a self-contained PyTorch module (.py): layers, forward, safetensors weight loading, training loop")
+    .option("--onnx <file>", "write an ONNX model (opset 17, symbolic batch) with the weights as initializers")
+    .option("--weights <file>", "the ONNX model's weights (.safetensors, as cnnc train saves them); without it, cnnc run's seeded initial weights")
     .action((file: string, options: ExportOptions) => {
       const chosen = FORMAT_OPTIONS.filter(({ key }) => options[key] !== undefined);
       if (chosen.length === 0) {
         throw new CnncUserError("cnnc export needs a format to write", {
           hint: `give ${FORMAT_OPTIONS.map(({ flag }) => `${flag} FILE`).join(" or ")}, e.g. cnnc export ${file} --pytorch net.py`,
+        });
+      }
+      if (options.weights !== undefined && options.onnx === undefined) {
+        throw new CnncUserError("--weights goes into the ONNX model only: give --onnx FILE too", {
+          hint: "the PyTorch module reads its weights when it runs: model.load_state_dict(load_safetensors(W))",
         });
       }
       const compiled = compileFile(file, { verify: true });
@@ -52,6 +67,13 @@ export function registerExport(program: Command, context: CliContext): void {
         }
         writeFileAtomically(options.pytorch, [new TextEncoder().encode(exported.text)]);
         context.io.stdout(`wrote ${options.pytorch}: ${graph.name} as a PyTorch module (class ${exported.className})\n`);
+      }
+      if (options.onnx !== undefined) {
+        const weights = options.weights === undefined ? undefined : readWeightsFile(options.weights);
+        const bytes = exportOnnx(graph, weights, { ...(options.weights === undefined ? {} : { weightsSource: options.weights }), producerVersion: cnncVersion });
+        writeFileAtomically(options.onnx, [bytes]);
+        const source = options.weights === undefined ? "cnnc run's initial weights (seed 0)" : `weights from ${options.weights}`;
+        context.io.stdout(`wrote ${options.onnx}: ${graph.name} as an ONNX model (opset ${ONNX_OPSET}, ${formatBytes(bytes.length)}, ${source})\n`);
       }
     });
 }

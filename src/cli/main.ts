@@ -48,7 +48,7 @@ export async function runCli(
   registerRun(program, context);
   registerTrain(program, context);
   registerExplain(program, context);
-  registerExport(program, context);
+  registerExport(program, context, version);
   registerProfile(program, context);
   registerDoctor(program, context);
   if (tuning !== undefined) registerTune(program, context, tuning, version);
