@@ -7,6 +7,7 @@ import { initWeights } from "../../../runtime/init.js";
 import { exportOnnx } from "../../../src/export/onnx/exportOnnx.js";
 import { decodeModel, TENSOR_FLOAT, type OnnxModel } from "../../../src/export/onnx/onnxSchema.js";
 import { compileLayerNetwork } from "./layerCases.js";
+import { expectOnnxMatchesReference, randomWeights } from "./onnxHarness.js";
 import { userError } from "../../support/userError.js";
 
 const RESIDUAL = `network Residual {
@@ -15,6 +16,15 @@ const RESIDUAL = `network Residual {
   c1 = image -> conv(4, 3, pad=1) -> batchnorm as bn1 -> relu
   s = add(c1, extra) -> maxpool(2, rounding=ceil)
   logits = s -> fc(5)
+}
+`;
+
+const HEADS = `network Heads {
+  input image: 1x6x6
+  trunk = conv(3, 3, pad=1) -> relu
+  boxes = trunk -> conv(2, 1)
+  scores = trunk -> global_avgpool -> fc(5) -> softmax
+  outputs boxes, trunk, scores
 }
 `;
 
@@ -89,6 +99,18 @@ describe("exportOnnx", () => {
     expect(bytesOf(given)).not.toEqual(bytesOf(model));
   });
 
+  it("makes every output of a network with several a named graph output, in the network's order", async () => {
+    const heads = compileLayerNetwork(HEADS);
+    const decoded = decodeModel(exportOnnx(heads, undefined));
+    expect(decoded.graph.output.map((value) => [value.name, value.type.tensor_type.shape.dim.map((dim) => ("dim_value" in dim ? dim.dim_value : dim.dim_param))])).toEqual([
+      ["boxes", ["batch", 2, 6, 6]],
+      ["trunk.relu", ["batch", 3, 6, 6]],
+      ["scores.softmax", ["batch", 5]],
+    ]);
+    expect(definedBeforeUse(decoded)).toEqual([]);
+    await expectOnnxMatchesReference(heads, 2, randomWeights(heads, 1), "Heads");
+  });
+
   it("refuses weights that do not match the network, naming the file", () => {
     const weights = initWeights(graph, 0);
     weights.delete("bn1.running_var");
@@ -98,7 +120,7 @@ describe("exportOnnx", () => {
       "error: `model.safetensors` does not match the network (2 problems):\n" +
         "  c1.bias has shape [3], expected [4]\n" +
         "  missing bn1.running_var, expected shape [4]\n" +
-        "  = help: weights are matched by PyTorch state_dict name and shape (conv weight [out, in/groups, kH, kW], fc weight [out, in]); the network expects 8 tensors",
+        "  = help: weights are matched by PyTorch state_dict name and shape (conv weight [out, in/groups, kH, kW], fc weight [out, in]); the network expects 8 tensors, and `cnnc weights MODEL.cnn` lists them",
     );
   });
 

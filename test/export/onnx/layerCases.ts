@@ -1,6 +1,7 @@
 // Small random networks that between them reach every branch of the ONNX exporter: asymmetric and
 // `same` padding, every padding_mode, dilation, groups, 1-D layers, floor and ceil rounding, count_pad,
-// odd and even LRN sizes, variadic add and concat. Shapes and attributes are drawn from a seeded
+// odd and even LRN sizes, variadic add and concat, every per-channel gate of mul, conv_transpose's
+// output_padding, each upsample mode, several outputs. Shapes and attributes are drawn from a seeded
 // generator, so every run draws the same networks.
 import { formatDiagnostics, hasErrors } from "../../../grammar/diagnostics.js";
 import { compileSource } from "../../../src/compile.js";
@@ -152,6 +153,68 @@ export const LAYER_CASES: LayerCase[] = [
     source: () => {
       const body = [`a = conv(${between(1, 3)}, 3, pad=1)`, "b = x -> conv(2, 1)", "c = x -> relu -> conv(2, 1)", "s = add(b, c)", "t = add(b, c, s)", "concat(a, t, s)"];
       return network(`${between(1, 3)}x${between(3, 6)}x${between(3, 6)}`, body.join("\n  "));
+    },
+  },
+  {
+    name: "several outputs, one of them read by later layers",
+    ops: ["input"],
+    variants: ["heads"],
+    source: () => {
+      const body = [`trunk = conv(${between(1, 4)}, 3, pad=1) -> relu`, `boxes = trunk -> conv(${between(1, 4)}, 1)`, `scores = trunk -> global_avgpool -> fc(${between(2, 6)}) -> softmax`, "outputs boxes, trunk, scores"];
+      return network(`${between(1, 3)}x${between(3, 6)}x${between(3, 6)}`, body.join("\n  "));
+    },
+  },
+  {
+    name: "relu6, hardsigmoid, hardswish and silu, on inputs wide enough to reach every piece",
+    ops: ["relu6", "hardsigmoid", "hardswish", "silu"],
+    variants: ["relu6", "hardsigmoid", "hardswish", "silu"],
+    // The fc's random weights spread values well past ±3 and 6, where the clamps bend.
+    source: (activation) => network(`${between(2, 4)}x${between(2, 5)}`, `fc(${between(3, 9)}) -> fc(${between(2, 6)}) -> ${activation}`),
+  },
+  {
+    name: "mul by a [C] gate from an fc, a [C, 1, 1] gate from global_avgpool, a same-shape value, on volumes and sequences",
+    ops: ["mul"],
+    variants: ["fc volume", "fc sequence", "global_avgpool volume", "global_avgpool sequence", "same volume", "same sequence"],
+    source: (variant) => {
+      const [gate, input] = variant.split(" ");
+      const channels = between(1, 5);
+      const shape = input === "volume" ? `${channels}x${between(1, 5)}x${between(1, 5)}` : `${channels}x${between(1, 7)}`;
+      const gateChain =
+        gate === "fc" ? `x -> fc(${channels})` : gate === "global_avgpool" ? "x -> global_avgpool" : `x -> conv(${channels}, 1)`;
+      return network(shape, `g = ${gateChain}\n  mul(x, g)`);
+    },
+  },
+  {
+    name: "conv_transpose: stride, padding, output_padding, dilation, groups, bias",
+    ops: ["conv_transpose"],
+    variants: ["square", "non-square"],
+    source: (variant) => {
+      const groups = pick([1, 2, 3]);
+      const axis = () => {
+        const kernel = between(1, 4);
+        const stride = between(1, 3);
+        const dilation = between(1, 2);
+        // PyTorch wants output_padding below max(stride, dilation); pad may not eat the whole output.
+        return { kernel, stride, dilation, pad: between(0, Math.floor((dilation * (kernel - 1)) / 2)), outputPadding: between(0, Math.max(stride, dilation) - 1) };
+      };
+      const height = axis();
+      const width = variant === "square" ? height : axis();
+      const pair = (key: keyof typeof height): string => (variant === "square" ? `${height[key]}` : `${height[key]}x${width[key]}`);
+      const options = `stride=${pair("stride")}, pad=${pair("pad")}, output_padding=${pair("outputPadding")}, dilation=${pair("dilation")}, groups=${groups}, bias=${pick(["true", "false"])}`;
+      return network(`${groups * between(1, 2)}x${between(1, 5)}x${between(1, 5)}`, `conv_transpose(${groups * between(1, 2)}, ${pair("kernel")}, ${options})`);
+    },
+  },
+  {
+    name: "upsample: nearest, bilinear, bilinear with align_corners, square and non-square scales",
+    ops: ["upsample"],
+    variants: ["nearest square", "nearest non-square", "bilinear square", "bilinear non-square", "bilinear-corners square", "bilinear-corners non-square"],
+    source: (variant) => {
+      const [mode, scales] = variant.split(" ");
+      const height = between(1, 3);
+      // A different factor for the width: the next of 1, 2, 3.
+      const scale = scales === "square" ? `${height}` : `${height}x${(height % 3) + 1}`;
+      const sampling = mode === "nearest" ? "mode=nearest" : mode === "bilinear" ? "mode=bilinear" : "mode=bilinear, align_corners=true";
+      return network(`${between(1, 3)}x${between(1, 5)}x${between(1, 5)}`, `upsample(${scale}, ${sampling})`);
     },
   },
 ];
