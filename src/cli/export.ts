@@ -57,6 +57,9 @@ export function registerExport(program: Command, context: CliContext, cnncVersio
           throw new CnncUserError(`${flag} \`${path}\` is a source file of the model: cnnc will not overwrite it`, { hint: `give ${flag} another file name` });
         }
       }
+      // Every format is produced before any is written, so an error in one (weights that do not match,
+      // a layer PyTorch cannot name) leaves no file behind.
+      const files: { path: string; bytes: Uint8Array; message: string }[] = [];
       if (options.pytorch !== undefined) {
         const exported = exportPyTorch(graph, file);
         if (!exported.ok) {
@@ -65,15 +68,17 @@ export function registerExport(program: Command, context: CliContext, cnncVersio
           context.setExitCode(1);
           return;
         }
-        writeFileAtomically(options.pytorch, [new TextEncoder().encode(exported.text)]);
-        context.io.stdout(`wrote ${options.pytorch}: ${graph.name} as a PyTorch module (class ${exported.className})\n`);
+        files.push({ path: options.pytorch, bytes: new TextEncoder().encode(exported.text), message: `${graph.name} as a PyTorch module (class ${exported.className})` });
       }
       if (options.onnx !== undefined) {
         const weights = options.weights === undefined ? undefined : readWeightsFile(options.weights);
         const bytes = exportOnnx(graph, weights, { ...(options.weights === undefined ? {} : { weightsSource: options.weights }), producerVersion: cnncVersion });
-        writeFileAtomically(options.onnx, [bytes]);
         const source = options.weights === undefined ? "cnnc run's initial weights (seed 0)" : `weights from ${options.weights}`;
-        context.io.stdout(`wrote ${options.onnx}: ${graph.name} as an ONNX model (opset ${ONNX_OPSET}, ${formatBytes(bytes.length)}, ${source})\n`);
+        files.push({ path: options.onnx, bytes, message: `${graph.name} as an ONNX model (opset ${ONNX_OPSET}, ${formatBytes(bytes.length)}, ${source})` });
+      }
+      for (const { path, bytes, message } of files) {
+        writeFileAtomically(path, [bytes]);
+        context.io.stdout(`wrote ${path}: ${message}\n`);
       }
     });
 }
