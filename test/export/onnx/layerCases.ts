@@ -160,7 +160,12 @@ export const LAYER_CASES: LayerCase[] = [
     ops: ["input"],
     variants: ["heads"],
     source: () => {
-      const body = [`trunk = conv(${between(1, 4)}, 3, pad=1) -> relu`, `boxes = trunk -> conv(${between(1, 4)}, 1)`, `scores = trunk -> global_avgpool -> fc(${between(2, 6)}) -> softmax`, "outputs boxes, trunk, scores"];
+      const body = [
+        `trunk = conv(${between(1, 4)}, 3, pad=1) -> relu`,
+        `boxes = trunk -> conv(${between(1, 4)}, 1)`,
+        `scores = trunk -> global_avgpool -> fc(${between(2, 6)}) -> softmax`,
+        "outputs boxes, trunk, scores",
+      ];
       return network(`${between(1, 3)}x${between(3, 6)}x${between(3, 6)}`, body.join("\n  "));
     },
   },
@@ -200,7 +205,8 @@ export const LAYER_CASES: LayerCase[] = [
       const height = axis();
       const width = variant === "square" ? height : axis();
       const pair = (key: keyof typeof height): string => (variant === "square" ? `${height[key]}` : `${height[key]}x${width[key]}`);
-      const options = `stride=${pair("stride")}, pad=${pair("pad")}, output_padding=${pair("outputPadding")}, dilation=${pair("dilation")}, groups=${groups}, bias=${pick(["true", "false"])}`;
+      const strides = `stride=${pair("stride")}, pad=${pair("pad")}, output_padding=${pair("outputPadding")}, dilation=${pair("dilation")}`;
+      const options = `${strides}, groups=${groups}, bias=${pick(["true", "false"])}`;
       return network(`${groups * between(1, 2)}x${between(1, 5)}x${between(1, 5)}`, `conv_transpose(${groups * between(1, 2)}, ${pair("kernel")}, ${options})`);
     },
   },
