@@ -23,14 +23,8 @@ import type { Tensor, WeightMap } from "../../../src/tensor.js";
 import { compileSource } from "../../../src/compile.js";
 import { EXAMPLES_DIR, MACS_BUDGET, exampleGraph } from "../../examples/exampleHelpers.js";
 import { DECODER, FEATURES_1D, FEATURES_2D, GATES, GATES_1D, TWO_OUTPUTS } from "./exportFixtures.js";
+import { reportMissingTorch, torchPython } from "./torchPython.js";
 
-// python3 on the PATH first; Debian's own second (its python3-torch is for /usr/bin/python3, which a
-// pyenv or venv python3 earlier on the PATH does not see).
-const PYTHONS = ["python3", "/usr/bin/python3"];
-const torchChecks = PYTHONS.map((python) => ({ python, check: spawnSync(python, ["-c", "import torch, numpy"], { encoding: "utf8" }) }));
-const python = torchChecks.find(({ check }) => check.status === 0)?.python;
-const torchMissing =
-  python !== undefined ? undefined : torchChecks.map(({ python, check }) => `${python}: ${check.error?.message ?? check.stderr.trim().split("\n").at(-1)}`).join("; ");
 const examples = readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith(".cnn")).sort();
 
 /** Every network to run: the examples, then the fixtures that cover what the examples do not. */
@@ -91,11 +85,7 @@ for name in sys.argv[3:]:
 `;
 
 describe("exported PyTorch modules in PyTorch", () => {
-  if (torchMissing !== undefined) {
-    if (process.env.CI === "true") it("has python3 with torch and numpy (scripts/setup-system.sh --python)", () => expect.fail(`python3 cannot import torch: ${torchMissing}`));
-    else it.skip(`skipped: python3 cannot import torch and numpy (${torchMissing}); install them with scripts/setup-system.sh --python`, () => {});
-    return;
-  }
+  if (reportMissingTorch()) return;
   const directory = mkdtempSync(join(tmpdir(), "cnnc-export-"));
   const expected = new Map<string, { outputs: Tensor[]; input: string }>();
   let run: ReturnType<typeof spawnSync> | undefined;
@@ -118,7 +108,7 @@ describe("exported PyTorch modules in PyTorch", () => {
       expected.set(name, { outputs: graph.outputs.map((id) => reference.get(graph.nodes[id]!.name)!), input });
       names.push(name);
     }
-    run = spawnSync(python!, ["-c", RUNNER, directory, [...MODULE_ATTRIBUTES, ...MODULE_DICT_ATTRIBUTES].join(","), ...names], { encoding: "utf8", timeout: 600_000 });
+    run = spawnSync(torchPython!, ["-c", RUNNER, directory, [...MODULE_ATTRIBUTES, ...MODULE_DICT_ATTRIBUTES].join(","), ...names], { encoding: "utf8", timeout: 600_000 });
   }, 900_000);
 
   it("runs every example in python3", () => {
