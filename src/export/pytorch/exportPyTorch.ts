@@ -48,9 +48,12 @@ export function exportPyTorch(graph: Graph, source: string): PyTorchExport {
   if ("code" in tree) problems.push(tree);
   if (problems.length > 0 || "code" in tree) return { ok: false, diagnostics: problems.map(problemDiagnostic) };
 
-  const variables = valueVariables(graph);
+  // Training takes the cross-entropy of a softmax output's input (the logits), as CrossEntropyLoss does:
+  // forward(x, return_logits=True) returns those in place of each softmax output.
+  const softmaxOutputs = graph.outputs.filter((id) => graph.nodes[id]!.attrs.op === "softmax");
+  const logitsOf = new Map(softmaxOutputs.map((id) => [id, graph.nodes[id]!.inputs[0]!]));
+  const variables = valueVariables(graph, new Set(logitsOf.values()));
   const forwardLines: string[] = [];
-  const endsInSoftmax = graph.outputs.length === 1 && graph.nodes[graph.outputs[0]!]!.attrs.op === "softmax";
   for (const node of graph.nodes) {
     const entry = opExport(node.attrs.op);
     if (entry.kind === "argument") continue;
@@ -66,18 +69,19 @@ export function exportPyTorch(graph: Graph, source: string): PyTorchExport {
       problems.push(expression);
       continue;
     }
-    if (endsInSoftmax && node.id === graph.outputs[0]) {
-      forwardLines.push("if return_logits:  # training: the cross-entropy takes the softmax's input", `    return ${context.inputs[0]}`);
-    }
     forwardLines.push(`${variables[node.id]} = ${expression}  # ${node.name}: ${describeShape(node.shape)}`);
   }
   if (problems.length > 0) return { ok: false, diagnostics: problems.map(problemDiagnostic) };
 
-  const outputs = graph.outputs.map((id) => variables[id]!);
-  forwardLines.push(`return ${outputs.join(", ")}`);
+  if (softmaxOutputs.length > 0) {
+    const logits = graph.outputs.map((id) => variables[logitsOf.get(id) ?? id]!);
+    forwardLines.push("if return_logits:  # training: the cross-entropy takes each softmax output's input", `    return ${logits.join(", ")}`);
+  }
+  forwardLines.push(`return ${graph.outputs.map((id) => variables[id]!).join(", ")}`);
   const className = pythonVariable(graph.name, new Set(["Module", "torch", "nn", "F"]));
+  const results = graph.outputs.length === 1 ? "y" : graph.outputs.map((id) => variables[id]!).join(", ");
   const inputs = graph.inputs.map((id) => `${variables[id]} (N x ${graph.nodes[id]!.shape.join(" x ")})`);
-  const signature = ["self", ...graph.inputs.map((id) => variables[id]!), ...(endsInSoftmax ? ["*", "return_logits=False"] : [])].join(", ");
+  const signature = ["self", ...graph.inputs.map((id) => variables[id]!), ...(softmaxOutputs.length > 0 ? ["*", "return_logits=False"] : [])].join(", ");
   const body = (lines: readonly string[]) => lines.map((line) => `        ${line}`).join("\n");
   const initBody = tree.initLines.length === 0 ? "" : `\n${body(tree.initLines)}`;
   return {
@@ -88,7 +92,7 @@ export function exportPyTorch(graph: Graph, source: string): PyTorchExport {
 forward(${inputs.join(", ")}). Load cnnc's weights (state_dict names, float32) with
     model = ${className}()
     model.load_state_dict(load_safetensors("weights.safetensors"), strict=True)
-    y = model.eval()(x)
+    ${results} = model.eval()(x)
 (safetensors.torch.load_file works too where the safetensors package is installed).
 """
 import gzip

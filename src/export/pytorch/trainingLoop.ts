@@ -2,7 +2,8 @@
 // it is silent) as a PyTorch loop, with cnnc's learning-rate rule, loss and data handling (images
 // scaled to [0, 1], standardized per channel with the training set's statistics, shuffled batches,
 // the last partial one dropped). It runs under torchrun too: wrapping the model in
-// DistributedDataParallel is the one line to add.
+// DistributedDataParallel is the one line to add. A network with several outputs trains on the one the
+// train section names (`output = NAME`), as cnnc train does: the other heads get no gradient.
 import type { Graph, LrScheduleConfig, OptimizerConfig, TrainConfig } from "../../ir/graph.js";
 import { TRAIN_DEFAULTS } from "../../elaborate/train.js";
 import { optimizerSettings } from "../../training/optimizerSettings.js";
@@ -46,11 +47,23 @@ function scheduleLines(schedule: LrScheduleConfig): string[] {
   }
 }
 
-function lossText(graph: Graph, settings: TrainSettings): string {
-  const output = graph.nodes[graph.outputs[0]!]!;
-  if (settings.loss === "mse") return `F.mse_loss(model(images), F.one_hot(labels, ${output.shape[0]}).float())`;
-  // cnnc takes the cross-entropy of a final softmax's input (the logits), as CrossEntropyLoss does.
-  return output.attrs.op === "softmax" ? "F.cross_entropy(model(images, return_logits=True), labels)" : "F.cross_entropy(model(images), labels)";
+/** The loss of the output `lossOutput` (a node id); forward returns a tuple when there are several. */
+function lossText(graph: Graph, settings: TrainSettings, lossOutput: number): string {
+  const output = graph.nodes[lossOutput]!;
+  const picked = graph.outputs.length === 1 ? "" : `[${graph.outputs.indexOf(lossOutput)}]`;
+  if (settings.loss === "mse") return `F.mse_loss(model(images)${picked}, F.one_hot(labels, ${output.shape[0]}).float())`;
+  // cnnc takes the cross-entropy of a softmax output's input (the logits), as CrossEntropyLoss does.
+  const logits = output.attrs.op === "softmax" ? ", return_logits=True" : "";
+  return `F.cross_entropy(model(images${logits})${picked}, labels)`;
+}
+
+/** The output the loss reads, or why the file has no training loop. */
+function lossOutputOf(graph: Graph): number | { reason: string } {
+  if (graph.inputs.length !== 1) return { reason: `it feeds one image batch to one input, and ${graph.name} has ${graph.inputs.length} inputs` };
+  if (graph.outputs.length === 1) return graph.outputs[0]!;
+  if (graph.train?.lossOutput !== undefined) return graph.train.lossOutput;
+  const names = graph.outputs.map((id) => graph.nodes[id]!.name).join(", ");
+  return { reason: `${graph.name} has ${graph.outputs.length} outputs (${names}) and no train section naming the loss's (train { output = NAME })` };
 }
 
 function dataDirectory(data: TrainConfig["data"]): string {
@@ -62,9 +75,11 @@ function dataDirectory(data: TrainConfig["data"]): string {
 export function trainingLoop(graph: Graph, className: string): string {
   const settings: TrainSettings = graph.train ?? { ...TRAIN_DEFAULTS };
   const origin = graph.train === undefined ? "the file has no train { } section: cnnc train's defaults" : "the file's train { } section";
-  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
-    return `# No training loop: it feeds one image batch to one input and takes one output, and ${graph.name} has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs.\n`;
+  const lossOutput = lossOutputOf(graph);
+  if (typeof lossOutput !== "number") {
+    return `def train(save_to):\n    sys.exit(${pythonString(`no training loop: ${lossOutput.reason}`)})\n`;
   }
+  const lossNote = graph.outputs.length === 1 ? "" : `  # the loss of output ${graph.nodes[lossOutput]!.name}, as the train section says`;
   const indent = (lines: string[]) => lines.map((line) => `    ${line}`).join("\n");
   return `# Training (${origin}). Run: python3 THIS_FILE.py train OUT.safetensors, then cnnc run MODEL.cnn --weights OUT.safetensors.
 # On many GPUs: torchrun --nproc_per_node=GPUS THIS_FILE.py train OUT.safetensors, after adding the DDP line in train().
@@ -130,7 +145,7 @@ def train(save_to):
         model.train()
         for images, labels in loader:
             images, labels = images.to(device), labels.to(device)
-            loss = ${lossText(graph, settings)}
+            loss = ${lossText(graph, settings, lossOutput)}${lossNote}
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

@@ -1,4 +1,5 @@
-// Golden files of what `cnnc export --pytorch` writes for two small networks. A change to the exporter
+// Golden files of what `cnnc export --pytorch` writes for three small networks (one with two outputs
+// and a train section naming the loss's). A change to the exporter
 // shows up here as a diff to review; after reviewing, update with
 //   CNNC_UPDATE_GOLDEN=1 npx vitest run test/export/pytorch/golden.test.ts
 // (torchForward.test.ts checks that such files compute cnnc's outputs in PyTorch.)
@@ -8,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { compileSource } from "../../../src/compile.js";
 import { exportPyTorch } from "../../../src/export/pytorch/exportPyTorch.js";
 import { EXAMPLES_DIR } from "../../examples/exampleHelpers.js";
-import { FEATURES_2D } from "./exportFixtures.js";
+import { FEATURES_2D, TWO_OUTPUTS } from "./exportFixtures.js";
 
 const GOLDEN_DIR = join(import.meta.dirname, "golden");
 const UPDATE = process.env.CNNC_UPDATE_GOLDEN === "1";
@@ -16,6 +17,7 @@ const UPDATE = process.env.CNNC_UPDATE_GOLDEN === "1";
 const NETWORKS = [
   { file: "lenet5_fashion.cnn", source: readFileSync(join(EXAMPLES_DIR, "lenet5_fashion.cnn"), "utf8") },
   { file: "features.cnn", source: FEATURES_2D },
+  { file: "two_outputs.cnn", source: TWO_OUTPUTS },
 ];
 
 describe("golden PyTorch exports", () => {

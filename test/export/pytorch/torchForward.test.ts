@@ -1,11 +1,13 @@
 // The exported module in real PyTorch: for every example network, python3 loads the generated file,
 // loads cnnc's safetensors weights with strict=True (through the file's own fallback reader) and runs
 // model.eval()(x) at batch 1; the output must match cnnc's float64 reference within `cnnc run --check`'s
-// float32 tolerance; so must two small networks (exportFixtures.ts) using what the examples do not. Large examples run at a reduced input size (exampleGraph). One python3 process
-// runs them all (importing torch takes seconds). Without torch the tests are skipped with the reason
+// float32 tolerance; so must the small networks of exportFixtures.ts, which use what the examples do not
+// (every op's settings, two outputs: forward returns a tuple in `outputs` order, each output compared).
+// Large examples run at a reduced input size (exampleGraph). One python3 process runs them all
+// (importing torch takes seconds). Without torch the tests are skipped with the reason
 // locally and fail under CI=true (scripts/setup-system.sh --python installs it).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -20,15 +22,9 @@ import { runReference } from "../../../src/reference/interpret.js";
 import type { Tensor, WeightMap } from "../../../src/tensor.js";
 import { compileSource } from "../../../src/compile.js";
 import { EXAMPLES_DIR, MACS_BUDGET, exampleGraph } from "../../examples/exampleHelpers.js";
-import { FEATURES_1D, FEATURES_2D } from "./exportFixtures.js";
+import { DECODER, FEATURES_1D, FEATURES_2D, GATES, GATES_1D, TWO_OUTPUTS } from "./exportFixtures.js";
+import { reportMissingTorch, torchPython } from "./torchPython.js";
 
-// python3 on the PATH first; Debian's own second (its python3-torch is for /usr/bin/python3, which a
-// pyenv or venv python3 earlier on the PATH does not see).
-const PYTHONS = ["python3", "/usr/bin/python3"];
-const torchChecks = PYTHONS.map((python) => ({ python, check: spawnSync(python, ["-c", "import torch, numpy"], { encoding: "utf8" }) }));
-const python = torchChecks.find(({ check }) => check.status === 0)?.python;
-const torchMissing =
-  python !== undefined ? undefined : torchChecks.map(({ python, check }) => `${python}: ${check.error?.message ?? check.stderr.trim().split("\n").at(-1)}`).join("; ");
 const examples = readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith(".cnn")).sort();
 
 /** Every network to run: the examples, then the fixtures that cover what the examples do not. */
@@ -40,11 +36,18 @@ function networks(): { file: string; graph: Graph; input: string }[] {
   };
   return [
     ...examples.map((file) => ({ file, ...exampleGraph(join(EXAMPLES_DIR, file), MACS_BUDGET) })),
-    fixture("features.cnn", FEATURES_2D),
-    fixture("sequence.cnn", FEATURES_1D),
+    ...FIXTURES.map(({ file, text }) => fixture(file, text)),
   ];
 }
-const NETWORK_FILES = [...examples, "features.cnn", "sequence.cnn"];
+const FIXTURES = [
+  { file: "features.cnn", text: FEATURES_2D },
+  { file: "sequence.cnn", text: FEATURES_1D },
+  { file: "gates.cnn", text: GATES },
+  { file: "gates_1d.cnn", text: GATES_1D },
+  { file: "decoder.cnn", text: DECODER },
+  { file: "two_outputs.cnn", text: TWO_OUTPUTS },
+];
+const NETWORK_FILES = [...examples, ...FIXTURES.map(({ file }) => file)];
 
 /** Seeded weights, with batchnorm running statistics moved off 0 and 1 so that they matter. */
 function testWeights(graph: Graph): WeightMap {
@@ -57,7 +60,8 @@ function testWeights(graph: Graph): WeightMap {
   return weights;
 }
 
-// The generated module's class is found by name; outputs are written as NAME.out.npy.
+// The generated module's class is found by name; outputs are written as NAME.out0.npy, NAME.out1.npy...
+// and NAME.returns says what forward returned: `tensor`, or `tuple N`.
 const RUNNER = `
 import importlib.util, sys, numpy, torch
 from torch import nn
@@ -75,17 +79,15 @@ for name in sys.argv[3:]:
     model.load_state_dict(module._read_safetensors(f"{directory}/{name}.safetensors"), strict=True)
     with torch.no_grad():
         y = model.eval()(torch.from_numpy(numpy.load(f"{directory}/{name}.in.npy")))
-    numpy.save(f"{directory}/{name}.out.npy", y.numpy())
+    open(f"{directory}/{name}.returns", "w").write(f"tuple {len(y)}" if isinstance(y, tuple) else "tensor")
+    for index, output in enumerate(y if isinstance(y, tuple) else (y,)):
+        numpy.save(f"{directory}/{name}.out{index}.npy", output.numpy())
 `;
 
 describe("exported PyTorch modules in PyTorch", () => {
-  if (torchMissing !== undefined) {
-    if (process.env.CI === "true") it("has python3 with torch and numpy (scripts/setup-system.sh --python)", () => expect.fail(`python3 cannot import torch: ${torchMissing}`));
-    else it.skip(`skipped: python3 cannot import torch and numpy (${torchMissing}); install them with scripts/setup-system.sh --python`, () => {});
-    return;
-  }
+  if (reportMissingTorch()) return;
   const directory = mkdtempSync(join(tmpdir(), "cnnc-export-"));
-  const expected = new Map<string, { output: Tensor; input: string }>();
+  const expected = new Map<string, { outputs: Tensor[]; input: string }>();
   let run: ReturnType<typeof spawnSync> | undefined;
 
   beforeAll(() => {
@@ -103,10 +105,10 @@ describe("exported PyTorch modules in PyTorch", () => {
       writeFileSync(join(directory, `${name}.class`), exported.className);
       writeSafetensorsFile(join(directory, `${name}.safetensors`), weights);
       writeNpyFile(join(directory, `${name}.in.npy`), x);
-      expected.set(name, { output: [...reference.values()][0]!, input });
+      expected.set(name, { outputs: graph.outputs.map((id) => reference.get(graph.nodes[id]!.name)!), input });
       names.push(name);
     }
-    run = spawnSync(python!, ["-c", RUNNER, directory, [...MODULE_ATTRIBUTES, ...MODULE_DICT_ATTRIBUTES].join(","), ...names], { encoding: "utf8", timeout: 600_000 });
+    run = spawnSync(torchPython!, ["-c", RUNNER, directory, [...MODULE_ATTRIBUTES, ...MODULE_DICT_ATTRIBUTES].join(","), ...names], { encoding: "utf8", timeout: 600_000 });
   }, 900_000);
 
   it("runs every example in python3", () => {
@@ -117,12 +119,15 @@ describe("exported PyTorch modules in PyTorch", () => {
     const name = file.replace(/\.cnn$/, "");
     it(`${file}: model.eval()(x) equals cnnc's reference`, () => {
       expect(run?.status, "python3 failed (see the first test)").toBe(0);
-      const { output, input } = expected.get(name)!;
-      const actual = readNpy(join(directory, `${name}.out.npy`));
-      expect(actual.shape).toEqual(output.shape);
-      const comparison = compareOutput(name, actual, output);
-      expect(comparison.passed, `${file} at input ${input}: max abs error ${comparison.maxAbsError}, max rel error ${comparison.maxRelError}`).toBe(true);
-      expect(output.data.some((value) => value !== 0)).toBe(true);
+      const { outputs, input } = expected.get(name)!;
+      expect(readFileSync(join(directory, `${name}.returns`), "utf8")).toBe(outputs.length === 1 ? "tensor" : `tuple ${outputs.length}`);
+      outputs.forEach((output, index) => {
+        const actual = readNpy(join(directory, `${name}.out${index}.npy`));
+        expect(actual.shape, `${file}: output ${index}`).toEqual(output.shape);
+        const comparison = compareOutput(name, actual, output);
+        expect(comparison.passed, `${file} at input ${input}, output ${index}: max abs error ${comparison.maxAbsError}, max rel error ${comparison.maxRelError}`).toBe(true);
+        expect(output.data.some((value) => value !== 0)).toBe(true);
+      });
     });
   }
 });

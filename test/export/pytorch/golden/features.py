@@ -52,10 +52,10 @@ class Features(nn.Module):
         x = self.fc1(x)  # fc1: [6]
         x = self.batchnorm1(x)  # batchnorm1: [6]
         x = torch.tanh(x)  # tanh1: [6]
-        x = self.fc2(x)  # fc2: [4]
-        if return_logits:  # training: the cross-entropy takes the softmax's input
-            return x
-        softmax1 = F.softmax(x, dim=1)  # softmax1: [4]
+        fc2 = self.fc2(x)  # fc2: [4]
+        softmax1 = F.softmax(fc2, dim=1)  # softmax1: [4]
+        if return_logits:  # training: the cross-entropy takes each softmax output's input
+            return fc2
         return softmax1
 
 

@@ -39,10 +39,10 @@ class LeNet5(nn.Module):
         x = torch.tanh(x)  # c5.tanh: [120]
         x = self.f6(x)  # f6: [84]
         x = torch.tanh(x)  # f6.tanh: [84]
-        x = self.out(x)  # out: [10]
-        if return_logits:  # training: the cross-entropy takes the softmax's input
-            return x
-        out_softmax = F.softmax(x, dim=1)  # out.softmax: [10]
+        out = self.out(x)  # out: [10]
+        out_softmax = F.softmax(out, dim=1)  # out.softmax: [10]
+        if return_logits:  # training: the cross-entropy takes each softmax output's input
+            return out
         return out_softmax
 
 
