@@ -2,7 +2,7 @@
 // its opset-17 schema, shape inference) accepts the exported models: one network per variant of
 // layerCases.ts, which between them reach every branch of the exporter, and the example networks of
 // up to 15M parameters. The checker is Debian's python3-onnx (1.12), installed in CI by
-// `scripts/setup-system.sh --onnx-checker`; without it the test is skipped, except in CI (CI=true),
+// `scripts/setup-system.sh --python`; without it the test is skipped, except in CI (CI=true),
 // where it fails.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -43,12 +43,12 @@ describe("the ONNX checker", () => {
   const directory = mkdtempSync(join(tmpdir(), "cnnc-onnx-"));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-  it.runIf(python === undefined && inCi)("is installed in CI (scripts/setup-system.sh --onnx-checker)", () => {
+  it.runIf(python === undefined && inCi)("is installed in CI (scripts/setup-system.sh --python)", () => {
     expect(python, "python3 with the onnx package (Debian's python3-onnx)").toBeDefined();
   });
 
   const title = "accepts every exporter branch and the example networks (full_check)";
-  const skipReason = " (skipped: no python3 with the onnx package; `bash scripts/setup-system.sh --onnx-checker` installs it)";
+  const skipReason = " (skipped: no python3 with the onnx package; `bash scripts/setup-system.sh --python` installs it)";
   it.skipIf(python === undefined)(python === undefined ? `${title}${skipReason}` : title, () => {
     const files: string[] = [];
     LAYER_CASES.forEach((layerCase, caseIndex) => {
