@@ -29,6 +29,9 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((extent, axis) => extent === b[axis]);
 }
 
+const NATURAL = new Intl.Collator("en", { numeric: true });
+const naturalOrder = (a: string, b: string): number => NATURAL.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+
 /** The last part of a dotted name: `weight` of `layer1.0.conv1.weight`. */
 function lastPart(name: string): string {
   return name.slice(name.lastIndexOf(".") + 1);
@@ -36,8 +39,8 @@ function lastPart(name: string): string {
 
 /**
  * The missing tensor an unexpected one of the same shape most likely is: the one it ends with (a
- * wrapper's prefix), else the closest name (within `budget`), else the only one of its kind
- * (`weight`, `bias`, ...) with that shape.
+ * wrapper's prefix), else the closest name (within `budget`), else the first of its kind (`weight`,
+ * `bias`, ...) with that shape.
  */
 function renamedFrom(name: string, candidates: readonly ExpectedWeight[], budget: SuggestionBudget): ExpectedWeight | undefined {
   const suffixOf = candidates.find((candidate) => name.endsWith(`.${candidate.name}`));
@@ -48,8 +51,9 @@ function renamedFrom(name: string, candidates: readonly ExpectedWeight[], budget
     budget,
   );
   if (closest !== undefined) return candidates.find((candidate) => candidate.name === closest);
-  const sameKind = candidates.filter((candidate) => lastPart(candidate.name) === lastPart(name));
-  return sameKind.length === 1 ? sameKind[0] : undefined;
+  // Else the first of its kind left: unexpected tensors are taken in name order and candidates in the
+  // network's, and state_dicts of one architecture list their layers in the same order.
+  return candidates.find((candidate) => lastPart(candidate.name) === lastPart(name));
 }
 
 function renameLine(missing: ExpectedWeight, found: string): string {
@@ -84,7 +88,8 @@ export function weightProblems(expected: readonly ExpectedWeight[], weights: Wei
     else if (!sameShape(tensor.shape, weight.shape)) misShaped.push(`${weight.name} has shape ${describeShape(tensor.shape)}, expected ${describeShape(weight.shape)}`);
   }
   const expectedNames = new Set(expected.map((weight) => weight.name));
-  const extras = [...weights.keys()].filter((name) => !expectedNames.has(name) && !isTrainingCounter(name)).sort();
+  // Numbers in names compare as numbers (`features.2` before `features.10`), as layers are ordered.
+  const extras = [...weights.keys()].filter((name) => !expectedNames.has(name) && !isTrainingCounter(name)).sort(naturalOrder);
 
   // Missing tensors by shape, in the network's order (ties go to the earlier one: `.1` before `.2`).
   const missingByShape = new Map<string, ExpectedWeight[]>();

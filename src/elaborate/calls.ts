@@ -78,7 +78,7 @@ export function callLayer(state: Elaboration, frame: BodyFrame, spec: LayerSpec,
 function callWithValues(state: Elaboration, frame: BodyFrame, spec: LayerSpec, step: CallStep, name: string): Flow {
   const { reporter, builder } = state;
   const env = evalEnv(state, frame);
-  const usage = `${spec.name}(a, b, ...)`;
+  const usage = spec.valuesUsage ?? `${spec.name}(a, b, ...)`;
   let ok = true;
   const inputs: { name: string; node: number | undefined }[] = [];
   for (const arg of step.args) {

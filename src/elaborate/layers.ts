@@ -11,8 +11,10 @@ import type { SignatureParam } from "./bind.js";
 export interface LayerSpec {
   name: string;
   params: SignatureParam[];
-  /** add/concat: their inputs are the values given as arguments, not the chain's input. */
+  /** add/mul/concat: their inputs are the values given as arguments, not the chain's input. */
   takesValues?: boolean;
+  /** How a values op is called, for hints (`mul(value, gate)`); default `NAME(a, b, ...)`. */
+  valuesUsage?: string;
   /** conv and fc: the layer has a schedule to choose, so it may carry a `@kind` annotation. */
   hasSchedule?: boolean;
   /** The attrs for this call on an input of the given shape (undefined: unknown after an earlier error). */
@@ -212,7 +214,7 @@ const SPECS: LayerSpec[] = [
     },
   },
   { name: "add", params: [], takesValues: true, build: () => ({ op: "add" }) },
-  { name: "mul", params: [], takesValues: true, build: () => ({ op: "mul" }) },
+  { name: "mul", params: [], takesValues: true, valuesUsage: "mul(value, gate)", build: () => ({ op: "mul" }) },
   { name: "concat", params: [], takesValues: true, build: () => ({ op: "concat" }) },
 ];
 

@@ -64,6 +64,7 @@ export const DIAGNOSTIC_CASES: DiagnosticCase[] = [
   { name: "value called like a layer", source: network("  a = conv(4, 1)\n  a(3)") },
   { name: "add of one value", source: network("  a = conv(4, 1)\n  add(a)") },
   { name: "mul of three values", source: network("  a = conv(4, 1)\n  b = x -> conv(4, 1)\n  mul(a, b, a)") },
+  { name: "mul of one value", source: network("  a = conv(4, 1)\n  mul(a)") },
   { name: "mul by a gate of other channels", source: network("  a = conv(4, 1)\n  g = a -> global_avgpool -> fc(3)\n  mul(a, g)") },
   { name: "mul of different heights and widths", source: network("  a = conv(4, 1)\n  b = x -> conv(4, 3)\n  mul(a, b)") },
   { name: "mul with the gate first", source: network("  a = conv(4, 1)\n  g = a -> global_avgpool\n  mul(g, a)") },

@@ -135,3 +135,26 @@ describe("a ResNet-18 state_dict under older names", () => {
     expect(weightProblems(expected, weights)).toEqual(renamed.map((weight) => `missing ${weight.name} ${describeShape(weight.shape)}: found ${oldName(weight.name)} of that shape (rename it)`));
   });
 });
+
+describe("weightProblems under another numbering", () => {
+  it("pairs same-shape tensors of one kind in layer order, numbers compared as numbers", () => {
+    const expected: ExpectedWeight[] = ["conv1", "conv2", "conv3"].flatMap((layer) => [
+      { name: `${layer}.weight`, shape: [4, 4, 3, 3] },
+      { name: `${layer}.bias`, shape: [4] },
+    ]);
+    const weights: WeightMap = new Map(
+      ["features.0", "features.3", "features.10"].flatMap((layer) => [
+        [`${layer}.weight`, makeTensor([4, 4, 3, 3])],
+        [`${layer}.bias`, makeTensor([4])],
+      ]),
+    );
+    expect(weightProblems(expected, weights)).toEqual([
+      "missing conv1.weight [4, 4, 3, 3]: found features.0.weight of that shape (rename it)",
+      "missing conv1.bias [4]: found features.0.bias of that shape (rename it)",
+      "missing conv2.weight [4, 4, 3, 3]: found features.3.weight of that shape (rename it)",
+      "missing conv2.bias [4]: found features.3.bias of that shape (rename it)",
+      "missing conv3.weight [4, 4, 3, 3]: found features.10.weight of that shape (rename it)",
+      "missing conv3.bias [4]: found features.10.bias of that shape (rename it)",
+    ]);
+  });
+});
