@@ -1,6 +1,7 @@
 // `cnnc export MODEL.cnn --pytorch net.py --onnx net.onnx [--weights W.safetensors]`: the network in
 // other frameworks' terms. Each format is one option naming its output file; at least one is required,
 // and all of them are checked (writable, not a file the model reads) before anything is written.
+import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 
@@ -27,6 +28,18 @@ const FORMAT_OPTIONS: readonly { key: "pytorch" | "onnx"; flag: string }[] = [
   { key: "onnx", flag: "--onnx" },
 ];
 
+/** Whether two paths name one file: resolved, and through symbolic links where the file exists. */
+function sameFile(a: string, b: string): boolean {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  return resolve(a) === resolve(b) || real(a) === real(b);
+}
+
 export function registerExport(program: Command, context: CliContext, cnncVersion: string): void {
   program
     .command("export")
@@ -50,12 +63,17 @@ export function registerExport(program: Command, context: CliContext, cnncVersio
       const compiled = compileFile(file, { verify: true });
       const graph = reportCompilation(file, compiled, context);
       if (graph === undefined) return;
+      // No output may replace a file this run reads (the model's sources, the weights) or another output.
+      const read = [...[...compiled.sources.keys()].map((source) => ({ path: source, what: "a source file of the model" })), ...(options.weights === undefined ? [] : [{ path: options.weights, what: "the --weights file" }])];
+      const written: { path: string; flag: string }[] = [];
       for (const { key, flag } of chosen) {
         const path = options[key]!;
         checkWritable(path, flag);
-        if ([...compiled.sources.keys()].some((source) => resolve(source) === resolve(path))) {
-          throw new CnncUserError(`${flag} \`${path}\` is a source file of the model: cnnc will not overwrite it`, { hint: `give ${flag} another file name` });
-        }
+        const clash = read.find((file) => sameFile(file.path, path));
+        if (clash !== undefined) throw new CnncUserError(`${flag} \`${path}\` is ${clash.what}: cnnc will not overwrite it`, { hint: `give ${flag} another file name` });
+        const other = written.find((file) => sameFile(file.path, path));
+        if (other !== undefined) throw new CnncUserError(`${flag} and ${other.flag} name the same file \`${path}\``, { hint: `give each format its own file, e.g. net.py and net.onnx` });
+        written.push({ path, flag });
       }
       // Every format is produced before any is written, so an error in one (weights that do not match,
       // a layer PyTorch cannot name) leaves no file behind.

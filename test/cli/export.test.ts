@@ -56,6 +56,41 @@ describe("cnnc export", () => {
     expect(readFileSync(model, "utf8")).toContain("network M");
   });
 
+  it("will not overwrite the --weights file, nor write two formats to one file", async () => {
+    const model = tempFile("m.cnn", SMALL);
+    const weights = join(dirname(model), "w.safetensors");
+    writeSafetensorsFile(weights, initWeights(compileLayerNetwork(SMALL), 3));
+    const before = readFileSync(weights);
+    const overWeights = await cnnc(["export", model, "--onnx", weights, "--weights", weights]);
+    expect(overWeights.code).toBe(1);
+    expect(overWeights.stderr).toContain(`--onnx \`${weights}\` is the --weights file: cnnc will not overwrite it`);
+    expect(readFileSync(weights).equals(before)).toBe(true);
+    const out = join(dirname(model), "both");
+    const twice = await cnnc(["export", model, "--pytorch", out, "--onnx", out]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain(`--onnx and --pytorch name the same file \`${out}\``);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("reports a layer named like nn.Module's private attributes (a leading _)", async () => {
+    const model = tempFile("m.cnn", "network M {\n  input x: 4\n  fc(2) as _parameters\n}\n");
+    const out = join(dirname(model), "net.py");
+    const result = await cnnc(["export", model, "--pytorch", out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("names starting with `_` are nn.Module's own attributes");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("names the class in CapWords, so a network called like the file's functions does not shadow them", async () => {
+    const model = tempFile("m.cnn", "network load_safetensors {\n  input x: 4\n  fc(2) as head\n  float = relu\n  fc(2) as out\n}\n");
+    const out = join(dirname(model), "net.py");
+    const result = await cnnc(["export", model, "--pytorch", out]);
+    expect(result.stdout).toBe(`wrote ${out}: load_safetensors as a PyTorch module (class Load_safetensors)\n`);
+    const text = readFileSync(out, "utf8");
+    expect(text).toContain("class Load_safetensors(nn.Module):");
+    expect(text).not.toMatch(/^\s+float = /m);
+  });
+
   it("writes an ONNX model with cnnc run's initial weights, which onnxruntime runs as the reference does", async () => {
     const model = tempFile("m.cnn", SMALL);
     const out = join(dirname(model), "m.onnx");

@@ -5,18 +5,35 @@ import { onlyInput } from "../../ops/definition.js";
 import { intAttribute, intsAttribute, stringAttribute } from "./graphBuilder.js";
 import type { LayerExporter } from "./layerExport.js";
 
+/**
+ * ConvTranspose without ONNX's output_padding, which onnxruntime refuses at or past the stride (PyTorch
+ * allows it below max(stride, dilation)): PyTorch's output is the full transposed conv cropped by `pad`
+ * at the start and by `pad - output_padding` at the end. Where output_padding exceeds pad, the rows
+ * past the full output hold no input's contribution, only the bias: they are zero-padded on, and the
+ * bias is added after.
+ */
 export const exportConvTranspose: LayerExporter<"conv_transpose"> = (layer) => {
-  const { attrs, builder } = layer;
+  const { attrs, builder, node } = layer;
   const [padH, padW] = attrs.padding;
-  const inputs = [onlyInput(layer.inputs), layer.weight("weight"), ...(attrs.bias ? [layer.weight("bias")] : [])];
-  builder.addNode("ConvTranspose", inputs, [layer.output], [
+  const [extraH, extraW] = [0, 1].map((axis) => Math.max(0, attrs.outputPadding[axis]! - attrs.padding[axis]!)) as [number, number];
+  const endPads = [0, 1].map((axis) => Math.max(0, attrs.padding[axis]! - attrs.outputPadding[axis]!));
+  const extended = extraH + extraW > 0;
+  const biasInNode = attrs.bias && !extended;
+  const convolved = extended ? layer.temporary("convolved") : layer.output;
+  builder.addNode("ConvTranspose", [onlyInput(layer.inputs), layer.weight("weight"), ...(biasInNode ? [layer.weight("bias")] : [])], [convolved], [
     intsAttribute("kernel_shape", attrs.kernel),
     intsAttribute("strides", attrs.stride),
     intsAttribute("dilations", attrs.dilation),
-    intsAttribute("pads", [padH, padW, padH, padW]),
-    intsAttribute("output_padding", attrs.outputPadding),
+    intsAttribute("pads", [padH, padW, ...endPads]),
     intAttribute("group", attrs.groups),
   ]);
+  if (!extended) return;
+  const padded = attrs.bias ? layer.temporary("extended") : layer.output;
+  builder.addNode("Pad", [convolved, builder.addInt64s(`${node.name}/pads`, [0, 0, 0, 0, 0, 0, extraH, extraW], node.name)], [padded], [stringAttribute("mode", "constant")]);
+  if (!attrs.bias) return;
+  const bias = layer.temporary("bias");
+  builder.addNode("Unsqueeze", [layer.weight("bias"), builder.addInt64s(`${node.name}/axes`, [1, 2], node.name)], [bias]);
+  builder.addNode("Add", [padded, bias], [layer.output]);
 };
 
 /**

@@ -35,6 +35,15 @@ function leafModule(graph: Graph, node: Node): LeafModule | ExportProblem | unde
   return isProblem(constructor) ? constructor : { node, constructor };
 }
 
+/**
+ * The file's module-level names a capitalized class name could still meet: its constants, `F`,
+ * nn.Module, the builtin errors it raises and its `_`-prefixed helpers.
+ */
+const CLASS_NAME_TAKEN = [
+  "Module", "F", "BATCH", "DATA_DIR", "EPOCHS", "LEARNING_RATE", "WARMUP_EPOCHS", "RuntimeError", "ValueError",
+  "_DTYPES", "_read_safetensors", "_write_safetensors",
+];
+
 export function exportPyTorch(graph: Graph, source: string): PyTorchExport {
   const problems: ExportProblem[] = [];
   const leaves: LeafModule[] = [];
@@ -78,7 +87,9 @@ export function exportPyTorch(graph: Graph, source: string): PyTorchExport {
     forwardLines.push("if return_logits:  # training: the cross-entropy takes each softmax output's input", `    return ${logits.join(", ")}`);
   }
   forwardLines.push(`return ${graph.outputs.map((id) => variables[id]!).join(", ")}`);
-  const className = pythonVariable(graph.name, new Set(["Module", "torch", "nn", "F"]));
+  // CapWords, as Python classes are: a network called `math` or `train` must not shadow the module or
+  // function of that name in the file; the file's names that capitalizing cannot avoid stay taken.
+  const className = pythonVariable(graph.name.charAt(0).toUpperCase() + graph.name.slice(1), new Set(CLASS_NAME_TAKEN));
   const results = graph.outputs.length === 1 ? "y" : graph.outputs.map((id) => variables[id]!).join(", ");
   const inputs = graph.inputs.map((id) => `${variables[id]} (N x ${graph.nodes[id]!.shape.join(" x ")})`);
   const signature = ["self", ...graph.inputs.map((id) => variables[id]!), ...(softmaxOutputs.length > 0 ? ["*", "return_logits=False"] : [])].join(", ");

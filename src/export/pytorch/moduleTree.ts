@@ -78,7 +78,8 @@ export function buildModuleTree(leaves: readonly LeafModule[]): ModuleTree | Exp
   const visit = (entry: TreeEntry, accessor: string, path: string): ExportProblem | undefined => {
     for (const [name, child] of entry.children) {
       const childPath = path === "" ? name : `${path}.${name}`;
-      if (name === "" || reservedNames(entry === root ? undefined : entry).includes(name)) {
+      // nn.Module keeps its own state in `_`-prefixed attributes (_parameters, _modules, ...).
+      if (name === "" || name.startsWith("_") || reservedNames(entry === root ? undefined : entry).includes(name)) {
         return reservedName(firstLeaf(child), name, childPath);
       }
       let childAccessor: string;
@@ -131,7 +132,9 @@ function reservedName(node: Node, segment: string, path: string): ExportProblem 
     message:
       segment === ""
         ? `layer \`${node.name}\` cannot keep its name in PyTorch: it has an empty name part`
-        : `layer \`${node.name}\` cannot keep its name in PyTorch: \`${path}\` would be a submodule named \`${segment}\`, which is already an attribute of the module holding it`,
+        : segment.startsWith("_")
+          ? `layer \`${node.name}\` cannot keep its name in PyTorch: \`${path}\` would be a submodule named \`${segment}\`, and names starting with \`_\` are nn.Module's own attributes`
+          : `layer \`${node.name}\` cannot keep its name in PyTorch: \`${path}\` would be a submodule named \`${segment}\`, which is already an attribute of the module holding it`,
     hint: "rename the layer with `as NAME` (its weight names change with it)",
   };
 }

@@ -60,10 +60,16 @@ function lossText(graph: Graph, settings: TrainSettings, lossOutput: number): st
 /** The output the loss reads, or why the file has no training loop. */
 function lossOutputOf(graph: Graph): number | { reason: string } {
   if (graph.inputs.length !== 1) return { reason: `it feeds one image batch to one input, and ${graph.name} has ${graph.inputs.length} inputs` };
-  if (graph.outputs.length === 1) return graph.outputs[0]!;
-  if (graph.train?.lossOutput !== undefined) return graph.train.lossOutput;
-  const names = graph.outputs.map((id) => graph.nodes[id]!.name).join(", ");
-  return { reason: `${graph.name} has ${graph.outputs.length} outputs (${names}) and no train section naming the loss's (train { output = NAME })` };
+  const output = graph.outputs.length === 1 ? graph.outputs[0]! : graph.train?.lossOutput;
+  if (output === undefined) {
+    const names = graph.outputs.map((id) => graph.nodes[id]!.name).join(", ");
+    return { reason: `${graph.name} has ${graph.outputs.length} outputs (${names}) and no train section naming the loss's (train { output = NAME })` };
+  }
+  // The loop compares one score per class with an integer label (cnnc train refuses other outputs for
+  // cross_entropy too).
+  const shape = graph.nodes[output]!.shape;
+  if (shape.length !== 1) return { reason: `the loss takes class scores [K] per image, and output ${graph.nodes[output]!.name} is [${shape.join(", ")}]` };
+  return output;
 }
 
 function dataDirectory(data: TrainConfig["data"]): string {

@@ -5,7 +5,11 @@ import type { Graph } from "../../ir/graph.js";
 import { pythonVariable } from "./pythonText.js";
 
 /** Names the generated file uses besides value variables. */
-const FILE_NAMES = ["self", "x", "torch", "nn", "F", "json", "math", "os", "struct", "sys", "return_logits"];
+const FILE_NAMES = [
+  "self", "x", "torch", "nn", "F", "gzip", "json", "math", "numpy", "os", "struct", "sys", "return_logits",
+  // Builtins the generated code calls (`-float("inf")` in a padded max pool, getattr for dotted names).
+  "float", "getattr", "int", "len", "list", "map", "open", "print", "range", "slice", "super", "RuntimeError", "ValueError",
+];
 
 /** `named`: values that keep their own variable though only the next layer reads them. */
 export function valueVariables(graph: Graph, named: ReadonlySet<number>): string[] {

@@ -192,19 +192,24 @@ export const LAYER_CASES: LayerCase[] = [
   {
     name: "conv_transpose: stride, padding, output_padding, dilation, groups, bias",
     ops: ["conv_transpose"],
-    variants: ["square", "non-square"],
+    // "past the stride": dilation above the stride and output_padding at or past it (PyTorch allows it,
+    // onnxruntime's ConvTranspose does not, so the export crops and pads itself).
+    variants: ["square", "non-square", "past the stride"],
     source: (variant) => {
       const groups = pick([1, 2, 3]);
       const axis = () => {
-        const kernel = between(1, 4);
-        const stride = between(1, 3);
-        const dilation = between(1, 2);
+        const kernel = variant === "past the stride" ? between(2, 4) : between(1, 4);
+        const stride = variant === "past the stride" ? between(1, 2) : between(1, 3);
+        const dilation = variant === "past the stride" ? stride + between(1, 2) : between(1, 2);
+        if (variant === "past the stride") {
+          return { kernel, stride, dilation, pad: between(0, 1), outputPadding: between(stride, dilation - 1) };
+        }
         // PyTorch wants output_padding below max(stride, dilation); pad may not eat the whole output.
         return { kernel, stride, dilation, pad: between(0, Math.floor((dilation * (kernel - 1)) / 2)), outputPadding: between(0, Math.max(stride, dilation) - 1) };
       };
       const height = axis();
-      const width = variant === "square" ? height : axis();
-      const pair = (key: keyof typeof height): string => (variant === "square" ? `${height[key]}` : `${height[key]}x${width[key]}`);
+      const width = variant === "non-square" ? axis() : height;
+      const pair = (key: keyof typeof height): string => (variant === "non-square" ? `${height[key]}x${width[key]}` : `${height[key]}`);
       const strides = `stride=${pair("stride")}, pad=${pair("pad")}, output_padding=${pair("outputPadding")}, dilation=${pair("dilation")}`;
       const options = `${strides}, groups=${groups}, bias=${pick(["true", "false"])}`;
       return network(`${groups * between(1, 2)}x${between(1, 5)}x${between(1, 5)}`, `conv_transpose(${groups * between(1, 2)}, ${pair("kernel")}, ${options})`);

@@ -1,6 +1,7 @@
 // The generated training loop run in PyTorch: a two-output network trains on the output its train
 // section names (only the layers feeding it change; the weights it saves are cnnc's names and shapes),
-// and a two-output network without a train section says why it has no loop instead of training.
+// and a two-output network without a train section, or a network whose output is not class scores,
+// says why it has no loop instead of training.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -72,5 +73,12 @@ describe("the exported training loop in PyTorch", () => {
     const run = spawnSync(torchPython!, [file, "train", join(directory, "trained.safetensors")], { encoding: "utf8", timeout: 300_000 });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe("no training loop: Heads has 2 outputs (boxes, scores.softmax) and no train section naming the loss's (train { output = NAME })");
+  }, 300_000);
+
+  it("says why a network whose output is not class scores has no training loop", () => {
+    const { directory, file } = exported(compiled("network Seg {\n  input x: 1x12x12\n  conv(4, 3, pad=1) as c\n}\ntrain {\n  epochs = 1\n}\n"));
+    const run = spawnSync(torchPython!, [file, "train", join(directory, "trained.safetensors")], { encoding: "utf8", timeout: 300_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe("no training loop: the loss takes class scores [K] per image, and output c is [4, 12, 12]");
   }, 300_000);
 });
