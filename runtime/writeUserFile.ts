@@ -84,6 +84,12 @@ function canWrite(path: string): string | undefined {
   }
 }
 
+/** A file name for hints, of the kind `option` writes (default: an --output tensor). */
+const EXAMPLE_FILE_NAMES: Readonly<Record<string, string>> = { "--pytorch": "net.py", "--onnx": "net.onnx", "--save-weights": "weights.safetensors" };
+function exampleFileName(option: string): string {
+  return EXAMPLE_FILE_NAMES[option] ?? "out.npy";
+}
+
 /** ` (a link to `target`)` when `path` is a symbolic link to an existing file, for messages. */
 function linkNote(path: string, target: string): string {
   return target !== path && fs.existsSync(target) ? ` (a link to \`${target}\`)` : "";
@@ -95,7 +101,7 @@ function checkExisting(path: string, stats: fs.Stats, option: string): void {
   const via = linkNote(path, target);
   const other = nonRegularKind(stats);
   if (other === "a directory") {
-    throw new CnncUserError(`${option} \`${path}\`${via} is a directory`, { hint: `give a file path, e.g. ${join(path, "out.npy")}` });
+    throw new CnncUserError(`${option} \`${path}\`${via} is a directory`, { hint: `give a file path, e.g. ${join(path, exampleFileName(option))}` });
   }
   if (other !== undefined) {
     throw new CnncUserError(`${option} \`${path}\`${via} is ${other}, not a regular file`, {
@@ -136,7 +142,7 @@ export function checkWritable(path: string, option: string, fileSystem: WriteFil
   if (path === "") throw new CnncUserError(`${option} is an empty path`, { hint: "give a file path" });
   if (path.endsWith(sep) || path.endsWith("/")) {
     throw new CnncUserError(`${option} \`${path}\` names a directory (it ends in ${sep})`, {
-      hint: `give a file path, e.g. ${join(path, "out.npy")}`,
+      hint: `give a file path, e.g. ${join(path, exampleFileName(option))}`,
     });
   }
   // The kernel follows the path, links (and /proc's links to pipes and terminals) included.

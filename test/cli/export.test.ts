@@ -72,6 +72,13 @@ describe("cnnc export", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("names a file of the format in the hint when the output is a directory", async () => {
+    const model = tempFile("m.cnn", SMALL);
+    const result = await cnnc(["export", model, "--onnx", dirname(model)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`e.g. ${join(dirname(model), "net.onnx")}`);
+  });
+
   it("reports a layer named like nn.Module's private attributes (a leading _)", async () => {
     const model = tempFile("m.cnn", "network M {\n  input x: 4\n  fc(2) as _parameters\n}\n");
     const out = join(dirname(model), "net.py");
