@@ -116,37 +116,34 @@ setup_gpu() {
   say "installed ${missing[*]}; cnnc will use Dawn's OpenGL ES backend (run \`cnnc doctor\` to check)"
 }
 
-setup_data() {
+# install_missing WHAT WHERE HELP PACKAGE...: installs the packages not yet installed, saying what they
+# are (WHAT), where their files go (WHERE) and, off Debian/Ubuntu, how to get them by hand (HELP).
+install_missing() {
+  local what="$1" where="$2" help="$3"
+  shift 3
   if ! have_apt; then
-    say "this is not a Debian/Ubuntu system (no apt-get/dpkg-query): download Fashion-MNIST's four"
-    say "*-idx?-ubyte.gz files (https://github.com/zalandoresearch/fashion-mnist) into /usr/share/datasets/fashion-mnist/"
+    say "this is not a Debian/Ubuntu system (no apt-get/dpkg-query): $help"
     return 1
   fi
   local missing
-  mapfile -t missing < <(missing_packages "${DATA_PACKAGES[@]}")
+  mapfile -t missing < <(missing_packages "$@")
   if [[ ${#missing[@]} -eq 0 ]]; then
-    say "dataset packages already installed (${DATA_PACKAGES[*]}); nothing to do"
+    say "$what packages already installed ($*); nothing to do"
     return 0
   fi
-  say "installing dataset packages: ${missing[*]}"
+  say "installing $what packages: ${missing[*]}"
   apt_install "${missing[@]}"
-  say "installed ${missing[*]} (files under /usr/share/datasets/fashion-mnist/)"
+  say "installed ${missing[*]} ($where)"
+}
+
+setup_data() {
+  install_missing dataset "files under /usr/share/datasets/fashion-mnist/" \
+    "download Fashion-MNIST's four *-idx?-ubyte.gz files (https://github.com/zalandoresearch/fashion-mnist) into /usr/share/datasets/fashion-mnist/" \
+    "${DATA_PACKAGES[@]}"
 }
 
 setup_python() {
-  if ! have_apt; then
-    say "this is not a Debian/Ubuntu system (no apt-get/dpkg-query): install PyTorch, NumPy and ONNX for python3 (pip install torch numpy onnx)"
-    return 1
-  fi
-  local missing
-  mapfile -t missing < <(missing_packages "${PYTHON_PACKAGES[@]}")
-  if [[ ${#missing[@]} -eq 0 ]]; then
-    say "python packages already installed (${PYTHON_PACKAGES[*]}); nothing to do"
-    return 0
-  fi
-  say "installing python packages: ${missing[*]}"
-  apt_install "${missing[@]}"
-  say "installed ${missing[*]} (for /usr/bin/python3)"
+  install_missing python "for /usr/bin/python3" "install PyTorch, NumPy and ONNX for python3 (pip install torch numpy onnx)" "${PYTHON_PACKAGES[@]}"
 }
 
 setup_gpu
