@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { compileFile } from "../compile.js";
 import { countOf } from "../ir/format.js";
-import { checkJson, formatCheckJson } from "./diagnosticsJson.js";
+import { checkJson, formatCheckJson, networkTotals } from "./diagnosticsJson.js";
 import { reportCompilation } from "./diagnosticsOutput.js";
 import type { CliContext } from "./io.js";
 
@@ -23,11 +23,9 @@ export function registerCheck(program: Command, context: CliContext): void {
       }
       const graph = reportCompilation(file, result, context);
       if (graph === undefined) return;
-      const layers = graph.nodes.filter((node) => node.attrs.op !== "input").length;
-      // Elaboration keeps the network's totals exact (at most 2^53); check estimates no memory.
-      const params = graph.nodes.reduce((total, node) => total + node.paramCount, 0);
+      const { name, layers, params, outputs } = networkTotals(graph);
       // Several outputs (`outputs a, b`) are named; one is the last statement, as always.
-      const outputs = graph.outputs.length > 1 ? `; outputs ${graph.outputs.map((id) => graph.nodes[id]!.name).join(", ")}` : "";
-      context.io.stdout(`ok: ${graph.name} (${countOf(layers, "layer")}, ${countOf(params, "param")}${outputs})\n`);
+      const named = outputs.length > 1 ? `; outputs ${outputs.join(", ")}` : "";
+      context.io.stdout(`ok: ${name} (${countOf(layers, "layer")}, ${countOf(params, "param")}${named})\n`);
     });
 }

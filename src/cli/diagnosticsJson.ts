@@ -49,13 +49,18 @@ export function checkJson(file: string, diagnostics: readonly Diagnostic[], grap
   const counts = { errors, warnings: diagnostics.length - errors };
   const shown = diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN).map(diagnosticJson);
   if (graph === undefined || errors > 0) return { file, ok: false, counts, diagnostics: shown };
-  const network = {
+  return { file, ok: true, network: networkTotals(graph), counts, diagnostics: shown };
+}
+
+/** What `cnnc check` says of a network that compiles, printed or as JSON. */
+export function networkTotals(graph: Graph): NonNullable<CheckJson["network"]> {
+  return {
     name: graph.name,
     layers: graph.nodes.filter((node) => node.attrs.op !== "input").length,
+    // Elaboration keeps the network's totals exact (at most 2^53); check estimates no memory.
     params: graph.nodes.reduce((total, node) => total + node.paramCount, 0),
     outputs: graph.outputs.map((id) => graph.nodes[id]!.name),
   };
-  return { file, ok: true, network, counts, diagnostics: shown };
 }
 
 /**

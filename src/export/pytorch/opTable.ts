@@ -2,6 +2,7 @@
 // forward expression. Keyed by OpKind, so an op added to the IR without an entry here is a type error.
 import type { Node, OpKind, Shape } from "../../ir/graph.js";
 import { shapeSize } from "../../ir/graph.js";
+import { onlyInput } from "../../ops/definition.js";
 import type { OpAttrsOf } from "../../ops/registry.js";
 import { convExpression, convModule, convTransposeModule } from "./convolution.js";
 import { poolExpression } from "./pooling.js";
@@ -31,12 +32,6 @@ export type OpExport<K extends OpKind> =
 
 type OpExports = { [K in OpKind]: OpExport<K> };
 
-function only(inputs: readonly string[]): string {
-  const [first] = inputs;
-  if (inputs.length !== 1 || first === undefined) throw new Error(`internal: a one-input op was given ${inputs.length} inputs`);
-  return first;
-}
-
 /** `torch.flatten(x, 1)` unless the value is already flat ([F] per sample). */
 function flattened(input: string, shape: Shape): string {
   return shape.length === 1 ? input : `torch.flatten(${input}, 1)`;
@@ -52,44 +47,44 @@ const EXPORTS: OpExports = {
   conv: {
     kind: "layer",
     module: (attrs, inputShape) => convModule(attrs, inputShape),
-    forward: ({ node, attrs, inputs, module }) => convExpression(node, attrs, only(inputs), module),
+    forward: ({ node, attrs, inputs, module }) => convExpression(node, attrs, onlyInput(inputs), module),
   },
   conv_transpose: {
     kind: "layer",
     module: (attrs, inputShape) => convTransposeModule(attrs, inputShape),
-    forward: ({ inputs, module }) => `${module}(${only(inputs)})`,
+    forward: ({ inputs, module }) => `${module}(${onlyInput(inputs)})`,
   },
   // nn.Upsample's semantics (F.interpolate); align_corners is bilinear's only.
   upsample: {
     kind: "layer",
     forward: ({ attrs, inputs }) =>
-      `F.interpolate(${only(inputs)}, scale_factor=${pythonTuple(attrs.scale.map((factor) => `${factor}.0`))}, mode=${pythonString(attrs.mode)}` +
+      `F.interpolate(${onlyInput(inputs)}, scale_factor=${pythonTuple(attrs.scale.map((factor) => `${factor}.0`))}, mode=${pythonString(attrs.mode)}` +
       `${attrs.mode === "bilinear" ? `, align_corners=${pythonBool(attrs.alignCorners)}` : ""})`,
   },
   fc: {
     kind: "layer",
     module: (attrs, inputShape) => `nn.Linear(${shapeSize(inputShape)}, ${attrs.outFeatures}${attrs.bias ? "" : ", bias=False"})`,
-    forward: ({ inputs, inputShapes, module }) => `${module}(${flattened(only(inputs), inputShapes[0]!)})`,
+    forward: ({ inputs, inputShapes, module }) => `${module}(${flattened(onlyInput(inputs), inputShapes[0]!)})`,
   },
-  pool: { kind: "layer", forward: ({ node, attrs, inputs, inputShapes }) => poolExpression(node, attrs, only(inputs), inputShapes[0]!) },
+  pool: { kind: "layer", forward: ({ node, attrs, inputs, inputShapes }) => poolExpression(node, attrs, onlyInput(inputs), inputShapes[0]!) },
   global_pool: {
     kind: "layer",
     // torch.amax, like cnnc's global max, keeps a NaN.
     forward: ({ attrs, inputs, inputShapes }) =>
-      `torch.${attrs.kind === "max" ? "amax" : "mean"}(${only(inputs)}, dim=${spatialDims(inputShapes[0]!)}, keepdim=True)`,
+      `torch.${attrs.kind === "max" ? "amax" : "mean"}(${onlyInput(inputs)}, dim=${spatialDims(inputShapes[0]!)}, keepdim=True)`,
   },
-  flatten: { kind: "layer", forward: ({ inputs }) => `torch.flatten(${only(inputs)}, 1)` },
-  relu: { kind: "layer", forward: ({ inputs }) => `F.relu(${only(inputs)})` },
-  leaky_relu: { kind: "layer", forward: ({ attrs, inputs }) => `F.leaky_relu(${only(inputs)}, negative_slope=${pythonNumber(attrs.alpha)})` },
-  elu: { kind: "layer", forward: ({ attrs, inputs }) => `F.elu(${only(inputs)}, alpha=${pythonNumber(attrs.alpha)})` },
-  tanh: { kind: "layer", forward: ({ inputs }) => `torch.tanh(${only(inputs)})` },
-  sigmoid: { kind: "layer", forward: ({ inputs }) => `torch.sigmoid(${only(inputs)})` },
-  relu6: { kind: "layer", forward: ({ inputs }) => `F.relu6(${only(inputs)})` },
-  hardsigmoid: { kind: "layer", forward: ({ inputs }) => `F.hardsigmoid(${only(inputs)})` },
-  hardswish: { kind: "layer", forward: ({ inputs }) => `F.hardswish(${only(inputs)})` },
-  silu: { kind: "layer", forward: ({ inputs }) => `F.silu(${only(inputs)})` },
+  flatten: { kind: "layer", forward: ({ inputs }) => `torch.flatten(${onlyInput(inputs)}, 1)` },
+  relu: { kind: "layer", forward: ({ inputs }) => `F.relu(${onlyInput(inputs)})` },
+  leaky_relu: { kind: "layer", forward: ({ attrs, inputs }) => `F.leaky_relu(${onlyInput(inputs)}, negative_slope=${pythonNumber(attrs.alpha)})` },
+  elu: { kind: "layer", forward: ({ attrs, inputs }) => `F.elu(${onlyInput(inputs)}, alpha=${pythonNumber(attrs.alpha)})` },
+  tanh: { kind: "layer", forward: ({ inputs }) => `torch.tanh(${onlyInput(inputs)})` },
+  sigmoid: { kind: "layer", forward: ({ inputs }) => `torch.sigmoid(${onlyInput(inputs)})` },
+  relu6: { kind: "layer", forward: ({ inputs }) => `F.relu6(${onlyInput(inputs)})` },
+  hardsigmoid: { kind: "layer", forward: ({ inputs }) => `F.hardsigmoid(${onlyInput(inputs)})` },
+  hardswish: { kind: "layer", forward: ({ inputs }) => `F.hardswish(${onlyInput(inputs)})` },
+  silu: { kind: "layer", forward: ({ inputs }) => `F.silu(${onlyInput(inputs)})` },
   // Over the channel (feature) axis at every position, as cnnc's softmax.
-  softmax: { kind: "layer", forward: ({ inputs }) => `F.softmax(${only(inputs)}, dim=1)` },
+  softmax: { kind: "layer", forward: ({ inputs }) => `F.softmax(${onlyInput(inputs)}, dim=1)` },
   batchnorm: {
     kind: "layer",
     module: (attrs, inputShape, node) => {
@@ -103,15 +98,15 @@ const EXPORTS: OpExports = {
         hint: "normalize a [F], [C, L] or [C, H, W] value",
       };
     },
-    forward: ({ inputs, module }) => `${module}(${only(inputs)})`,
+    forward: ({ inputs, module }) => `${module}(${onlyInput(inputs)})`,
   },
-  dropout: { kind: "layer", forward: ({ attrs, inputs }) => `F.dropout(${only(inputs)}, p=${pythonNumber(attrs.p)}, training=self.training)` },
+  dropout: { kind: "layer", forward: ({ attrs, inputs }) => `F.dropout(${onlyInput(inputs)}, p=${pythonNumber(attrs.p)}, training=self.training)` },
   lrn: {
     kind: "layer",
     // F.local_response_norm needs an N, C, ... tensor of 3 dims at least: a flat [F] gets a unit axis.
     forward: ({ attrs, inputs, inputShapes }) => {
       const settings = `size=${attrs.size}, alpha=${pythonNumber(attrs.alpha)}, beta=${pythonNumber(attrs.beta)}, k=${pythonNumber(attrs.k)}`;
-      const input = only(inputs);
+      const input = onlyInput(inputs);
       return inputShapes[0]!.length === 1 ? `F.local_response_norm(${input}.unsqueeze(2), ${settings}).squeeze(2)` : `F.local_response_norm(${input}, ${settings})`;
     },
   },

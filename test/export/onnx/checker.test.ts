@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { exportOnnx } from "../../../src/export/onnx/exportOnnx.js";
+import { pythonWith } from "../../support/pythonWith.js";
 import { EXAMPLES_DIR, MACS_BUDGET, exampleGraph, totalParams } from "../../examples/exampleHelpers.js";
 import { compileLayerNetwork, LAYER_CASES } from "./layerCases.js";
 import { randomWeights } from "./onnxHarness.js";
@@ -29,14 +30,8 @@ for path in sys.argv[1:]:
 sys.exit(1 if failed else 0)
 `;
 
-/** Debian's package installs for /usr/bin/python3, which another python3 (pyenv's) may shadow on the PATH. */
-function pythonWithOnnx(): string | undefined {
-  return ["python3", "/usr/bin/python3"].find((python) => spawnSync(python, ["-c", "import onnx"], { stdio: "ignore" }).status === 0);
-}
-
-
 const PARAMS_BUDGET = 15e6;
-const python = pythonWithOnnx();
+const python = pythonWith(["onnx"]).python;
 const inCi = process.env.CI === "true";
 
 describe("the ONNX checker", () => {
